@@ -1,0 +1,105 @@
+// Builds a server: database, migrations, services, background jobs and the Fastify instance with
+// tRPC at /trpc and GET /healthz. `main.ts` listens; tests call `startServer` on port 0.
+
+import fastify, { type FastifyInstance } from 'fastify';
+import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
+import type { Config } from './config.js';
+import { systemClock, type Clock } from './core/clock.js';
+import { openDatabase, type Db } from './db/connect.js';
+import { migrate } from './db/migrate.js';
+import { appRouter, type AppRouter } from './router.js';
+import { buildServices, type Services } from './services.js';
+import type { Context } from './trpc.js';
+
+export const VERSION = '0.1.0';
+
+export interface Server {
+  app: FastifyInstance;
+  services: Services;
+  db: Db;
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function createServer(config: Config, opts: { clock?: Clock; db?: Db } = {}): Promise<Omit<Server, 'url'>> {
+  const db = opts.db ?? openDatabase(config);
+  try {
+    await migrate(db);
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+  const services = buildServices(config, db, opts.clock ?? systemClock);
+  await services.policies.bootstrap();
+
+  const app = fastify({
+    routerOptions: { maxParamLength: 5000 },
+    bodyLimit: 25 * 1024 * 1024,
+    trustProxy: false,
+    logger:
+      config.logLevel === 'silent'
+        ? false
+        : {
+            level: config.logLevel,
+            // Tokens, portal keys and bodies (passwords) never reach the logs.
+            redact: ['req.headers.authorization', 'req.headers["x-portal-key"]', 'req.headers.cookie'],
+          },
+  });
+
+  app.get('/healthz', async () => ({ status: 'ok', storage: db.engine, version: VERSION }));
+
+  await app.register(fastifyTRPCPlugin, {
+    prefix: '/trpc',
+    trpcOptions: {
+      router: appRouter,
+      createContext: ({ req }): Context => ({
+        services,
+        req: { ip: req.ip ?? null, userAgent: typeof req.headers['user-agent'] === 'string' ? req.headers['user-agent'] : null },
+        authorization: typeof req.headers.authorization === 'string' ? req.headers.authorization : null,
+        state: { auth: null },
+      }),
+      onError: ({ error, path }) => {
+        if (error.code === 'INTERNAL_SERVER_ERROR') app.log.error({ err: error.cause ?? error, path }, 'procedure failed');
+      },
+    } satisfies FastifyTRPCPluginOptions<AppRouter>['trpcOptions'],
+  });
+
+  // Background jobs: checkpoint the audit head every interval with activity; lapse expired approvals.
+  const timers = [
+    setInterval(() => {
+      services.auditLog.checkpointNow(services.store.now()).catch((err: unknown) => app.log.error({ err }, 'audit checkpoint failed'));
+    }, config.auditCheckpointIntervalMs),
+    setInterval(() => {
+      services.approvals.expireLapsed().catch((err: unknown) => app.log.error({ err }, 'approval expiry sweep failed'));
+    }, 60_000),
+  ];
+  for (const t of timers) t.unref();
+
+  let closed = false;
+  return {
+    app,
+    services,
+    db,
+    async close() {
+      if (closed) return;
+      closed = true;
+      for (const t of timers) clearInterval(t);
+      await app.close();
+      // A last checkpoint, so that cutting events off the end is detectable right after a stop.
+      await services.auditLog.checkpointNow(services.store.now()).catch(() => undefined);
+      await db.close();
+    },
+  };
+}
+
+export async function startServer(config: Config, opts: { clock?: Clock; db?: Db } = {}): Promise<Server> {
+  const server = await createServer(config, opts);
+  try {
+    const address = await server.app.listen({ host: config.host, port: config.port });
+    const url = address.replace('[::1]', 'localhost');
+    return { ...server, url };
+  } catch (error) {
+    await server.close();
+    throw error;
+  }
+}

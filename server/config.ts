@@ -1,0 +1,94 @@
+// Server configuration from the environment, validated once at boot. A bad value stops start-up
+// with an error naming the variable, before anything listens.
+
+import path from 'node:path';
+import { z } from 'zod';
+
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const schema = z.object({
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: int(0, 65535).default(4000),
+  DATA_DIR: z.string().min(1).default('./data'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
+  PORTAL_API_KEY: z.string().min(24, 'must be at least 24 characters').optional(),
+  MT5_URL: z.url().optional(),
+  MT5_LOGIN: z.coerce.number().int().positive().optional(),
+  MT5_PASSWORD: z.string().min(1).optional(),
+  DEMO: z.enum(['0', '1']).optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn'),
+  SESSION_IDLE_MINUTES: int(1, 24 * 60).default(15),
+  SESSION_MAX_HOURS: int(1, 24 * 7).default(12),
+  LOCKOUT_THRESHOLD: int(1, 100).default(5),
+  LOCKOUT_MINUTES: int(1, 24 * 60).default(15),
+  AUDIT_CHECKPOINT_EVERY: int(1, 1_000_000).default(1000),
+  AUDIT_CHECKPOINT_INTERVAL_MS: int(1000, 3_600_000).default(60_000),
+  AUDIT_SIGNING_KEY: z.string().min(1).optional(),
+  SECRETS_KEY: z.string().regex(/^[A-Za-z0-9+/]{43}=$/, 'must be 32 bytes in base64').optional(),
+});
+
+export interface Config {
+  host: string;
+  port: number;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  portalApiKey: string | undefined;
+  pspSecrets: Record<string, string>;
+  mt5: { url: string; login: number; password: string } | undefined;
+  demo: boolean;
+  logLevel: z.infer<typeof schema>['LOG_LEVEL'];
+  sessionIdleMs: number;
+  sessionMaxMs: number;
+  lockoutThreshold: number;
+  lockoutMs: number;
+  auditCheckpointEvery: number;
+  auditCheckpointIntervalMs: number;
+  auditSigningKey: string | undefined;
+  secretsKey: string | undefined;
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration: ${lines.join('; ')}`);
+  }
+  const e = parsed.data;
+  const mt5Parts = [e.MT5_URL, e.MT5_LOGIN, e.MT5_PASSWORD].filter((v) => v !== undefined).length;
+  if (mt5Parts !== 0 && mt5Parts !== 3) {
+    throw new ConfigError('Invalid configuration: MT5_URL, MT5_LOGIN and MT5_PASSWORD must be set together');
+  }
+  const pspSecrets: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) {
+    const m = /^PSP_([A-Z0-9_]+)_SECRET$/.exec(key);
+    if (!m || value === undefined) continue;
+    if (value.length < 16) throw new ConfigError(`Invalid configuration: ${key}: must be at least 16 characters`);
+    pspSecrets[m[1]!.toLowerCase()] = value;
+  }
+  return {
+    host: e.HOST,
+    port: e.PORT,
+    dataDir: path.resolve(e.DATA_DIR),
+    databaseUrl: e.DATABASE_URL,
+    portalApiKey: e.PORTAL_API_KEY,
+    pspSecrets,
+    mt5: e.MT5_URL ? { url: e.MT5_URL, login: e.MT5_LOGIN!, password: e.MT5_PASSWORD! } : undefined,
+    demo: e.DEMO === '1',
+    logLevel: e.LOG_LEVEL,
+    sessionIdleMs: e.SESSION_IDLE_MINUTES * 60_000,
+    sessionMaxMs: e.SESSION_MAX_HOURS * 3_600_000,
+    lockoutThreshold: e.LOCKOUT_THRESHOLD,
+    lockoutMs: e.LOCKOUT_MINUTES * 60_000,
+    auditCheckpointEvery: e.AUDIT_CHECKPOINT_EVERY,
+    auditCheckpointIntervalMs: e.AUDIT_CHECKPOINT_INTERVAL_MS,
+    auditSigningKey: e.AUDIT_SIGNING_KEY,
+    secretsKey: e.SECRETS_KEY,
+  };
+}

@@ -1,0 +1,15 @@
+// Who is acting, as every audit event records it.
+
+export interface Actor {
+  readonly id: string;
+  readonly name: string;
+  readonly ip: string | null;
+  readonly userAgent: string | null;
+  readonly sessionId: string | null;
+}
+
+export const SYSTEM_ACTOR: Actor = { id: 'system', name: 'system', ip: null, userAgent: null, sessionId: null };
+
+export function anonymousActor(ip: string | null, userAgent: string | null, name = 'anonymous'): Actor {
+  return { id: 'anonymous', name, ip, userAgent, sessionId: null };
+}

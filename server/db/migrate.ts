@@ -1,0 +1,61 @@
+// Versioned migrations, run on start. A database whose schema is newer than this build (it has
+// migrations this build does not know) is refused with a clear message instead of being touched.
+
+import { Migrator, type Migration, type MigrationProvider } from 'kysely';
+import type { Db, Engine } from './connect.js';
+import { core } from './migrations/0001_core.js';
+
+type MigrationFactory = (engine: Engine) => Migration;
+
+/** Numbered, in order. Never edit or renumber one that has shipped; add a new one. */
+export const MIGRATIONS: ReadonlyArray<readonly [string, MigrationFactory]> = [['0001_core', core]];
+
+export class SchemaTooNewError extends Error {
+  override readonly name = 'SchemaTooNewError';
+}
+
+function provider(engine: Engine, upTo?: string): MigrationProvider {
+  return {
+    async getMigrations() {
+      const out: Record<string, Migration> = {};
+      for (const [name, make] of MIGRATIONS) {
+        out[name] = make(engine);
+        if (name === upTo) break;
+      }
+      return out;
+    },
+  };
+}
+
+export async function appliedMigrations(db: Db): Promise<string[]> {
+  const tables = await db.kysely.introspection.getTables({ withInternalKyselyTables: true });
+  if (!tables.some((t) => t.name === 'kysely_migration')) return [];
+  const rows = await db.kysely
+    .withoutPlugins()
+    // kysely's own bookkeeping table is not part of our typed schema
+    .selectFrom('kysely_migration' as never)
+    .select('name' as never)
+    .orderBy('name' as never)
+    .execute();
+  return rows.map((r) => (r as { name: string }).name);
+}
+
+export async function migrate(db: Db, opts: { upTo?: string } = {}): Promise<{ applied: string[] }> {
+  const known = new Set(MIGRATIONS.map(([name]) => name));
+  const unknown = (await appliedMigrations(db)).filter((name) => !known.has(name));
+  if (unknown.length > 0) {
+    throw new SchemaTooNewError(
+      `The database schema is newer than this server: it has migration(s) ${unknown.join(', ')} that this build does not know. ` +
+        'Run the server version that wrote them, or a newer one.',
+    );
+  }
+  const migrator = new Migrator({ db: db.kysely, provider: provider(db.engine, opts.upTo) });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName;
+    throw new Error(`Migration ${failed ?? '(unknown)'} failed: ${error instanceof Error ? error.message : String(error)}`, {
+      cause: error,
+    });
+  }
+  return { applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };
+}

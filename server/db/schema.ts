@@ -1,0 +1,189 @@
+// The database as kysely sees it. Times are ISO 8601 UTC text on both engines (sortable, and the
+// audit hash covers exactly the stored text); booleans are 0/1 integers; JSON is text.
+
+import type { Generated, Insertable, Selectable } from 'kysely';
+
+export interface LegalEntityTable {
+  id: string;
+  name: string;
+  regulator: string;
+  jurisdiction: string;
+  created_at: string;
+}
+
+export interface UserTable {
+  id: string;
+  username: string;
+  display_name: string;
+  password_hash: string;
+  totp_secret_enc: string | null;
+  totp_enrolled_at: string | null;
+  last_totp_step: number | null;
+  failed_attempts: number;
+  locked_until: string | null;
+  status: 'active' | 'disabled';
+  must_change_password: number;
+  is_demo: number;
+  created_at: string;
+  created_by: string;
+  last_login_at: string | null;
+}
+
+export interface MfaEnrolmentTable {
+  id: string;
+  user_id: string;
+  secret_enc: string;
+  created_at: string;
+  expires_at: string;
+  consumed_at: string | null;
+}
+
+export interface RoleGrantTable {
+  id: string;
+  user_id: string;
+  role: string;
+  legal_entity: string;
+  granted_at: string;
+  requested_by: string;
+  approved_by: string;
+  approval_id: string | null;
+  reason: string;
+  revoked_at: string | null;
+  revoke_requested_by: string | null;
+  revoke_approved_by: string | null;
+  revoke_approval_id: string | null;
+  revoke_reason: string | null;
+}
+
+export interface SessionTable {
+  id: string;
+  user_id: string;
+  token_hash: string;
+  created_at: string;
+  last_seen_at: string;
+  expires_at: string;
+  revoked_at: string | null;
+  revoked_by: string | null;
+  revoke_reason: string | null;
+  ip: string | null;
+  user_agent: string | null;
+}
+
+export interface AuditEventTable {
+  seq: number;
+  at: string;
+  actor_id: string;
+  actor_name: string;
+  ip: string | null;
+  user_agent: string | null;
+  session_id: string | null;
+  action: string;
+  target_type: string | null;
+  target_id: string | null;
+  client_id: string | null;
+  legal_entity: string | null;
+  before_json: string | null;
+  after_json: string | null;
+  reason: string | null;
+  approvers_json: string | null;
+  case_ref: string | null;
+  policy_ref: string | null;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface AuditCheckpointTable {
+  seq: number;
+  hash: string;
+  at: string;
+  key_id: string;
+  signature: string;
+}
+
+export interface ChangeFeedTable {
+  seq: Generated<number>;
+  at: string;
+  table_name: string;
+  row_id: string;
+  legal_entity: string | null;
+  op: 'insert' | 'update' | 'delete';
+}
+
+export interface ApprovalRequestTable {
+  id: string;
+  kind: string;
+  payload_json: string;
+  summary: string;
+  maker_id: string;
+  legal_entity: string | null;
+  tier_name: string;
+  required_roles_json: string;
+  required_count: number;
+  excluded_json: string;
+  policy_type: string;
+  policy_version: number;
+  status: string;
+  reason: string;
+  created_at: string;
+  expires_at: string;
+  decided_at: string | null;
+  executed_at: string | null;
+  failure_reason: string | null;
+}
+
+export interface ApprovalVoteTable {
+  approval_id: string;
+  user_id: string;
+  decision: 'approve' | 'reject' | 'cancel';
+  role: string | null;
+  reason: string | null;
+  at: string;
+}
+
+export interface PolicyVersionTable {
+  type: string;
+  version: number;
+  document_json: string;
+  document_hash: string;
+  proposed_by: string;
+  proposed_at: string;
+  reason: string;
+  based_on_version: number | null;
+}
+
+export interface PolicyActivationTable {
+  id: Generated<number>;
+  type: string;
+  version: number;
+  activated_at: string;
+  approval_id: string | null;
+  activated_by: string;
+}
+
+export interface CounterTable {
+  name: string;
+  value: number;
+}
+
+export interface Database {
+  legal_entities: LegalEntityTable;
+  users: UserTable;
+  mfa_enrolments: MfaEnrolmentTable;
+  role_grants: RoleGrantTable;
+  sessions: SessionTable;
+  audit_events: AuditEventTable;
+  audit_checkpoints: AuditCheckpointTable;
+  change_feed: ChangeFeedTable;
+  approval_requests: ApprovalRequestTable;
+  approval_votes: ApprovalVoteTable;
+  policy_versions: PolicyVersionTable;
+  policy_activations: PolicyActivationTable;
+  counters: CounterTable;
+}
+
+export type UserRow = Selectable<UserTable>;
+export type RoleGrantRow = Selectable<RoleGrantTable>;
+export type SessionRow = Selectable<SessionTable>;
+export type AuditEventRow = Selectable<AuditEventTable>;
+export type AuditEventInsert = Insertable<AuditEventTable>;
+export type ApprovalRequestRow = Selectable<ApprovalRequestTable>;

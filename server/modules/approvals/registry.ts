@@ -1,0 +1,47 @@
+// Approval kinds register here: how to validate a payload, which legal entity it belongs to, who may
+// not approve it, and what executes once it is approved. Registering a kind twice is refused.
+
+import type { z } from 'zod';
+import type { Mutation } from '../../core/store.js';
+
+export interface ApprovedRequest {
+  id: string;
+  makerId: string;
+  approvers: string[];
+  reason: string;
+  policyRef: string;
+}
+
+export interface ApprovalKind<P> {
+  kind: string;
+  payload: z.ZodType<P>;
+  legalEntity(payload: P): string | null;
+  /** Users besides the maker who may not decide, e.g. the person a grant is for. */
+  excludedApprovers(payload: P): string[];
+  summary(payload: P): string;
+  /**
+   * Applies the approved action inside the deciding transaction. A DomainError here marks the
+   * request `failed` with its message and nothing of the action is kept. The value returned goes to
+   * the approver once (a temporary password, say) and is never stored.
+   */
+  execute(m: Mutation, payload: P, request: ApprovedRequest): Promise<Record<string, unknown> | void>;
+}
+
+export class ApprovalKinds {
+  readonly #kinds = new Map<string, ApprovalKind<unknown>>();
+
+  register<P>(kind: ApprovalKind<P>): void {
+    if (this.#kinds.has(kind.kind)) throw new Error(`approval kind ${kind.kind} is registered twice`);
+    this.#kinds.set(kind.kind, kind as ApprovalKind<unknown>);
+  }
+
+  get(kind: string): ApprovalKind<unknown> {
+    const k = this.#kinds.get(kind);
+    if (!k) throw new Error(`approval kind ${kind} is not registered`);
+    return k;
+  }
+
+  names(): string[] {
+    return [...this.#kinds.keys()];
+  }
+}

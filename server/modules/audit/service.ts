@@ -1,0 +1,91 @@
+// Reading the audit log: search with cursor paging over indexed columns, filtered to the caller's
+// legal entities, and verification of the chain and its signed checkpoints.
+
+import { DomainError } from '../../../shared/errors.js';
+import type { Store } from '../../core/store.js';
+import type { AuditEventRow } from '../../db/schema.js';
+import { readCheckpointMirror } from './log.js';
+import { trustedKeysFromPem, type CheckpointSigner } from './signer.js';
+import { verifyAuditLog } from './verify.js';
+
+export interface AuditSearch {
+  actor?: string | undefined;
+  clientId?: string | undefined;
+  legalEntity?: string | undefined;
+  action?: string | undefined;
+  targetType?: string | undefined;
+  targetId?: string | undefined;
+  caseRef?: string | undefined;
+  from?: string | undefined;
+  to?: string | undefined;
+  cursor?: string | undefined;
+  limit: number;
+}
+
+export function auditItem(r: AuditEventRow) {
+  return {
+    seq: r.seq,
+    at: r.at,
+    actor: r.actor_name,
+    actorId: r.actor_id,
+    ip: r.ip,
+    userAgent: r.user_agent,
+    action: r.action,
+    targetType: r.target_type,
+    targetId: r.target_id,
+    clientId: r.client_id,
+    legalEntity: r.legal_entity,
+    before: r.before_json === null ? null : (JSON.parse(r.before_json) as unknown),
+    after: r.after_json === null ? null : (JSON.parse(r.after_json) as unknown),
+    reason: r.reason,
+    approvers: r.approvers_json === null ? null : (JSON.parse(r.approvers_json) as string[]),
+    caseRef: r.case_ref,
+    policyRef: r.policy_ref,
+    hash: r.hash,
+  };
+}
+
+export type AuditItem = ReturnType<typeof auditItem>;
+
+export class AuditService {
+  constructor(
+    private readonly store: Store,
+    private readonly signer: CheckpointSigner,
+    private readonly dataDir: string,
+  ) {}
+
+  async search(scope: string[], f: AuditSearch): Promise<{ items: AuditItem[]; nextCursor: string | null }> {
+    if (f.legalEntity && !scope.includes(f.legalEntity)) {
+      throw new DomainError('OUT_OF_ENTITY_SCOPE', `Legal entity ${f.legalEntity} is outside your audit scope (${scope.join(', ') || 'none'}).`);
+    }
+    let cursor: number | undefined;
+    if (f.cursor !== undefined) {
+      if (!/^\d{1,15}$/.test(f.cursor)) throw new DomainError('VALIDATION_FAILED', 'cursor: not a cursor returned by audit.search');
+      cursor = Number(f.cursor);
+    }
+    let q = this.store.kysely.selectFrom('audit_events').selectAll();
+    // Events bound to a legal entity are visible within scope; staff-level events (no entity) to all readers.
+    q = q.where((eb) => eb.or([eb('legal_entity', 'is', null), ...(scope.length ? [eb('legal_entity', 'in', scope)] : [])]));
+    if (f.actor) {
+      const user = await this.store.kysely.selectFrom('users').select('id').where('username', '=', f.actor.toLowerCase()).executeTakeFirst();
+      q = q.where('actor_id', '=', user?.id ?? f.actor);
+    }
+    if (f.clientId) q = q.where('client_id', '=', f.clientId);
+    if (f.legalEntity) q = q.where('legal_entity', '=', f.legalEntity);
+    if (f.action) q = q.where('action', '=', f.action);
+    if (f.targetType) q = q.where('target_type', '=', f.targetType);
+    if (f.targetId) q = q.where('target_id', '=', f.targetId);
+    if (f.caseRef) q = q.where('case_ref', '=', f.caseRef);
+    if (f.from) q = q.where('at', '>=', f.from);
+    if (f.to) q = q.where('at', '<', f.to);
+    if (cursor !== undefined) q = q.where('seq', '<', cursor);
+    const rows = await q.orderBy('seq', 'desc').limit(f.limit + 1).execute();
+    const page = rows.slice(0, f.limit);
+    return { items: page.map(auditItem), nextCursor: rows.length > f.limit ? String(page.at(-1)!.seq) : null };
+  }
+
+  async verify() {
+    const keys = trustedKeysFromPem([this.signer.publicKeyPem()]);
+    return verifyAuditLog(this.store.db, keys, readCheckpointMirror(this.dataDir));
+  }
+}

@@ -1,0 +1,26 @@
+import { z } from 'zod';
+import { POLICY_TYPES } from '../../../shared/policies/types.js';
+import { router, staffProcedure } from '../../trpc.js';
+import { empty, reason } from '../../validation.js';
+
+const policyType = z.string().min(1).max(64);
+
+export const policiesRouter = router({
+  types: staffProcedure.input(empty).query(() => ({
+    items: Object.entries(POLICY_TYPES).map(([type, t]) => ({ type, description: t.description, schema: z.toJSONSchema(t.schema) })),
+    nextCursor: null,
+  })),
+  list: staffProcedure.input(z.object({ type: policyType.optional() }).optional()).query(async ({ ctx, input }) => ({
+    items: await ctx.services.policies.list(input?.type),
+    nextCursor: null,
+  })),
+  get: staffProcedure
+    .input(z.object({ type: policyType, version: z.number().int().positive().optional() }))
+    .query(({ ctx, input }) => ctx.services.policies.get(input.type, input.version)),
+  propose: staffProcedure
+    .input(z.object({ type: policyType, document: z.unknown(), reason }))
+    .mutation(({ ctx, input }) => ctx.services.policies.propose(ctx.auth.actor, input)),
+  republish: staffProcedure
+    .input(z.object({ type: policyType, version: z.number().int().positive(), reason }))
+    .mutation(({ ctx, input }) => ctx.services.policies.republish(ctx.auth.actor, input)),
+});

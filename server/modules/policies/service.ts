@@ -1,0 +1,258 @@
+// Versioned policy documents. A version is immutable (the table is append-only); proposing one
+// validates it (zod schema of its type, CEL conditions) and opens an approval request; the version
+// becomes active only when that request executes. Republishing an earlier version is the rollback.
+
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { DomainError } from '../../../shared/errors.js';
+import { POLICY_TYPES, isPolicyType, type PolicyType } from '../../../shared/policies/types.js';
+import type { ApprovalTier, ApprovalTiersPolicy } from '../../../shared/policies/approval-tiers.js';
+import type { Actor } from '../../core/actor.js';
+import { SYSTEM_ACTOR } from '../../core/actor.js';
+import type { Mutation, Store } from '../../core/store.js';
+import type { Kysely, Transaction } from 'kysely';
+import type { Database } from '../../db/schema.js';
+import { canonicalJson } from '../audit/canonical.js';
+import type { ApprovalKinds } from '../approvals/registry.js';
+import type { ApprovalsService } from '../approvals/service.js';
+import { checkCel, evaluateCondition } from './cel.js';
+
+export interface ActivePolicy<T = unknown> {
+  type: PolicyType;
+  version: number;
+  document: T;
+  ref: string;
+}
+
+type Reader = Kysely<Database> | Transaction<Database>;
+
+export function policyRef(type: string, version: number): string {
+  return `${type}@${version}`;
+}
+
+/** Finds every CEL condition in a document (`when` fields) and reports the first that does not parse. */
+function celProblems(value: unknown, path: string[] = []): string | null {
+  if (Array.isArray(value)) {
+    for (const [i, v] of value.entries()) {
+      const p = celProblems(v, [...path, String(i)]);
+      if (p) return p;
+    }
+  } else if (value && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      if (k === 'when' && typeof v === 'string') {
+        const problem = checkCel(v);
+        if (problem) return `${[...path, k].join('.')}: ${problem.split('\n')[0]}`;
+      } else {
+        const p = celProblems(v, [...path, k]);
+        if (p) return p;
+      }
+    }
+  }
+  return null;
+}
+
+export function validatePolicyDocument(type: PolicyType, document: unknown): unknown {
+  const parsed = POLICY_TYPES[type].schema.safeParse(document);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0]!;
+    throw new DomainError('POLICY_INVALID', `The ${type} policy is invalid at ${first.path.join('.') || '(root)'}: ${first.message}`, {
+      issues: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+    });
+  }
+  const cel = celProblems(parsed.data);
+  if (cel) throw new DomainError('POLICY_INVALID', `The ${type} policy has a condition that does not parse at ${cel}`);
+  return parsed.data;
+}
+
+export const publishPayload = z.object({
+  policyType: z.string(),
+  version: z.number().int().positive(),
+  republish: z.boolean().default(false),
+});
+
+export class PoliciesService {
+  constructor(
+    private readonly store: Store,
+    private readonly approvals: ApprovalsService,
+  ) {}
+
+  registerKinds(kinds: ApprovalKinds): void {
+    kinds.register({
+      kind: 'policies.publish',
+      payload: publishPayload,
+      legalEntity: () => null,
+      excludedApprovers: () => [],
+      summary: (p) => `${p.republish ? 'Republish' : 'Publish'} ${p.policyType} version ${p.version}`,
+      execute: async (m, p, request) => {
+        const exists = await m.trx
+          .selectFrom('policy_versions')
+          .select('version')
+          .where('type', '=', p.policyType)
+          .where('version', '=', p.version)
+          .executeTakeFirst();
+        if (!exists) throw new DomainError('NOT_FOUND', `${p.policyType} version ${p.version} does not exist.`);
+        const before = await this.active(m.trx, p.policyType as PolicyType);
+        await m.trx
+          .insertInto('policy_activations')
+          .values({ type: p.policyType, version: p.version, activated_at: m.now, approval_id: request.id, activated_by: request.approvers.join(',') })
+          .execute();
+        m.audit({
+          action: 'policy.activated',
+          targetType: 'policy',
+          targetId: p.policyType,
+          before: before ? { version: before.version } : null,
+          after: { version: p.version },
+          reason: request.reason,
+          approvers: request.approvers,
+          caseRef: request.id,
+          policyRef: request.policyRef,
+        });
+        m.changed('policy_activations', p.policyType, null, 'insert');
+      },
+    });
+  }
+
+  async active<T = unknown>(db: Reader, type: PolicyType): Promise<ActivePolicy<T> | null> {
+    const row = await db
+      .selectFrom('policy_activations as a')
+      .innerJoin('policy_versions as v', (j) => j.onRef('v.type', '=', 'a.type').onRef('v.version', '=', 'a.version'))
+      .select(['v.version', 'v.document_json'])
+      .where('a.type', '=', type)
+      .orderBy('a.id', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    if (!row) return null;
+    return { type, version: row.version, document: JSON.parse(row.document_json) as T, ref: policyRef(type, row.version) };
+  }
+
+  async require<T>(db: Reader, type: PolicyType): Promise<ActivePolicy<T>> {
+    const p = await this.active<T>(db, type);
+    if (!p) throw new Error(`no active ${type} policy: the server bootstraps one on start`);
+    return p;
+  }
+
+  /** On first start every policy type gets version 1 from its built-in initial document. */
+  async bootstrap(): Promise<void> {
+    for (const type of Object.keys(POLICY_TYPES) as PolicyType[]) {
+      const existing = await this.store.kysely.selectFrom('policy_versions').select('version').where('type', '=', type).executeTakeFirst();
+      if (existing) continue;
+      await this.store.mutate(SYSTEM_ACTOR, async (m) => {
+        const document = validatePolicyDocument(type, POLICY_TYPES[type].initial);
+        await this.insertVersion(m, type, 1, document, 'Initial policy shipped with the server', null);
+        await m.trx.insertInto('policy_activations').values({ type, version: 1, activated_at: m.now, approval_id: null, activated_by: 'system' }).execute();
+        m.audit({ action: 'policy.activated', targetType: 'policy', targetId: type, after: { version: 1 }, reason: 'bootstrap', policyRef: policyRef(type, 1) });
+      });
+    }
+  }
+
+  private async insertVersion(m: Mutation, type: PolicyType, version: number, document: unknown, reason: string, basedOn: number | null) {
+    const json = canonicalJson(document);
+    await m.trx
+      .insertInto('policy_versions')
+      .values({
+        type,
+        version,
+        document_json: json,
+        document_hash: createHash('sha256').update(json).digest('hex'),
+        proposed_by: m.actor.id,
+        proposed_at: m.now,
+        reason,
+        based_on_version: basedOn,
+      })
+      .execute();
+    m.audit({ action: 'policy.proposed', targetType: 'policy', targetId: type, after: { version, document }, reason, policyRef: policyRef(type, version) });
+    m.changed('policy_versions', `${type}@${version}`, null, 'insert');
+  }
+
+  async propose(actor: Actor, input: { type: string; document: unknown; reason: string }) {
+    const type = this.assertType(input.type);
+    const document = validatePolicyDocument(type, input.document);
+    return this.store.mutate(actor, async (m) => {
+      const current = await this.require(m.trx, type);
+      const max = await m.trx.selectFrom('policy_versions').select((eb) => eb.fn.max('version').as('v')).where('type', '=', type).executeTakeFirst();
+      const version = Number(max?.v ?? 0) + 1;
+      await this.insertVersion(m, type, version, document, input.reason, current.version);
+      const { approvalId } = await this.approvals.request(m, { kind: 'policies.publish', payload: { policyType: type, version, republish: false }, reason: input.reason });
+      return { type, version, approvalId };
+    });
+  }
+
+  async republish(actor: Actor, input: { type: string; version: number; reason: string }) {
+    const type = this.assertType(input.type);
+    return this.store.mutate(actor, async (m) => {
+      const row = await m.trx.selectFrom('policy_versions').select('version').where('type', '=', type).where('version', '=', input.version).executeTakeFirst();
+      if (!row) throw new DomainError('NOT_FOUND', `${type} version ${input.version} does not exist.`);
+      const current = await this.require(m.trx, type);
+      if (current.version === input.version) throw new DomainError('INVALID_TRANSITION', `${type} version ${input.version} is already active.`);
+      const { approvalId } = await this.approvals.request(m, { kind: 'policies.publish', payload: { policyType: type, version: input.version, republish: true }, reason: input.reason });
+      return { type, version: input.version, approvalId };
+    });
+  }
+
+  async list(type?: string) {
+    let q = this.store.kysely.selectFrom('policy_versions').select(['type', 'version', 'document_hash', 'proposed_by', 'proposed_at', 'reason', 'based_on_version']);
+    if (type) q = q.where('type', '=', this.assertType(type));
+    const rows = await q.orderBy('type').orderBy('version', 'desc').execute();
+    const active = new Map<string, number>();
+    for (const t of Object.keys(POLICY_TYPES) as PolicyType[]) {
+      const a = await this.active(this.store.kysely, t);
+      if (a) active.set(t, a.version);
+    }
+    return rows.map((r) => ({
+      type: r.type,
+      version: r.version,
+      documentHash: r.document_hash,
+      proposedBy: r.proposed_by,
+      proposedAt: r.proposed_at,
+      reason: r.reason,
+      basedOnVersion: r.based_on_version,
+      active: active.get(r.type) === r.version,
+    }));
+  }
+
+  async get(type: string, version?: number) {
+    const t = this.assertType(type);
+    let q = this.store.kysely.selectFrom('policy_versions').selectAll().where('type', '=', t);
+    if (version === undefined) {
+      const a = await this.require(this.store.kysely, t);
+      q = q.where('version', '=', a.version);
+    } else q = q.where('version', '=', version);
+    const row = await q.executeTakeFirst();
+    if (!row) throw new DomainError('NOT_FOUND', `${type} version ${version} does not exist.`);
+    const activations = await this.store.kysely
+      .selectFrom('policy_activations')
+      .select(['activated_at', 'approval_id', 'activated_by'])
+      .where('type', '=', t)
+      .where('version', '=', row.version)
+      .orderBy('id')
+      .execute();
+    const active = await this.require(this.store.kysely, t);
+    return {
+      type: row.type,
+      version: row.version,
+      document: JSON.parse(row.document_json) as unknown,
+      documentHash: row.document_hash,
+      proposedBy: row.proposed_by,
+      proposedAt: row.proposed_at,
+      reason: row.reason,
+      basedOnVersion: row.based_on_version,
+      active: active.version === row.version,
+      activations: activations.map((a) => ({ at: a.activated_at, approvalId: a.approval_id, by: a.activated_by })),
+    };
+  }
+
+  private assertType(type: string): PolicyType {
+    if (!isPolicyType(type)) throw new DomainError('VALIDATION_FAILED', `Unknown policy type "${type}"; known: ${Object.keys(POLICY_TYPES).join(', ')}.`);
+    return type;
+  }
+}
+
+/** The first tier of the kind whose condition holds for the payload. */
+export function selectTier(policy: ApprovalTiersPolicy, kind: string, payload: unknown): ApprovalTier {
+  const tiers = policy.kinds[kind]?.tiers;
+  if (!tiers) throw new DomainError('POLICY_INVALID', `The active approval tiers policy has no tiers for "${kind}".`);
+  for (const tier of tiers) {
+    if (tier.when === undefined || evaluateCondition(tier.when, { payload })) return tier;
+  }
+  throw new DomainError('POLICY_INVALID', `No tier of "${kind}" applies and the last tier has a condition.`);
+}

@@ -1,0 +1,17 @@
+// The app router: one router per domain. Its type is the desktop host's only view of the server.
+
+import { accessRouter, authRouter } from './modules/access/router.js';
+import { approvalsRouter } from './modules/approvals/router.js';
+import { auditRouter } from './modules/audit/router.js';
+import { policiesRouter } from './modules/policies/router.js';
+import { router } from './trpc.js';
+
+export const appRouter = router({
+  auth: authRouter,
+  access: accessRouter,
+  approvals: approvalsRouter,
+  audit: auditRouter,
+  policies: policiesRouter,
+});
+
+export type AppRouter = typeof appRouter;

@@ -1,0 +1,121 @@
+// The deterministic demo brokerage: two legal entities and at least one staff user per role, some
+// scoped to one entity. Same seed, same usernames, passwords and TOTP secrets. Demo users are
+// flagged and can sign in only when the server runs with DEMO=1.
+
+import { createHmac } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Role } from '../../shared/access/permissions.js';
+import { DomainError } from '../../shared/errors.js';
+import type { Actor } from '../core/actor.js';
+import type { Services } from '../services.js';
+
+export const LEGAL_ENTITIES = [
+  { id: 'eu', name: 'Meridian Markets (Europe) Ltd', regulator: 'CySEC', jurisdiction: 'CY' },
+  { id: 'global', name: 'Meridian Markets Global Ltd', regulator: 'FSA Seychelles', jurisdiction: 'SC' },
+] as const;
+
+const BOTH = ['eu', 'global'];
+
+export const DEMO_STAFF: ReadonlyArray<{ username: string; displayName: string; role: Role; entities: string[] }> = [
+  { username: 'admin', displayName: 'Alex Admin', role: 'administrator', entities: BOTH },
+  { username: 'admin2', displayName: 'Bea Admin', role: 'administrator', entities: BOTH },
+  { username: 'admin.eu', displayName: 'Chris Admin (EU)', role: 'administrator', entities: ['eu'] },
+  { username: 'support', displayName: 'Sam Support', role: 'support', entities: BOTH },
+  { username: 'compliance', displayName: 'Cora Compliance', role: 'compliance_officer', entities: BOTH },
+  { username: 'compliance.eu', displayName: 'Elena Compliance (EU)', role: 'compliance_officer', entities: ['eu'] },
+  { username: 'compliance.global', displayName: 'Gus Compliance (Global)', role: 'compliance_officer', entities: ['global'] },
+  { username: 'senior', displayName: 'Sofia Senior', role: 'senior_compliance_officer', entities: BOTH },
+  { username: 'mlro', displayName: 'Max MLRO', role: 'mlro', entities: BOTH },
+  { username: 'finance', displayName: 'Fiona Finance', role: 'finance_officer', entities: BOTH },
+  { username: 'finance.eu', displayName: 'Felix Finance (EU)', role: 'finance_officer', entities: ['eu'] },
+  { username: 'finmanager', displayName: 'Frank Finance Manager', role: 'finance_manager', entities: BOTH },
+  { username: 'dealer', displayName: 'Dana Dealer', role: 'dealer', entities: BOTH },
+  { username: 'dealer.global', displayName: 'Dmitri Dealer (Global)', role: 'dealer', entities: ['global'] },
+  { username: 'dealmanager', displayName: 'Derek Dealing Manager', role: 'dealing_manager', entities: BOTH },
+  { username: 'risk', displayName: 'Rita Risk', role: 'risk_officer', entities: BOTH },
+  { username: 'ibmanager', displayName: 'Ivan IB Manager', role: 'ib_manager', entities: BOTH },
+  { username: 'auditor', displayName: 'Aida Auditor', role: 'auditor', entities: BOTH },
+  { username: 'auditor.eu', displayName: 'Erik Auditor (EU)', role: 'auditor', entities: ['eu'] },
+];
+
+export interface DemoCredential {
+  username: string;
+  password: string;
+  totpSecret: string;
+  roles: Role[];
+  legalEntities: string[];
+}
+
+const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+function base32(bytes: Buffer): string {
+  let bits = 0;
+  let value = 0;
+  let out = '';
+  for (const byte of bytes) {
+    value = (value << 8) | byte;
+    bits += 8;
+    while (bits >= 5) {
+      out += BASE32[(value >>> (bits - 5)) & 31];
+      bits -= 5;
+    }
+  }
+  if (bits > 0) out += BASE32[(value << (5 - bits)) & 31];
+  return out;
+}
+
+const derive = (seed: number, label: string) => createHmac('sha256', `fx-backoffice-demo-${seed}`).update(label).digest();
+
+export function demoPassword(seed: number, username: string): string {
+  return `Demo-${derive(seed, `password:${username}`).toString('base64url').slice(0, 12)}-7a`;
+}
+
+export function demoTotpSecret(seed: number, username: string): string {
+  return base32(derive(seed, `totp:${username}`).subarray(0, 20));
+}
+
+const SEED_ACTOR: Actor = { id: 'seed', name: 'seed', ip: null, userAgent: null, sessionId: null };
+
+export async function seedDemo(services: Services, opts: { seed: number; staff?: typeof DEMO_STAFF }): Promise<{ credentials: DemoCredential[]; created: boolean }> {
+  const db = services.store.kysely;
+  const foreign = await db.selectFrom('users').select('username').where('is_demo', '=', 0).limit(1).executeTakeFirst();
+  if (foreign) {
+    throw new DomainError('INVALID_TRANSITION', `This database holds non-demo data (user "${foreign.username}"); the demo seed refuses to touch it.`);
+  }
+  const staff = opts.staff ?? DEMO_STAFF;
+  const credentials: DemoCredential[] = staff.map((s) => ({
+    username: s.username,
+    password: demoPassword(opts.seed, s.username),
+    totpSecret: demoTotpSecret(opts.seed, s.username),
+    roles: [s.role],
+    legalEntities: s.entities,
+  }));
+  const existing = await db.selectFrom('users').select('username').execute();
+  if (existing.length > 0) return { credentials, created: false };
+
+  await services.store.mutate(SEED_ACTOR, async (m) => {
+    for (const e of LEGAL_ENTITIES) {
+      await m.trx.insertInto('legal_entities').values({ ...e, created_at: m.now }).onConflict((oc) => oc.column('id').doNothing()).execute();
+      m.audit({ action: 'entity.created', targetType: 'legal_entity', targetId: e.id, legalEntity: e.id, after: e, reason: 'demo seed' });
+      m.changed('legal_entities', e.id, e.id, 'insert');
+    }
+  });
+  for (const [i, s] of staff.entries()) {
+    const { userId } = await services.access.createUser(SEED_ACTOR, { username: s.username, displayName: s.displayName, password: credentials[i]!.password }, { isDemo: true, mustChangePassword: false });
+    await services.access.setTotpSecret(SEED_ACTOR, userId, credentials[i]!.totpSecret);
+    await services.store.mutate(SEED_ACTOR, async (m) => {
+      for (const legalEntity of s.entities) {
+        await services.access.bootstrapGrant(m, { userId, role: s.role, legalEntity, reason: 'demo seed: initial staff of an empty system' });
+      }
+    });
+  }
+  await services.auditLog.checkpointNow(services.store.now());
+  return { credentials, created: true };
+}
+
+export function writeCredentials(dataDir: string, credentials: DemoCredential[]): string {
+  const file = path.join(dataDir, 'demo-credentials.json');
+  fs.mkdirSync(dataDir, { recursive: true });
+  fs.writeFileSync(file, `${JSON.stringify(credentials, null, 2)}\n`, { mode: 0o600 });
+  return file;
+}

@@ -1,0 +1,40 @@
+// Composition of the server's services over one database: built once per process (and per test).
+
+import type { Config } from './config.js';
+import type { Clock } from './core/clock.js';
+import { Store } from './core/store.js';
+import type { Db } from './db/connect.js';
+import { AccessService } from './modules/access/service.js';
+import { ApprovalKinds } from './modules/approvals/registry.js';
+import { ApprovalsService } from './modules/approvals/service.js';
+import { AuditLog } from './modules/audit/log.js';
+import { AuditService } from './modules/audit/service.js';
+import { loadSigner } from './modules/audit/signer.js';
+import { PoliciesService } from './modules/policies/service.js';
+import { loadSecretBox } from './security/secretbox.js';
+
+export interface Services {
+  config: Config;
+  store: Store;
+  access: AccessService;
+  approvals: ApprovalsService;
+  policies: PoliciesService;
+  audit: AuditService;
+  auditLog: AuditLog;
+}
+
+export function buildServices(config: Config, db: Db, clock: Clock): Services {
+  const signer = loadSigner({ dataDir: config.dataDir, keyFromEnv: config.auditSigningKey });
+  const auditLog = new AuditLog(db, signer, { dataDir: config.dataDir, checkpointEvery: config.auditCheckpointEvery });
+  const store = new Store(db, auditLog, clock);
+  const secrets = loadSecretBox({ dataDir: config.dataDir, keyFromEnv: config.secretsKey });
+  const kinds = new ApprovalKinds();
+  const approvals = new ApprovalsService(store, kinds);
+  const policies = new PoliciesService(store, approvals);
+  approvals.policies = policies;
+  const access = new AccessService(store, config, secrets);
+  access.approvals = approvals;
+  access.registerKinds(kinds);
+  policies.registerKinds(kinds);
+  return { config, store, access, approvals, policies, audit: new AuditService(store, signer, config.dataDir), auditLog };
+}

@@ -1,0 +1,127 @@
+// tRPC is created once, here. Every procedure is built from `procedure`, whose guard looks the
+// procedure's path up in the permission catalog (shared/access/permissions.ts): a procedure that is
+// not in the catalog cannot be called at all. Errors leave with a `data.reason` from the closed set.
+
+import { initTRPC, TRPCError } from '@trpc/server';
+import { PERMISSIONS, PROCEDURES, type Permission, type ProcedureGuard } from '../shared/access/permissions.js';
+import { DomainError, REASONS, type Reason } from '../shared/errors.js';
+import type { AuthContext, RequestInfo } from './modules/access/service.js';
+import type { Services } from './services.js';
+
+export interface Context {
+  services: Services;
+  req: RequestInfo;
+  authorization: string | null;
+  /** Filled by the guard, so that the error path can audit a denial with the caller's identity. */
+  state: { auth: AuthContext | null };
+}
+
+export interface ErrorData {
+  code: string;
+  httpStatus: number;
+  path?: string | undefined;
+  reason?: Reason | undefined;
+  issues?: Array<{ path: string; message: string }> | undefined;
+  details?: Record<string, unknown> | undefined;
+}
+
+function issuePath(path: ReadonlyArray<PropertyKey | { key: PropertyKey }> | undefined): string {
+  return (path ?? []).map((p) => String(typeof p === 'object' && p !== null && 'key' in p ? p.key : p)).join('.');
+}
+
+const t = initTRPC.context<Context>().create({
+  errorFormatter({ shape, error }) {
+    const cause = error.cause as unknown;
+    let reason: Reason | undefined;
+    let message = error.message;
+    let issues: ErrorData['issues'];
+    let details: ErrorData['details'];
+    if (cause instanceof DomainError) {
+      reason = cause.reason;
+      details = cause.details;
+      if (Array.isArray(details?.issues)) issues = details.issues as ErrorData['issues'];
+    } else if ((error.code === 'BAD_REQUEST' || error.code === 'PARSE_ERROR') && cause && typeof cause === 'object' && 'issues' in cause) {
+      reason = 'VALIDATION_FAILED';
+      issues = (cause.issues as Array<{ path?: Array<PropertyKey | { key: PropertyKey }>; message: string }>).map((i) => ({
+        path: issuePath(i.path),
+        message: i.message,
+      }));
+      message = `Invalid input: ${issues.map((i) => `${i.path || '(input)'}: ${i.message}`).join('; ')}`;
+    } else if (error.code === 'BAD_REQUEST' || error.code === 'PARSE_ERROR') {
+      reason = 'VALIDATION_FAILED';
+    } else if (error.code === 'NOT_FOUND') {
+      reason = 'NOT_FOUND';
+    } else if (error.code === 'INTERNAL_SERVER_ERROR') {
+      reason = 'INTERNAL';
+      message = 'Something went wrong on the server; the error was logged. Try again, and report it if it persists.';
+    }
+    const data: ErrorData = { code: shape.data.code, httpStatus: shape.data.httpStatus, path: shape.data.path, reason, issues, details };
+    return { code: shape.code, message, data };
+  },
+});
+
+export const router = t.router;
+export const createCallerFactory = t.createCallerFactory;
+
+export function toTRPCError(error: DomainError): TRPCError {
+  return new TRPCError({ code: REASONS[error.reason], message: error.message, cause: error });
+}
+
+// Denials worth a line in the audit log: someone tried something they may not do.
+const AUDITED_DENIALS = new Set<Reason>(['FORBIDDEN_PERMISSION', 'OUT_OF_ENTITY_SCOPE', 'SAME_PERSON_APPROVAL', 'SELF_GRANT', 'DUPLICATE_APPROVER']);
+
+const domainErrors = t.middleware(async ({ ctx, path, next }) => {
+  const result = await next();
+  if (result.ok) return result;
+  const cause = result.error.cause;
+  if (!(cause instanceof DomainError)) return result;
+  const auth = ctx.state.auth;
+  if (auth && AUDITED_DENIALS.has(cause.reason)) {
+    await ctx.services.store.mutate(auth.actor, async (m) =>
+      m.audit({ action: 'access.denied', targetType: 'procedure', targetId: path, reason: `${cause.reason}: ${cause.message}` }),
+    );
+  }
+  throw toTRPCError(cause);
+});
+
+function bearer(header: string | null): string | null {
+  const m = header ? /^Bearer ([A-Za-z0-9_-]{20,200})$/.exec(header) : null;
+  return m?.[1] ?? null;
+}
+
+const guard = t.middleware(async ({ ctx, path, next }) => {
+  const rule = (PROCEDURES as Record<string, ProcedureGuard | undefined>)[path];
+  if (!rule) {
+    throw new TRPCError({ code: 'INTERNAL_SERVER_ERROR', message: `procedure ${path} is missing from the permission catalog` });
+  }
+  if (rule === 'public') return next({ ctx: { ...ctx, auth: null as AuthContext | null } });
+  if (rule === 'portal') throw new TRPCError({ code: 'INTERNAL_SERVER_ERROR', message: 'portal procedures use portalProcedure' });
+  const token = bearer(ctx.authorization);
+  if (!token) throw new DomainError('SESSION_EXPIRED', 'Sign in first: this needs a staff session (Authorization: Bearer <token>).');
+  const auth = await ctx.services.access.authenticate(token, ctx.req);
+  ctx.state.auth = auth;
+  if (auth.user.mustChangePassword && !path.startsWith('auth.')) {
+    throw new DomainError('FORBIDDEN_PERMISSION', 'Change your password first (auth.changePassword): it was set by an administrator.');
+  }
+  if (rule !== 'authenticated' && !auth.permissions.has(rule)) {
+    throw new DomainError('FORBIDDEN_PERMISSION', `None of your roles (${auth.roles.join(', ') || 'none'}) has the permission "${rule}": ${PERMISSIONS[rule]}.`);
+  }
+  return next({ ctx: { ...ctx, auth: auth as AuthContext | null } });
+});
+
+export const publicProcedure = t.procedure.use(domainErrors).use(guard);
+
+export const staffProcedure = t.procedure
+  .use(domainErrors)
+  .use(guard)
+  .use(({ ctx, next }) => {
+    if (!ctx.auth) throw new TRPCError({ code: 'INTERNAL_SERVER_ERROR', message: 'staff procedure without a session' });
+    return next({ ctx: { ...ctx, auth: ctx.auth } });
+  });
+
+/** Throws OUT_OF_ENTITY_SCOPE unless the caller holds `permission` in `legalEntity`. */
+export function requireEntity(auth: AuthContext, permission: Permission, legalEntity: string): void {
+  if (!auth.scope(permission).includes(legalEntity)) {
+    throw new DomainError('OUT_OF_ENTITY_SCOPE', `You do not hold "${permission}" in legal entity ${legalEntity}; your scope is ${auth.scope(permission).join(', ') || 'empty'}.`);
+  }
+}

@@ -1,0 +1,39 @@
+// Money is an integer amount of minor units with an ISO 4217 code; decimal strings on the wire.
+// The one place that parses and formats amounts. Never floating point.
+
+const MINOR_UNITS: Record<string, number> = {
+  BHD: 3, BIF: 0, CLP: 0, DJF: 0, GNF: 0, IQD: 3, ISK: 0, JOD: 3, JPY: 0, KMF: 0, KRW: 0, KWD: 3,
+  LYD: 3, OMR: 3, PYG: 0, RWF: 0, TND: 3, UGX: 0, UYI: 0, VND: 0, VUV: 0, XAF: 0, XOF: 0, XPF: 0,
+};
+
+export interface Money {
+  readonly minor: bigint;
+  readonly currency: string;
+}
+
+export function minorUnitsOf(currency: string): number {
+  if (!/^[A-Z]{3}$/.test(currency)) throw new RangeError(`currency "${currency}" is not an ISO 4217 code`);
+  return MINOR_UNITS[currency] ?? 2;
+}
+
+/** Parses a decimal string ("1250.00", "-3.5") into minor units, refusing more decimals than the currency has. */
+export function parseAmount(text: string, currency: string): Money {
+  const digits = minorUnitsOf(currency);
+  const match = /^(-)?(\d{1,15})(?:\.(\d+))?$/.exec(text);
+  if (!match) throw new RangeError(`amount "${text}" is not a decimal number like "1250.00"`);
+  const [, sign, whole, fraction = ''] = match;
+  if (fraction.length > digits) {
+    throw new RangeError(`amount "${text}" has more than ${digits} decimals for ${currency}`);
+  }
+  const minor = BigInt(whole! + fraction.padEnd(digits, '0'));
+  return { minor: sign ? -minor : minor, currency };
+}
+
+export function formatAmount(money: Money): string {
+  const digits = minorUnitsOf(money.currency);
+  const negative = money.minor < 0n;
+  const abs = (negative ? -money.minor : money.minor).toString().padStart(digits + 1, '0');
+  const whole = digits === 0 ? abs : abs.slice(0, -digits);
+  const fraction = digits === 0 ? '' : `.${abs.slice(-digits)}`;
+  return `${negative ? '-' : ''}${whole}${fraction}`;
+}

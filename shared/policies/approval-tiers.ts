@@ -1,0 +1,65 @@
+// The first policy type: for each approval kind, ordered tiers (a CEL condition over the request
+// -> the roles that may approve and how many distinct approvers are needed). The first tier whose
+// condition holds applies; the last tier of a kind has no condition and catches the rest.
+
+import { z } from 'zod';
+import { ROLES } from '../access/permissions.js';
+
+export const approvalTierSchema = z.object({
+  name: z.string().min(1).max(60),
+  when: z.string().min(1).max(2000).optional(),
+  roles: z.array(z.enum(ROLES)).min(1),
+  count: z.number().int().min(1).max(5),
+  expiresInHours: z.number().int().min(1).max(24 * 30),
+});
+
+export const approvalTiersSchema = z.object({
+  kinds: z.record(
+    z.string().regex(/^[a-z]+\.[A-Za-z]+$/, 'an approval kind such as "access.grantRole"'),
+    z.object({ tiers: z.array(approvalTierSchema).min(1) }).refine(
+      (k) => k.tiers.at(-1)?.when === undefined,
+      { message: 'the last tier must have no condition, so that every request finds a tier', path: ['tiers'] },
+    ),
+  ),
+});
+
+export type ApprovalTier = z.infer<typeof approvalTierSchema>;
+export type ApprovalTiersPolicy = z.infer<typeof approvalTiersSchema>;
+
+export const DEFAULT_APPROVAL_TIERS: ApprovalTiersPolicy = {
+  kinds: {
+    'access.grantRole': {
+      tiers: [
+        {
+          name: 'privileged role',
+          when: 'payload.role in ["administrator", "mlro", "auditor"]',
+          roles: ['administrator'],
+          count: 2,
+          expiresInHours: 72,
+        },
+        { name: 'standard role', roles: ['administrator'], count: 1, expiresInHours: 72 },
+      ],
+    },
+    'access.revokeRole': {
+      tiers: [{ name: 'standard', roles: ['administrator'], count: 1, expiresInHours: 72 }],
+    },
+    'access.resetMfa': {
+      tiers: [{ name: 'standard', roles: ['administrator'], count: 1, expiresInHours: 24 }],
+    },
+    'access.resetPassword': {
+      tiers: [{ name: 'standard', roles: ['administrator'], count: 1, expiresInHours: 24 }],
+    },
+    'policies.publish': {
+      tiers: [
+        {
+          name: 'approval rules',
+          when: 'payload.policyType == "approvals.tiers"',
+          roles: ['administrator', 'mlro'],
+          count: 2,
+          expiresInHours: 168,
+        },
+        { name: 'standard', roles: ['mlro', 'senior_compliance_officer', 'finance_manager'], count: 1, expiresInHours: 168 },
+      ],
+    },
+  },
+};

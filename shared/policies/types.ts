@@ -1,0 +1,19 @@
+// The registry of policy types: a zod schema per type. Later issues add their own types here.
+
+import type { z } from 'zod';
+import { approvalTiersSchema, DEFAULT_APPROVAL_TIERS } from './approval-tiers.js';
+
+export const POLICY_TYPES = {
+  'approvals.tiers': {
+    description: 'Approval tiers of each approval kind: conditions, approver roles and counts, expiry.',
+    schema: approvalTiersSchema,
+    initial: DEFAULT_APPROVAL_TIERS,
+  },
+} as const satisfies Record<string, { description: string; schema: z.ZodType; initial: unknown }>;
+
+export type PolicyType = keyof typeof POLICY_TYPES;
+export const POLICY_TYPE_NAMES = Object.keys(POLICY_TYPES) as PolicyType[];
+
+export function isPolicyType(value: string): value is PolicyType {
+  return Object.hasOwn(POLICY_TYPES, value);
+}
