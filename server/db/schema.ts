@@ -134,6 +134,8 @@ export interface ApprovalRequestTable {
 export interface ApprovalVoteTable {
   approval_id: string;
   user_id: string;
+  /** 1 for the first decision on the request, 2 for the next: the order the checkers acted in. */
+  ordinal: number;
   decision: 'approve' | 'reject' | 'cancel';
   role: string | null;
   reason: string | null;

@@ -172,6 +172,7 @@ export function core(engine: Engine) {
         .createTable('approval_votes')
         .addColumn('approval_id', 'text', (c) => c.notNull().references('approval_requests.id'))
         .addColumn('user_id', 'text', (c) => c.notNull().references('users.id'))
+        .addColumn('ordinal', 'integer', (c) => c.notNull())
         .addColumn('decision', 'text', (c) => c.notNull())
         .addColumn('role', 'text')
         .addColumn('reason', 'text')

@@ -105,7 +105,7 @@ export class ApprovalsService {
     if (this.store.db.engine === 'postgres') q = q.forUpdate();
     const row = await q.executeTakeFirst();
     if (!row) throw new DomainError('NOT_FOUND', `Approval request ${id} does not exist.`);
-    const votes = await m.trx.selectFrom('approval_votes').selectAll().where('approval_id', '=', id).orderBy('at').execute();
+    const votes = await m.trx.selectFrom('approval_votes').selectAll().where('approval_id', '=', id).orderBy('ordinal').execute();
     return { row, votes };
   }
 
@@ -169,7 +169,7 @@ export class ApprovalsService {
     const t = transition(state, { type: decision, by: m.actor.id, rolesHeld, at: m.now });
     if (!t.ok) throw new DomainError(t.reason, t.message);
     const role = decision === 'approve' ? (t.state.approvals.at(-1)?.role ?? null) : (state.requiredRoles.find((r) => rolesHeld.includes(r)) ?? null);
-    await m.trx.insertInto('approval_votes').values({ approval_id: id, user_id: m.actor.id, decision, role, reason, at: m.now }).execute();
+    await m.trx.insertInto('approval_votes').values({ approval_id: id, user_id: m.actor.id, ordinal: votes.length + 1, decision, role, reason, at: m.now }).execute();
     const policyRef = `${row.policy_type}@${row.policy_version}`;
     m.audit({
       action: decision === 'approve' ? 'approval.approved' : 'approval.rejected',
@@ -291,7 +291,8 @@ export class ApprovalsService {
       .innerJoin('users as u', 'u.id', 'v.user_id')
       .select(['v.approval_id', 'v.user_id', 'u.username', 'v.decision', 'v.role', 'v.reason', 'v.at'])
       .where('v.approval_id', 'in', ids)
-      .orderBy('v.at')
+      .orderBy('v.approval_id')
+      .orderBy('v.ordinal')
       .execute();
     const makers = await this.store.kysely
       .selectFrom('users')

@@ -1,0 +1,202 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeEachEngine, expectReason, startTestServer, type TestServer } from '../../testing/harness.js';
+
+describeEachEngine('maker-checker on role grants', (engine) => {
+  let t: TestServer;
+  beforeAll(async () => {
+    t = await startTestServer(engine);
+  });
+  afterAll(() => t?.close());
+
+  it('grants a role only after a second administrator approves, recording requester, approver and reason', async () => {
+    const admin = await t.login('admin');
+    const admin2 = await t.login('admin2');
+    const dealer = await t.userId('dealer.global');
+    const { approvalId } = await admin.client.access.grantRole.mutate({ userId: dealer, role: 'dealer', legalEntity: 'eu', reason: 'Covering the EU desk in December' });
+    expect(approvalId).toMatch(/^APR-\d{6}$/);
+
+    const pending = await admin2.client.approvals.get.query({ id: approvalId });
+    expect(pending).toMatchObject({ status: 'pending', kind: 'access.grantRole', requiredCount: 1, requiredRoles: ['administrator'], policy: { type: 'approvals.tiers', version: 1 } });
+    expect(pending.availableActions).toEqual(['approve', 'reject']);
+    expect((await admin.client.approvals.get.query({ id: approvalId })).availableActions).toEqual(['cancel']);
+
+    // Not yet granted.
+    const before = await (await t.login('dealer.global')).client.auth.me.query();
+    expect(before.legalEntities).toEqual(['global']);
+
+    await expectReason(admin.client.approvals.approve.mutate({ id: approvalId }), 'SAME_PERSON_APPROVAL');
+    const done = await admin2.client.approvals.approve.mutate({ id: approvalId, reason: 'Confirmed with the head of dealing' });
+    expect(done.status).toBe('executed');
+    await expectReason(admin2.client.approvals.approve.mutate({ id: approvalId }), 'ALREADY_DECIDED');
+    await expectReason(admin2.client.approvals.reject.mutate({ id: approvalId, reason: 'too late' }), 'ALREADY_DECIDED');
+
+    const after = await (await t.login('dealer.global')).client.auth.me.query();
+    expect(after.legalEntities).toEqual(['eu', 'global']);
+
+    const review = await (await t.login('auditor')).client.access.review.query({});
+    const grant = review.holdings.find((h) => h.user.id === dealer && h.legalEntity === 'eu');
+    expect(grant).toMatchObject({
+      role: 'dealer',
+      grant: { requestedBy: { username: 'admin' }, approvedBy: [{ username: 'admin2' }], approvalId, reason: 'Covering the EU desk in December' },
+    });
+    const event = review.events.find((e) => e.type === 'grant' && e.approvalId === approvalId);
+    expect(event).toBeTruthy();
+
+    const audit = await t.server.services.store.kysely.selectFrom('audit_events').selectAll().where('case_ref', '=', approvalId).orderBy('seq').execute();
+    expect(audit.map((a) => a.action)).toEqual(['approval.requested', 'approval.approved', 'access.role.granted', 'approval.executed']);
+    expect(JSON.parse(audit[2]!.approvers_json!)).toEqual([await t.userId('admin2')]);
+    expect(audit[2]!.policy_ref).toBe('approvals.tiers@1');
+  });
+
+  it('refuses a grant to oneself, and an approval by the person the grant is for', async () => {
+    const admin = await t.login('admin');
+    await expectReason(admin.client.access.grantRole.mutate({ userId: admin.userId, role: 'mlro', legalEntity: 'eu', reason: 'I want it' }), 'SELF_GRANT');
+    const admin2Id = await t.userId('admin2');
+    const { approvalId } = await admin.client.access.grantRole.mutate({ userId: admin2Id, role: 'risk_officer', legalEntity: 'eu', reason: 'Risk cover' });
+    const admin2 = await t.login('admin2');
+    await expectReason(admin2.client.approvals.approve.mutate({ id: approvalId }), 'SAME_PERSON_APPROVAL');
+    const denial = await t.server.services.store.kysely.selectFrom('audit_events').selectAll().where('action', '=', 'access.denied').orderBy('seq', 'desc').limit(1).executeTakeFirstOrThrow();
+    expect(denial).toMatchObject({ actor_name: 'admin2', target_id: 'approvals.approve' });
+    const adminEu = await t.login('admin.eu');
+    expect((await adminEu.client.approvals.approve.mutate({ id: approvalId })).status).toBe('executed');
+  });
+
+  it('needs two distinct administrators for a privileged role; one person counts once', async () => {
+    const admin = await t.login('admin');
+    const target = await t.userId('compliance.eu');
+    const { approvalId } = await admin.client.access.grantRole.mutate({ userId: target, role: 'mlro', legalEntity: 'eu', reason: 'Deputy MLRO appointment' });
+    const view = await admin.client.approvals.get.query({ id: approvalId });
+    expect(view).toMatchObject({ tier: 'privileged role', requiredCount: 2 });
+    const admin2 = await t.login('admin2');
+    expect((await admin2.client.approvals.approve.mutate({ id: approvalId })).status).toBe('pending');
+    await expectReason(admin2.client.approvals.approve.mutate({ id: approvalId }), 'DUPLICATE_APPROVER');
+    const adminEu = await t.login('admin.eu');
+    expect((await adminEu.client.approvals.approve.mutate({ id: approvalId })).status).toBe('executed');
+    const approvals = (await admin.client.approvals.get.query({ id: approvalId })).approvals.map((a) => a.username);
+    expect(approvals).toEqual(['admin2', 'admin.eu']);
+  });
+
+  it('keeps each administrator inside their legal entities', async () => {
+    const adminEu = await t.login('admin.eu');
+    const target = await t.userId('support');
+    await expectReason(adminEu.client.access.grantRole.mutate({ userId: target, role: 'ib_manager', legalEntity: 'global', reason: 'IB desk' }), 'OUT_OF_ENTITY_SCOPE');
+    const admin = await t.login('admin');
+    const { approvalId } = await admin.client.access.grantRole.mutate({ userId: target, role: 'ib_manager', legalEntity: 'global', reason: 'IB desk' });
+    await expectReason(adminEu.client.approvals.approve.mutate({ id: approvalId }), 'OUT_OF_ENTITY_SCOPE');
+    const list = await adminEu.client.approvals.list.query({ status: 'pending' });
+    expect(list.items.some((i) => i.id === approvalId)).toBe(false);
+  });
+
+  it('lets a checker reject, and the role is not granted', async () => {
+    const admin = await t.login('admin');
+    const target = await t.userId('finance.eu');
+    const { approvalId } = await admin.client.access.grantRole.mutate({ userId: target, role: 'finance_manager', legalEntity: 'eu', reason: 'Promotion' });
+    const admin2 = await t.login('admin2');
+    await expectReason(admin2.client.approvals.reject.mutate({ id: approvalId, reason: '' }), 'VALIDATION_FAILED');
+    expect((await admin2.client.approvals.reject.mutate({ id: approvalId, reason: 'Promotion not yet signed off by HR' })).status).toBe('rejected');
+    const view = await admin.client.approvals.get.query({ id: approvalId });
+    expect(view.rejection).toMatchObject({ username: 'admin2', reason: 'Promotion not yet signed off by HR' });
+    const grants = await t.server.services.access.grantsOf(target);
+    expect(grants).toEqual([{ role: 'finance_officer', legalEntity: 'eu' }]);
+  });
+
+  it('records `failed` with the reason when the action can no longer execute', async () => {
+    const admin = await t.login('admin');
+    const target = await t.userId('risk');
+    const { approvalId } = await admin.client.access.grantRole.mutate({ userId: target, role: 'dealer', legalEntity: 'eu', reason: 'Cross-training' });
+    await admin.client.access.setUserStatus.mutate({ userId: target, status: 'disabled', reason: 'Left the company' });
+    const admin2 = await t.login('admin2');
+    expect((await admin2.client.approvals.approve.mutate({ id: approvalId })).status).toBe('failed');
+    const view = await admin2.client.approvals.get.query({ id: approvalId });
+    expect(view.failureReason).toMatch(/INVALID_TRANSITION: .*disabled/);
+    expect(view.approvals.map((a) => a.username)).toEqual(['admin2']);
+    expect((await t.server.services.access.grantsOf(target)).some((g) => g.role === 'dealer')).toBe(false);
+  });
+
+  it('lets a pending request lapse at its expiry', async () => {
+    const admin = await t.login('admin');
+    const target = await t.userId('dealmanager');
+    const { approvalId } = await admin.client.access.revokeRole.mutate({ userId: target, role: 'dealing_manager', legalEntity: 'global', reason: 'Desk closed' });
+    t.clock.advance(73 * 3_600_000);
+    const admin2 = await t.login('admin2');
+    await expectReason(admin2.client.approvals.approve.mutate({ id: approvalId }), 'ALREADY_DECIDED');
+    expect((await admin2.client.approvals.get.query({ id: approvalId })).status).toBe('expired');
+  });
+
+  it('revokes a role through approval, and the access review shows both ends of the period', async () => {
+    const admin = await t.login('admin');
+    const target = await t.userId('compliance.global');
+    const from = t.clock.now().toISOString();
+    const { approvalId } = await admin.client.access.revokeRole.mutate({ userId: target, role: 'compliance_officer', legalEntity: 'global', reason: 'Moved to the EU team' });
+    await (await t.login('admin2')).client.approvals.approve.mutate({ id: approvalId });
+    const review = await (await t.login('senior')).client.access.review.query({ from });
+    const revoked = review.holdings.find((h) => h.user.id === target && h.legalEntity === 'global');
+    expect(revoked?.revoke).toMatchObject({ requestedBy: { username: 'admin' }, approvedBy: [{ username: 'admin2' }], reason: 'Moved to the EU team', approvalId });
+    expect(review.events.filter((e) => e.type === 'revoke').map((e) => e.approvalId)).toContain(approvalId);
+  });
+
+  it('resets a password through approval and hands the temporary password to the approver once', async () => {
+    const admin = await t.login('admin');
+    const target = await t.userId('support');
+    const { approvalId } = await admin.client.access.resetPassword.mutate({ userId: target, reason: 'Forgotten password, identity checked by video call' });
+    const result = await (await t.login('admin2')).client.approvals.approve.mutate({ id: approvalId });
+    expect(result.status).toBe('executed');
+    const temporary = (result as { result?: { temporaryPassword?: string } }).result?.temporaryPassword;
+    expect(temporary).toMatch(/.{16,}/);
+    const audit = await t.server.services.store.kysely.selectFrom('audit_events').select(['after_json', 'before_json']).where('case_ref', '=', approvalId).execute();
+    expect(JSON.stringify(audit)).not.toContain(temporary!);
+    const login = await t.anonymous.auth.login.mutate({ username: 'support', password: temporary!, totp: (t.clock.advance(30_000), t.code('support')) });
+    expect(login.user.mustChangePassword).toBe(true);
+  });
+});
+
+describeEachEngine('policies', (engine) => {
+  let t: TestServer;
+  beforeAll(async () => {
+    t = await startTestServer(engine);
+  });
+  afterAll(() => t?.close());
+
+  it('publishes a new approval-tiers version only after two approvals, and later requests use it', async () => {
+    const mlro = await t.login('mlro');
+    const current = await mlro.client.policies.get.query({ type: 'approvals.tiers' });
+    expect(current).toMatchObject({ version: 1, active: true });
+    const document = structuredClone(current.document) as { kinds: Record<string, { tiers: Array<{ count: number }> }> };
+    document.kinds['access.grantRole']!.tiers.at(-1)!.count = 2;
+
+    await expectReason(mlro.client.policies.propose.mutate({ type: 'approvals.tiers', document: { kinds: { 'access.grantRole': { tiers: [] } } }, reason: 'broken' }), 'POLICY_INVALID');
+    const badCel = structuredClone(document) as { kinds: Record<string, { tiers: Array<{ when?: string }> }> };
+    badCel.kinds['access.grantRole']!.tiers[0]!.when = 'payload.role in [';
+    const celErr = await expectReason(mlro.client.policies.propose.mutate({ type: 'approvals.tiers', document: badCel, reason: 'typo' }), 'POLICY_INVALID');
+    expect(celErr.message).toMatch(/kinds\.access\.grantRole\.tiers\.0\.when/);
+
+    const proposed = await mlro.client.policies.propose.mutate({ type: 'approvals.tiers', document, reason: 'Two administrators for every grant after the 2026 audit' });
+    expect(proposed.version).toBe(2);
+    const approval = await mlro.client.approvals.get.query({ id: proposed.approvalId });
+    expect(approval).toMatchObject({ kind: 'policies.publish', requiredCount: 2, tier: 'approval rules' });
+    await expectReason(mlro.client.approvals.approve.mutate({ id: proposed.approvalId }), 'SAME_PERSON_APPROVAL');
+    await (await t.login('admin')).client.approvals.approve.mutate({ id: proposed.approvalId });
+    expect((await mlro.client.policies.get.query({ type: 'approvals.tiers' })).version).toBe(1);
+    await (await t.login('admin2')).client.approvals.approve.mutate({ id: proposed.approvalId });
+    expect((await mlro.client.policies.get.query({ type: 'approvals.tiers' })).version).toBe(2);
+
+    const admin = await t.login('admin');
+    const { approvalId } = await admin.client.access.grantRole.mutate({ userId: await t.userId('support'), role: 'ib_manager', legalEntity: 'eu', reason: 'IB cover' });
+    expect(await admin.client.approvals.get.query({ id: approvalId })).toMatchObject({ requiredCount: 2, policy: { version: 2 } });
+
+    // Version 1 is still there, unchanged; rolling back republishes it through approval again.
+    const v1 = await mlro.client.policies.get.query({ type: 'approvals.tiers', version: 1 });
+    expect(v1.document).toEqual(current.document);
+    const back = await mlro.client.policies.republish.mutate({ type: 'approvals.tiers', version: 1, reason: 'Roll back: too slow for the desk' });
+    await (await t.login('admin')).client.approvals.approve.mutate({ id: back.approvalId });
+    await (await t.login('admin2')).client.approvals.approve.mutate({ id: back.approvalId });
+    const list = await mlro.client.policies.list.query({ type: 'approvals.tiers' });
+    expect(list.items.map((v) => [v.version, v.active])).toEqual([[2, false], [1, true]]);
+  });
+
+  it('keeps policy versions immutable in the database', async () => {
+    const db = t.server.services.store.kysely;
+    await expect(db.updateTable('policy_versions').set({ reason: 'rewritten' }).where('version', '=', 1).execute()).rejects.toThrow(/append-only/);
+    await expect(db.deleteFrom('policy_versions').execute()).rejects.toThrow(/append-only/);
+  });
+});
