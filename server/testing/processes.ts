@@ -42,3 +42,14 @@ export function spawnServer(env: Record<string, string>): Promise<{ child: Child
     });
   });
 }
+
+/** Resolves once the child has exited, also when it already has. */
+export function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => child.once('exit', () => resolve()));
+}
+
+export async function stop(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  child.kill(signal);
+  await exited(child);
+}

@@ -166,7 +166,7 @@ export const PROCEDURES = {
   'approvals.get': 'approvals.read',
   'approvals.approve': 'approvals.decide',
   'approvals.reject': 'approvals.decide',
-  'approvals.cancel': 'approvals.read',
+  'approvals.cancel': 'authenticated',
   'audit.search': 'audit.read',
   'audit.verify': 'audit.verify',
   'policies.types': 'policies.read',

@@ -32,8 +32,6 @@ export const approvalsRouter = router({
     await ctx.services.approvals.get(viewer(ctx.auth), input.id);
     return ctx.services.approvals.reject(ctx.auth.actor, input.id, input.reason);
   }),
-  cancel: staffProcedure.input(z.object({ id: approvalId, reason })).mutation(async ({ ctx, input }) => {
-    await ctx.services.approvals.get(viewer(ctx.auth), input.id);
-    return ctx.services.approvals.cancel(ctx.auth.actor, input.id, input.reason);
-  }),
+  // Only the maker may withdraw their own request (the state machine checks it), so any staff member may ask.
+  cancel: staffProcedure.input(z.object({ id: approvalId, reason })).mutation(({ ctx, input }) => ctx.services.approvals.cancel(ctx.auth.actor, input.id, input.reason)),
 });

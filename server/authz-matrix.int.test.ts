@@ -1,0 +1,139 @@
+// The authorization matrix, generated from the permission catalog: every procedure is called as
+// every role (over real HTTP) and must allow exactly the roles whose permissions include the
+// procedure's permission; entity-bound procedures must refuse the entity the caller has no role in.
+// A procedure added to a router without a catalog entry fails here.
+
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PROCEDURES, ROLES, ROLE_PERMISSIONS, type ProcedureGuard, type ProcedurePath, type Role } from '../shared/access/permissions.js';
+import { DEFAULT_APPROVAL_TIERS } from '../shared/policies/approval-tiers.js';
+import { createCallerFactory, router, staffProcedure } from './trpc.js';
+import { appRouter } from './router.js';
+import { describeEachEngine, startTestServer, type TestServer } from './testing/harness.js';
+import { totpCode } from './modules/access/totp.js';
+
+type Procedures = Record<string, { _def: { type: 'query' | 'mutation' | 'subscription' } }>;
+const procedures = (appRouter as unknown as { _def: { procedures: Procedures } })._def.procedures;
+const paths = Object.keys(procedures).sort();
+
+/** A plausible input per procedure; entity-bound ones name `legalEntity` so scope can be probed. */
+const SAMPLES: Record<ProcedurePath, (ids: { victim: string }) => unknown> = {
+  'auth.login': () => ({ username: 'nobody', password: 'Wrong-password-1' }),
+  'auth.enrolMfa': () => ({ username: 'nobody', password: 'Wrong-password-1' }),
+  'auth.confirmMfa': () => ({ enrolmentId: '00000000-0000-4000-8000-000000000000', totp: '123456' }),
+  'auth.logout': () => ({}),
+  'auth.me': () => ({}),
+  'auth.sessions': () => ({}),
+  'auth.revokeSession': () => ({ sessionId: '00000000-0000-4000-8000-000000000000' }),
+  'auth.changePassword': () => ({ currentPassword: 'not-it', newPassword: 'Another-passw0rd-1' }),
+  'access.entities': () => ({}),
+  'access.users': () => ({}),
+  'access.createUser': () => ({ username: `m${randomBytes(4).toString('hex')}`, displayName: 'Matrix', password: 'Matrix-passw0rd-1' }),
+  'access.grantRole': ({ victim }) => ({ userId: victim, role: 'support', legalEntity: 'eu', reason: 'matrix test' }),
+  'access.revokeRole': ({ victim }) => ({ userId: victim, role: 'dealer', legalEntity: 'eu', reason: 'matrix test' }),
+  'access.resetMfa': ({ victim }) => ({ userId: victim, reason: 'matrix test' }),
+  'access.resetPassword': ({ victim }) => ({ userId: victim, reason: 'matrix test' }),
+  'access.setUserStatus': ({ victim }) => ({ userId: victim, status: 'active', reason: 'matrix test' }),
+  'access.userSessions': ({ victim }) => ({ userId: victim }),
+  'access.revokeUserSession': () => ({ sessionId: '00000000-0000-4000-8000-000000000000', reason: 'matrix test' }),
+  'access.review': () => ({}),
+  'approvals.list': () => ({}),
+  'approvals.get': () => ({ id: 'APR-999999' }),
+  'approvals.approve': () => ({ id: 'APR-999999' }),
+  'approvals.reject': () => ({ id: 'APR-999999', reason: 'matrix test' }),
+  'approvals.cancel': () => ({ id: 'APR-999999', reason: 'matrix test' }),
+  'audit.search': () => ({ legalEntity: 'eu', limit: 5 }),
+  'audit.verify': () => ({}),
+  'policies.types': () => ({}),
+  'policies.list': () => ({}),
+  'policies.get': () => ({ type: 'approvals.tiers' }),
+  'policies.propose': () => ({ type: 'approvals.tiers', document: DEFAULT_APPROVAL_TIERS, reason: 'matrix test' }),
+  'policies.republish': () => ({ type: 'approvals.tiers', version: 1, reason: 'matrix test' }),
+};
+
+async function call(url: string, path: string, input: unknown, token?: string): Promise<{ status: number; reason: string | undefined }> {
+  const type = procedures[path]!._def.type;
+  const headers: Record<string, string> = { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) };
+  const res =
+    type === 'query'
+      ? await fetch(`${url}/trpc/${path}?input=${encodeURIComponent(JSON.stringify(input))}`, { headers })
+      : await fetch(`${url}/trpc/${path}`, { method: 'POST', headers, body: JSON.stringify(input) });
+  const body = (await res.json()) as { error?: { data?: { reason?: string } } };
+  return { status: res.status, reason: body.error?.data?.reason };
+}
+
+describe('the permission catalog', () => {
+  it('names every procedure of the router, and nothing else', () => {
+    expect(paths).toEqual(Object.keys(PROCEDURES).sort());
+  });
+
+  it('refuses to run a procedure that is missing from the catalog', async () => {
+    const rogue = router({ rogue: router({ unlisted: staffProcedure.query(() => 'should never run') }) });
+    const caller = createCallerFactory(rogue)({ services: {} as never, req: { ip: null, userAgent: null }, authorization: null, state: { auth: null } });
+    await expect(caller.rogue.unlisted()).rejects.toThrow(/missing from the permission catalog/);
+  });
+
+  it('gives the auditor no permission that any mutation needs', () => {
+    const auditor = new Set(ROLE_PERMISSIONS.auditor);
+    const mutating = paths.filter((p) => procedures[p]!._def.type === 'mutation').map((p) => PROCEDURES[p as ProcedurePath] as ProcedureGuard);
+    expect(mutating.filter((g) => g !== 'public' && g !== 'authenticated' && auditor.has(g as never))).toEqual([]);
+  });
+});
+
+describeEachEngine('authorization matrix', (engine) => {
+  let t: TestServer;
+  const tokens = new Map<Role, string>();
+  let victim = '';
+
+  beforeAll(async () => {
+    t = await startTestServer(engine);
+    const { access, store } = t.server.services;
+    const actor = { id: 'seed', name: 'seed', ip: null, userAgent: null, sessionId: null };
+    victim = (await access.createUser(actor, { username: 'matrix.victim', displayName: 'Victim', password: 'Victim-passw0rd-1' }, { mustChangePassword: false })).userId;
+    await store.mutate(actor, (m) => access.bootstrapGrant(m, { userId: victim, role: 'dealer', legalEntity: 'eu', reason: 'matrix' }));
+    // One user per role, holding that role in the EU entity only.
+    for (const role of ROLES) {
+      const username = `matrix.${role.replaceAll('_', '-')}`;
+      const { userId } = await access.createUser(actor, { username, displayName: role, password: 'Matrix-passw0rd-1' }, { mustChangePassword: false });
+      const secret = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
+      await access.setTotpSecret(actor, userId, secret);
+      await store.mutate(actor, (m) => access.bootstrapGrant(m, { userId, role, legalEntity: 'eu', reason: 'matrix' }));
+      const login = await t.anonymous.auth.login.mutate({ username, password: 'Matrix-passw0rd-1', totp: totpCode(secret, t.clock.now()) });
+      tokens.set(role, login.token);
+    }
+  });
+  afterAll(() => t?.close());
+
+  // auth.logout ends the session, so it runs last.
+  const ordered = [...paths.filter((p) => p !== 'auth.logout'), 'auth.logout'];
+
+  it.each(ROLES)('as %s: allowed exactly where the catalog says, and only in its own entity', async (role) => {
+    const token = tokens.get(role)!;
+    const held = new Set<string>(ROLE_PERMISSIONS[role]);
+    const problems: string[] = [];
+    for (const path of ordered) {
+      const guard = PROCEDURES[path as ProcedurePath];
+      const input = SAMPLES[path as ProcedurePath]({ victim });
+      if (guard === 'public') continue;
+      const r = await call(t.url, path, input, token);
+      const allowed = guard === 'authenticated' || held.has(guard);
+      if (allowed && r.reason === 'FORBIDDEN_PERMISSION') problems.push(`${path}: refused but ${role} holds ${guard}`);
+      if (!allowed && r.reason !== 'FORBIDDEN_PERMISSION') problems.push(`${path}: expected FORBIDDEN_PERMISSION, got ${r.status} ${r.reason ?? 'success'}`);
+      if (r.reason === 'INTERNAL') problems.push(`${path}: internal error`);
+      if (allowed && input && typeof input === 'object' && 'legalEntity' in input) {
+        const other = await call(t.url, path, { ...input, legalEntity: 'global' }, token);
+        if (other.reason !== 'OUT_OF_ENTITY_SCOPE') problems.push(`${path}: another entity's data gave ${other.status} ${other.reason ?? 'success'}`);
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('refuses every staff procedure without a session, and answers public ones', async () => {
+    for (const path of paths) {
+      const guard = PROCEDURES[path as ProcedurePath];
+      const r = await call(t.url, path, SAMPLES[path as ProcedurePath]({ victim }));
+      if (guard === 'public') expect(r.reason, path).not.toBe('SESSION_EXPIRED');
+      else expect(r.reason, path).toBe('SESSION_EXPIRED');
+    }
+  });
+});
