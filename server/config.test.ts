@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.js';
+
+describe('configuration', () => {
+  it('has the CONTRACT defaults', () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({ host: '127.0.0.1', port: 4000, databaseUrl: undefined, demo: false, sessionIdleMs: 15 * 60_000, sessionMaxMs: 12 * 3_600_000, lockoutThreshold: 5, lockoutMs: 15 * 60_000 });
+    expect(c.dataDir).toMatch(/\/data$/);
+  });
+
+  it.each([
+    [{ PORT: 'abc' }, /PORT: /],
+    [{ PORT: '65536' }, /PORT: /],
+    [{ DATABASE_URL: 'mysql://localhost/x' }, /DATABASE_URL: must be a postgres/],
+    [{ DEMO: 'yes' }, /DEMO: /],
+    [{ PORTAL_API_KEY: 'short' }, /PORTAL_API_KEY: must be at least 24/],
+    [{ MT5_URL: 'https://mt5.example' }, /MT5_URL, MT5_LOGIN and MT5_PASSWORD must be set together/],
+    [{ PSP_ACME_SECRET: 'tiny' }, /PSP_ACME_SECRET: must be at least 16/],
+    [{ SECRETS_KEY: 'not-base64' }, /SECRETS_KEY: must be 32 bytes/],
+  ])('names the variable of a bad value: %o', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('collects one signing secret per payment provider', () => {
+    expect(loadConfig({ PSP_ACME_PAY_SECRET: 'a'.repeat(32) }).pspSecrets).toEqual({ acme_pay: 'a'.repeat(32) });
+  });
+});
