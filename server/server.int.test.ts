@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeEachEngine, startTestServer, tempDir, type TestServer } from './testing/harness.js';
-import { exited, runTool, spawnServer, stop } from './testing/processes.js';
+import { runTool, spawnServer, stop } from './testing/processes.js';
 
 describeEachEngine('HTTP surface', (engine) => {
   let t: TestServer;

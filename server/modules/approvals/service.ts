@@ -189,7 +189,7 @@ export class ApprovalsService {
     if (t.execute) {
       const approvers = t.state.approvals.map((a) => a.userId);
       const kind = this.kinds.get(row.kind);
-      let failure = knownFailure;
+      const failure = knownFailure;
       if (!failure) {
         try {
           const payload = kind.payload.parse(JSON.parse(row.payload_json));
