@@ -1,0 +1,121 @@
+// Audit log benchmark: append rate through real mutations (one transaction, one event each, chain
+// lock and all), then audit.search latency for one client over HTTP with the log filled to each
+// size. Filling writes a valid hash chain in bulk, so the log is one the verifier accepts.
+
+import { randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
+import { SYSTEM_ACTOR } from '../server/core/actor.js';
+import { startServer, type Server } from '../server/app.js';
+import type { Engine } from '../server/db/connect.js';
+import type { AuditEventRow } from '../server/db/schema.js';
+import { eventHash } from '../server/modules/audit/canonical.js';
+import { totpCode } from '../server/modules/access/totp.js';
+import { seedDemo } from '../server/seed/demo.js';
+import { clientFor, createStorage, testConfig } from '../server/testing/harness.js';
+
+export interface AuditBenchRow {
+  engine: Engine;
+  events: number;
+  appendPerSecond: number;
+  searchP50Ms: number;
+  searchP95Ms: number;
+}
+
+const CLIENTS = 100_000;
+const ACTIONS = ['kyc.document.received', 'kyc.screening.completed', 'client.status.changed', 'withdrawal.requested', 'deposit.completed'];
+
+async function head(server: Server): Promise<{ seq: number; hash: string }> {
+  const r = await server.services.store.kysely.selectFrom('audit_events').select(['seq', 'hash']).orderBy('seq', 'desc').limit(1).executeTakeFirstOrThrow();
+  return r;
+}
+
+/** Fill events written so far; event k belongs to client k mod CLIENTS, so every client up to k has events. */
+let filled = 0;
+
+async function fill(server: Server, upTo: number, progress: (n: number) => void): Promise<void> {
+  const db = server.services.store.kysely;
+  let { seq, hash } = await head(server);
+  const started = Date.parse('2026-01-01T00:00:00.000Z');
+  while (seq < upTo) {
+    const batch: AuditEventRow[] = [];
+    const n = Math.min(5000, upTo - seq);
+    for (let i = 0; i < n; i++) {
+      seq += 1;
+      const client = `CL-${String(filled++ % CLIENTS).padStart(6, '0')}`;
+      const fields = {
+        seq, at: new Date(started + seq * 1000).toISOString(), actor_id: 'USR-000005', actor_name: 'compliance', ip: '10.0.0.7', user_agent: 'bench', session_id: null,
+        action: ACTIONS[seq % ACTIONS.length]!, target_type: 'client', target_id: client, client_id: client, legal_entity: seq % 3 === 0 ? 'global' : 'eu',
+        before_json: '{"status":"pending_review"}', after_json: '{"status":"approved"}', reason: 'bench', approvers_json: null, case_ref: `KYC-${String(seq % 999_999).padStart(6, '0')}`, policy_ref: null,
+        prev_hash: hash,
+      };
+      hash = eventHash(fields);
+      batch.push({ ...fields, hash });
+    }
+    await db.transaction().execute(async (trx) => {
+      for (let i = 0; i < batch.length; i += 500) await trx.insertInto('audit_events').values(batch.slice(i, i + 500)).execute();
+    });
+    progress(seq);
+  }
+  await server.services.auditLog.checkpointNow(new Date().toISOString());
+}
+
+async function appendRate(server: Server, count: number): Promise<number> {
+  const t0 = performance.now();
+  for (let i = 0; i < count; i++) {
+    await server.services.store.mutate(SYSTEM_ACTOR, async (m) => {
+      m.audit({ action: 'bench.append', clientId: `CL-${String(i % CLIENTS).padStart(6, '0')}`, legalEntity: 'eu', after: { i } });
+    });
+  }
+  return count / ((performance.now() - t0) / 1000);
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+async function searchLatency(url: string, token: string, samples: number, filled: number): Promise<{ p50: number; p95: number }> {
+  const client = clientFor(url, token);
+  const times: number[] = [];
+  for (let i = 0; i < samples + 20; i++) {
+    const id = `CL-${String(Math.floor(Math.random() * Math.min(CLIENTS, filled))).padStart(6, '0')}`;
+    const t0 = performance.now();
+    const page = await client.audit.search.query({ clientId: id, limit: 100 });
+    const ms = performance.now() - t0;
+    if (page.items.length === 0) throw new Error(`no events for ${id}: the fill is wrong`);
+    if (i >= 20) times.push(ms); // the first calls warm caches and connections
+  }
+  times.sort((a, b) => a - b);
+  return { p50: percentile(times, 50), p95: percentile(times, 95) };
+}
+
+export async function benchAudit(engine: Engine, sizes: number[], log: (line: string) => void): Promise<AuditBenchRow[]> {
+  filled = 0;
+  const storage = await createStorage(engine);
+  const server = await startServer(testConfig(storage, { DEMO: '1', AUDIT_CHECKPOINT_INTERVAL_MS: '3600000' }));
+  const rows: AuditBenchRow[] = [];
+  try {
+    const { credentials } = await seedDemo(server.services, { seed: 1 });
+    const auditor = credentials.find((c) => c.username === 'auditor')!;
+    const login = await clientFor(server.url).auth.login.mutate({ username: 'auditor', password: auditor.password, totp: totpCode(auditor.totpSecret, new Date()) });
+    for (const size of sizes) {
+      let last = Date.now();
+      await fill(server, size, (n) => {
+        if (Date.now() - last > 10_000) {
+          last = Date.now();
+          log(`  ${engine}: filled ${n.toLocaleString('en')} of ${size.toLocaleString('en')} events`);
+        }
+      });
+      if (engine === 'postgres') await sql`analyze audit_events`.execute(server.services.store.kysely);
+      const append = await appendRate(server, 2000);
+      const search = await searchLatency(server.url, login.token, 300, filled);
+      rows.push({ engine, events: size, appendPerSecond: append, searchP50Ms: search.p50, searchP95Ms: search.p95 });
+      log(`  ${engine} @ ${size.toLocaleString('en')}: ${Math.round(append)} events/s, search p95 ${search.p95.toFixed(2)} ms`);
+    }
+  } finally {
+    await server.close();
+    await storage.drop();
+  }
+  return rows;
+}
+
+export const benchId = () => randomBytes(3).toString('hex');
