@@ -459,6 +459,17 @@ export class AccessService {
     if (!e) throw new DomainError('NOT_FOUND', `Legal entity ${legalEntity} does not exist.`);
   }
 
+  private activeGrant(m: Mutation, g: { userId: string; role: string; legalEntity: string }) {
+    return m.trx
+      .selectFrom('role_grants')
+      .select(['id', 'granted_at'])
+      .where('user_id', '=', g.userId)
+      .where('role', '=', g.role)
+      .where('legal_entity', '=', g.legalEntity)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+  }
+
   private async pendingFor(m: Mutation, kind: string, payload: object): Promise<string | undefined> {
     const rows = await m.trx.selectFrom('approval_requests').select(['id', 'payload_json']).where('kind', '=', kind).where('status', '=', 'pending').execute();
     const want = JSON.stringify(payload);
@@ -471,7 +482,7 @@ export class AccessService {
       const user = await this.assertUser(m, input.userId);
       if (user.status !== 'active') throw new DomainError('INVALID_TRANSITION', `User ${user.username} is disabled.`);
       await this.assertEntity(m, input.legalEntity);
-      const held = await m.trx.selectFrom('role_grants').select('id').where('user_id', '=', input.userId).where('role', '=', input.role).where('legal_entity', '=', input.legalEntity).where('revoked_at', 'is', null).executeTakeFirst();
+      const held = await this.activeGrant(m, input);
       if (held) throw new DomainError('ALREADY_EXISTS', `${user.username} already holds ${input.role} in ${input.legalEntity}.`);
       const payload = { userId: input.userId, role: input.role, legalEntity: input.legalEntity };
       const pending = await this.pendingFor(m, 'access.grantRole', payload);
@@ -483,7 +494,7 @@ export class AccessService {
   async requestRevoke(actor: Actor, input: { userId: string; role: Role; legalEntity: string; reason: string }) {
     return this.store.mutate(actor, async (m) => {
       const user = await this.assertUser(m, input.userId);
-      const held = await m.trx.selectFrom('role_grants').select('id').where('user_id', '=', input.userId).where('role', '=', input.role).where('legal_entity', '=', input.legalEntity).where('revoked_at', 'is', null).executeTakeFirst();
+      const held = await this.activeGrant(m, input);
       if (!held) throw new DomainError('NOT_FOUND', `${user.username} does not hold ${input.role} in ${input.legalEntity}.`);
       const payload = { userId: input.userId, role: input.role, legalEntity: input.legalEntity };
       const pending = await this.pendingFor(m, 'access.revokeRole', payload);
@@ -524,7 +535,7 @@ export class AccessService {
       execute: async (m, p, request) => {
         const user = await this.assertUser(m, p.userId);
         if (user.status !== 'active') throw new DomainError('INVALID_TRANSITION', `User ${user.username} is disabled.`);
-        const held = await m.trx.selectFrom('role_grants').select('id').where('user_id', '=', p.userId).where('role', '=', p.role).where('legal_entity', '=', p.legalEntity).where('revoked_at', 'is', null).executeTakeFirst();
+        const held = await this.activeGrant(m, p);
         if (held) throw new DomainError('ALREADY_EXISTS', `${user.username} already holds ${p.role} in ${p.legalEntity}.`);
         const id = await nextRef(m.trx, 'GRT');
         await m.trx
@@ -542,7 +553,7 @@ export class AccessService {
       excludedApprovers: (p) => [p.userId],
       summary: (p) => `Revoke ${p.role} in ${p.legalEntity} from ${p.userId}`,
       execute: async (m, p, request) => {
-        const grant = await m.trx.selectFrom('role_grants').select(['id', 'granted_at']).where('user_id', '=', p.userId).where('role', '=', p.role).where('legal_entity', '=', p.legalEntity).where('revoked_at', 'is', null).executeTakeFirst();
+        const grant = await this.activeGrant(m, p);
         if (!grant) throw new DomainError('NOT_FOUND', `${p.userId} no longer holds ${p.role} in ${p.legalEntity}.`);
         await m.trx
           .updateTable('role_grants')

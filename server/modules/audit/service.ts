@@ -55,6 +55,13 @@ export class AuditService {
   ) {}
 
   async search(scope: string[], f: AuditSearch): Promise<{ items: AuditItem[]; nextCursor: string | null }> {
+    const rows = await (await this.searchQuery(scope, f)).execute();
+    const page = rows.slice(0, f.limit);
+    return { items: page.map(auditItem), nextCursor: rows.length > f.limit ? String(page.at(-1)!.seq) : null };
+  }
+
+  /** The query behind `search`, separate so that its plan can be checked (every filter has an index). */
+  async searchQuery(scope: string[], f: AuditSearch) {
     if (f.legalEntity && !scope.includes(f.legalEntity)) {
       throw new DomainError('OUT_OF_ENTITY_SCOPE', `Legal entity ${f.legalEntity} is outside your audit scope (${scope.join(', ') || 'none'}).`);
     }
@@ -79,9 +86,7 @@ export class AuditService {
     if (f.from) q = q.where('at', '>=', f.from);
     if (f.to) q = q.where('at', '<', f.to);
     if (cursor !== undefined) q = q.where('seq', '<', cursor);
-    const rows = await q.orderBy('seq', 'desc').limit(f.limit + 1).execute();
-    const page = rows.slice(0, f.limit);
-    return { items: page.map(auditItem), nextCursor: rows.length > f.limit ? String(page.at(-1)!.seq) : null };
+    return q.orderBy('seq', 'desc').limit(f.limit + 1);
   }
 
   async verify() {
