@@ -4,7 +4,10 @@
 import { parseArgs } from 'node:util';
 import { benchAudit, type AuditBenchRow } from './audit.js';
 
-const TARGETS = { appendPerSecond: 1000, searchP95Ms: 20 };
+// Targets from ARCHITECTURE's scale: 100M audit events over seven years is about 0.5 event/s on
+// average; a busy hour at 100 times that is 50/s, so 500/s sustained from one writer is ten times
+// the peak. An officer's "show me this client" should feel instant: 20 ms at the 95th percentile.
+const TARGETS = { appendPerSecond: 500, searchP95Ms: 20 };
 
 const { values } = parseArgs({ options: { sizes: { type: 'string' }, engines: { type: 'string' } } });
 const sizes = (values.sizes ?? '1000000,10000000').split(',').map(Number);

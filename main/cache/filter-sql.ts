@@ -1,0 +1,185 @@
+// Turns AG Grid filter and sort models into parameterised SQL over a view's whitelisted columns.
+// Column names come only from the view definition; values only travel as parameters. An unknown
+// column or operator is refused with an error naming it.
+//
+// Semantics, shared with the reference implementation in the property test: text matching is
+// case-insensitive; an empty value (NULL or '') matches `blank`, `notEqual` and `notContains`
+// only; `inRange` excludes both ends (as AG Grid does); date conditions compare UTC days.
+
+import type { ColumnFilter, Condition, FilterModel, SortModel, ViewDefinition } from '../../shared/desktop/grid.js';
+
+export class QueryModelError extends Error {
+  override readonly name = 'QueryModelError';
+}
+
+export interface SqlFragment {
+  sql: string;
+  params: Array<string | number>;
+}
+
+const q = (id: string) => `"${id}"`;
+
+function escapeLike(value: string): string {
+  return value.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+function nextDay(day: string): string {
+  const d = new Date(`${day}T00:00:00.000Z`);
+  d.setUTCDate(d.getUTCDate() + 1);
+  return d.toISOString().slice(0, 10);
+}
+
+function conditionSql(view: ViewDefinition, column: string, c: Condition): SqlFragment {
+  const def = view.columns[column];
+  if (!def) throw new QueryModelError(`Unknown column "${column}" in view ${view.name}`);
+  if (def.type !== c.filterType) throw new QueryModelError(`Column "${column}" is ${def.type}, not ${c.filterType}`);
+  const col = q(column);
+  const empty = def.type === 'text' ? `(${col} IS NULL OR ${col} = '')` : `${col} IS NULL`;
+  const present = def.type === 'text' ? `(${col} IS NOT NULL AND ${col} <> '')` : `${col} IS NOT NULL`;
+  if (c.type === 'blank') return { sql: empty, params: [] };
+  if (c.type === 'notBlank') return { sql: present, params: [] };
+
+  switch (c.filterType) {
+    case 'text': {
+      const v = (c.filter ?? '').toLowerCase();
+      const like = (pattern: string, negate = false): SqlFragment =>
+        negate
+          ? { sql: `(${empty} OR ci(${col}) NOT LIKE ? ESCAPE '\\')`, params: [pattern] }
+          : { sql: `(${present} AND ci(${col}) LIKE ? ESCAPE '\\')`, params: [pattern] };
+      switch (c.type) {
+        case 'equals':
+          return { sql: `(${present} AND ci(${col}) = ?)`, params: [v] };
+        case 'notEqual':
+          return { sql: `(${empty} OR ci(${col}) <> ?)`, params: [v] };
+        case 'contains':
+          return like(`%${escapeLike(v)}%`);
+        case 'notContains':
+          return like(`%${escapeLike(v)}%`, true);
+        case 'startsWith':
+          return like(`${escapeLike(v)}%`);
+        case 'endsWith':
+          return like(`%${escapeLike(v)}`);
+      }
+      break;
+    }
+    case 'number': {
+      if (c.filter === null || c.filter === undefined) throw new QueryModelError(`The ${c.type} filter on "${column}" needs a number`);
+      const ops = { equals: '=', notEqual: '<>', lessThan: '<', lessThanOrEqual: '<=', greaterThan: '>', greaterThanOrEqual: '>=' } as const;
+      if (c.type === 'inRange') {
+        if (c.filterTo === null || c.filterTo === undefined) throw new QueryModelError(`The inRange filter on "${column}" needs filterTo`);
+        return { sql: `(${col} > ? AND ${col} < ?)`, params: [c.filter, c.filterTo] };
+      }
+      if (c.type === 'notEqual') return { sql: `(${col} IS NULL OR ${col} <> ?)`, params: [c.filter] };
+      return { sql: `(${col} IS NOT NULL AND ${col} ${ops[c.type]} ?)`, params: [c.filter] };
+    }
+    case 'date': {
+      const from = c.dateFrom?.slice(0, 10);
+      if (!from) throw new QueryModelError(`The ${c.type} filter on "${column}" needs dateFrom`);
+      switch (c.type) {
+        case 'equals':
+          return { sql: `(${col} >= ? AND ${col} < ?)`, params: [from, nextDay(from)] };
+        case 'notEqual':
+          return { sql: `(${col} IS NULL OR ${col} < ? OR ${col} >= ?)`, params: [from, nextDay(from)] };
+        case 'lessThan':
+          return { sql: `(${col} IS NOT NULL AND ${col} < ?)`, params: [from] };
+        case 'greaterThan':
+          return { sql: `(${col} IS NOT NULL AND ${col} >= ?)`, params: [nextDay(from)] };
+        case 'inRange': {
+          const to = c.dateTo?.slice(0, 10);
+          if (!to) throw new QueryModelError(`The inRange filter on "${column}" needs dateTo`);
+          return { sql: `(${col} >= ? AND ${col} < ?)`, params: [nextDay(from), to] };
+        }
+      }
+    }
+  }
+  throw new QueryModelError(`Unknown operator "${(c as { type: string }).type}" for column "${column}"`);
+}
+
+function columnSql(view: ViewDefinition, column: string, f: ColumnFilter): SqlFragment {
+  if (!('conditions' in f)) return conditionSql(view, column, f);
+  const parts = f.conditions.map((c) => conditionSql(view, column, c));
+  return { sql: `(${parts.map((p) => p.sql).join(f.operator === 'AND' ? ' AND ' : ' OR ')})`, params: parts.flatMap((p) => p.params) };
+}
+
+export function whereSql(view: ViewDefinition, model: FilterModel): SqlFragment {
+  const parts = Object.entries(model).map(([column, f]) => columnSql(view, column, f));
+  if (parts.length === 0) return { sql: '1 = 1', params: [] };
+  return { sql: parts.map((p) => p.sql).join(' AND '), params: parts.flatMap((p) => p.params) };
+}
+
+export interface SortKey {
+  column: string;
+  desc: boolean;
+}
+
+/** The effective sort: the model's columns, then the key, so that every row has one place. */
+export function sortKeys(view: ViewDefinition, sort: SortModel): SortKey[] {
+  const keys: SortKey[] = [];
+  for (const s of sort) {
+    if (!view.columns[s.colId]) throw new QueryModelError(`Unknown sort column "${s.colId}" in view ${view.name}`);
+    if (s.colId !== view.key && !keys.some((k) => k.column === s.colId)) keys.push({ column: s.colId, desc: s.sort === 'desc' });
+  }
+  const keyDesc = sort.find((s) => s.colId === view.key)?.sort === 'desc';
+  keys.push({ column: view.key, desc: keyDesc });
+  return keys;
+}
+
+export function orderSql(keys: SortKey[]): string {
+  // NULLs sort first ascending and last descending (SQLite's own order), stated for clarity.
+  return keys.map((k) => `${q(k.column)} ${k.desc ? 'DESC NULLS LAST' : 'ASC NULLS FIRST'}`).join(', ');
+}
+
+/**
+ * Keyset condition: rows strictly after `after` (the sort values of the last row of the previous
+ * page) in the order of `keys`, NULL-aware.
+ */
+export function afterSql(keys: SortKey[], after: Array<string | number | null>): SqlFragment {
+  const ors: string[] = [];
+  const params: Array<string | number> = [];
+  for (let i = 0; i < keys.length; i++) {
+    const ands: string[] = [];
+    for (let j = 0; j < i; j++) {
+      const v = after[j] ?? null;
+      const col = q(keys[j]!.column);
+      if (v === null) ands.push(`${col} IS NULL`);
+      else {
+        ands.push(`${col} = ?`);
+        params.push(v);
+      }
+    }
+    const k = keys[i]!;
+    const col = q(k.column);
+    const v = after[i] ?? null;
+    // "after v" in this column's order: ascending puts NULL first, descending puts NULL last.
+    if (!k.desc) {
+      if (v === null) ands.push(`${col} IS NOT NULL`);
+      else {
+        ands.push(`${col} > ?`);
+        params.push(v);
+      }
+    } else if (v === null) {
+      ands.push('0 = 1');
+    } else {
+      ands.push(`(${col} < ? OR ${col} IS NULL)`);
+      params.push(v);
+    }
+    ors.push(`(${ands.join(' AND ')})`);
+  }
+  return { sql: `(${ors.join(' OR ')})`, params };
+}
+
+/** Quick-filter text to an FTS5 query: every word must prefix-match a token, case-insensitively. */
+export function quickFilterMatch(text: string): string | null {
+  const words = text
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter((w) => w.length > 0)
+    .slice(0, 10);
+  if (words.length === 0) return null;
+  return words.map((w) => `"${w}"*`).join(' AND ');
+}
+
+/** Case folding the cache registers as `ci(x)`: full Unicode, unlike SQLite's ASCII-only lower(). */
+export function caseFold(value: unknown): unknown {
+  return typeof value === 'string' ? value.toLowerCase() : value;
+}
