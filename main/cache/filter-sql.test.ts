@@ -68,14 +68,17 @@ function naive(data: Row[], model: FilterModel, sort: SortModel): number[] {
       return matches(f, v);
     }),
   );
-  const keys = sortKeys(VIEW, sort);
+  // Documented order: the sort model's columns in turn (NULLs first ascending), then the key in the
+  // direction of the last sorted column.
   const cmp = (a: unknown, b: unknown) => (a === b ? 0 : a === null ? -1 : b === null ? 1 : (a as string) < (b as string) ? -1 : 1);
+  const tieDesc = sort.at(-1)?.sort === 'desc';
   kept.sort((x, y) => {
-    for (const k of keys) {
-      const c = cmp(x[k.column as keyof Row], y[k.column as keyof Row]);
-      if (c !== 0) return k.desc ? -c : c;
+    for (const s of sort) {
+      const c = cmp(x[s.colId as keyof Row], y[s.colId as keyof Row]);
+      if (c !== 0) return s.sort === 'desc' ? -c : c;
     }
-    return 0;
+    const c = cmp(x.id, y.id);
+    return tieDesc ? -c : c;
   });
   return kept.map((r) => r.id);
 }

@@ -117,10 +117,14 @@ export function sortKeys(view: ViewDefinition, sort: SortModel): SortKey[] {
   const keys: SortKey[] = [];
   for (const s of sort) {
     if (!view.columns[s.colId]) throw new QueryModelError(`Unknown sort column "${s.colId}" in view ${view.name}`);
-    if (s.colId !== view.key && !keys.some((k) => k.column === s.colId)) keys.push({ column: s.colId, desc: s.sort === 'desc' });
+    if (keys.some((k) => k.column === s.colId)) continue;
+    keys.push({ column: s.colId, desc: s.sort === 'desc' });
+    // The key is unique: nothing after it can change the order.
+    if (s.colId === view.key) return keys;
   }
-  const keyDesc = sort.find((s) => s.colId === view.key)?.sort === 'desc';
-  keys.push({ column: view.key, desc: keyDesc });
+  // The key breaks ties in the direction of the last sort column, so that an index (column, key)
+  // serves the whole order in one walk, forwards or backwards.
+  keys.push({ column: view.key, desc: keys.at(-1)?.desc ?? false });
   return keys;
 }
 

@@ -1,0 +1,209 @@
+// The encrypted local cache of one user: SQLCipher (better-sqlite3-multiple-ciphers), one table
+// per view with indexes on the grid's columns, an FTS5 index for the quick filter, and the sync
+// cursor. It holds only rows the server sent to this user, already masked. A file that does not
+// open with the user's key, or that belongs to someone else, is wiped and rebuilt.
+
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3-multiple-ciphers';
+import type { FilterModel, SortModel, ViewDefinition } from '../../shared/desktop/grid.js';
+import { VIEWS, type CacheRow, type ViewName } from '../../shared/desktop/views.js';
+import { afterSql, caseFold, orderSql, quickFilterMatch, sortKeys, whereSql, type SqlFragment } from './filter-sql.js';
+import { loadOrCreateKey, type KeyWrapper } from './keys.js';
+
+const SCHEMA_VERSION = 1;
+
+export interface CacheQuery {
+  view: ViewName;
+  filterModel: FilterModel;
+  sortModel: SortModel;
+  quickFilter?: string | undefined;
+  startRow: number;
+  endRow: number;
+}
+
+export interface CacheBatch {
+  upserts: Partial<Record<ViewName, CacheRow[]>>;
+  deletes: Partial<Record<ViewName, Array<string | number>>>;
+  cursor: string;
+}
+
+export type OpenOutcome = 'opened' | 'created' | 'rebuilt';
+
+const q = (id: string) => `"${id}"`;
+const table = (view: ViewDefinition) => `v_${view.name}`;
+
+function userFileStem(userId: string): string {
+  return createHash('sha256').update(userId).digest('hex').slice(0, 24);
+}
+
+export class CacheStore {
+  readonly outcome: OpenOutcome;
+  readonly file: string;
+  readonly keyFile: string;
+  #db: Database.Database;
+  /** Sort values of the last row of each page served, for keyset paging of the next one. */
+  #pageEnds = new Map<string, Array<string | number | null>>();
+
+  private constructor(db: Database.Database, file: string, keyFile: string, outcome: OpenOutcome) {
+    this.#db = db;
+    this.file = file;
+    this.keyFile = keyFile;
+    this.outcome = outcome;
+  }
+
+  static open(opts: { dir: string; userId: string; wrapper: KeyWrapper }): CacheStore {
+    const stem = userFileStem(opts.userId);
+    const file = path.join(opts.dir, `${stem}.cache`);
+    const keyFile = path.join(opts.dir, `${stem}.key`);
+    const { key, created } = loadOrCreateKey(keyFile, opts.wrapper);
+    let outcome: OpenOutcome = created ? 'created' : 'opened';
+    if (created && fs.existsSync(file)) {
+      removeDatabaseFiles(file);
+      outcome = 'rebuilt';
+    }
+    let db: Database.Database;
+    try {
+      db = openEncrypted(file, key);
+      const meta = db.prepare('select user_id, schema_version from meta').get() as { user_id: string; schema_version: number } | undefined;
+      if (!meta || meta.user_id !== opts.userId || meta.schema_version !== SCHEMA_VERSION) throw new Error('foreign or outdated cache');
+    } catch {
+      // Corrupt, foreign or from an older build: never trusted, rebuilt from the server.
+      removeDatabaseFiles(file);
+      db = openEncrypted(file, key);
+      createSchema(db, opts.userId);
+      if (outcome === 'opened') outcome = 'rebuilt';
+    }
+    fs.chmodSync(file, 0o600);
+    return new CacheStore(db, file, keyFile, outcome);
+  }
+
+  cursor(): string | null {
+    return (this.#db.prepare('select cursor from meta').get() as { cursor: string | null }).cursor;
+  }
+
+  /** Applies one sync batch in one transaction: all of it or none of it. */
+  apply(batch: CacheBatch): { changedViews: ViewName[] } {
+    const changed = new Set<ViewName>();
+    this.#db.transaction(() => {
+      for (const [name, rows] of Object.entries(batch.upserts) as Array<[ViewName, CacheRow[]]>) {
+        if (!rows?.length) continue;
+        const view = VIEWS[name];
+        const cols = Object.keys(view.columns);
+        const upsert = this.#db.prepare(
+          `insert into ${table(view)} (${cols.map(q).join(', ')}, _json) values (${cols.map(() => '?').join(', ')}, ?)
+           on conflict(${q(view.key)}) do update set ${[...cols, '_json'].filter((c) => c !== view.key).map((c) => `${q(c)} = excluded.${q(c)}`).join(', ')}
+           returning rowid`,
+        );
+        const ftsDelete = this.#db.prepare(`delete from ${table(view)}_fts where rowid = ?`);
+        const ftsInsert = this.#db.prepare(`insert into ${table(view)}_fts (rowid, body) values (?, ?)`);
+        const search = cols.filter((c) => (view.columns as Record<string, { search?: boolean }>)[c]?.search);
+        for (const row of rows) {
+          const values = cols.map((c) => row[c] ?? null);
+          const { rowid } = upsert.get(...values, row._json ?? JSON.stringify(row)) as { rowid: number };
+          ftsDelete.run(rowid);
+          ftsInsert.run(rowid, search.map((c) => row[c] ?? '').join(' '));
+        }
+        changed.add(name);
+      }
+      for (const [name, keys] of Object.entries(batch.deletes) as Array<[ViewName, Array<string | number>]>) {
+        if (!keys?.length) continue;
+        const view = VIEWS[name];
+        const find = this.#db.prepare(`select rowid from ${table(view)} where ${q(view.key)} = ?`);
+        const del = this.#db.prepare(`delete from ${table(view)} where rowid = ?`);
+        const ftsDelete = this.#db.prepare(`delete from ${table(view)}_fts where rowid = ?`);
+        for (const key of keys) {
+          const found = find.get(key) as { rowid: number } | undefined;
+          if (!found) continue;
+          del.run(found.rowid);
+          ftsDelete.run(found.rowid);
+        }
+        changed.add(name);
+      }
+      this.#db.prepare('update meta set cursor = ?').run(batch.cursor);
+    })();
+    this.#pageEnds.clear();
+    return { changedViews: [...changed] };
+  }
+
+  query(input: CacheQuery): { rows: CacheRow[]; lastRow: number | null } {
+    const view: ViewDefinition = VIEWS[input.view];
+    const limit = Math.min(Math.max(input.endRow - input.startRow, 1), 1000);
+    const keys = sortKeys(view, input.sortModel);
+    const where = whereSql(view, input.filterModel);
+    const parts: SqlFragment[] = [where];
+    const match = input.quickFilter ? quickFilterMatch(input.quickFilter) : null;
+    if (match) parts.push({ sql: `rowid in (select rowid from ${table(view)}_fts where ${table(view)}_fts match ?)`, params: [match] });
+    // Keyset paging when the page before this one was served with the same model; OFFSET otherwise.
+    const signature = JSON.stringify([input.view, input.filterModel, input.sortModel, input.quickFilter ?? '']);
+    const after = input.startRow > 0 ? this.#pageEnds.get(`${signature}@${input.startRow}`) : undefined;
+    if (after) parts.push(afterSql(keys, after));
+    const offset = input.startRow > 0 && !after ? input.startRow : 0;
+    const sql = `select ${Object.keys(view.columns).map(q).join(', ')}, _json from ${table(view)}
+      where ${parts.map((p) => p.sql).join(' AND ')} order by ${orderSql(keys)} limit ? offset ?`;
+    const rows = this.#db.prepare(sql).all(...parts.flatMap((p) => p.params), limit, offset) as CacheRow[];
+    const last = rows.at(-1);
+    if (last && rows.length === limit) this.#pageEnds.set(`${signature}@${input.startRow + rows.length}`, keys.map((k) => last[k.column] ?? null));
+    return { rows, lastRow: rows.length < limit ? input.startRow + rows.length : null };
+  }
+
+  count(view: ViewName, filterModel: FilterModel = {}): number {
+    const where = whereSql(VIEWS[view], filterModel);
+    return (this.#db.prepare(`select count(*) as n from ${table(VIEWS[view])} where ${where.sql}`).get(...where.params) as { n: number }).n;
+  }
+
+  /** The plan SQLite chooses for a grid query, for the no-full-scan checks. */
+  explain(input: CacheQuery): string[] {
+    const view: ViewDefinition = VIEWS[input.view];
+    const where = whereSql(view, input.filterModel);
+    const rows = this.#db
+      .prepare(`explain query plan select * from ${table(view)} where ${where.sql} order by ${orderSql(sortKeys(view, input.sortModel))} limit 100`)
+      .all(...where.params) as Array<{ detail: string }>;
+    return rows.map((r) => r.detail);
+  }
+
+  close(): void {
+    if (this.#db.open) this.#db.close();
+  }
+
+  /** Removes the cache and its key: sign-out, revocation, narrowed rights, another user. */
+  wipe(): void {
+    this.close();
+    removeDatabaseFiles(this.file);
+    fs.rmSync(this.keyFile, { force: true });
+  }
+}
+
+function openEncrypted(file: string, key: Buffer): Database.Database {
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  const db = new Database(file);
+  db.pragma(`cipher='sqlcipher'`);
+  db.pragma('legacy=4');
+  db.pragma(`key="x'${key.toString('hex')}'"`);
+  // Touching the schema proves the key; a wrong key or a foreign file throws SQLITE_NOTADB here.
+  db.prepare('select count(*) from sqlite_master').get();
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.function('ci', { deterministic: true }, (v: unknown) => caseFold(v) as string | number | null);
+  return db;
+}
+
+function createSchema(db: Database.Database, userId: string): void {
+  db.transaction(() => {
+    db.exec('create table meta (user_id text not null, schema_version integer not null, cursor text)');
+    db.prepare('insert into meta (user_id, schema_version, cursor) values (?, ?, null)').run(userId, SCHEMA_VERSION);
+    for (const view of Object.values(VIEWS) as ViewDefinition[]) {
+      const cols = Object.entries(view.columns).map(([c, def]) => `${q(c)} ${def.type === 'number' ? 'numeric' : 'text'}${c === view.key ? ' not null unique' : ''}`);
+      db.exec(`create table ${table(view)} (${cols.join(', ')}, _json text not null)`);
+      for (const [c, def] of Object.entries(view.columns)) {
+        if (def.indexed && c !== view.key) db.exec(`create index ${table(view)}_${c} on ${table(view)} (${q(c)}, ${q(view.key)})`);
+      }
+      db.exec(`create virtual table ${table(view)}_fts using fts5(body, tokenize = 'unicode61 remove_diacritics 2')`);
+    }
+  })();
+}
+
+function removeDatabaseFiles(file: string): void {
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) fs.rmSync(f, { force: true });
+}

@@ -1,0 +1,67 @@
+// The grid views the desktop cache holds, with their columns. The host builds its tables, indexes
+// and SQL from these definitions only; the renderer builds its column definitions from them.
+
+import type { ViewDefinition } from './grid.js';
+
+export const VIEWS = {
+  audit: {
+    name: 'audit',
+    key: 'seq',
+    columns: {
+      seq: { type: 'number', indexed: true },
+      at: { type: 'date', indexed: true },
+      actor: { type: 'text', indexed: true, search: true },
+      action: { type: 'text', indexed: true, search: true },
+      targetType: { type: 'text', indexed: true },
+      targetId: { type: 'text', indexed: true, search: true },
+      clientId: { type: 'text', indexed: true, search: true },
+      legalEntity: { type: 'text', indexed: true },
+      caseRef: { type: 'text', indexed: true, search: true },
+      reason: { type: 'text', search: true },
+      ip: { type: 'text' },
+    },
+  },
+  approvals: {
+    name: 'approvals',
+    key: 'id',
+    columns: {
+      id: { type: 'text', indexed: true, search: true },
+      kind: { type: 'text', indexed: true, search: true },
+      summary: { type: 'text', search: true },
+      maker: { type: 'text', indexed: true, search: true },
+      legalEntity: { type: 'text', indexed: true },
+      status: { type: 'text', indexed: true },
+      tier: { type: 'text' },
+      approvalsGiven: { type: 'number' },
+      requiredCount: { type: 'number' },
+      createdAt: { type: 'date', indexed: true },
+      expiresAt: { type: 'date', indexed: true },
+    },
+  },
+  grants: {
+    name: 'grants',
+    key: 'grantId',
+    columns: {
+      grantId: { type: 'text', indexed: true },
+      username: { type: 'text', indexed: true, search: true },
+      displayName: { type: 'text', search: true },
+      role: { type: 'text', indexed: true, search: true },
+      legalEntity: { type: 'text', indexed: true },
+      grantedAt: { type: 'date', indexed: true },
+      requestedBy: { type: 'text', search: true },
+      approvedBy: { type: 'text', search: true },
+      reason: { type: 'text', search: true },
+      revokedAt: { type: 'date', indexed: true },
+    },
+  },
+} as const satisfies Record<string, ViewDefinition>;
+
+export type ViewName = keyof typeof VIEWS;
+export const VIEW_NAMES = Object.keys(VIEWS) as ViewName[];
+
+export function isViewName(value: string): value is ViewName {
+  return Object.hasOwn(VIEWS, value);
+}
+
+/** A cached row: the view's columns plus the full record for the detail pane. */
+export type CacheRow = Record<string, string | number | null> & { _json?: string };
