@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { cacheAction, type CacheOwner } from './wipe-rules.js';
 
-const owner = (userId: string, scope: Record<string, string[]>): CacheOwner => ({ userId, scope });
+const owner = (userId: string, scope: Record<string, readonly string[]>): CacheOwner => ({ userId, scope });
 const eu = owner('USR-1', { 'audit.read': ['eu'], 'clients.read': ['eu'] });
 
 describe('cache wipe rules', () => {
