@@ -49,11 +49,35 @@ const SAMPLES: Record<ProcedurePath, (ids: { victim: string }) => unknown> = {
   'policies.get': () => ({ type: 'approvals.tiers' }),
   'policies.propose': () => ({ type: 'approvals.tiers', document: DEFAULT_APPROVAL_TIERS, reason: 'matrix test' }),
   'policies.republish': () => ({ type: 'approvals.tiers', version: 1, reason: 'matrix test' }),
+  'sync.pull': () => ({ cursor: null, limit: 10 }),
+  'sync.onChange': () => ({}),
 };
+
+/** Subscriptions answer as a server-sent event stream: read up to the first real event. */
+async function firstEvent(res: Response, abort: AbortController): Promise<{ status: number; reason: string | undefined }> {
+  const reader = res.body!.getReader();
+  let text = '';
+  try {
+    while (!/\n\n(event: serialized-error\n)?data: (?!\{\}\n)/.test(text)) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += new TextDecoder().decode(value);
+    }
+  } finally {
+    abort.abort();
+  }
+  const error = /event: serialized-error\ndata: (.*)\n/.exec(text);
+  return { status: res.status, reason: error ? (JSON.parse(error[1]!) as { data?: { reason?: string } }).data?.reason : undefined };
+}
 
 async function call(url: string, path: string, input: unknown, token?: string): Promise<{ status: number; reason: string | undefined }> {
   const type = procedures[path]!._def.type;
   const headers: Record<string, string> = { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) };
+  if (type === 'subscription') {
+    const abort = new AbortController();
+    const res = await fetch(`${url}/trpc/${path}?input=${encodeURIComponent(JSON.stringify(input))}`, { headers, signal: abort.signal });
+    return firstEvent(res, abort);
+  }
   const res =
     type === 'query'
       ? await fetch(`${url}/trpc/${path}?input=${encodeURIComponent(JSON.stringify(input))}`, { headers })

@@ -4,6 +4,7 @@ import { accessRouter, authRouter } from './modules/access/router.js';
 import { approvalsRouter } from './modules/approvals/router.js';
 import { auditRouter } from './modules/audit/router.js';
 import { policiesRouter } from './modules/policies/router.js';
+import { syncRouter } from './modules/sync/router.js';
 import { router } from './trpc.js';
 
 export const appRouter = router({
@@ -12,6 +13,7 @@ export const appRouter = router({
   approvals: approvalsRouter,
   audit: auditRouter,
   policies: policiesRouter,
+  sync: syncRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -24,7 +24,7 @@ export class MissingAuditEventError extends Error {
 }
 
 export class Store {
-  /** Emits `feed` after each commit that wrote change-feed rows, for live sync. */
+  /** Emits `commit` after every committed mutation (the audit log moved), for live sync. */
   readonly events = new EventEmitter();
 
   constructor(
@@ -64,7 +64,7 @@ export class Store {
       return { result, checkpoint };
     });
     if (checkpoint) this.audit.mirror(checkpoint);
-    if (changes.length > 0) this.events.emit('feed');
+    this.events.emit('commit');
     return result;
   }
 }

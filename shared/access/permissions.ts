@@ -174,6 +174,8 @@ export const PROCEDURES = {
   'policies.get': 'policies.read',
   'policies.propose': 'policies.propose',
   'policies.republish': 'policies.propose',
+  'sync.pull': 'authenticated',
+  'sync.onChange': 'authenticated',
 } as const satisfies Record<string, ProcedureGuard>;
 
 export type ProcedurePath = keyof typeof PROCEDURES;

@@ -283,6 +283,13 @@ export class ApprovalsService {
     return (await this.views([row], viewer))[0]!;
   }
 
+  /** The given requests as `viewer` sees them; no scope filter (the caller filters). */
+  async byIds(viewer: { id: string; rolesByEntity: Map<string, Role[]> }, ids: string[]): Promise<ApprovalView[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.store.kysely.selectFrom('approval_requests').selectAll().where('id', 'in', ids).execute();
+    return this.views(rows, viewer);
+  }
+
   private async views(rows: ApprovalRequestRow[], viewer: { id: string; rolesByEntity: Map<string, Role[]> }): Promise<ApprovalView[]> {
     if (rows.length === 0) return [];
     const ids = rows.map((r) => r.id);

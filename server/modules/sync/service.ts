@@ -1,0 +1,158 @@
+// The desktop cache's feed: the rows after a cursor that this user may see, projected and masked
+// for their permissions, and the new cursor. Audit events come from the audit log itself (its seq
+// is gapless and commit-ordered); other views from the change feed, read back as the rows' current
+// state, so that a row that is no longer visible to this user is sent as a delete.
+
+import type { Permission } from '../../../shared/access/permissions.js';
+import type { CacheRow } from '../../../shared/desktop/views.js';
+import type { Store } from '../../core/store.js';
+import type { AuthContext } from '../access/service.js';
+import type { ApprovalsService } from '../approvals/service.js';
+import { auditItem } from '../audit/service.js';
+
+export interface SyncCursor {
+  audit: number;
+  feed: number;
+}
+
+export interface SyncBatch {
+  /** The cursor given was not one this server can continue from: the host must start over. */
+  reset: boolean;
+  cursor: string;
+  more: boolean;
+  upserts: Record<string, CacheRow[]>;
+  deletes: Record<string, Array<string | number>>;
+}
+
+export function formatCursor(c: SyncCursor): string {
+  return `v1.${c.audit}.${c.feed}`;
+}
+
+export function parseCursor(text: string | null | undefined): SyncCursor | null {
+  const m = text ? /^v1\.(\d{1,15})\.(\d{1,15})$/.exec(text) : null;
+  return m ? { audit: Number(m[1]), feed: Number(m[2]) } : null;
+}
+
+/** Feed tables and the view and permission each one serves. */
+const FEED_VIEWS = {
+  approval_requests: { view: 'approvals', permission: 'approvals.read' },
+  role_grants: { view: 'grants', permission: 'access.read' },
+} as const satisfies Record<string, { view: string; permission: Permission }>;
+
+type FeedTable = keyof typeof FEED_VIEWS;
+
+const PII_KEYS = /name|email|phone|address|birth|document|iban|account|passport/i;
+
+/** Client PII inside before/after is masked for those without clients.pii (support, IB roles). */
+function maskPii(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(maskPii);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, PII_KEYS.test(k) && typeof v === 'string' ? '•••' : maskPii(v)]));
+  }
+  return value;
+}
+
+export class SyncService {
+  constructor(
+    private readonly store: Store,
+    private readonly approvals: ApprovalsService,
+  ) {}
+
+  async head(): Promise<SyncCursor> {
+    const db = this.store.kysely;
+    const a = await db.selectFrom('audit_events').select('seq').orderBy('seq', 'desc').limit(1).executeTakeFirst();
+    const f = await db.selectFrom('change_feed').select('seq').orderBy('seq', 'desc').limit(1).executeTakeFirst();
+    return { audit: a?.seq ?? 0, feed: f?.seq ?? 0 };
+  }
+
+  async pull(auth: AuthContext, cursorText: string | null, limit: number): Promise<SyncBatch> {
+    const head = await this.head();
+    let from = cursorText === null ? { audit: 0, feed: 0 } : parseCursor(cursorText);
+    let reset = false;
+    if (!from || from.audit > head.audit || from.feed > head.feed) {
+      // Unknown, malformed, or from another database (a restore): start over from the beginning.
+      reset = cursorText !== null;
+      from = { audit: 0, feed: 0 };
+    }
+    const upserts: Record<string, CacheRow[]> = {};
+    const deletes: Record<string, Array<string | number>> = {};
+    let more = false;
+    const next = { ...from };
+
+    if (auth.permissions.has('audit.read')) {
+      const scope = auth.scope('audit.read');
+      const rows = await this.store.kysely
+        .selectFrom('audit_events')
+        .selectAll()
+        .where('seq', '>', from.audit)
+        .where((eb) => eb.or([eb('legal_entity', 'is', null), ...(scope.length ? [eb('legal_entity', 'in', scope)] : [])]))
+        .orderBy('seq')
+        .limit(limit)
+        .execute();
+      const pii = auth.permissions.has('clients.pii');
+      upserts.audit = rows.map((r) => {
+        const item = auditItem(r);
+        const shown = pii ? item : { ...item, before: maskPii(item.before), after: maskPii(item.after) };
+        return {
+          seq: r.seq, at: r.at, actor: r.actor_name, action: r.action, targetType: r.target_type, targetId: r.target_id, clientId: r.client_id,
+          legalEntity: r.legal_entity, caseRef: r.case_ref, reason: r.reason, ip: r.ip, _json: JSON.stringify(shown),
+        };
+      });
+      if (rows.length === limit) {
+        more = true;
+        next.audit = rows.at(-1)!.seq;
+      } else next.audit = Math.max(head.audit, rows.at(-1)?.seq ?? 0);
+    } else next.audit = head.audit;
+
+    const tables = (Object.keys(FEED_VIEWS) as FeedTable[]).filter((t) => auth.permissions.has(FEED_VIEWS[t].permission));
+    const feed = tables.length
+      ? await this.store.kysely.selectFrom('change_feed').select(['seq', 'table_name', 'row_id']).where('seq', '>', from.feed).where('table_name', 'in', tables).orderBy('seq').limit(limit).execute()
+      : [];
+    if (feed.length === limit) {
+      more = true;
+      next.feed = feed.at(-1)!.seq;
+    } else next.feed = Math.max(head.feed, feed.at(-1)?.seq ?? 0);
+    for (const table of tables) {
+      const ids = [...new Set(feed.filter((f) => f.table_name === table).map((f) => f.row_id))];
+      if (ids.length === 0) continue;
+      const { view, permission } = FEED_VIEWS[table];
+      const scope = auth.scope(permission);
+      const rows = table === 'approval_requests' ? await this.approvalRows(auth, ids) : await this.grantRows(ids);
+      const visible = new Map(rows.filter((r) => r.legalEntity === null || scope.includes(r.legalEntity as string)).map((r) => [String(r[view === 'approvals' ? 'id' : 'grantId']), r]));
+      upserts[view] = [...visible.values()];
+      deletes[view] = ids.filter((id) => !visible.has(id));
+    }
+    return { reset, cursor: formatCursor(next), more, upserts, deletes };
+  }
+
+  private async approvalRows(auth: AuthContext, ids: string[]): Promise<CacheRow[]> {
+    const views = await this.approvals.byIds({ id: auth.user.id, rolesByEntity: auth.rolesByEntity }, ids);
+    return views.map((a) => ({
+      id: a.id, kind: a.kind, summary: a.summary, maker: a.maker.username, legalEntity: a.legalEntity, status: a.status, tier: a.tier,
+      approvalsGiven: a.approvals.length, requiredCount: a.requiredCount, createdAt: a.createdAt, expiresAt: a.expiresAt, _json: JSON.stringify(a),
+    }));
+  }
+
+  private async grantRows(ids: string[]): Promise<CacheRow[]> {
+    const rows = await this.store.kysely
+      .selectFrom('role_grants as g')
+      .innerJoin('users as u', 'u.id', 'g.user_id')
+      .leftJoin('users as r', 'r.id', 'g.requested_by')
+      .selectAll('g')
+      .select(['u.username', 'u.display_name', 'r.username as requester'])
+      .where('g.id', 'in', ids)
+      .execute();
+    const approverIds = [...new Set(rows.flatMap((r) => JSON.parse(r.approved_by) as string[]))];
+    const names = new Map(
+      (approverIds.length ? await this.store.kysely.selectFrom('users').select(['id', 'username']).where('id', 'in', approverIds).execute() : []).map((u) => [u.id, u.username]),
+    );
+    return rows.map((g) => {
+      const approvedBy = (JSON.parse(g.approved_by) as string[]).map((id) => names.get(id) ?? id).join(', ');
+      const row = {
+        grantId: g.id, username: g.username, displayName: g.display_name, role: g.role, legalEntity: g.legal_entity, grantedAt: g.granted_at,
+        requestedBy: g.requester ?? g.requested_by, approvedBy, reason: g.reason, revokedAt: g.revoked_at,
+      };
+      return { ...row, _json: JSON.stringify({ ...row, approvalId: g.approval_id, revokeApprovalId: g.revoke_approval_id, revokeReason: g.revoke_reason }) };
+    });
+  }
+}
