@@ -8,7 +8,7 @@ const api = fs.readFileSync(path.join(import.meta.dirname, '../docs/api.md'), 'u
 
 describe('docs/api.md', () => {
   it.each(Object.entries(PROCEDURES))('documents %s with its permission', (procedure, guard) => {
-    const heading = new RegExp(`^### \`${procedure.replace('.', '\\.')}\` \\((query|mutation), ([^)]+)\\)$`, 'm').exec(api);
+    const heading = new RegExp(`^### \`${procedure.replace('.', '\\.')}\` \\((query|mutation|subscription), ([^)]+)\\)$`, 'm').exec(api);
     expect(heading, `no "### \`${procedure}\` (query|mutation, permission)" heading`).not.toBeNull();
     expect(heading![2]).toBe(guard === 'authenticated' || guard === 'public' ? guard : `\`${guard}\``);
   });
