@@ -127,6 +127,17 @@ export class CacheStore {
     return { changedViews: [...changed] };
   }
 
+  /** Empties every view and forgets the cursor: the server asked for a full resync. */
+  reset(): void {
+    this.#db.transaction(() => {
+      for (const view of Object.values(VIEWS) as ViewDefinition[]) {
+        this.#db.exec(`delete from ${table(view)}; delete from ${table(view)}_fts;`);
+      }
+      this.#db.prepare('update meta set cursor = null').run();
+    })();
+    this.#pageEnds.clear();
+  }
+
   query(input: CacheQuery): { rows: CacheRow[]; lastRow: number | null } {
     const view: ViewDefinition = VIEWS[input.view];
     const limit = Math.min(Math.max(input.endRow - input.startRow, 1), 1000);
