@@ -1,0 +1,171 @@
+// The desktop host: holds the server session (the token never leaves this object), opens and
+// wipes the user's encrypted cache by the wipe rules, runs the sync engine, and answers the
+// renderer's channels. Plain Node: the Electron wiring and the headless host both drive it.
+
+import { EventEmitter } from 'node:events';
+import type { z } from 'zod';
+import { CHANNELS, isChannel, type Channel, type HostEvent, type HostResult } from '../../shared/desktop/api.js';
+import type { ViewName } from '../../shared/desktop/views.js';
+import { QueryModelError } from '../cache/filter-sql.js';
+import type { KeyWrapper } from '../cache/keys.js';
+import { CacheStore } from '../cache/store.js';
+import { cacheAction, type CacheOwner } from '../cache/wipe-rules.js';
+import { createServerClient, reasonOf, type ServerClient } from './server-client.js';
+import { SyncEngine } from './sync-engine.js';
+
+type Profile = Awaited<ReturnType<ServerClient['auth']['me']['query']>>;
+
+export interface HostOptions {
+  serverUrl: string;
+  cacheDir: string;
+  wrapper: KeyWrapper;
+  userAgent?: string;
+}
+
+function ownerOf(user: Pick<Profile, 'id' | 'grants' | 'permissions'>): CacheOwner {
+  // permission -> entities, from the grants and the role catalog the server already applied.
+  const scope: Record<string, string[]> = {};
+  const entities = [...new Set(user.grants.map((g) => g.legalEntity))].sort();
+  for (const p of user.permissions) scope[p] = entities;
+  return { userId: user.id, scope };
+}
+
+export class DesktopHost extends EventEmitter<{ event: [HostEvent] }> {
+  #token: string | null = null;
+  #user: Profile | null = null;
+  #owner: CacheOwner | null = null;
+  #cache: CacheStore | null = null;
+  #sync: SyncEngine | null = null;
+  readonly #server: ServerClient;
+
+  constructor(private readonly opts: HostOptions) {
+    super();
+    this.#server = createServerClient(opts.serverUrl, () => this.#token, opts.userAgent);
+  }
+
+  private push(event: HostEvent): void {
+    this.emit('event', event);
+  }
+
+  /** The one entry point for renderer messages: unknown channels and wrong shapes are refused. */
+  async handle(channel: unknown, input: unknown): Promise<HostResult<unknown>> {
+    if (!isChannel(channel)) return { ok: false, error: { reason: 'VALIDATION_FAILED', message: `Unknown channel ${JSON.stringify(channel)}` } };
+    const parsed = CHANNELS[channel].safeParse(input ?? {});
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      return { ok: false, error: { reason: 'VALIDATION_FAILED', message: `${channel}: ${issue.path.join('.') || '(input)'}: ${issue.message}` } };
+    }
+    try {
+      return { ok: true, value: await this.dispatch(channel, parsed.data) };
+    } catch (error) {
+      const reason = reasonOf(error) ?? (error instanceof QueryModelError ? 'VALIDATION_FAILED' : 'HOST_ERROR');
+      if (reason === 'SESSION_EXPIRED') this.sessionEnded('expired');
+      return { ok: false, error: { reason, message: error instanceof Error ? error.message : String(error) } };
+    }
+  }
+
+  private async dispatch(channel: Channel, input: unknown): Promise<unknown> {
+    switch (channel) {
+      case 'session.current':
+        return this.#user;
+      case 'session.login': {
+        const i = input as z.infer<(typeof CHANNELS)['session.login']>;
+        const result = await this.#server.auth.login.mutate(i);
+        await this.signedIn(result.token);
+        return this.#user;
+      }
+      case 'session.enrolMfa':
+        return this.#server.auth.enrolMfa.mutate(input as z.infer<(typeof CHANNELS)['session.enrolMfa']>);
+      case 'session.confirmMfa': {
+        const result = await this.#server.auth.confirmMfa.mutate(input as z.infer<(typeof CHANNELS)['session.confirmMfa']>);
+        await this.signedIn(result.token);
+        return this.#user;
+      }
+      case 'session.logout':
+        await this.#server.auth.logout.mutate({}).catch(() => undefined);
+        this.applyCacheAction('wipe');
+        this.#token = null;
+        this.#user = null;
+        this.push({ type: 'session', state: 'signedOut' });
+        return null;
+      case 'cache.query': {
+        const cache = this.requireCache();
+        return cache.query(input as Parameters<CacheStore['query']>[0]);
+      }
+      case 'cache.count': {
+        const i = input as { view: ViewName; filterModel?: Parameters<CacheStore['count']>[1] };
+        return this.requireCache().count(i.view, i.filterModel ?? {});
+      }
+      case 'sync.status':
+        return this.#sync?.status ?? null;
+      case 'approvals.get':
+        return this.#server.approvals.get.query(input as { id: string });
+      case 'approvals.approve': {
+        const r = await this.#server.approvals.approve.mutate(input as { id: string; reason?: string });
+        void this.#sync?.syncNow();
+        return r;
+      }
+      case 'approvals.reject': {
+        const r = await this.#server.approvals.reject.mutate(input as { id: string; reason: string });
+        void this.#sync?.syncNow();
+        return r;
+      }
+    }
+  }
+
+  private requireCache(): CacheStore {
+    if (!this.#cache) throw Object.assign(new Error('Sign in to see your queues.'), { name: 'NotSignedIn' });
+    return this.#cache;
+  }
+
+  private async signedIn(token: string): Promise<void> {
+    const previousToken = this.#token;
+    this.#token = token;
+    const user = await this.#server.auth.me.query({});
+    const owner = ownerOf(user);
+    // Another user, or narrower rights than the cache was filled with: the old cache goes.
+    const action = cacheAction(this.#owner, { type: 'signIn', owner });
+    if (action === 'wipe' && this.#cache) this.applyCacheAction('wipe');
+    if (previousToken && previousToken !== token) this.#sync?.stop();
+    this.#user = user;
+    this.#owner = owner;
+    this.#cache ??= CacheStore.open({ dir: this.opts.cacheDir, userId: user.id, wrapper: this.opts.wrapper });
+    if (action === 'resync') this.#cache.reset();
+    this.startSync();
+    this.push({ type: 'session', state: 'signedIn' });
+  }
+
+  private startSync(): void {
+    this.#sync?.stop();
+    const sync = new SyncEngine(this.#server, this.#cache!);
+    sync.on('status', (status) => this.push({ type: 'sync', status }));
+    sync.on('changed', (views) => this.push({ type: 'changed', views }));
+    sync.on('sessionEnded', () => this.sessionEnded('expired'));
+    this.#sync = sync;
+    sync.start();
+  }
+
+  private sessionEnded(kind: 'expired' | 'revoked'): void {
+    this.applyCacheAction(cacheAction(this.#owner, { type: kind === 'expired' ? 'sessionExpired' : 'sessionRevoked' }));
+    this.#token = null;
+    this.#user = null;
+    this.push({ type: 'session', state: 'locked', message: 'Your session has ended. Sign in again to continue.' });
+  }
+
+  private applyCacheAction(action: 'keep' | 'resync' | 'lock' | 'wipe'): void {
+    if (action === 'keep' || action === 'resync') return;
+    this.#sync?.stop();
+    this.#sync = null;
+    if (action === 'wipe') {
+      this.#cache?.wipe();
+      this.#owner = null;
+    } else this.#cache?.close();
+    this.#cache = null;
+  }
+
+  async close(): Promise<void> {
+    this.#sync?.stop();
+    this.#cache?.close();
+    this.#cache = null;
+  }
+}

@@ -1,0 +1,53 @@
+// The renderer's only API: named channels with zod-validated inputs, answered by the desktop host
+// with `{ ok: true, value } | { ok: false, error }`. The preload exposes exactly this, and the
+// headless host serves the same channels to a browser.
+
+import { z } from 'zod';
+import { filterModelSchema, sortModelSchema } from './grid.js';
+import { VIEW_NAMES } from './views.js';
+
+const reasonText = z.string().trim().min(3).max(1000);
+
+export const CHANNELS = {
+  'session.current': z.object({}).strict(),
+  'session.login': z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(256), totp: z.string().regex(/^\d{6}$/).optional() }).strict(),
+  'session.enrolMfa': z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(256) }).strict(),
+  'session.confirmMfa': z.object({ enrolmentId: z.uuid(), totp: z.string().regex(/^\d{6}$/) }).strict(),
+  'session.logout': z.object({}).strict(),
+  'cache.query': z
+    .object({
+      view: z.enum(VIEW_NAMES as [string, ...string[]]),
+      filterModel: filterModelSchema,
+      sortModel: sortModelSchema,
+      quickFilter: z.string().max(200).optional(),
+      startRow: z.number().int().min(0),
+      endRow: z.number().int().min(1),
+    })
+    .strict()
+    .refine((q) => q.endRow > q.startRow && q.endRow - q.startRow <= 1000, { message: 'endRow must be after startRow, at most 1000 rows apart' }),
+  'cache.count': z.object({ view: z.enum(VIEW_NAMES as [string, ...string[]]), filterModel: filterModelSchema.optional() }).strict(),
+  'sync.status': z.object({}).strict(),
+  'approvals.get': z.object({ id: z.string().regex(/^APR-\d{6,}$/) }).strict(),
+  'approvals.approve': z.object({ id: z.string().regex(/^APR-\d{6,}$/), reason: reasonText.optional() }).strict(),
+  'approvals.reject': z.object({ id: z.string().regex(/^APR-\d{6,}$/), reason: reasonText }).strict(),
+} as const;
+
+export type Channel = keyof typeof CHANNELS;
+export type ChannelInput<C extends Channel> = z.input<(typeof CHANNELS)[C]>;
+
+export interface HostError {
+  reason: string;
+  message: string;
+}
+
+export type HostResult<T> = { ok: true; value: T } | { ok: false; error: HostError };
+
+/** Events the host pushes to the renderer. */
+export type HostEvent =
+  | { type: 'sync'; status: { state: string; rowsReceived: number; lastSyncAt: string | null; lastError: string | null; notice: string | null } }
+  | { type: 'changed'; views: string[] }
+  | { type: 'session'; state: 'signedIn' | 'signedOut' | 'locked'; message?: string };
+
+export function isChannel(value: unknown): value is Channel {
+  return typeof value === 'string' && Object.hasOwn(CHANNELS, value);
+}

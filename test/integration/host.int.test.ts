@@ -1,0 +1,104 @@
+// The desktop host as the renderer sees it: typed channels only, validated inputs, the cache
+// filled for the signed-in user, wiped on sign-out and on a user switch, kept (locked) when the
+// session merely expires.
+
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { HostEvent } from '../../shared/desktop/api.js';
+import { FileKeyWrapper } from '../../main/cache/keys.js';
+import { DesktopHost } from '../../main/host/host.js';
+import { startTestServer, type TestServer } from '../../server/testing/harness.js';
+
+async function until(check: () => boolean | Promise<boolean>, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+describe('desktop host', () => {
+  let t: TestServer;
+  let dir: string;
+  beforeAll(async () => {
+    t = await startTestServer('sqlite');
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fxbo-host-'));
+  });
+  afterAll(async () => {
+    await t?.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  const newHost = () => new DesktopHost({ serverUrl: t.url, cacheDir: dir, wrapper: new FileKeyWrapper(path.join(dir, 'keys')) });
+  const cacheFiles = () => fs.readdirSync(dir).filter((f) => f.endsWith('.cache'));
+  const login = (host: DesktopHost, username: string) => {
+    const c = t.credentials.get(username)!;
+    t.clock.advance(30_000);
+    return host.handle('session.login', { username, password: c.password, totp: t.code(username) });
+  };
+
+  it('refuses unknown channels and wrongly shaped messages, naming what is wrong', async () => {
+    const host = newHost();
+    expect(await host.handle('shell.exec', { cmd: 'rm -rf /' })).toEqual({ ok: false, error: { reason: 'VALIDATION_FAILED', message: 'Unknown channel "shell.exec"' } });
+    const bad = await host.handle('cache.query', { view: 'audit', filterModel: {}, sortModel: [], startRow: 0, endRow: 100, sql: 'drop table' });
+    expect(bad).toMatchObject({ ok: false, error: { reason: 'VALIDATION_FAILED' } });
+    const badColumn = await host.handle('cache.query', { view: 'secrets', filterModel: {}, sortModel: [], startRow: 0, endRow: 100 });
+    expect(badColumn).toMatchObject({ ok: false, error: { reason: 'VALIDATION_FAILED', message: expect.stringMatching(/view/) } });
+    await host.close();
+  });
+
+  it('signs in, fills the cache, answers grid queries, and never exposes the token', async () => {
+    const host = newHost();
+    const events: HostEvent[] = [];
+    host.on('event', (e) => events.push(e));
+    const signedIn = await login(host, 'auditor');
+    expect(signedIn).toMatchObject({ ok: true, value: { username: 'auditor' } });
+    expect(JSON.stringify(signedIn)).not.toMatch(/token/i);
+    await until(async () => ((await host.handle('sync.status', {})) as { value: { state: string } | null }).value?.state === 'idle');
+    const page = await host.handle('cache.query', { view: 'audit', filterModel: { action: { filterType: 'text', type: 'equals', filter: 'auth.login' } }, sortModel: [{ colId: 'seq', sort: 'desc' }], startRow: 0, endRow: 50 });
+    expect(page.ok).toBe(true);
+    const rows = (page as { value: { rows: Array<{ action: string }> } }).value.rows;
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.every((r) => r.action === 'auth.login')).toBe(true);
+    expect(events.some((e) => e.type === 'session' && e.state === 'signedIn')).toBe(true);
+    expect(cacheFiles()).toHaveLength(1);
+
+    // Sign-out wipes the cache and its key.
+    await host.handle('session.logout', {});
+    expect(cacheFiles()).toHaveLength(0);
+    expect(await host.handle('cache.query', { view: 'audit', filterModel: {}, sortModel: [], startRow: 0, endRow: 10 })).toMatchObject({ ok: false });
+    await host.close();
+  });
+
+  it('wipes the previous user\u2019s cache when another user signs in on the same host', async () => {
+    const host = newHost();
+    await login(host, 'auditor');
+    await until(() => cacheFiles().length === 1);
+    const first = cacheFiles()[0];
+    await login(host, 'auditor.eu');
+    await until(() => cacheFiles().length === 1 && cacheFiles()[0] !== first);
+    await host.handle('session.logout', {});
+    await host.close();
+  });
+
+  it('keeps the cache locked, not wiped, when the session expires', async () => {
+    const host = newHost();
+    const events: HostEvent[] = [];
+    host.on('event', (e) => events.push(e));
+    await login(host, 'mlro');
+    await until(async () => ((await host.handle('sync.status', {})) as { value: { state: string } | null }).value?.state === 'idle');
+    t.clock.advance(16 * 60_000);
+    const expired = await host.handle('approvals.get', { id: 'APR-000001' });
+    expect(expired).toMatchObject({ ok: false, error: { reason: 'SESSION_EXPIRED' } });
+    expect(events.some((e) => e.type === 'session' && e.state === 'locked')).toBe(true);
+    expect(cacheFiles()).toHaveLength(1);
+    expect(await host.handle('cache.query', { view: 'audit', filterModel: {}, sortModel: [], startRow: 0, endRow: 10 })).toMatchObject({ ok: false });
+    // The same user signs in again and finds the cache where it was.
+    expect(await login(host, 'mlro')).toMatchObject({ ok: true });
+    expect(cacheFiles()).toHaveLength(1);
+    await host.handle('session.logout', {});
+    await host.close();
+  });
+});
