@@ -51,3 +51,9 @@ export type HostEvent =
 export function isChannel(value: unknown): value is Channel {
   return typeof value === 'string' && Object.hasOwn(CHANNELS, value);
 }
+
+/** The object the preload (or the headless bridge) exposes as `window.fxbo`. */
+export interface DesktopApi {
+  invoke(channel: Channel, input: unknown): Promise<HostResult<unknown>>;
+  onEvent(listener: (event: HostEvent) => void): () => void;
+}

@@ -1,0 +1,178 @@
+// The access review: who holds which role in which legal entity (with who asked, who approved and
+// why), and the approval requests, with approve and reject for those the request allows.
+
+import { useEffect, useState } from 'react';
+import type { CacheRow } from '../../../shared/desktop/views.js';
+import { call } from '../bridge.js';
+import { QueueView, type QueueColumn } from '../queue/QueueView.js';
+import { decideApproval, notify, useAppDispatch, type User } from '../store.js';
+
+const GRANTS: QueueColumn[] = [
+  { field: 'username', header: 'User', width: 140 },
+  { field: 'displayName', header: 'Name', width: 170 },
+  { field: 'role', header: 'Role', width: 190 },
+  { field: 'legalEntity', header: 'Entity', width: 90 },
+  { field: 'grantedAt', header: 'Granted (UTC)', width: 170 },
+  { field: 'requestedBy', header: 'Requested by', width: 130 },
+  { field: 'approvedBy', header: 'Approved by', width: 140 },
+  { field: 'reason', header: 'Reason', width: 220 },
+  { field: 'revokedAt', header: 'Revoked (UTC)', width: 170 },
+];
+
+const APPROVALS: QueueColumn[] = [
+  { field: 'id', header: 'Request', width: 120 },
+  { field: 'status', header: 'Status', width: 110 },
+  { field: 'summary', header: 'Summary', width: 280 },
+  { field: 'maker', header: 'Maker', width: 110 },
+  { field: 'legalEntity', header: 'Entity', width: 90 },
+  { field: 'approvalsGiven', header: 'Approvals', width: 100 },
+  { field: 'requiredCount', header: 'Needed', width: 90 },
+  { field: 'createdAt', header: 'Created (UTC)', width: 170 },
+  { field: 'expiresAt', header: 'Expires (UTC)', width: 170 },
+];
+
+interface ApprovalView {
+  id: string;
+  summary: string;
+  status: string;
+  reason: string;
+  tier: string;
+  requiredRoles: string[];
+  requiredCount: number;
+  maker: { username: string };
+  approvals: Array<{ username: string; role: string | null; at: string; reason: string | null }>;
+  rejection: { username: string; reason: string | null } | null;
+  policy: { type: string; version: number };
+  failureReason: string | null;
+  availableActions: Array<'approve' | 'reject' | 'cancel'>;
+}
+
+function ApprovalDetail({ row, offline }: { row: CacheRow; offline: boolean }) {
+  const dispatch = useAppDispatch();
+  const [view, setView] = useState<ApprovalView | null>(null);
+  const [reason, setReason] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const id = String(row.id);
+
+  useEffect(() => {
+    setView(null);
+    call<ApprovalView>('approvals.get', { id }).then(setView, (e: Error) => setError(e.message));
+  }, [id, row.status, row.approvalsGiven]);
+
+  const decide = async (decision: 'approve' | 'reject') => {
+    if (decision === 'reject' && reason.trim().length < 3) {
+      setError('Say why you reject this request.');
+      return;
+    }
+    const r = await dispatch(decideApproval({ id, decision, ...(reason.trim() ? { reason: reason.trim() } : {}) }));
+    if (decideApproval.fulfilled.match(r)) {
+      dispatch(notify(`${id}: ${r.payload.status}`));
+      setView(await call<ApprovalView>('approvals.get', { id }));
+    }
+  };
+
+  const snapshot = JSON.parse(String(row._json)) as ApprovalView;
+  const v = view ?? snapshot;
+  return (
+    <div>
+      <h3>
+        {v.id} · {v.status}
+      </h3>
+      <p>{v.summary}</p>
+      <dl>
+        <dt>Maker</dt>
+        <dd>{v.maker.username}</dd>
+        <dt>Why</dt>
+        <dd>{v.reason}</dd>
+        <dt>Tier</dt>
+        <dd>
+          {v.tier}: {v.requiredCount} of {v.requiredRoles.join(' or ')} ({v.policy.type} v{v.policy.version})
+        </dd>
+        <dt>Approvals</dt>
+        <dd>{v.approvals.length ? v.approvals.map((a) => `${a.username} (${a.role ?? ''})`).join(', ') : 'none yet'}</dd>
+        {v.rejection && (
+          <>
+            <dt>Rejected by</dt>
+            <dd>
+              {v.rejection.username}: {v.rejection.reason}
+            </dd>
+          </>
+        )}
+        {v.failureReason && (
+          <>
+            <dt>Failed</dt>
+            <dd>{v.failureReason}</dd>
+          </>
+        )}
+      </dl>
+      {view && view.availableActions.some((a) => a === 'approve' || a === 'reject') && (
+        <div className="decide">
+          <label>
+            Reason
+            <input value={reason} onChange={(e) => setReason(e.target.value)} placeholder="Required to reject" />
+          </label>
+          {offline && <p className="hint">Offline: decisions need the server and are disabled until it is reachable.</p>}
+          {view.availableActions.includes('approve') && (
+            <button disabled={offline} onClick={() => void decide('approve')}>
+              Approve
+            </button>
+          )}
+          {view.availableActions.includes('reject') && (
+            <button disabled={offline} className="danger" onClick={() => void decide('reject')}>
+              Reject
+            </button>
+          )}
+        </div>
+      )}
+      {view && !view.availableActions.some((a) => a === 'approve' || a === 'reject') && v.status === 'pending' && <p className="hint">You cannot decide this request (you made it, it is about you, or it needs a role you do not hold here).</p>}
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+    </div>
+  );
+}
+
+function GrantDetail({ row }: { row: CacheRow }) {
+  const g = JSON.parse(String(row._json)) as Record<string, string | null>;
+  return (
+    <div>
+      <h3>
+        {g.username} · {g.role} · {g.legalEntity}
+      </h3>
+      <dl>
+        {Object.entries(g).map(([k, v]) => (
+          <div key={k}>
+            <dt>{k}</dt>
+            <dd>{v ?? '—'}</dd>
+          </div>
+        ))}
+      </dl>
+    </div>
+  );
+}
+
+export function AccessReview({ user, offline }: { user: User; offline: boolean }) {
+  const canApprovals = user.permissions.includes('approvals.read');
+  const canGrants = user.permissions.includes('access.read');
+  const [tab, setTab] = useState<'approvals' | 'grants'>(canApprovals ? 'approvals' : 'grants');
+  return (
+    <div className="access">
+      <div className="subtabs" role="tablist">
+        {canApprovals && (
+          <button role="tab" aria-selected={tab === 'approvals'} className={tab === 'approvals' ? 'tab active' : 'tab'} onClick={() => setTab('approvals')}>
+            Approval requests
+          </button>
+        )}
+        {canGrants && (
+          <button role="tab" aria-selected={tab === 'grants'} className={tab === 'grants' ? 'tab active' : 'tab'} onClick={() => setTab('grants')}>
+            Role holdings
+          </button>
+        )}
+      </div>
+      {tab === 'approvals' && canApprovals && <QueueView key="approvals" view="approvals" title="Approval requests" columns={APPROVALS} defaultSort={[{ colId: 'createdAt', sort: 'desc' }]} detail={(row) => <ApprovalDetail row={row} offline={offline} />} />}
+      {tab === 'grants' && canGrants && <QueueView key="grants" view="grants" title="Role holdings" columns={GRANTS} defaultSort={[{ colId: 'username', sort: 'asc' }]} detail={(row) => <GrantDetail row={row} />} />}
+    </div>
+  );
+}

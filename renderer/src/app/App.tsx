@@ -1,0 +1,65 @@
+// The shell: sign-in until there is a session, then navigation by role, the current view, the
+// offline banner and notifications.
+
+import { AccessReview } from '../access/AccessReview.js';
+import { AuditExplorer } from '../audit/AuditExplorer.js';
+import { SignIn } from '../session/SignIn.js';
+import { dismiss, showView, signOut, useAppDispatch, useAppSelector, type ViewId } from '../store.js';
+
+const NAV: Array<{ id: ViewId; label: string; needs: string[] }> = [
+  { id: 'audit', label: 'Audit log', needs: ['audit.read'] },
+  { id: 'access', label: 'Access review', needs: ['access.read', 'approvals.read'] },
+];
+
+export function App() {
+  const dispatch = useAppDispatch();
+  const session = useAppSelector((s) => s.session);
+  const ui = useAppSelector((s) => s.ui);
+  if (session.status === 'unknown') return <div className="splash">Connecting to the desktop host…</div>;
+  if (session.status !== 'signedIn' || !session.user) return <SignIn />;
+  const user = session.user;
+  const allowed = NAV.filter((n) => n.needs.some((p) => user.permissions.includes(p)));
+  const current = allowed.find((n) => n.id === ui.view) ?? allowed[0];
+  const offline = ui.sync?.state === 'offline';
+  return (
+    <div className="shell">
+      <header className="topbar">
+        <span className="brand">FX Back Office</span>
+        <nav aria-label="Views">
+          {allowed.map((n) => (
+            <button key={n.id} className={n.id === current?.id ? 'tab active' : 'tab'} aria-current={n.id === current?.id ? 'page' : undefined} onClick={() => dispatch(showView(n.id))}>
+              {n.label}
+            </button>
+          ))}
+        </nav>
+        <span className="who" title={user.permissions.join(', ')}>
+          {user.displayName} · {user.roles.join(', ')} · {user.legalEntities.join(', ')}
+        </span>
+        <button className="link" onClick={() => void dispatch(signOut())}>
+          Sign out
+        </button>
+      </header>
+      {offline && (
+        <div className="banner offline" role="alert">
+          Offline: the server cannot be reached. You are looking at your local copy; approving and rejecting are disabled until the connection is back. Retrying…
+        </div>
+      )}
+      {ui.sync?.notice && <div className="banner notice">{ui.sync.notice}</div>}
+      <main className="content">
+        {!current && <p className="empty">Your roles give you no views in this application yet.</p>}
+        {current?.id === 'audit' && <AuditExplorer />}
+        {current?.id === 'access' && <AccessReview user={user} offline={offline} />}
+      </main>
+      <div className="notices" aria-live="polite">
+        {ui.notices.map((n) => (
+          <div key={n.id} className="notice-toast" role="status">
+            {n.text}
+            <button className="link" aria-label="Dismiss" onClick={() => dispatch(dismiss(n.id))}>
+              ×
+            </button>
+          </div>
+        ))}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,105 @@
+// The audit log explorer: every audit.search filter as a grid column filter over the cached log,
+// and the before/after of an event as a diff.
+
+import type { CacheRow } from '../../../shared/desktop/views.js';
+import { QueueView, type QueueColumn } from '../queue/QueueView.js';
+
+const COLUMNS: QueueColumn[] = [
+  { field: 'seq', header: 'Seq', width: 90 },
+  { field: 'at', header: 'Time (UTC)', width: 170 },
+  { field: 'actor', header: 'Actor', width: 130 },
+  { field: 'action', header: 'Action', width: 190 },
+  { field: 'targetType', header: 'Target type', width: 120 },
+  { field: 'targetId', header: 'Target', width: 130 },
+  { field: 'clientId', header: 'Client', width: 110 },
+  { field: 'legalEntity', header: 'Entity', width: 90 },
+  { field: 'caseRef', header: 'Case', width: 120 },
+  { field: 'reason', header: 'Reason', width: 220 },
+  { field: 'ip', header: 'IP', width: 120 },
+];
+
+type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
+
+function flatten(value: Json, prefix = '', out: Record<string, string> = {}): Record<string, string> {
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    for (const [k, v] of Object.entries(value)) flatten(v, prefix ? `${prefix}.${k}` : k, out);
+  } else if (prefix) out[prefix] = JSON.stringify(value);
+  return out;
+}
+
+export function Diff({ before, after }: { before: Json; after: Json }) {
+  const b = flatten(before ?? {});
+  const a = flatten(after ?? {});
+  const keys = [...new Set([...Object.keys(b), ...Object.keys(a)])].sort();
+  if (keys.length === 0) return <p className="muted">No before/after values recorded.</p>;
+  return (
+    <table className="diff">
+      <thead>
+        <tr>
+          <th>Field</th>
+          <th>Before</th>
+          <th>After</th>
+        </tr>
+      </thead>
+      <tbody>
+        {keys.map((k) => (
+          <tr key={k} className={b[k] === a[k] ? 'same' : b[k] === undefined ? 'added' : a[k] === undefined ? 'removed' : 'changed'}>
+            <td>{k}</td>
+            <td>{b[k] ?? ''}</td>
+            <td>{a[k] ?? ''}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function AuditDetail({ row }: { row: CacheRow }) {
+  const e = JSON.parse(String(row._json)) as { seq: number; at: string; actor: string; actorId: string; action: string; ip: string | null; userAgent: string | null; reason: string | null; approvers: string[] | null; caseRef: string | null; policyRef: string | null; before: Json; after: Json; hash: string };
+  return (
+    <div>
+      <h3>
+        #{e.seq} {e.action}
+      </h3>
+      <dl>
+        <dt>When</dt>
+        <dd>{e.at}</dd>
+        <dt>Who</dt>
+        <dd>
+          {e.actor} ({e.actorId}) from {e.ip ?? 'n/a'}
+        </dd>
+        {e.reason && (
+          <>
+            <dt>Reason</dt>
+            <dd>{e.reason}</dd>
+          </>
+        )}
+        {e.approvers && (
+          <>
+            <dt>Approvers</dt>
+            <dd>{e.approvers.join(', ')}</dd>
+          </>
+        )}
+        {e.caseRef && (
+          <>
+            <dt>Case</dt>
+            <dd>{e.caseRef}</dd>
+          </>
+        )}
+        {e.policyRef && (
+          <>
+            <dt>Policy</dt>
+            <dd>{e.policyRef}</dd>
+          </>
+        )}
+        <dt>Hash</dt>
+        <dd className="mono">{e.hash}</dd>
+      </dl>
+      <Diff before={e.before} after={e.after} />
+    </div>
+  );
+}
+
+export function AuditExplorer() {
+  return <QueueView view="audit" title="Audit log" columns={COLUMNS} defaultSort={[{ colId: 'seq', sort: 'desc' }]} detail={(row) => <AuditDetail row={row} />} />;
+}

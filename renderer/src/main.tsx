@@ -1,0 +1,25 @@
+import { AllCommunityModule, ModuleRegistry } from 'ag-grid-community';
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { Provider } from 'react-redux';
+import { App } from './app/App.js';
+import { onHostEvent } from './bridge.js';
+import { hostSession, restoreSession, store, syncStatus, viewsChanged } from './store.js';
+import './styles.css';
+
+ModuleRegistry.registerModules([AllCommunityModule]);
+
+onHostEvent((event) => {
+  if (event.type === 'sync') store.dispatch(syncStatus(event.status));
+  else if (event.type === 'changed') store.dispatch(viewsChanged(event.views));
+  else store.dispatch(hostSession({ state: event.state, message: event.message }));
+});
+void store.dispatch(restoreSession());
+
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <Provider store={store}>
+      <App />
+    </Provider>
+  </StrictMode>,
+);

@@ -1,0 +1,201 @@
+// The generic queue: an AG Grid over the host's cache (infinite row model: the grid asks for
+// blocks, the host answers from the encrypted cache), a quick filter, column state and saved
+// filters per user, keyboard navigation (j/k to move, Enter to open, Esc to close), a detail pane
+// and a status bar with row count, sync state and last update.
+
+import { themeQuartz, type ColDef, type GridApi, type GridReadyEvent, type IDatasource, type RowClickedEvent } from 'ag-grid-community';
+import { AgGridReact } from 'ag-grid-react';
+import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import type { FilterModel, SortModel } from '../../../shared/desktop/grid.js';
+import { VIEWS, type CacheRow, type ViewName } from '../../../shared/desktop/views.js';
+import { call } from '../bridge.js';
+import { useAppSelector } from '../store.js';
+
+const FILTERS = { text: 'agTextColumnFilter', number: 'agNumberColumnFilter', date: 'agDateColumnFilter' } as const;
+
+export interface QueueColumn {
+  field: string;
+  header: string;
+  width?: number;
+  format?: (value: unknown) => string;
+}
+
+function timeAgo(iso: string | null | undefined): string {
+  if (!iso) return 'never';
+  const s = Math.round((Date.now() - Date.parse(iso)) / 1000);
+  return s < 5 ? 'just now' : s < 60 ? `${s} s ago` : s < 3600 ? `${Math.round(s / 60)} min ago` : new Date(iso).toLocaleString();
+}
+
+export function QueueView(props: { view: ViewName; title: string; columns: QueueColumn[]; detail: (row: CacheRow) => ReactNode; defaultSort?: SortModel }) {
+  const { view } = props;
+  const user = useAppSelector((s) => s.session.user)!;
+  const version = useAppSelector((s) => s.ui.versions[view] ?? 0);
+  const sync = useAppSelector((s) => s.ui.sync);
+  const apiRef = useRef<GridApi<CacheRow> | null>(null);
+  const quickRef = useRef('');
+  const [quick, setQuick] = useState('');
+  const [count, setCount] = useState<number | null>(null);
+  const [open, setOpen] = useState<CacheRow | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const storageKey = `fxbo:${user.id}:${view}`;
+  const [saved, setSaved] = useState<Record<string, FilterModel>>(() => JSON.parse(localStorage.getItem(`${storageKey}:filters`) ?? '{}') as Record<string, FilterModel>);
+
+  const columnDefs = useMemo<ColDef<CacheRow>[]>(
+    () =>
+      props.columns.map((c) => {
+        const type = (VIEWS[view].columns as Record<string, { type: keyof typeof FILTERS }>)[c.field]!.type;
+        return {
+          field: c.field,
+          headerName: c.header,
+          width: c.width ?? 150,
+          sortable: true,
+          filter: FILTERS[type],
+          filterParams: type === 'date' ? { maxNumConditions: 2, buttons: ['reset'] } : { maxNumConditions: 2, buttons: ['reset'] },
+          valueFormatter: c.format ? (p) => c.format!(p.value) : type === 'date' ? (p) => (p.value ? String(p.value).replace('T', ' ').slice(0, 19) : '') : undefined,
+        } satisfies ColDef<CacheRow>;
+      }),
+    [props.columns, view],
+  );
+
+  const refreshCount = useCallback(() => {
+    const filterModel = (apiRef.current?.getFilterModel() ?? {}) as FilterModel;
+    call<number>('cache.count', { view, filterModel }).then(setCount, () => setCount(null));
+  }, [view]);
+
+  const datasource = useMemo<IDatasource>(
+    () => ({
+      getRows: (p) => {
+        call<{ rows: CacheRow[]; lastRow: number | null }>('cache.query', {
+          view,
+          filterModel: p.filterModel as FilterModel,
+          sortModel: p.sortModel as SortModel,
+          ...(quickRef.current ? { quickFilter: quickRef.current } : {}),
+          startRow: p.startRow,
+          endRow: p.endRow,
+        }).then(
+          (r) => {
+            setError(null);
+            p.successCallback(r.rows, r.lastRow ?? undefined);
+          },
+          (e: Error) => {
+            setError(e.message);
+            p.failCallback();
+          },
+        );
+      },
+    }),
+    [view],
+  );
+
+  // Fresh rows from sync: refetch the visible blocks, keep scroll position and selection.
+  useEffect(() => {
+    if (version === 0) return;
+    apiRef.current?.refreshInfiniteCache();
+    refreshCount();
+  }, [version, refreshCount]);
+
+  useEffect(() => {
+    const t = setTimeout(() => {
+      quickRef.current = quick.trim();
+      apiRef.current?.purgeInfiniteCache();
+    }, 200);
+    return () => clearTimeout(t);
+  }, [quick]);
+
+  const onGridReady = (e: GridReadyEvent<CacheRow>) => {
+    apiRef.current = e.api;
+    const state = localStorage.getItem(`${storageKey}:columns`);
+    if (state) e.api.applyColumnState({ state: JSON.parse(state) as [], applyOrder: true });
+    else if (props.defaultSort) e.api.applyColumnState({ state: props.defaultSort.map((s) => ({ colId: s.colId, sort: s.sort })) });
+    refreshCount();
+  };
+  const saveColumns = () => {
+    if (apiRef.current) localStorage.setItem(`${storageKey}:columns`, JSON.stringify(apiRef.current.getColumnState()));
+  };
+
+  const saveFilter = () => {
+    const name = window.prompt('Name this filter');
+    if (!name || !apiRef.current) return;
+    const next = { ...saved, [name]: apiRef.current.getFilterModel() as FilterModel };
+    setSaved(next);
+    localStorage.setItem(`${storageKey}:filters`, JSON.stringify(next));
+  };
+
+  const move = (delta: number) => {
+    const api = apiRef.current;
+    if (!api) return;
+    const focused = api.getFocusedCell();
+    const index = Math.max(0, (focused?.rowIndex ?? -1) + delta);
+    const column = focused?.column ?? api.getAllDisplayedColumns()[0];
+    if (!column) return;
+    api.ensureIndexVisible(index);
+    api.setFocusedCell(index, column);
+    api.getDisplayedRowAtIndex(index)?.setSelected(true, true);
+  };
+
+  const onKeyDown = (e: React.KeyboardEvent) => {
+    if ((e.target as HTMLElement).closest('input, textarea, select, .ag-filter')) return;
+    if (e.key === 'j') move(1);
+    else if (e.key === 'k') move(-1);
+    else if (e.key === 'Enter') {
+      const row = apiRef.current?.getSelectedRows()[0] ?? apiRef.current?.getDisplayedRowAtIndex(apiRef.current.getFocusedCell()?.rowIndex ?? -1)?.data;
+      if (row) setOpen(row);
+    } else if (e.key === 'Escape') setOpen(null);
+    else return;
+    e.preventDefault();
+  };
+
+  return (
+    <section className="queue" onKeyDown={onKeyDown} aria-label={props.title}>
+      <div className="toolbar">
+        <h2>{props.title}</h2>
+        <input type="search" placeholder="Quick filter (all words, any column)" aria-label="Quick filter" value={quick} onChange={(e) => setQuick(e.target.value)} />
+        <button onClick={saveFilter}>Save filter</button>
+        {Object.keys(saved).length > 0 && (
+          <select aria-label="Saved filters" value="" onChange={(e) => apiRef.current?.setFilterModel(saved[e.target.value] ?? null)}>
+            <option value="">Saved filters…</option>
+            {Object.keys(saved).map((n) => (
+              <option key={n}>{n}</option>
+            ))}
+          </select>
+        )}
+        <button onClick={() => apiRef.current?.setFilterModel(null)}>Clear filters</button>
+      </div>
+      <div className="grid-and-pane">
+        <div className="grid">
+          <AgGridReact<CacheRow>
+            theme={themeQuartz}
+            rowModelType="infinite"
+            datasource={datasource}
+            columnDefs={columnDefs}
+            cacheBlockSize={100}
+            maxBlocksInCache={50}
+            rowSelection={{ mode: 'singleRow', checkboxes: false, enableClickSelection: true }}
+            getRowId={(p) => String(p.data[VIEWS[view].key])}
+            onGridReady={onGridReady}
+            onRowClicked={(e: RowClickedEvent<CacheRow>) => e.data && setOpen(e.data)}
+            onFilterChanged={refreshCount}
+            onSortChanged={saveColumns}
+            onColumnMoved={saveColumns}
+            onColumnResized={(e) => e.finished && saveColumns()}
+          />
+        </div>
+        {open && (
+          <aside className="detail" aria-label="Details">
+            <button className="link close" aria-label="Close details" onClick={() => setOpen(null)}>
+              Close (Esc)
+            </button>
+            {props.detail(open)}
+          </aside>
+        )}
+      </div>
+      <footer className="statusbar" role="status">
+        <span>{count === null ? '…' : `${count.toLocaleString()} rows`}</span>
+        <span>Sync: {sync?.state ?? 'starting'}</span>
+        <span>Last update: {timeAgo(sync?.lastSyncAt)}</span>
+        {error && <span className="error">{error}</span>}
+        <span className="keys">j/k move · Enter open · Esc close</span>
+      </footer>
+    </section>
+  );
+}

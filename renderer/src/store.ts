@@ -1,0 +1,182 @@
+// UI state only (who is signed in, which view and row are open, sync state, notices); rows live in
+// the host's cache. Typed hooks come from here, and one listener turns every failed thunk into a
+// notification.
+
+import { configureStore, createAsyncThunk, createListenerMiddleware, createSlice, isRejected, type PayloadAction } from '@reduxjs/toolkit';
+import { useDispatch, useSelector } from 'react-redux';
+import type { HostEvent } from '../../shared/desktop/api.js';
+import { call, HostCallError } from './bridge.js';
+
+export interface User {
+  id: string;
+  username: string;
+  displayName: string;
+  roles: string[];
+  legalEntities: string[];
+  permissions: string[];
+  mustChangePassword: boolean;
+}
+
+export interface Enrolment {
+  enrolmentId: string;
+  secret: string;
+  otpauthUri: string;
+  expiresAt: string;
+}
+
+type SyncStatus = Extract<HostEvent, { type: 'sync' }>['status'];
+
+interface SessionState {
+  status: 'unknown' | 'signedOut' | 'signedIn' | 'locked';
+  user: User | null;
+  enrolment: Enrolment | null;
+  needsCode: boolean;
+  error: string | null;
+  busy: boolean;
+}
+
+const hostError = (e: unknown) => (e instanceof HostCallError ? { reason: e.reason, message: e.message } : { reason: 'HOST_ERROR', message: String(e) });
+
+export const restoreSession = createAsyncThunk('session/restore', () => call<User | null>('session.current'));
+export const signIn = createAsyncThunk('session/signIn', async (input: { username: string; password: string; totp?: string }, { rejectWithValue }) => {
+  try {
+    return await call<User>('session.login', input.totp ? input : { username: input.username, password: input.password });
+  } catch (e) {
+    return rejectWithValue(hostError(e));
+  }
+});
+export const startEnrolment = createAsyncThunk('session/enrol', async (input: { username: string; password: string }, { rejectWithValue }) => {
+  try {
+    return await call<Enrolment>('session.enrolMfa', input);
+  } catch (e) {
+    return rejectWithValue(hostError(e));
+  }
+});
+export const confirmEnrolment = createAsyncThunk('session/confirm', async (input: { enrolmentId: string; totp: string }, { rejectWithValue }) => {
+  try {
+    return await call<User>('session.confirmMfa', input);
+  } catch (e) {
+    return rejectWithValue(hostError(e));
+  }
+});
+export const signOut = createAsyncThunk('session/signOut', () => call<null>('session.logout'));
+export const decideApproval = createAsyncThunk('approvals/decide', async (input: { id: string; decision: 'approve' | 'reject'; reason?: string }, { rejectWithValue }) => {
+  try {
+    return await call<{ status: string }>(input.decision === 'approve' ? 'approvals.approve' : 'approvals.reject', input.decision === 'approve' ? { id: input.id, ...(input.reason ? { reason: input.reason } : {}) } : { id: input.id, reason: input.reason });
+  } catch (e) {
+    return rejectWithValue(hostError(e));
+  }
+});
+
+const session = createSlice({
+  name: 'session',
+  initialState: { status: 'unknown', user: null, enrolment: null, needsCode: false, error: null, busy: false } as SessionState,
+  reducers: {
+    hostSession(state, action: PayloadAction<{ state: 'signedIn' | 'signedOut' | 'locked'; message?: string | undefined }>) {
+      if (action.payload.state === 'signedIn') return;
+      state.status = action.payload.state;
+      state.user = null;
+      state.error = action.payload.message ?? null;
+    },
+    cancelEnrolment(state) {
+      state.enrolment = null;
+    },
+  },
+  extraReducers: (b) => {
+    b.addCase(restoreSession.fulfilled, (s, a) => {
+      s.user = a.payload;
+      s.status = a.payload ? 'signedIn' : 'signedOut';
+    });
+    b.addCase(restoreSession.rejected, (s) => {
+      s.status = 'signedOut';
+    });
+    for (const thunk of [signIn, startEnrolment, confirmEnrolment]) {
+      b.addCase(thunk.pending, (s) => {
+        s.busy = true;
+        s.error = null;
+      });
+    }
+    b.addCase(signIn.fulfilled, (s, a) => {
+      Object.assign(s, { busy: false, user: a.payload, status: 'signedIn', needsCode: false, enrolment: null });
+    });
+    b.addCase(confirmEnrolment.fulfilled, (s, a) => {
+      Object.assign(s, { busy: false, user: a.payload, status: 'signedIn', needsCode: false, enrolment: null });
+    });
+    b.addCase(startEnrolment.fulfilled, (s, a) => {
+      s.busy = false;
+      s.enrolment = a.payload;
+    });
+    b.addCase(signIn.rejected, (s, a) => {
+      const e = a.payload as { reason: string; message: string } | undefined;
+      s.busy = false;
+      if (e?.reason === 'MFA_REQUIRED') {
+        s.needsCode = true;
+        s.error = null;
+      } else s.error = e?.message ?? 'Sign-in failed.';
+    });
+    for (const thunk of [startEnrolment, confirmEnrolment]) {
+      b.addCase(thunk.rejected, (s, a) => {
+        s.busy = false;
+        s.error = (a.payload as { message?: string } | undefined)?.message ?? 'That did not work.';
+      });
+    }
+    b.addCase(signOut.fulfilled, (s) => {
+      Object.assign(s, { status: 'signedOut', user: null, needsCode: false, enrolment: null, error: null });
+    });
+  },
+});
+
+export type ViewId = 'audit' | 'access';
+
+interface UiState {
+  view: ViewId;
+  sync: SyncStatus | null;
+  /** Bumped when the host says a cached view changed, so grids refresh their blocks. */
+  versions: Record<string, number>;
+  notices: Array<{ id: number; text: string }>;
+}
+
+const ui = createSlice({
+  name: 'ui',
+  initialState: { view: 'audit', sync: null, versions: {}, notices: [] } as UiState,
+  reducers: {
+    showView(state, action: PayloadAction<ViewId>) {
+      state.view = action.payload;
+    },
+    syncStatus(state, action: PayloadAction<SyncStatus>) {
+      state.sync = action.payload;
+    },
+    viewsChanged(state, action: PayloadAction<string[]>) {
+      for (const v of action.payload) state.versions[v] = (state.versions[v] ?? 0) + 1;
+    },
+    notify(state, action: PayloadAction<string>) {
+      state.notices.push({ id: Date.now() + Math.random(), text: action.payload });
+      state.notices = state.notices.slice(-3);
+    },
+    dismiss(state, action: PayloadAction<number>) {
+      state.notices = state.notices.filter((n) => n.id !== action.payload);
+    },
+  },
+});
+
+export const { hostSession, cancelEnrolment } = session.actions;
+export const { showView, syncStatus, viewsChanged, notify, dismiss } = ui.actions;
+
+const listener = createListenerMiddleware();
+listener.startListening({
+  matcher: isRejected(decideApproval, signOut),
+  effect: (action, api) => {
+    const payload = (action as { payload?: { message?: string } }).payload;
+    api.dispatch(notify(payload?.message ?? (action as { error?: { message?: string } }).error?.message ?? 'Something went wrong.'));
+  },
+});
+
+export const store = configureStore({
+  reducer: { session: session.reducer, ui: ui.reducer },
+  middleware: (gdm) => gdm().prepend(listener.middleware),
+});
+
+export type RootState = ReturnType<typeof store.getState>;
+export type AppDispatch = typeof store.dispatch;
+export const useAppDispatch = useDispatch.withTypes<AppDispatch>();
+export const useAppSelector = useSelector.withTypes<RootState>();

@@ -1,0 +1,96 @@
+// The desktop UI in a real browser against the headless host and a real server: sign in with a
+// TOTP code, filter the audit grid, and approve a pending role grant as a second user in a second
+// browser context; the first user's grid shows the outcome within 2 seconds.
+
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { FileKeyWrapper } from '../../main/cache/keys.js';
+import { buildRendererIfStale } from '../../main/build-renderer.js';
+import { startHeadlessHost, type HeadlessHost } from '../../main/headless/server.js';
+import { startTestServer, type TestServer } from '../../server/testing/harness.js';
+import { launchChromium } from './browser.js';
+
+let t: TestServer;
+let host: HeadlessHost;
+let browser: Browser;
+let dir: string;
+
+beforeAll(async () => {
+  const rendererDir = await buildRendererIfStale();
+  t = await startTestServer('sqlite');
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fxbo-e2e-'));
+  host = await startHeadlessHost({ serverUrl: t.url, rendererDir, cacheDir: path.join(dir, 'cache'), wrapper: new FileKeyWrapper(path.join(dir, 'keys')) });
+  browser = await launchChromium();
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await host?.close();
+  await t?.close();
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+async function signIn(page: Page, username: string): Promise<void> {
+  const c = t.credentials.get(username)!;
+  await page.goto(host.openUrl);
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(c.password);
+  t.clock.advance(30_000);
+  await page.getByLabel('Authentication code').fill(t.code(username));
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign out' }).waitFor();
+}
+
+it('signs in with TOTP, filters the audit grid, and sees a colleague\u2019s approval within 2 s', async () => {
+  // A pending grant made by one administrator, for a second one to approve.
+  const admin = await t.login('admin');
+  const { approvalId } = await admin.client.access.grantRole.mutate({ userId: await t.userId('support'), role: 'ib_manager', legalEntity: 'eu', reason: 'IB desk cover for December' });
+
+  const first = await (await browser.newContext({ viewport: { width: 1400, height: 800 } })).newPage();
+  const errors: string[] = [];
+  first.on('pageerror', (e) => errors.push(e.message));
+
+  // A wrong code is refused with a message a person understands.
+  await first.goto(host.openUrl);
+  await first.getByLabel('Username').fill('auditor');
+  await first.getByLabel('Password').fill(t.credentials.get('auditor')!.password);
+  await first.getByLabel('Authentication code').fill(t.code('auditor') === '000000' ? '111111' : '000000');
+  await first.getByRole('button', { name: 'Sign in' }).click();
+  await expect.poll(() => first.getByRole('alert').textContent()).toMatch(/code is wrong/);
+
+  await signIn(first, 'auditor');
+  await first.locator('.ag-row').first().waitFor();
+  await first.getByLabel('Quick filter').fill('requested');
+  await expect.poll(async () => first.locator('.grid .ag-row').count(), { timeout: 5000 }).toBe(1);
+  expect(await first.locator('.grid .ag-row').first().textContent()).toContain('approval.requested');
+  await expect.poll(() => first.locator('.statusbar').textContent()).toContain('Sync: idle');
+
+  await first.getByRole('button', { name: 'Access review' }).click();
+  const firstRow = first.locator('.grid .ag-row', { hasText: approvalId });
+  await expect.poll(() => firstRow.textContent(), { timeout: 5000 }).toContain('pending');
+
+  // The second user, in a second browser context, approves.
+  const second = await (await browser.newContext({ viewport: { width: 1400, height: 800 } })).newPage();
+  await signIn(second, 'admin2');
+  await second.getByRole('button', { name: 'Access review' }).click();
+  await second.locator('.grid .ag-row', { hasText: approvalId }).click();
+  await second.getByRole('button', { name: 'Approve' }).click();
+  await expect.poll(() => second.locator('.detail h3').textContent(), { timeout: 5000 }).toContain('executed');
+
+  // The first user's grid shows it within 2 s, with no reload.
+  await expect.poll(() => firstRow.textContent(), { timeout: 2000, interval: 100 }).toContain('executed');
+  await first.screenshot({ path: path.join(dir, 'first.png') });
+  expect(errors).toEqual([]);
+}, 120_000);
+
+it('refuses to serve files outside the renderer and calls without the launch key', async () => {
+  expect((await fetch(`${host.url}/..%2F..%2Fpackage.json`)).status).toBe(404);
+  expect((await fetch(`${host.url}/assets/..%2F..%2F..%2Fpackage.json`)).status).toBe(404);
+  const ipc = await fetch(`${host.url}/ipc`, { method: 'POST', body: JSON.stringify({ channel: 'session.current', input: {} }), headers: { 'content-type': 'application/json' } });
+  expect(ipc.status).toBe(403);
+  const page = await fetch(`${host.url}/`);
+  expect(page.headers.get('content-security-policy')).toContain("default-src 'none'");
+});
