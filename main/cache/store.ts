@@ -54,12 +54,22 @@ export class CacheStore {
   }
 
   static open(opts: { dir: string; userId: string; wrapper: KeyWrapper }): CacheStore {
-    const stem = userFileStem(opts.userId);
-    const file = path.join(opts.dir, `${stem}.cache`);
-    const keyFile = path.join(opts.dir, `${stem}.key`);
+    const { keyFile } = CacheStore.paths(opts.dir, opts.userId);
     const { key, created } = loadOrCreateKey(keyFile, opts.wrapper);
-    let outcome: OpenOutcome = created ? 'created' : 'opened';
-    if (created && fs.existsSync(file)) {
+    return CacheStore.openWithKey({ dir: opts.dir, userId: opts.userId, key, keyCreated: created });
+  }
+
+  static paths(dir: string, userId: string): { file: string; keyFile: string } {
+    const stem = userFileStem(userId);
+    return { file: path.join(dir, `${stem}.cache`), keyFile: path.join(dir, `${stem}.key`) };
+  }
+
+  /** Opens with an already unwrapped key (the worker thread gets the key, never the wrapper). */
+  static openWithKey(opts: { dir: string; userId: string; key: Buffer; keyCreated: boolean }): CacheStore {
+    const { file, keyFile } = CacheStore.paths(opts.dir, opts.userId);
+    const key = opts.key;
+    let outcome: OpenOutcome = opts.keyCreated ? 'created' : 'opened';
+    if (opts.keyCreated && fs.existsSync(file)) {
       removeDatabaseFiles(file);
       outcome = 'rebuilt';
     }

@@ -8,7 +8,8 @@ import { CHANNELS, isChannel, type Channel, type HostEvent, type HostResult } fr
 import type { ViewName } from '../../shared/desktop/views.js';
 import { QueryModelError } from '../cache/filter-sql.js';
 import type { KeyWrapper } from '../cache/keys.js';
-import { CacheStore } from '../cache/store.js';
+import { CacheClient } from '../cache/cache-client.js';
+import type { CacheStore } from '../cache/store.js';
 import { cacheAction, type CacheOwner } from '../cache/wipe-rules.js';
 import { createServerClient, reasonOf, type ServerClient } from './server-client.js';
 import { SyncEngine } from './sync-engine.js';
@@ -34,7 +35,7 @@ export class DesktopHost extends EventEmitter<{ event: [HostEvent] }> {
   #token: string | null = null;
   #user: Profile | null = null;
   #owner: CacheOwner | null = null;
-  #cache: CacheStore | null = null;
+  #cache: CacheClient | null = null;
   #sync: SyncEngine | null = null;
   readonly #server: ServerClient;
 
@@ -83,7 +84,7 @@ export class DesktopHost extends EventEmitter<{ event: [HostEvent] }> {
       }
       case 'session.logout':
         await this.#server.auth.logout.mutate({}).catch(() => undefined);
-        this.applyCacheAction('wipe');
+        await this.applyCacheAction('wipe');
         this.#token = null;
         this.#user = null;
         this.push({ type: 'session', state: 'signedOut' });
@@ -113,7 +114,7 @@ export class DesktopHost extends EventEmitter<{ event: [HostEvent] }> {
     }
   }
 
-  private requireCache(): CacheStore {
+  private requireCache(): CacheClient {
     if (!this.#cache) throw Object.assign(new Error('Sign in to see your queues.'), { name: 'NotSignedIn' });
     return this.#cache;
   }
@@ -125,12 +126,12 @@ export class DesktopHost extends EventEmitter<{ event: [HostEvent] }> {
     const owner = ownerOf(user);
     // Another user, or narrower rights than the cache was filled with: the old cache goes.
     const action = cacheAction(this.#owner, { type: 'signIn', owner });
-    if (action === 'wipe' && this.#cache) this.applyCacheAction('wipe');
+    if (action === 'wipe' && this.#cache) await this.applyCacheAction('wipe');
     if (previousToken && previousToken !== token) this.#sync?.stop();
     this.#user = user;
     this.#owner = owner;
-    this.#cache ??= CacheStore.open({ dir: this.opts.cacheDir, userId: user.id, wrapper: this.opts.wrapper });
-    if (action === 'resync') this.#cache.reset();
+    this.#cache ??= await CacheClient.open({ dir: this.opts.cacheDir, userId: user.id, wrapper: this.opts.wrapper });
+    if (action === 'resync') await this.#cache.reset();
     this.startSync();
     this.push({ type: 'session', state: 'signedIn' });
   }
@@ -146,26 +147,28 @@ export class DesktopHost extends EventEmitter<{ event: [HostEvent] }> {
   }
 
   private sessionEnded(kind: 'expired' | 'revoked'): void {
-    this.applyCacheAction(cacheAction(this.#owner, { type: kind === 'expired' ? 'sessionExpired' : 'sessionRevoked' }));
+    void this.applyCacheAction(cacheAction(this.#owner, { type: kind === 'expired' ? 'sessionExpired' : 'sessionRevoked' }));
     this.#token = null;
     this.#user = null;
     this.push({ type: 'session', state: 'locked', message: 'Your session has ended. Sign in again to continue.' });
   }
 
-  private applyCacheAction(action: 'keep' | 'resync' | 'lock' | 'wipe'): void {
+  private async applyCacheAction(action: 'keep' | 'resync' | 'lock' | 'wipe'): Promise<void> {
     if (action === 'keep' || action === 'resync') return;
     this.#sync?.stop();
     this.#sync = null;
-    if (action === 'wipe') {
-      this.#cache?.wipe();
-      this.#owner = null;
-    } else this.#cache?.close();
+    const cache = this.#cache;
     this.#cache = null;
+    if (action === 'wipe') {
+      this.#owner = null;
+      await cache?.wipe();
+    } else await cache?.close();
   }
 
   async close(): Promise<void> {
     this.#sync?.stop();
-    this.#cache?.close();
+    const cache = this.#cache;
     this.#cache = null;
+    await cache?.close();
   }
 }

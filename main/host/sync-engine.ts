@@ -15,6 +15,7 @@ export interface SyncTarget {
   reset(): void | Promise<void>;
 }
 
+/** 'syncing' until the first sync completes; 'idle' means at the server's head. */
 export type SyncState = 'idle' | 'syncing' | 'offline' | 'locked' | 'stopped';
 
 export interface SyncStatus {
@@ -32,7 +33,7 @@ export interface SyncEvents {
 }
 
 export class SyncEngine extends EventEmitter<SyncEvents> {
-  #status: SyncStatus = { state: 'idle', rowsReceived: 0, lastSyncAt: null, lastError: null, notice: null };
+  #status: SyncStatus = { state: 'syncing', rowsReceived: 0, lastSyncAt: null, lastError: null, notice: null };
   #running = false;
   #again = false;
   #stopped = false;

@@ -56,7 +56,7 @@ describe('desktop host', () => {
     const signedIn = await login(host, 'auditor');
     expect(signedIn).toMatchObject({ ok: true, value: { username: 'auditor' } });
     expect(JSON.stringify(signedIn)).not.toMatch(/token/i);
-    await until(async () => ((await host.handle('sync.status', {})) as { value: { state: string } | null }).value?.state === 'idle');
+    await until(async () => Boolean(((await host.handle('sync.status', {})) as { value: { lastSyncAt: string | null } | null }).value?.lastSyncAt));
     const page = await host.handle('cache.query', { view: 'audit', filterModel: { action: { filterType: 'text', type: 'equals', filter: 'auth.login' } }, sortModel: [{ colId: 'seq', sort: 'desc' }], startRow: 0, endRow: 50 });
     expect(page.ok).toBe(true);
     const rows = (page as { value: { rows: Array<{ action: string }> } }).value.rows;
@@ -88,7 +88,7 @@ describe('desktop host', () => {
     const events: HostEvent[] = [];
     host.on('event', (e) => events.push(e));
     await login(host, 'mlro');
-    await until(async () => ((await host.handle('sync.status', {})) as { value: { state: string } | null }).value?.state === 'idle');
+    await until(async () => Boolean(((await host.handle('sync.status', {})) as { value: { lastSyncAt: string | null } | null }).value?.lastSyncAt));
     t.clock.advance(16 * 60_000);
     const expired = await host.handle('approvals.get', { id: 'APR-000001' });
     expect(expired).toMatchObject({ ok: false, error: { reason: 'SESSION_EXPIRED' } });
