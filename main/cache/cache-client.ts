@@ -39,10 +39,10 @@ export class CacheClient {
     this.#pending.clear();
   }
 
-  static async open(opts: { dir: string; userId: string; wrapper: KeyWrapper }): Promise<CacheClient> {
+  static async open(opts: { dir: string; userId: string; wrapper: KeyWrapper; worker?: URL }): Promise<CacheClient> {
     const { keyFile } = CacheStore.paths(opts.dir, opts.userId);
     const { key, created } = loadOrCreateKey(keyFile, opts.wrapper);
-    const worker = new Worker(new URL('./worker-bootstrap.mjs', import.meta.url), {
+    const worker = new Worker(opts.worker ?? new URL('./worker-bootstrap.mjs', import.meta.url), {
       workerData: { dir: opts.dir, userId: opts.userId, key: new Uint8Array(key), keyCreated: created },
     });
     key.fill(0);

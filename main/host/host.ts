@@ -21,6 +21,8 @@ export interface HostOptions {
   cacheDir: string;
   wrapper: KeyWrapper;
   userAgent?: string;
+  /** The cache worker's entry; the packaged app passes its bundled worker. */
+  cacheWorker?: URL;
 }
 
 function ownerOf(user: Pick<Profile, 'id' | 'grants' | 'permissions'>): CacheOwner {
@@ -130,7 +132,7 @@ export class DesktopHost extends EventEmitter<{ event: [HostEvent] }> {
     if (previousToken && previousToken !== token) this.#sync?.stop();
     this.#user = user;
     this.#owner = owner;
-    this.#cache ??= await CacheClient.open({ dir: this.opts.cacheDir, userId: user.id, wrapper: this.opts.wrapper });
+    this.#cache ??= await CacheClient.open({ dir: this.opts.cacheDir, userId: user.id, wrapper: this.opts.wrapper, ...(this.opts.cacheWorker ? { worker: this.opts.cacheWorker } : {}) });
     if (action === 'resync') await this.#cache.reset();
     this.startSync();
     this.push({ type: 'session', state: 'signedIn' });

@@ -1,0 +1,1 @@
+export declare function buildDesktop(opts?: { renderer?: boolean }): Promise<void>;
