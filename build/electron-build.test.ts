@@ -14,6 +14,6 @@ describe('desktop bundles', () => {
     expect([...new Set(required)]).toEqual(['electron']);
     expect(preload).toContain('exposeInMainWorld("fxbo"');
     const main = fs.readFileSync(path.join(out, 'main/main.cjs'), 'utf8');
-    for (const setting of ['contextIsolation: true', 'sandbox: true', 'nodeIntegration: false']) expect(main).toContain(setting);
+    for (const setting of ['contextIsolation: true', 'sandbox: true', 'nodeIntegration: false', 'webSecurity: true', 'webviewTag: false', 'setWindowOpenHandler', 'setPermissionRequestHandler']) expect(main).toContain(setting);
   }, 60_000);
 });

@@ -16,10 +16,13 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { values } = parseArgs({ options: { headless: { type: 'boolean' }, 'data-dir': { type: 'string' }, port: { type: 'string' } } });
 const dataDir = path.resolve(values['data-dir'] ?? path.join(ROOT, 'data/demo'));
 
-function electronBinaryPresent(): boolean {
+/** The Electron executable, when its binary was downloaded; null otherwise. */
+function electronBinaryPresent(): string | null {
   const dir = path.join(ROOT, 'node_modules/electron');
   const pathFile = path.join(dir, 'path.txt');
-  return fs.existsSync(pathFile) && fs.existsSync(path.join(dir, 'dist', fs.readFileSync(pathFile, 'utf8').trim()));
+  if (!fs.existsSync(pathFile)) return null;
+  const binary = path.join(dir, 'dist', fs.readFileSync(pathFile, 'utf8').trim());
+  return fs.existsSync(binary) ? binary : null;
 }
 
 function startDemoServer(): Promise<{ url: string; stop(): void }> {
@@ -44,11 +47,18 @@ function startDemoServer(): Promise<{ url: string; stop(): void }> {
 const rendererDir = await buildRendererIfStale();
 const server = await startDemoServer();
 if (!values.headless) {
-  console.log(
-    electronBinaryPresent()
-      ? 'The Electron window is not wired in this build yet; serving the UI headless instead.'
-      : "Electron's binary is not installed here (it downloads from outside the npm registry); starting headless.",
-  );
+  const binary = electronBinaryPresent();
+  if (binary) {
+    const { buildDesktop } = await import('../build/electron-build.mjs');
+    await buildDesktop({ renderer: false });
+    const electronApp = spawn(binary, [path.join(ROOT, 'out/main/main.cjs')], { stdio: 'inherit', env: { ...process.env, FXBO_SERVER_URL: server.url, FXBO_RENDERER_DIR: rendererDir } });
+    electronApp.on('exit', () => {
+      server.stop();
+      process.exit(0);
+    });
+    await new Promise(() => undefined);
+  }
+  console.log("Electron's binary is not installed here (it downloads from outside the npm registry); starting headless.");
 }
 const desktopDir = path.join(dataDir, 'desktop');
 const host = await startHeadlessHost({ serverUrl: server.url, rendererDir, cacheDir: path.join(desktopDir, 'cache'), wrapper: new FileKeyWrapper(path.join(desktopDir, 'keys')) });

@@ -1,30 +1,9 @@
-// The hardened settings of every desktop window, in one place so that tests and production use the
-// same ones: sandboxed renderer, context isolation, no Node integration, a strict CSP, and no
-// navigation, new windows or permissions. The Electron wiring layer applies them; this module
-// imports Electron's types only, so it runs and is tested as plain Node.
-
-import type { WebPreferences } from 'electron';
+// The rules every desktop window lives by, shared by the Electron wiring and the headless host:
+// the app origin, a strict CSP, and navigation only within the app. (The window's webPreferences
+// are written out literally in electron/main.ts, where static checks can read them.)
 
 export const APP_SCHEME = 'fxbo';
 export const APP_ORIGIN = `${APP_SCHEME}://app`;
-
-export function hardenedWebPreferences(preloadPath: string): WebPreferences {
-  return {
-    preload: preloadPath,
-    contextIsolation: true,
-    sandbox: true,
-    nodeIntegration: false,
-    nodeIntegrationInWorker: false,
-    nodeIntegrationInSubFrames: false,
-    webSecurity: true,
-    allowRunningInsecureContent: false,
-    experimentalFeatures: false,
-    webviewTag: false,
-    navigateOnDragDrop: false,
-    spellcheck: false,
-    safeDialogs: true,
-  };
-}
 
 /** Only the app's own scripts, styles and images; no remote content, no eval, no plugins. */
 export const CONTENT_SECURITY_POLICY = [

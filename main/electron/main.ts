@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { app, BrowserWindow, ipcMain, protocol, session, type IpcMainInvokeEvent } from 'electron';
 import { DesktopHost } from '../host/host.js';
-import { APP_ORIGIN, APP_SCHEME, CONTENT_SECURITY_POLICY, hardenedWebPreferences, isAllowedNavigation } from '../window-security.js';
+import { APP_ORIGIN, APP_SCHEME, CONTENT_SECURITY_POLICY, isAllowedNavigation } from '../window-security.js';
 import { SafeStorageKeyWrapper } from './safe-storage-wrapper.js';
 
 const SERVER_URL = process.env.FXBO_SERVER_URL ?? 'http://127.0.0.1:4000';
@@ -48,7 +48,29 @@ void app.whenReady().then(async () => {
   });
 
   const host = new DesktopHost({ serverUrl: SERVER_URL, cacheDir: path.join(app.getPath('userData'), 'cache'), wrapper: new SafeStorageKeyWrapper(), cacheWorker: new URL(`file://${path.join(HERE, 'cache-worker.cjs')}`) });
-  const win = new BrowserWindow({ width: 1440, height: 900, show: false, title: 'FX Back Office', webPreferences: hardenedWebPreferences(PRELOAD) });
+  // Written out as a literal so that static checks (electronegativity) see exactly what runs.
+  const win = new BrowserWindow({
+    width: 1440,
+    height: 900,
+    show: false,
+    title: 'FX Back Office',
+    webPreferences: {
+      preload: PRELOAD,
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      experimentalFeatures: false,
+      webviewTag: false,
+      navigateOnDragDrop: false,
+      safeDialogs: true,
+      spellcheck: false,
+      disableBlinkFeatures: 'Auxclick',
+    },
+  });
   ipcMain.handle('fxbo:invoke', (event, channel: unknown, input: unknown) => {
     if (!isTrustedSender(event)) return { ok: false, error: { reason: 'FORBIDDEN', message: 'Untrusted sender.' } };
     return host.handle(channel, input);
