@@ -19,7 +19,7 @@ export function minorUnitsOf(currency: string): number {
 /** Parses a decimal string ("1250.00", "-3.5") into minor units, refusing more decimals than the currency has. */
 export function parseAmount(text: string, currency: string): Money {
   const digits = minorUnitsOf(currency);
-  const match = /^(-)?(\d{1,15})(?:\.(\d+))?$/.exec(text);
+  const match = /^(-)?(\d{1,18})(?:\.(\d+))?$/.exec(text);
   if (!match) throw new RangeError(`amount "${text}" is not a decimal number like "1250.00"`);
   const [, sign, whole, fraction = ''] = match;
   if (fraction.length > digits) {
