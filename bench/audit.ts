@@ -32,7 +32,7 @@ async function head(server: Server): Promise<{ seq: number; hash: string }> {
 /** Fill events written so far; event k belongs to client k mod CLIENTS, so every client up to k has events. */
 let filled = 0;
 
-async function fill(server: Server, upTo: number, progress: (n: number) => void): Promise<void> {
+export async function fill(server: Server, upTo: number, progress: (n: number) => void): Promise<void> {
   const db = server.services.store.kysely;
   let { seq, hash } = await head(server);
   const started = Date.parse('2026-01-01T00:00:00.000Z');

@@ -3,13 +3,15 @@
 
 import { parseArgs } from 'node:util';
 import { benchAudit, type AuditBenchRow } from './audit.js';
+import { benchCacheQueries, benchFirstSync } from './cache.js';
 
 // Targets from ARCHITECTURE's scale: 100M audit events over seven years is about 0.5 event/s on
 // average; a busy hour at 100 times that is 50/s, so 500/s sustained from one writer is ten times
 // the peak. An officer's "show me this client" should feel instant: 20 ms at the 95th percentile.
 const TARGETS = { appendPerSecond: 500, searchP95Ms: 20 };
 
-const { values } = parseArgs({ options: { sizes: { type: 'string' }, engines: { type: 'string' } } });
+const { values } = parseArgs({ options: { sizes: { type: 'string' }, engines: { type: 'string' }, only: { type: 'string' }, 'cache-sizes': { type: 'string' } } });
+const only = new Set((values.only ?? 'audit,cache').split(','));
 const sizes = (values.sizes ?? '1000000,10000000').split(',').map(Number);
 const engines = (values.engines ?? 'sqlite,postgres').split(',') as Array<'sqlite' | 'postgres'>;
 if (sizes.some((s) => !Number.isInteger(s) || s < 1000)) {
@@ -18,7 +20,7 @@ if (sizes.some((s) => !Number.isInteger(s) || s < 1000)) {
 }
 
 const rows: AuditBenchRow[] = [];
-for (const engine of engines) {
+for (const engine of only.has('audit') ? engines : []) {
   console.log(`audit log on ${engine}: filling to ${sizes.map((s) => s.toLocaleString('en')).join(', ')} events`);
   rows.push(...(await benchAudit(engine, sizes, (line) => console.log(line))));
 }
@@ -31,4 +33,21 @@ for (const r of rows) {
   console.log(`| audit append, one event per mutation | ${r.engine} | ${fmt(r.events)} | ${fmt(r.appendPerSecond)} events/s | >= ${fmt(TARGETS.appendPerSecond)} events/s (${ok(r.appendPerSecond >= TARGETS.appendPerSecond)}) |`);
   console.log(`| audit.search one client, p50 | ${r.engine} | ${fmt(r.events)} | ${fmt(r.searchP50Ms, 2)} ms | |`);
   console.log(`| audit.search one client, p95 | ${r.engine} | ${fmt(r.events)} | ${fmt(r.searchP95Ms, 2)} ms | <= ${TARGETS.searchP95Ms} ms (${ok(r.searchP95Ms <= TARGETS.searchP95Ms)}) |`);
+}
+
+if (only.has('cache')) {
+  const cacheSizes = (values['cache-sizes'] ?? '100000,1000000').split(',').map(Number);
+  console.log(`\ndesktop cache: ${cacheSizes.map((s) => s.toLocaleString('en')).join(', ')} rows`);
+  const cache = benchCacheQueries(cacheSizes, (l) => console.log(l));
+  const sync = await benchFirstSync(100_000, (l) => console.log(l));
+  console.log('\n| benchmark | rows | SQLCipher p50 / p95 | plain SQLite p95 | SQLCipher vs plain (p95) | target |');
+  console.log('|---|---:|---:|---:|---:|---|');
+  for (const r of cache.filter((c) => c.engine === 'sqlcipher')) {
+    const plain = cache.find((c) => c.engine === 'sqlite' && c.rows === r.rows && c.query === r.query)!;
+    const overhead = (r.p95 / plain.p95 - 1) * 100;
+    const pageTarget = r.rows >= 1_000_000 ? `p95 < 20 ms (${r.p95 < 20 ? 'met' : 'MISSED'})` : '';
+    console.log(`| cache page (100 rows): ${r.query} | ${fmt(r.rows)} | ${r.p50.toFixed(2)} / ${r.p95.toFixed(2)} ms | ${plain.p95.toFixed(2)} ms | ${overhead >= 0 ? '+' : ''}${overhead.toFixed(0)}% | ${pageTarget}${pageTarget ? '; ' : ''}within +25% (${overhead <= 25 ? 'met' : 'MISSED'}) |`);
+  }
+  console.log(`| first sync, 100,000 audit rows, server to encrypted cache | 100,000 | ${sync.seconds.toFixed(1)} s | | | |`);
+  console.log(`| host memory after first sync (RSS / heap) | | ${sync.rssMb.toFixed(0)} MB / ${sync.heapMb.toFixed(0)} MB | | | |`);
 }

@@ -65,7 +65,7 @@ export class CacheStore {
   }
 
   /** Opens with an already unwrapped key (the worker thread gets the key, never the wrapper). */
-  static openWithKey(opts: { dir: string; userId: string; key: Buffer; keyCreated: boolean }): CacheStore {
+  static openWithKey(opts: { dir: string; userId: string; key: Buffer; keyCreated: boolean; plaintextForBenchmark?: boolean }): CacheStore {
     const { file, keyFile } = CacheStore.paths(opts.dir, opts.userId);
     const key = opts.key;
     let outcome: OpenOutcome = opts.keyCreated ? 'created' : 'opened';
@@ -75,13 +75,13 @@ export class CacheStore {
     }
     let db: Database.Database;
     try {
-      db = openEncrypted(file, key);
+      db = openEncrypted(file, key, opts.plaintextForBenchmark);
       const meta = db.prepare('select user_id, schema_version from meta').get() as { user_id: string; schema_version: number } | undefined;
       if (!meta || meta.user_id !== opts.userId || meta.schema_version !== SCHEMA_VERSION) throw new Error('foreign or outdated cache');
     } catch {
       // Corrupt, foreign or from an older build: never trusted, rebuilt from the server.
       removeDatabaseFiles(file);
-      db = openEncrypted(file, key);
+      db = openEncrypted(file, key, opts.plaintextForBenchmark);
       createSchema(db, opts.userId);
       if (outcome === 'opened') outcome = 'rebuilt';
     }
@@ -196,12 +196,15 @@ export class CacheStore {
   }
 }
 
-function openEncrypted(file: string, key: Buffer): Database.Database {
+/** `plaintext` exists only so that the benchmark can compare SQLCipher with plain SQLite. */
+function openEncrypted(file: string, key: Buffer, plaintext = false): Database.Database {
   fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   const db = new Database(file);
-  db.pragma(`cipher='sqlcipher'`);
-  db.pragma('legacy=4');
-  db.pragma(`key="x'${key.toString('hex')}'"`);
+  if (!plaintext) {
+    db.pragma(`cipher='sqlcipher'`);
+    db.pragma('legacy=4');
+    db.pragma(`key="x'${key.toString('hex')}'"`);
+  }
   // Touching the schema proves the key; a wrong key or a foreign file throws SQLITE_NOTADB here.
   db.prepare('select count(*) from sqlite_master').get();
   db.pragma('journal_mode = WAL');
