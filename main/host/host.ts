@@ -23,6 +23,8 @@ export interface HostOptions {
   userAgent?: string;
   /** The cache worker's entry; the packaged app passes its bundled worker. */
   cacheWorker?: URL;
+  /** How often, at most, to re-read the user's rights after a sync round (default 15 s). */
+  rightsCheckMs?: number;
 }
 
 function ownerOf(user: Pick<Profile, 'id' | 'grants' | 'permissions'>): CacheOwner {
@@ -39,6 +41,7 @@ export class DesktopHost extends EventEmitter<{ event: [HostEvent] }> {
   #owner: CacheOwner | null = null;
   #cache: CacheClient | null = null;
   #sync: SyncEngine | null = null;
+  #rightsCheckedAt = 0;
   readonly #server: ServerClient;
 
   constructor(private readonly opts: HostOptions) {
@@ -91,6 +94,10 @@ export class DesktopHost extends EventEmitter<{ event: [HostEvent] }> {
         this.#user = null;
         this.push({ type: 'session', state: 'signedOut' });
         return null;
+      case 'session.lock':
+        await this.#server.auth.logout.mutate({}).catch(() => undefined);
+        this.sessionEnded('expired', 'Locked after a period without activity. Sign in again to continue.');
+        return null;
       case 'cache.query': {
         const cache = this.requireCache();
         return cache.query(input as Parameters<CacheStore['query']>[0]);
@@ -132,6 +139,7 @@ export class DesktopHost extends EventEmitter<{ event: [HostEvent] }> {
     if (previousToken && previousToken !== token) this.#sync?.stop();
     this.#user = user;
     this.#owner = owner;
+    this.#rightsCheckedAt = 0;
     this.#cache ??= await CacheClient.open({ dir: this.opts.cacheDir, userId: user.id, wrapper: this.opts.wrapper, ...(this.opts.cacheWorker ? { worker: this.opts.cacheWorker } : {}) });
     if (action === 'resync') await this.#cache.reset();
     this.startSync();
@@ -141,18 +149,47 @@ export class DesktopHost extends EventEmitter<{ event: [HostEvent] }> {
   private startSync(): void {
     this.#sync?.stop();
     const sync = new SyncEngine(this.#server, this.#cache!);
-    sync.on('status', (status) => this.push({ type: 'sync', status }));
+    sync.on('status', (status) => {
+      this.push({ type: 'sync', status });
+      if (status.state === 'idle') void this.checkRights();
+    });
     sync.on('changed', (views) => this.push({ type: 'changed', views }));
     sync.on('sessionEnded', () => this.sessionEnded('expired'));
     this.#sync = sync;
     sync.start();
   }
 
-  private sessionEnded(kind: 'expired' | 'revoked'): void {
+  private sessionEnded(kind: 'expired' | 'revoked', message = 'Your session has ended. Sign in again to continue.'): void {
     void this.applyCacheAction(cacheAction(this.#owner, { type: kind === 'expired' ? 'sessionExpired' : 'sessionRevoked' }));
     this.#token = null;
     this.#user = null;
-    this.push({ type: 'session', state: 'locked', message: 'Your session has ended. Sign in again to continue.' });
+    this.push({ type: 'session', state: 'locked', message });
+  }
+
+  /**
+   * Rights can change while signed in (a grant revoked, an entity removed). After a sync round, at
+   * most every 15 s, the host asks who it is now: narrower rights wipe the cache and refill it,
+   * wider ones refill it.
+   */
+  private async checkRights(): Promise<void> {
+    if (!this.#token || Date.now() - this.#rightsCheckedAt < (this.opts.rightsCheckMs ?? 15_000)) return;
+    this.#rightsCheckedAt = Date.now();
+    const user = await this.#server.auth.me.query({}).catch(() => null);
+    if (!user || !this.#owner) return;
+    const owner = ownerOf(user);
+    const action = cacheAction(this.#owner, { type: 'rightsChanged', owner });
+    this.#user = user;
+    if (action === 'keep') return;
+    if (action === 'wipe') {
+      await this.applyCacheAction('wipe');
+      this.#owner = owner;
+      this.#cache = await CacheClient.open({ dir: this.opts.cacheDir, userId: user.id, wrapper: this.opts.wrapper, ...(this.opts.cacheWorker ? { worker: this.opts.cacheWorker } : {}) });
+    } else {
+      this.#owner = owner;
+      await this.#cache?.reset();
+    }
+    this.push({ type: 'session', state: 'signedIn', message: 'Your access changed; your local data was reloaded to match it.' });
+    this.startSync();
   }
 
   private async applyCacheAction(action: 'keep' | 'resync' | 'lock' | 'wipe'): Promise<void> {

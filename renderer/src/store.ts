@@ -60,6 +60,7 @@ export const confirmEnrolment = createAsyncThunk('session/confirm', async (input
   }
 });
 export const signOut = createAsyncThunk('session/signOut', () => call<null>('session.logout'));
+export const lockSession = createAsyncThunk('session/lock', () => call<null>('session.lock'));
 export const decideApproval = createAsyncThunk('approvals/decide', async (input: { id: string; decision: 'approve' | 'reject'; reason?: string }, { rejectWithValue }) => {
   try {
     return await call<{ status: string }>(input.decision === 'approve' ? 'approvals.approve' : 'approvals.reject', input.decision === 'approve' ? { id: input.id, ...(input.reason ? { reason: input.reason } : {}) } : { id: input.id, reason: input.reason });
@@ -73,7 +74,10 @@ const session = createSlice({
   initialState: { status: 'unknown', user: null, enrolment: null, needsCode: false, error: null, busy: false } as SessionState,
   reducers: {
     hostSession(state, action: PayloadAction<{ state: 'signedIn' | 'signedOut' | 'locked'; message?: string | undefined }>) {
-      if (action.payload.state === 'signedIn') return;
+      if (action.payload.state === 'signedIn') {
+        if (action.payload.message) state.error = action.payload.message;
+        return;
+      }
       state.status = action.payload.state;
       state.user = null;
       state.error = action.payload.message ?? null;

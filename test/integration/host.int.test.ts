@@ -101,4 +101,41 @@ describe('desktop host', () => {
     await host.handle('session.logout', {});
     await host.close();
   });
+
+  it('wipes and refills the cache when the user\u2019s rights narrow during the session', async () => {
+    const host = new DesktopHost({ serverUrl: t.url, cacheDir: dir, wrapper: new FileKeyWrapper(path.join(dir, 'keys')), rightsCheckMs: 0 });
+    const events: HostEvent[] = [];
+    host.on('event', (e) => events.push(e));
+    await login(host, 'auditor');
+    await until(async () => Boolean(((await host.handle('sync.status', {})) as { value: { lastSyncAt: string | null } | null }).value?.lastSyncAt));
+    const globalRows = async () => ((await host.handle('cache.count', { view: 'grants', filterModel: { legalEntity: { filterType: 'text', type: 'equals', filter: 'global' } } })) as { value: number }).value;
+    expect(await globalRows()).toBeGreaterThan(0);
+    const keyFile = () => path.join(dir, cacheFiles()[0]!.replace(/\.cache$/, '.key'));
+    const keyBefore = fs.readFileSync(keyFile());
+
+    // Two administrators take the auditor's global role away (a privileged role: two approvals).
+    const admin = await t.login('admin');
+    const { approvalId } = await admin.client.access.revokeRole.mutate({ userId: await t.userId('auditor'), role: 'auditor', legalEntity: 'global', reason: 'Audit engagement for the global entity ended' });
+    await (await t.login('admin2')).client.approvals.approve.mutate({ id: approvalId });
+
+    await until(() => events.some((e) => e.type === 'session' && e.state === 'signedIn' && /access changed/.test(e.message ?? '')), 10_000);
+    await until(async () => Boolean(((await host.handle('sync.status', {})) as { value: { lastSyncAt: string | null } | null }).value?.lastSyncAt) && (await globalRows()) === 0, 10_000);
+    // The old cache went with its key: the one there now is new.
+    expect(cacheFiles()).toHaveLength(1);
+    expect(fs.readFileSync(keyFile()).equals(keyBefore)).toBe(false);
+    await host.handle('session.logout', {});
+    await host.close();
+  });
+
+  it('locks on request (idle lock): the server session ends and the cache stays', async () => {
+    const host = newHost();
+    await login(host, 'senior');
+    await until(async () => Boolean(((await host.handle('sync.status', {})) as { value: { lastSyncAt: string | null } | null }).value?.lastSyncAt));
+    expect(await host.handle('session.lock', {})).toEqual({ ok: true, value: null });
+    expect(cacheFiles()).toHaveLength(1);
+    expect(await host.handle('session.current', {})).toEqual({ ok: true, value: null });
+    await host.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.mkdirSync(dir);
+  });
 });

@@ -4,7 +4,28 @@
 import { AccessReview } from '../access/AccessReview.js';
 import { AuditExplorer } from '../audit/AuditExplorer.js';
 import { SignIn } from '../session/SignIn.js';
-import { dismiss, showView, signOut, useAppDispatch, useAppSelector, type ViewId } from '../store.js';
+import { useCallback, useEffect } from 'react';
+import { dismiss, lockSession, showView, signOut, useAppDispatch, useAppSelector, type ViewId } from '../store.js';
+
+/** Minutes without keyboard or pointer input before the app locks itself. */
+const IDLE_LOCK_MINUTES = 10;
+
+function useIdleLock(active: boolean, onIdle: () => void): void {
+  useEffect(() => {
+    if (!active) return;
+    let timer = setTimeout(onIdle, IDLE_LOCK_MINUTES * 60_000);
+    const reset = () => {
+      clearTimeout(timer);
+      timer = setTimeout(onIdle, IDLE_LOCK_MINUTES * 60_000);
+    };
+    const events = ['keydown', 'pointerdown', 'pointermove', 'wheel'] as const;
+    for (const e of events) window.addEventListener(e, reset, { passive: true });
+    return () => {
+      clearTimeout(timer);
+      for (const e of events) window.removeEventListener(e, reset);
+    };
+  }, [active, onIdle]);
+}
 
 const NAV: Array<{ id: ViewId; label: string; needs: string[] }> = [
   { id: 'audit', label: 'Audit log', needs: ['audit.read'] },
@@ -15,6 +36,8 @@ export function App() {
   const dispatch = useAppDispatch();
   const session = useAppSelector((s) => s.session);
   const ui = useAppSelector((s) => s.ui);
+  const lock = useCallback(() => void dispatch(lockSession()), [dispatch]);
+  useIdleLock(session.status === 'signedIn', lock);
   if (session.status === 'unknown') return <div className="splash">Connecting to the desktop host…</div>;
   if (session.status !== 'signedIn' || !session.user) return <SignIn />;
   const user = session.user;
@@ -45,6 +68,7 @@ export function App() {
         </div>
       )}
       {ui.sync?.notice && <div className="banner notice">{ui.sync.notice}</div>}
+      {session.error && <div className="banner notice">{session.error}</div>}
       <main className="content">
         {!current && <p className="empty">Your roles give you no views in this application yet.</p>}
         {current?.id === 'audit' && <AuditExplorer />}

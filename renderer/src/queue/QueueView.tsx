@@ -191,7 +191,7 @@ export function QueueView(props: { view: ViewName; title: string; columns: Queue
       </div>
       <footer className="statusbar" role="status">
         <span>{count === null ? '…' : `${count.toLocaleString()} rows`}</span>
-        <span>Sync: {sync?.state ?? 'starting'}</span>
+        <span>Sync: {sync?.state === 'syncing' ? `syncing… ${sync.rowsReceived.toLocaleString()} rows received` : (sync?.state ?? 'starting')}</span>
         <span>Last update: {timeAgo(sync?.lastSyncAt)}</span>
         {error && <span className="error">{error}</span>}
         <span className="keys">j/k move · Enter open · Esc close</span>
