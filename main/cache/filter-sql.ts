@@ -172,13 +172,22 @@ export function afterSql(keys: SortKey[], after: Array<string | number | null>):
   return { sql: `(${ors.join(' OR ')})`, params };
 }
 
-/** Quick-filter text to an FTS5 query: every word must prefix-match a token, case-insensitively. */
-export function quickFilterMatch(text: string): string | null {
+/**
+ * The words of a quick filter, lower-cased. Words under 3 characters are dropped when a longer one
+ * is given: "cl" in "CL-004217" would match nearly every row and only slow the search down.
+ */
+export function quickFilterWords(text: string): string[] {
   const words = text
     .toLowerCase()
     .split(/[^\p{L}\p{N}]+/u)
     .filter((w) => w.length > 0)
     .slice(0, 10);
+  return words.some((w) => w.length >= 3) ? words.filter((w) => w.length >= 3) : words;
+}
+
+/** Quick-filter text to an FTS5 query: every word must prefix-match a token, case-insensitively. */
+export function quickFilterMatch(text: string): string | null {
+  const words = quickFilterWords(text);
   if (words.length === 0) return null;
   return words.map((w) => `"${w}"*`).join(' AND ');
 }

@@ -109,7 +109,7 @@ describe('encrypted cache', () => {
     expect(sorted.rows.map((r) => r.seq)).toEqual([30, 29, 28]);
     expect(sorted.lastRow).toBeNull();
     // Quick filter: every word, prefix, case and accent insensitive.
-    const quick = cache.query({ view: 'audit', filterModel: {}, sortModel: [], quickFilter: 'zoe MULL 12', startRow: 0, endRow: 100 });
+    const quick = cache.query({ view: 'audit', filterModel: {}, sortModel: [], quickFilter: 'zoe MULL 000012', startRow: 0, endRow: 100 });
     expect(quick.rows.map((r) => r.seq)).toEqual([12]);
     expect(quick.lastRow).toBe(1);
   });
@@ -143,5 +143,19 @@ describe('encrypted cache', () => {
     expect(fs.existsSync(cache.file)).toBe(false);
     expect(fs.existsSync(cache.keyFile)).toBe(false);
     expect(fs.readdirSync(dir).filter((f) => f.endsWith('.cache-wal'))).toEqual([]);
+  });
+
+  it('gives the same quick-filter answer whichever plan it picks, in the requested order', () => {
+    const cache = open(tmp());
+    const rows = Array.from({ length: 6000 }, (_, i) => auditRow(i + 1, { reason: i % 3 ? 'Reviewed and approved' : `Escalated to MLRO case ${i + 1}` }));
+    cache.apply({ upserts: { audit: rows }, deletes: {}, cursor: 'c' });
+    const expected = (pred: (r: (typeof rows)[number]) => boolean, sort: (a: (typeof rows)[number], b: (typeof rows)[number]) => number) => rows.filter(pred).sort(sort).map((r) => r.seq);
+    // Many matches (index walk), few matches (fetch and sort), and key order straight from the index.
+    const many = cache.query({ view: 'audit', filterModel: {}, sortModel: [{ colId: 'at', sort: 'desc' }], quickFilter: 'escalated', startRow: 0, endRow: 50 });
+    expect(many.rows.map((r) => r.seq)).toEqual(expected((r) => r.reason.startsWith('Escalated'), (a, b) => (a.at < b.at ? 1 : -1)).slice(0, 50));
+    const few = cache.query({ view: 'audit', filterModel: {}, sortModel: [{ colId: 'at', sort: 'asc' }], quickFilter: 'case 4000', startRow: 0, endRow: 50 });
+    expect(few.rows.map((r) => r.seq)).toEqual([4000]);
+    const byKey = [0, 1, 2].flatMap((p) => cache.query({ view: 'audit', filterModel: { legalEntity: { filterType: 'text', type: 'equals', filter: 'eu' } }, sortModel: [{ colId: 'seq', sort: 'desc' }], quickFilter: 'mlro', startRow: p * 40, endRow: p * 40 + 40 }).rows.map((r) => r.seq));
+    expect(byKey).toEqual(expected((r) => r.reason.includes('MLRO') && r.legalEntity === 'eu', (a, b) => b.seq - a.seq).slice(0, 120));
   });
 });

@@ -9,10 +9,10 @@ import path from 'node:path';
 import Database from 'better-sqlite3-multiple-ciphers';
 import type { FilterModel, SortModel, ViewDefinition } from '../../shared/desktop/grid.js';
 import { VIEWS, type CacheRow, type ViewName } from '../../shared/desktop/views.js';
-import { afterSql, caseFold, orderSql, quickFilterMatch, sortKeys, whereSql, type SqlFragment } from './filter-sql.js';
+import { afterSql, caseFold, orderSql, quickFilterMatch, quickFilterWords, sortKeys, whereSql, type SqlFragment } from './filter-sql.js';
 import { loadOrCreateKey, type KeyWrapper } from './keys.js';
 
-const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 2;
 
 export interface CacheQuery {
   view: ViewName;
@@ -104,30 +104,32 @@ export class CacheStore {
         const upsert = this.#db.prepare(
           `insert into ${table(view)} (${cols.map(q).join(', ')}, _json) values (${cols.map(() => '?').join(', ')}, ?)
            on conflict(${q(view.key)}) do update set ${[...cols, '_json'].filter((c) => c !== view.key).map((c) => `${q(c)} = excluded.${q(c)}`).join(', ')}
-           returning rowid`,
+           returning rowid as rid`,
         );
         const ftsDelete = this.#db.prepare(`delete from ${table(view)}_fts where rowid = ?`);
         const ftsInsert = this.#db.prepare(`insert into ${table(view)}_fts (rowid, body) values (?, ?)`);
         const search = cols.filter((c) => (view.columns as Record<string, { search?: boolean }>)[c]?.search);
         for (const row of rows) {
+          const key = row[view.key];
+          if (key === null || key === undefined) throw new Error(`A ${name} row without its key "${view.key}" was refused; the batch was not applied.`);
           const values = cols.map((c) => row[c] ?? null);
-          const { rowid } = upsert.get(...values, row._json ?? JSON.stringify(row)) as { rowid: number };
-          ftsDelete.run(rowid);
-          ftsInsert.run(rowid, search.map((c) => row[c] ?? '').join(' '));
+          const { rid } = upsert.get(...values, row._json ?? JSON.stringify(row)) as { rid: number };
+          ftsDelete.run(rid);
+          ftsInsert.run(rid, search.map((c) => row[c] ?? '').join(' '));
         }
         changed.add(name);
       }
       for (const [name, keys] of Object.entries(batch.deletes) as Array<[ViewName, Array<string | number>]>) {
         if (!keys?.length) continue;
         const view = VIEWS[name];
-        const find = this.#db.prepare(`select rowid from ${table(view)} where ${q(view.key)} = ?`);
+        const find = this.#db.prepare(`select rowid as rid from ${table(view)} where ${q(view.key)} = ?`);
         const del = this.#db.prepare(`delete from ${table(view)} where rowid = ?`);
         const ftsDelete = this.#db.prepare(`delete from ${table(view)}_fts where rowid = ?`);
         for (const key of keys) {
-          const found = find.get(key) as { rowid: number } | undefined;
+          const found = find.get(key) as { rid: number } | undefined;
           if (!found) continue;
-          del.run(found.rowid);
-          ftsDelete.run(found.rowid);
+          del.run(found.rid);
+          ftsDelete.run(found.rid);
         }
         changed.add(name);
       }
@@ -150,23 +152,47 @@ export class CacheStore {
 
   query(input: CacheQuery): { rows: CacheRow[]; lastRow: number | null } {
     const view: ViewDefinition = VIEWS[input.view];
+    const t = table(view);
     const limit = Math.min(Math.max(input.endRow - input.startRow, 1), 1000);
     const keys = sortKeys(view, input.sortModel);
-    const where = whereSql(view, input.filterModel);
-    const parts: SqlFragment[] = [where];
+    const parts: SqlFragment[] = [whereSql(view, input.filterModel)];
     const match = input.quickFilter ? quickFilterMatch(input.quickFilter) : null;
-    if (match) parts.push({ sql: `rowid in (select rowid from ${table(view)}_fts where ${table(view)}_fts match ?)`, params: [match] });
+    const rowidIsKey = view.columns[view.key]?.type === 'number';
+    // Sorted by the key alone, FTS5 hands matches over in rowid (= key) order: no sort at all.
+    const ftsOrdered = match !== null && rowidIsKey && keys.length === 1;
+    let from = `${t} as v`;
+    if (match && ftsOrdered) {
+      from = `${t}_fts as f join ${t} as v on v.rowid = f.rowid`;
+      parts.push({ sql: `${t}_fts match ?`, params: [match] });
+    } else if (match) {
+      // Few matches: fetch them and sort. Many: walk the sort's index and probe the match set
+      // (the unary + keeps SQLite from driving the query by the match list).
+      const few = this.estimateMatches(t, input.quickFilter!) < 5000;
+      parts.push({ sql: `${few ? '' : '+'}v.rowid in (select rowid from ${t}_fts where ${t}_fts match ?)`, params: [match] });
+    }
     // Keyset paging when the page before this one was served with the same model; OFFSET otherwise.
     const signature = JSON.stringify([input.view, input.filterModel, input.sortModel, input.quickFilter ?? '']);
     const after = input.startRow > 0 ? this.#pageEnds.get(`${signature}@${input.startRow}`) : undefined;
     if (after) parts.push(afterSql(keys, after));
     const offset = input.startRow > 0 && !after ? input.startRow : 0;
-    const sql = `select ${Object.keys(view.columns).map(q).join(', ')}, _json from ${table(view)}
-      where ${parts.map((p) => p.sql).join(' AND ')} order by ${orderSql(keys)} limit ? offset ?`;
+    const order = ftsOrdered ? `f.rowid ${keys[0]!.desc ? 'DESC' : 'ASC'}` : orderSql(keys);
+    const sql = `select ${Object.keys(view.columns).map((c) => `v.${q(c)}`).join(', ')}, v._json from ${from}
+      where ${parts.map((p) => p.sql).join(' AND ')} order by ${order} limit ? offset ?`;
     const rows = this.#db.prepare(sql).all(...parts.flatMap((p) => p.params), limit, offset) as CacheRow[];
     const last = rows.at(-1);
     if (last && rows.length === limit) this.#pageEnds.set(`${signature}@${input.startRow + rows.length}`, keys.map((k) => last[k.column] ?? null));
     return { rows, lastRow: rows.length < limit ? input.startRow + rows.length : null };
+  }
+
+  /** Rows the rarest quick-filter word can match at most, from the FTS vocabulary: cheap. */
+  private estimateMatches(t: string, text: string): number {
+    let best = Number.POSITIVE_INFINITY;
+    const count = this.#db.prepare(`select coalesce(sum(doc), 0) as n from ${t}_vocab where term >= ? and term < ?`);
+    for (const w of quickFilterWords(text)) {
+      const upper = w.slice(0, -1) + String.fromCodePoint(w.codePointAt(w.length - 1)! + 1);
+      best = Math.min(best, (count.get(w, upper) as { n: number }).n);
+    }
+    return best;
   }
 
   count(view: ViewName, filterModel: FilterModel = {}): number {
@@ -218,12 +244,16 @@ function createSchema(db: Database.Database, userId: string): void {
     db.exec('create table meta (user_id text not null, schema_version integer not null, cursor text)');
     db.prepare('insert into meta (user_id, schema_version, cursor) values (?, ?, null)').run(userId, SCHEMA_VERSION);
     for (const view of Object.values(VIEWS) as ViewDefinition[]) {
-      const cols = Object.entries(view.columns).map(([c, def]) => `${q(c)} ${def.type === 'number' ? 'numeric' : 'text'}${c === view.key ? ' not null unique' : ''}`);
+      // A numeric key is the rowid itself, so the full-text index's rowid order is the key order.
+      const cols = Object.entries(view.columns).map(([c, def]) =>
+        c === view.key ? `${q(c)} ${def.type === 'number' ? 'integer primary key' : 'text not null unique'}` : `${q(c)} ${def.type === 'number' ? 'numeric' : 'text'}`,
+      );
       db.exec(`create table ${table(view)} (${cols.join(', ')}, _json text not null)`);
       for (const [c, def] of Object.entries(view.columns)) {
         if (def.indexed && c !== view.key) db.exec(`create index ${table(view)}_${c} on ${table(view)} (${q(c)}, ${q(view.key)})`);
       }
       db.exec(`create virtual table ${table(view)}_fts using fts5(body, tokenize = 'unicode61 remove_diacritics 2')`);
+      db.exec(`create virtual table ${table(view)}_vocab using fts5vocab(${table(view)}_fts, 'row')`);
     }
   })();
 }
