@@ -40,11 +40,12 @@ export class SyncEngine extends EventEmitter<SyncEvents> {
   #backoffMs = 0;
   #subscription: { unsubscribe(): void } | null = null;
   #timer: NodeJS.Timeout | null = null;
+  #poll: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly server: ServerClient,
     private readonly cache: SyncTarget,
-    private readonly opts: { pageSize?: number; maxBackoffMs?: number } = {},
+    private readonly opts: { pageSize?: number; maxBackoffMs?: number; pollMs?: number } = {},
   ) {
     super();
   }
@@ -62,6 +63,10 @@ export class SyncEngine extends EventEmitter<SyncEvents> {
     this.#stopped = false;
     this.subscribe();
     void this.syncNow();
+    // A safety net besides the subscription: commits made through another server process on the
+    // same PostgreSQL are not announced here, so pull on a timer too.
+    this.#poll = setInterval(() => void this.syncNow(), this.opts.pollMs ?? 30_000);
+    this.#poll.unref();
   }
 
   stop(): void {
@@ -69,6 +74,7 @@ export class SyncEngine extends EventEmitter<SyncEvents> {
     this.#subscription?.unsubscribe();
     this.#subscription = null;
     if (this.#timer) clearTimeout(this.#timer);
+    if (this.#poll) clearInterval(this.#poll);
     this.set({ state: 'stopped' });
   }
 
