@@ -18,6 +18,7 @@ const present = binary !== null && fs.existsSync(binary);
 
 describe('Electron app', () => {
   if (!present) {
+    console.warn("Electron E2E skipped: Electron's binary is not installed here (node_modules/electron/dist is missing; it downloads from outside the npm registry).");
     it.skip("skipped: Electron's binary is not installed (node_modules/electron/dist is missing; run `node node_modules/electron/install.js` where the network allows)", () => undefined);
     return;
   }
