@@ -22,11 +22,11 @@ const GRANTS: QueueColumn[] = [
 const APPROVALS: QueueColumn[] = [
   { field: 'id', header: 'Request', width: 120 },
   { field: 'status', header: 'Status', width: 110 },
-  { field: 'summary', header: 'Summary', width: 280 },
+  { field: 'summary', header: 'Summary', width: 340 },
   { field: 'maker', header: 'Maker', width: 110 },
   { field: 'legalEntity', header: 'Entity', width: 90 },
-  { field: 'approvalsGiven', header: 'Approvals', width: 100 },
-  { field: 'requiredCount', header: 'Needed', width: 90 },
+  { field: 'approvalsGiven', header: 'Given', width: 105 },
+  { field: 'requiredCount', header: 'Needed', width: 115 },
   { field: 'createdAt', header: 'Created (UTC)', width: 170 },
   { field: 'expiresAt', header: 'Expires (UTC)', width: 170 },
 ];

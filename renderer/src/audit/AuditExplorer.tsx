@@ -5,7 +5,7 @@ import type { CacheRow } from '../../../shared/desktop/views.js';
 import { QueueView, type QueueColumn } from '../queue/QueueView.js';
 
 const COLUMNS: QueueColumn[] = [
-  { field: 'seq', header: 'Seq', width: 90 },
+  { field: 'seq', header: 'Seq', width: 105 },
   { field: 'at', header: 'Time (UTC)', width: 170 },
   { field: 'actor', header: 'Actor', width: 130 },
   { field: 'action', header: 'Action', width: 190 },

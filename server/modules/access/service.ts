@@ -525,13 +525,18 @@ export class AccessService {
     m.changed('role_grants', id, input.legalEntity, 'insert');
   }
 
+  private async usernameOf(trx: Mutation['trx'], userId: string): Promise<string> {
+    const row = await trx.selectFrom('users').select('username').where('id', '=', userId).executeTakeFirst();
+    return row ? `${row.username} (${userId})` : userId;
+  }
+
   registerKinds(kinds: ApprovalKinds): void {
     kinds.register({
       kind: 'access.grantRole',
       payload: grantPayload,
       legalEntity: (p) => p.legalEntity,
       excludedApprovers: (p) => [p.userId],
-      summary: (p) => `Grant ${p.role} in ${p.legalEntity} to ${p.userId}`,
+      summary: async (p, trx) => `Grant ${p.role} in ${p.legalEntity} to ${await this.usernameOf(trx, p.userId)}`,
       execute: async (m, p, request) => {
         const user = await this.assertUser(m, p.userId);
         if (user.status !== 'active') throw new DomainError('INVALID_TRANSITION', `User ${user.username} is disabled.`);
@@ -551,7 +556,7 @@ export class AccessService {
       payload: grantPayload,
       legalEntity: (p) => p.legalEntity,
       excludedApprovers: (p) => [p.userId],
-      summary: (p) => `Revoke ${p.role} in ${p.legalEntity} from ${p.userId}`,
+      summary: async (p, trx) => `Revoke ${p.role} in ${p.legalEntity} from ${await this.usernameOf(trx, p.userId)}`,
       execute: async (m, p, request) => {
         const grant = await this.activeGrant(m, p);
         if (!grant) throw new DomainError('NOT_FOUND', `${p.userId} no longer holds ${p.role} in ${p.legalEntity}.`);
@@ -569,7 +574,7 @@ export class AccessService {
       payload: userPayload,
       legalEntity: () => null,
       excludedApprovers: (p) => [p.userId],
-      summary: (p) => `Reset the authenticator of ${p.userId}`,
+      summary: async (p, trx) => `Reset the authenticator of ${await this.usernameOf(trx, p.userId)}`,
       execute: async (m, p, request) => {
         await this.assertUser(m, p.userId);
         await m.trx.updateTable('users').set({ totp_secret_enc: null, totp_enrolled_at: null, last_totp_step: null }).where('id', '=', p.userId).execute();
@@ -583,7 +588,7 @@ export class AccessService {
       payload: userPayload,
       legalEntity: () => null,
       excludedApprovers: (p) => [p.userId],
-      summary: (p) => `Reset the password of ${p.userId}`,
+      summary: async (p, trx) => `Reset the password of ${await this.usernameOf(trx, p.userId)}`,
       execute: async (m, p, request) => {
         await this.assertUser(m, p.userId);
         // Handed over once by the approver; the user must replace it at next sign-in.

@@ -1,7 +1,9 @@
 // Approval kinds register here: how to validate a payload, which legal entity it belongs to, who may
 // not approve it, and what executes once it is approved. Registering a kind twice is refused.
 
+import type { Transaction } from 'kysely';
 import type { z } from 'zod';
+import type { Database } from '../../db/schema.js';
 import type { Mutation } from '../../core/store.js';
 
 export interface ApprovedRequest {
@@ -18,7 +20,8 @@ export interface ApprovalKind<P> {
   legalEntity(payload: P): string | null;
   /** Users besides the maker who may not decide, e.g. the person a grant is for. */
   excludedApprovers(payload: P): string[];
-  summary(payload: P): string;
+  /** One line for queues and notifications, naming people by username. */
+  summary(payload: P, trx: Transaction<Database>): Promise<string> | string;
   /**
    * Applies the approved action inside the deciding transaction. A DomainError here marks the
    * request `failed` with its message and nothing of the action is kept. The value returned goes to

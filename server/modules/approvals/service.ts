@@ -68,7 +68,7 @@ export class ApprovalsService {
         id,
         kind: input.kind,
         payload_json: JSON.stringify(payload),
-        summary: kind.summary(payload),
+        summary: await kind.summary(payload, m.trx),
         maker_id: m.actor.id,
         legal_entity: legalEntity,
         tier_name: tier.name,
