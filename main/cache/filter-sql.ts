@@ -177,8 +177,7 @@ export function afterSql(keys: SortKey[], after: Array<string | number | null>):
  * is given: "cl" in "CL-004217" would match nearly every row and only slow the search down.
  */
 export function quickFilterWords(text: string): string[] {
-  const words = text
-    .toLowerCase()
+  const words = foldForSearch(text)
     .split(/[^\p{L}\p{N}]+/u)
     .filter((w) => w.length > 0)
     .slice(0, 10);
@@ -190,6 +189,22 @@ export function quickFilterMatch(text: string): string | null {
   const words = quickFilterWords(text);
   if (words.length === 0) return null;
   return words.map((w) => `"${w}"*`).join(' AND ');
+}
+
+/** Folds text as the FTS tokenizer does (unicode61, remove_diacritics): NFKD, no marks, lower case. */
+export function foldForSearch(text: string): string {
+  return text.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase();
+}
+
+/**
+ * The quick filter's rule on one row, for the plan that walks an index and checks rows one by one
+ * (registered in the cache as `qf(search, words)`): every word is the prefix of some token.
+ */
+export function quickFilterTest(search: unknown, wordsJson: unknown): number {
+  if (typeof search !== 'string' || typeof wordsJson !== 'string') return 0;
+  const tokens = search.split(/[^\p{L}\p{N}]+/u);
+  const words = JSON.parse(wordsJson) as string[];
+  return words.every((w) => tokens.some((t) => t.startsWith(w))) ? 1 : 0;
 }
 
 /** Case folding the cache registers as `ci(x)`: full Unicode, unlike SQLite's ASCII-only lower(). */

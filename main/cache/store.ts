@@ -9,10 +9,10 @@ import path from 'node:path';
 import Database from 'better-sqlite3-multiple-ciphers';
 import type { FilterModel, SortModel, ViewDefinition } from '../../shared/desktop/grid.js';
 import { VIEWS, type CacheRow, type ViewName } from '../../shared/desktop/views.js';
-import { afterSql, caseFold, orderSql, quickFilterMatch, quickFilterWords, sortKeys, whereSql, type SqlFragment } from './filter-sql.js';
+import { afterSql, caseFold, foldForSearch, orderSql, quickFilterMatch, quickFilterTest, quickFilterWords, sortKeys, whereSql, type SqlFragment } from './filter-sql.js';
 import { loadOrCreateKey, type KeyWrapper } from './keys.js';
 
-const SCHEMA_VERSION = 2;
+const SCHEMA_VERSION = 3;
 
 export interface CacheQuery {
   view: ViewName;
@@ -102,8 +102,8 @@ export class CacheStore {
         const view = VIEWS[name];
         const cols = Object.keys(view.columns);
         const upsert = this.#db.prepare(
-          `insert into ${table(view)} (${cols.map(q).join(', ')}, _json) values (${cols.map(() => '?').join(', ')}, ?)
-           on conflict(${q(view.key)}) do update set ${[...cols, '_json'].filter((c) => c !== view.key).map((c) => `${q(c)} = excluded.${q(c)}`).join(', ')}
+          `insert into ${table(view)} (${cols.map(q).join(', ')}, _json, _search) values (${cols.map(() => '?').join(', ')}, ?, ?)
+           on conflict(${q(view.key)}) do update set ${[...cols, '_json', '_search'].filter((c) => c !== view.key).map((c) => `${q(c)} = excluded.${q(c)}`).join(', ')}
            returning rowid as rid`,
         );
         const ftsDelete = this.#db.prepare(`delete from ${table(view)}_fts where rowid = ?`);
@@ -113,9 +113,10 @@ export class CacheStore {
           const key = row[view.key];
           if (key === null || key === undefined) throw new Error(`A ${name} row without its key "${view.key}" was refused; the batch was not applied.`);
           const values = cols.map((c) => row[c] ?? null);
-          const { rid } = upsert.get(...values, row._json ?? JSON.stringify(row)) as { rid: number };
+          const body = search.map((c) => row[c] ?? '').join(' ');
+          const { rid } = upsert.get(...values, row._json ?? JSON.stringify(row), foldForSearch(body)) as { rid: number };
           ftsDelete.run(rid);
-          ftsInsert.run(rid, search.map((c) => row[c] ?? '').join(' '));
+          ftsInsert.run(rid, body);
         }
         changed.add(name);
       }
@@ -165,10 +166,13 @@ export class CacheStore {
       from = `${t}_fts as f join ${t} as v on v.rowid = f.rowid`;
       parts.push({ sql: `${t}_fts match ?`, params: [match] });
     } else if (match) {
-      // Few matches: fetch them and sort. Many: walk the sort's index and probe the match set
-      // (the unary + keeps SQLite from driving the query by the match list).
-      const few = this.estimateMatches(t, input.quickFilter!) < 5000;
-      parts.push({ sql: `${few ? '' : '+'}v.rowid in (select rowid from ${t}_fts where ${t}_fts match ?)`, params: [match] });
+      // Few matches: fetch them from the full-text index and sort. Many: walk the sort's index and
+      // test each row with the same word-prefix rule, stopping at the page's end.
+      if (this.estimateMatches(t, input.quickFilter!) < 5000) {
+        parts.push({ sql: `v.rowid in (select rowid from ${t}_fts where ${t}_fts match ?)`, params: [match] });
+      } else {
+        parts.push({ sql: 'qf(v._search, ?) = 1', params: [JSON.stringify(quickFilterWords(input.quickFilter!))] });
+      }
     }
     // Keyset paging when the page before this one was served with the same model; OFFSET otherwise.
     const signature = JSON.stringify([input.view, input.filterModel, input.sortModel, input.quickFilter ?? '']);
@@ -236,6 +240,7 @@ function openEncrypted(file: string, key: Buffer, plaintext = false): Database.D
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.function('ci', { deterministic: true }, (v: unknown) => caseFold(v) as string | number | null);
+  db.function('qf', { deterministic: true }, (search: unknown, words: unknown) => quickFilterTest(search, words));
   return db;
 }
 
@@ -248,7 +253,7 @@ function createSchema(db: Database.Database, userId: string): void {
       const cols = Object.entries(view.columns).map(([c, def]) =>
         c === view.key ? `${q(c)} ${def.type === 'number' ? 'integer primary key' : 'text not null unique'}` : `${q(c)} ${def.type === 'number' ? 'numeric' : 'text'}`,
       );
-      db.exec(`create table ${table(view)} (${cols.join(', ')}, _json text not null)`);
+      db.exec(`create table ${table(view)} (${cols.join(', ')}, _json text not null, _search text not null default '')`);
       for (const [c, def] of Object.entries(view.columns)) {
         if (def.indexed && c !== view.key) db.exec(`create index ${table(view)}_${c} on ${table(view)} (${q(c)}, ${q(view.key)})`);
       }
