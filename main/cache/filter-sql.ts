@@ -169,6 +169,16 @@ export function afterSql(keys: SortKey[], after: Array<string | number | null>):
     }
     ors.push(`(${ands.join(' AND ')})`);
   }
+  // A redundant bound on the first column lets SQLite seek into its index instead of scanning from
+  // the start: every row after `after` has first column >= (ascending) or <= or NULL (descending).
+  const first = keys[0]!;
+  const v0 = after[0] ?? null;
+  if (v0 !== null) {
+    const col = q(first.column);
+    return first.desc
+      ? { sql: `(${col} <= ? OR ${col} IS NULL) AND (${ors.join(' OR ')})`, params: [v0, ...params] }
+      : { sql: `${col} >= ? AND (${ors.join(' OR ')})`, params: [v0, ...params] };
+  }
   return { sql: `(${ors.join(' OR ')})`, params };
 }
 
@@ -200,10 +210,16 @@ export function foldForSearch(text: string): string {
  * The quick filter's rule on one row, for the plan that walks an index and checks rows one by one
  * (registered in the cache as `qf(search, words)`): every word is the prefix of some token.
  */
+let lastWords: { json: string; words: string[] } = { json: '[]', words: [] };
+
 export function quickFilterTest(search: unknown, wordsJson: unknown): number {
   if (typeof search !== 'string' || typeof wordsJson !== 'string') return 0;
+  // Called once per row with the same word list: parse it once.
+  if (lastWords.json !== wordsJson) lastWords = { json: wordsJson, words: JSON.parse(wordsJson) as string[] };
+  const words = lastWords.words;
+  // A word can only prefix a token if it occurs in the text at all: skip the split when it does not.
+  if (!words.every((w) => search.includes(w))) return 0;
   const tokens = search.split(/[^\p{L}\p{N}]+/u);
-  const words = JSON.parse(wordsJson) as string[];
   return words.every((w) => tokens.some((t) => t.startsWith(w))) ? 1 : 0;
 }
 

@@ -12,7 +12,7 @@ import { VIEWS, type CacheRow, type ViewName } from '../../shared/desktop/views.
 import { afterSql, caseFold, foldForSearch, orderSql, quickFilterMatch, quickFilterTest, quickFilterWords, sortKeys, whereSql, type SqlFragment } from './filter-sql.js';
 import { loadOrCreateKey, type KeyWrapper } from './keys.js';
 
-const SCHEMA_VERSION = 3;
+const SCHEMA_VERSION = 4;
 
 export interface CacheQuery {
   view: ViewName;
@@ -177,7 +177,10 @@ export class CacheStore {
     // Keyset paging when the page before this one was served with the same model; OFFSET otherwise.
     const signature = JSON.stringify([input.view, input.filterModel, input.sortModel, input.quickFilter ?? '']);
     const after = input.startRow > 0 ? this.#pageEnds.get(`${signature}@${input.startRow}`) : undefined;
-    if (after) parts.push(afterSql(keys, after));
+    if (after && ftsOrdered) {
+      // Continue the full-text index's own rowid order from the last key: a range it can seek to.
+      parts.push({ sql: `f.rowid ${keys[0]!.desc ? '<' : '>'} ?`, params: [after[0] as number] });
+    } else if (after) parts.push(afterSql(keys, after));
     const offset = input.startRow > 0 && !after ? input.startRow : 0;
     const order = ftsOrdered ? `f.rowid ${keys[0]!.desc ? 'DESC' : 'ASC'}` : orderSql(keys);
     const sql = `select ${Object.keys(view.columns).map((c) => `v.${q(c)}`).join(', ')}, v._json from ${from}
