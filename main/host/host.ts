@@ -12,7 +12,7 @@ import { CacheClient } from '../cache/cache-client.js';
 import type { CacheStore } from '../cache/store.js';
 import { cacheAction, type CacheOwner } from '../cache/wipe-rules.js';
 import { createServerClient, reasonOf, type ServerClient } from './server-client.js';
-import { SyncEngine } from './sync-engine.js';
+import { endKind, SyncEngine } from './sync-engine.js';
 
 type Profile = Awaited<ReturnType<ServerClient['auth']['me']['query']>>;
 
@@ -65,7 +65,7 @@ export class DesktopHost extends EventEmitter<{ event: [HostEvent] }> {
       return { ok: true, value: await this.dispatch(channel, parsed.data) };
     } catch (error) {
       const reason = reasonOf(error) ?? (error instanceof QueryModelError ? 'VALIDATION_FAILED' : 'HOST_ERROR');
-      if (reason === 'SESSION_EXPIRED') this.sessionEnded('expired');
+      if (reason === 'SESSION_EXPIRED') this.sessionEnded(endKind(error));
       return { ok: false, error: { reason, message: error instanceof Error ? error.message : String(error) } };
     }
   }
@@ -154,7 +154,7 @@ export class DesktopHost extends EventEmitter<{ event: [HostEvent] }> {
       if (status.state === 'idle') void this.checkRights();
     });
     sync.on('changed', (views) => this.push({ type: 'changed', views }));
-    sync.on('sessionEnded', () => this.sessionEnded('expired'));
+    sync.on('sessionEnded', (kind) => this.sessionEnded(kind));
     this.#sync = sync;
     sync.start();
   }

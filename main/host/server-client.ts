@@ -34,6 +34,11 @@ export function reasonOf(error: unknown): string | undefined {
   return error instanceof TRPCClientError ? (error.data as { reason?: string } | undefined)?.reason : undefined;
 }
 
+/** Why a session ended, when the server said (`error.data.details.cause`). */
+export function sessionEndCause(error: unknown): string | undefined {
+  return error instanceof TRPCClientError ? (error.data as { details?: { cause?: string } } | undefined)?.details?.cause : undefined;
+}
+
 export function isConnectionError(error: unknown): boolean {
   return error instanceof TRPCClientError && error.data === undefined && /fetch failed|ECONNREFUSED|ECONNRESET|network/i.test(error.message);
 }

@@ -6,7 +6,7 @@
 import { EventEmitter } from 'node:events';
 import type { CacheBatch } from '../cache/store.js';
 import type { ViewName } from '../../shared/desktop/views.js';
-import { isConnectionError, reasonOf, type ServerClient } from './server-client.js';
+import { isConnectionError, reasonOf, sessionEndCause, type ServerClient } from './server-client.js';
 
 /** What the engine needs of the cache (the store itself, or its worker-thread client). */
 export interface SyncTarget {
@@ -29,7 +29,13 @@ export interface SyncStatus {
 export interface SyncEvents {
   status: [SyncStatus];
   changed: [ViewName[]];
-  sessionEnded: [reason: string];
+  /** `revoked` (revoked, disabled, unknown token) wipes the cache; `expired` only locks it. */
+  sessionEnded: [kind: 'revoked' | 'expired'];
+}
+
+export function endKind(error: unknown): 'revoked' | 'expired' {
+  const cause = sessionEndCause(error);
+  return cause === 'idle' || cause === 'lifetime' ? 'expired' : 'revoked';
 }
 
 export class SyncEngine extends EventEmitter<SyncEvents> {
@@ -136,7 +142,7 @@ export class SyncEngine extends EventEmitter<SyncEvents> {
     if (reason === 'SESSION_EXPIRED') {
       this.stop();
       this.set({ state: 'locked', lastError: 'Your session has ended. Sign in again.' });
-      this.emit('sessionEnded', reason);
+      this.emit('sessionEnded', endKind(error));
       return;
     }
     const offline = isConnectionError(error) || reason === undefined;

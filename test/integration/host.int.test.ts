@@ -138,4 +138,20 @@ describe('desktop host', () => {
     fs.rmSync(dir, { recursive: true, force: true });
     fs.mkdirSync(dir);
   });
+
+  it('wipes the cache when an administrator revokes the session', async () => {
+    const host = newHost();
+    const events: HostEvent[] = [];
+    host.on('event', (e) => events.push(e));
+    await login(host, 'risk');
+    await until(async () => Boolean(((await host.handle('sync.status', {})) as { value: { lastSyncAt: string | null } | null }).value?.lastSyncAt));
+    expect(cacheFiles()).toHaveLength(1);
+    const admin = await t.login('admin');
+    const sessions = await admin.client.access.userSessions.query({ userId: await t.userId('risk') });
+    for (const s of sessions.items) await admin.client.access.revokeUserSession.mutate({ sessionId: s.id, reason: 'Laptop reported stolen' });
+    expect(await host.handle('approvals.get', { id: 'APR-000001' })).toMatchObject({ ok: false, error: { reason: 'SESSION_EXPIRED' } });
+    await until(() => cacheFiles().length === 0);
+    expect(events.some((e) => e.type === 'session' && e.state === 'locked')).toBe(true);
+    await host.close();
+  });
 });

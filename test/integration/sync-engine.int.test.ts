@@ -74,7 +74,7 @@ describeEachEngine('desktop sync engine', (engine) => {
     await until(() => sync.status.state === 'idle' && cache.count('audit') > 0);
     await client.auth.logout.mutate({});
     await sync.syncNow();
-    expect(ended).toBe('SESSION_EXPIRED');
+    expect(ended).toBe('revoked');
     expect(sync.status.state).toBe('locked');
     cache.close();
   });

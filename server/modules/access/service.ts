@@ -271,22 +271,24 @@ export class AccessService {
   async authenticate(token: string, req: RequestInfo): Promise<AuthContext> {
     const session = await this.db.selectFrom('sessions').selectAll().where('token_hash', '=', sha256(token)).executeTakeFirst();
     const now = this.store.now();
-    const refuse = async (s: SessionRow | undefined, why: string, message: string): Promise<never> => {
+    // `cause` tells the desktop host whether to wipe its cache (revoked, disabled) or only lock it.
+    type Cause = 'unknown' | 'revoked' | 'lifetime' | 'idle' | 'disabled';
+    const refuse = async (s: SessionRow | undefined, cause: Cause, why: string, message: string): Promise<never> => {
       await this.record(
         s ? { id: s.user_id, name: s.user_id, ip: req.ip, userAgent: req.userAgent, sessionId: s.id } : anonymousActor(req.ip, req.userAgent),
         { action: 'auth.session.rejected', targetType: 'session', targetId: s?.id, reason: why },
       );
-      throw new DomainError('SESSION_EXPIRED', message);
+      throw new DomainError('SESSION_EXPIRED', message, { cause });
     };
-    if (!session) return refuse(undefined, 'unknown token', 'Your session is not valid. Sign in again.');
-    if (session.revoked_at) return refuse(session, 'revoked', 'Your session was ended. Sign in again.');
-    if (session.expires_at <= now) return refuse(session, 'absolute lifetime reached', 'Your session reached its maximum length. Sign in again.');
+    if (!session) return refuse(undefined, 'unknown', 'unknown token', 'Your session is not valid. Sign in again.');
+    if (session.revoked_at) return refuse(session, 'revoked', 'revoked', 'Your session was ended. Sign in again.');
+    if (session.expires_at <= now) return refuse(session, 'lifetime', 'absolute lifetime reached', 'Your session reached its maximum length. Sign in again.');
     if (Date.parse(session.last_seen_at) + this.config.sessionIdleMs <= Date.parse(now)) {
-      return refuse(session, 'idle timeout', 'Your session ended after a period without activity. Sign in again.');
+      return refuse(session, 'idle', 'idle timeout', 'Your session ended after a period without activity. Sign in again.');
     }
     const user = await this.db.selectFrom('users').selectAll().where('id', '=', session.user_id).executeTakeFirstOrThrow();
-    if (user.status !== 'active') return refuse(session, 'user disabled', 'Your account is disabled.');
-    if (user.is_demo === 1 && !this.config.demo) return refuse(session, 'demo account while DEMO is off', 'Demo accounts are disabled.');
+    if (user.status !== 'active') return refuse(session, 'disabled', 'user disabled', 'Your account is disabled.');
+    if (user.is_demo === 1 && !this.config.demo) return refuse(session, 'disabled', 'demo account while DEMO is off', 'Demo accounts are disabled.');
     if (Date.parse(now) - Date.parse(session.last_seen_at) >= TOUCH_EVERY_MS) {
       await this.db.updateTable('sessions').set({ last_seen_at: now }).where('id', '=', session.id).where('revoked_at', 'is', null).execute();
     }
