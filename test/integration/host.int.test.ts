@@ -10,14 +10,8 @@ import type { HostEvent } from '../../shared/desktop/api.js';
 import { FileKeyWrapper } from '../../main/cache/keys.js';
 import { DesktopHost } from '../../main/host/host.js';
 import { startTestServer, type TestServer } from '../../server/testing/harness.js';
+import { firstSync, until } from './wait.js';
 
-async function until(check: () => boolean | Promise<boolean>, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 describe('desktop host', () => {
   let t: TestServer;
@@ -56,7 +50,7 @@ describe('desktop host', () => {
     const signedIn = await login(host, 'auditor');
     expect(signedIn).toMatchObject({ ok: true, value: { username: 'auditor' } });
     expect(JSON.stringify(signedIn)).not.toMatch(/token/i);
-    await until(async () => Boolean(((await host.handle('sync.status', {})) as { value: { lastSyncAt: string | null } | null }).value?.lastSyncAt));
+    await firstSync(host);
     const page = await host.handle('cache.query', { view: 'audit', filterModel: { action: { filterType: 'text', type: 'equals', filter: 'auth.login' } }, sortModel: [{ colId: 'seq', sort: 'desc' }], startRow: 0, endRow: 50 });
     expect(page.ok).toBe(true);
     const rows = (page as { value: { rows: Array<{ action: string }> } }).value.rows;
@@ -88,7 +82,7 @@ describe('desktop host', () => {
     const events: HostEvent[] = [];
     host.on('event', (e) => events.push(e));
     await login(host, 'mlro');
-    await until(async () => Boolean(((await host.handle('sync.status', {})) as { value: { lastSyncAt: string | null } | null }).value?.lastSyncAt));
+    await firstSync(host);
     t.clock.advance(16 * 60_000);
     const expired = await host.handle('approvals.get', { id: 'APR-000001' });
     expect(expired).toMatchObject({ ok: false, error: { reason: 'SESSION_EXPIRED' } });
@@ -107,7 +101,7 @@ describe('desktop host', () => {
     const events: HostEvent[] = [];
     host.on('event', (e) => events.push(e));
     await login(host, 'auditor');
-    await until(async () => Boolean(((await host.handle('sync.status', {})) as { value: { lastSyncAt: string | null } | null }).value?.lastSyncAt));
+    await firstSync(host);
     const globalRows = async () => ((await host.handle('cache.count', { view: 'grants', filterModel: { legalEntity: { filterType: 'text', type: 'equals', filter: 'global' } } })) as { value: number }).value;
     expect(await globalRows()).toBeGreaterThan(0);
     const keyFile = () => path.join(dir, cacheFiles()[0]!.replace(/\.cache$/, '.key'));
@@ -130,7 +124,7 @@ describe('desktop host', () => {
   it('locks on request (idle lock): the server session ends and the cache stays', async () => {
     const host = newHost();
     await login(host, 'senior');
-    await until(async () => Boolean(((await host.handle('sync.status', {})) as { value: { lastSyncAt: string | null } | null }).value?.lastSyncAt));
+    await firstSync(host);
     expect(await host.handle('session.lock', {})).toEqual({ ok: true, value: null });
     expect(cacheFiles()).toHaveLength(1);
     expect(await host.handle('session.current', {})).toEqual({ ok: true, value: null });
@@ -144,7 +138,7 @@ describe('desktop host', () => {
     const events: HostEvent[] = [];
     host.on('event', (e) => events.push(e));
     await login(host, 'risk');
-    await until(async () => Boolean(((await host.handle('sync.status', {})) as { value: { lastSyncAt: string | null } | null }).value?.lastSyncAt));
+    await firstSync(host);
     expect(cacheFiles()).toHaveLength(1);
     const admin = await t.login('admin');
     const sessions = await admin.client.access.userSessions.query({ userId: await t.userId('risk') });

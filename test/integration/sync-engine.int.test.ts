@@ -11,14 +11,7 @@ import { CacheStore } from '../../main/cache/store.js';
 import { createServerClient } from '../../main/host/server-client.js';
 import { SyncEngine } from '../../main/host/sync-engine.js';
 import { describeEachEngine, startTestServer, type TestServer } from '../../server/testing/harness.js';
-
-async function until(check: () => boolean, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+import { until } from './wait.js';
 
 describeEachEngine('desktop sync engine', (engine) => {
   let t: TestServer;
