@@ -6,7 +6,7 @@
 // .test.ts: the bundle requires only 'electron' and exposes only window.fxbo { invoke, onEvent });
 // see docs/decisions/0010-electron-security-scan.md.
 
-import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,15 +21,30 @@ for (const [from, to] of [
   ['renderer/index.html', 'renderer/index.html'],
 ]) fs.cpSync(path.join(root, from), path.join(stage, to), { recursive: true });
 const electronVersion = JSON.parse(fs.readFileSync(path.join(root, 'node_modules/electron/package.json'), 'utf8')).version;
-const report = path.join(stage, 'report.csv');
-execFileSync(process.execPath, [path.join(root, 'node_modules/@doyensec/electronegativity/dist/index.js'), '-i', stage, '-r', '-v', 'false', '-e', electronVersion, '-x', 'preloadjscheck', '-o', report], { stdio: 'ignore', timeout: 120_000 });
-const rows = fs.readFileSync(report, 'utf8').trim().split('\n').slice(1).filter(Boolean);
-const findings = rows.map((line) => {
-  const [issue, severity, confidence, file, location] = line.split(',').map((c) => c.replace(/^"|"$/g, ''));
-  return { issue, severity, confidence, file, location };
+// The library, not the CLI: the CLI's CSV writer races its header against its rows.
+const require = createRequire(import.meta.url);
+const exported = require('@doyensec/electronegativity');
+const run = typeof exported === 'function' ? exported : exported.default;
+const result = await run({
+  input: stage,
+  isRelative: true,
+  isVerbose: false,
+  isSarif: false,
+  customScan: [],
+  excludeFromScan: ['preloadjscheck'],
+  severitySet: 'informational',
+  confidenceSet: 'tentative',
+  electronVersionOverride: electronVersion,
+  electronUpgrade: undefined,
+  parserPlugins: [],
 });
-const serious = findings.filter((f) => !['LOW', 'INFORMATIONAL'].includes(f.severity ?? ''));
+const findings = result.issues.map((i) => ({ issue: i.id, severity: i.severity.name, file: path.relative(stage, i.file.startsWith('/') ? i.file : path.join(stage, i.file)), location: `${i.location.line}:${i.location.column}` }));
+const serious = findings.filter((f) => !['LOW', 'INFORMATIONAL'].includes(f.severity));
 for (const f of findings) console.log(`${f.severity.padEnd(8)} ${f.issue} ${f.file}:${f.location}`);
+if (result.errors.length > 0) {
+  console.error(`electronegativity could not parse: ${result.errors.map((e) => e.file ?? String(e)).join(', ')}`);
+  process.exit(1);
+}
 if (serious.length > 0) {
   console.error(`electronegativity: ${serious.length} finding(s) above LOW.`);
   process.exit(1);
