@@ -2,7 +2,6 @@
 // lock and all), then audit.search latency for one client over HTTP with the log filled to each
 // size. Filling writes a valid hash chain in bulk, so the log is one the verifier accepts.
 
-import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { SYSTEM_ACTOR } from '../server/core/actor.js';
 import { startServer, type Server } from '../server/app.js';
@@ -127,4 +126,3 @@ export async function benchAudit(engine: Engine, sizes: number[], log: (line: st
   return rows;
 }
 
-export const benchId = () => randomBytes(3).toString('hex');

@@ -95,7 +95,6 @@ const guard = t.middleware(async ({ ctx, path, next }) => {
     throw new TRPCError({ code: 'INTERNAL_SERVER_ERROR', message: `procedure ${path} is missing from the permission catalog` });
   }
   if (rule === 'public') return next({ ctx: { ...ctx, auth: null as AuthContext | null } });
-  if (rule === 'portal') throw new TRPCError({ code: 'INTERNAL_SERVER_ERROR', message: 'portal procedures use portalProcedure' });
   const token = bearer(ctx.authorization);
   if (!token) throw new DomainError('SESSION_EXPIRED', 'Sign in first: this needs a staff session (Authorization: Bearer <token>).');
   const auth = await ctx.services.access.authenticate(token, ctx.req);

@@ -4,6 +4,7 @@
 
 import { EventEmitter } from 'node:events';
 import type { z } from 'zod';
+import { permissionsOf } from '../../shared/access/permissions.js';
 import { CHANNELS, isChannel, type Channel, type HostEvent, type HostResult } from '../../shared/desktop/api.js';
 import type { ViewName } from '../../shared/desktop/views.js';
 import { QueryModelError } from '../cache/filter-sql.js';
@@ -27,11 +28,12 @@ export interface HostOptions {
   rightsCheckMs?: number;
 }
 
-function ownerOf(user: Pick<Profile, 'id' | 'grants' | 'permissions'>): CacheOwner {
-  // permission -> entities, from the grants and the role catalog the server already applied.
+/** permission -> the entities where it is held, from the user's grants and the shared role catalog. */
+export function ownerOf(user: Pick<Profile, 'id' | 'grants'>): CacheOwner {
   const scope: Record<string, string[]> = {};
-  const entities = [...new Set(user.grants.map((g) => g.legalEntity))].sort();
-  for (const p of user.permissions) scope[p] = entities;
+  for (const g of user.grants) {
+    for (const p of permissionsOf([g.role])) scope[p] = [...new Set([...(scope[p] ?? []), g.legalEntity])].sort();
+  }
   return { userId: user.id, scope };
 }
 
@@ -94,6 +96,10 @@ export class DesktopHost extends EventEmitter<{ event: [HostEvent] }> {
         this.#user = null;
         this.push({ type: 'session', state: 'signedOut' });
         return null;
+      case 'session.changePassword':
+        await this.#server.auth.changePassword.mutate(input as z.infer<(typeof CHANNELS)['session.changePassword']>);
+        this.#user = await this.#server.auth.me.query({});
+        return this.#user;
       case 'session.lock':
         await this.#server.auth.logout.mutate({}).catch(() => undefined);
         this.sessionEnded('expired', 'Locked after a period without activity. Sign in again to continue.');
@@ -140,10 +146,14 @@ export class DesktopHost extends EventEmitter<{ event: [HostEvent] }> {
     this.#user = user;
     this.#owner = owner;
     this.#rightsCheckedAt = 0;
-    this.#cache ??= await CacheClient.open({ dir: this.opts.cacheDir, userId: user.id, wrapper: this.opts.wrapper, ...(this.opts.cacheWorker ? { worker: this.opts.cacheWorker } : {}) });
+    this.#cache ??= await this.openCache(user.id);
     if (action === 'resync') await this.#cache.reset();
     this.startSync();
     this.push({ type: 'session', state: 'signedIn' });
+  }
+
+  private openCache(userId: string): Promise<CacheClient> {
+    return CacheClient.open({ dir: this.opts.cacheDir, userId, wrapper: this.opts.wrapper, ...(this.opts.cacheWorker ? { worker: this.opts.cacheWorker } : {}) });
   }
 
   private startSync(): void {
@@ -183,7 +193,7 @@ export class DesktopHost extends EventEmitter<{ event: [HostEvent] }> {
     if (action === 'wipe') {
       await this.applyCacheAction('wipe');
       this.#owner = owner;
-      this.#cache = await CacheClient.open({ dir: this.opts.cacheDir, userId: user.id, wrapper: this.opts.wrapper, ...(this.opts.cacheWorker ? { worker: this.opts.cacheWorker } : {}) });
+      this.#cache = await this.openCache(user.id);
     } else {
       this.#owner = owner;
       await this.#cache?.reset();

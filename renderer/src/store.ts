@@ -31,6 +31,8 @@ interface SessionState {
   user: User | null;
   enrolment: Enrolment | null;
   needsCode: boolean;
+  /** The account has no authenticator yet (MFA_ENROLMENT_REQUIRED): offer enrolment. */
+  needsEnrolment: boolean;
   error: string | null;
   busy: boolean;
 }
@@ -60,6 +62,13 @@ export const confirmEnrolment = createAsyncThunk('session/confirm', async (input
   }
 });
 export const signOut = createAsyncThunk('session/signOut', () => call<null>('session.logout'));
+export const changePassword = createAsyncThunk('session/changePassword', async (input: { currentPassword: string; newPassword: string }, { rejectWithValue }) => {
+  try {
+    return await call<User>('session.changePassword', input);
+  } catch (e) {
+    return rejectWithValue(hostError(e));
+  }
+});
 export const lockSession = createAsyncThunk('session/lock', () => call<null>('session.lock'));
 export const decideApproval = createAsyncThunk('approvals/decide', async (input: { id: string; decision: 'approve' | 'reject'; reason?: string }, { rejectWithValue }) => {
   try {
@@ -71,7 +80,7 @@ export const decideApproval = createAsyncThunk('approvals/decide', async (input:
 
 const session = createSlice({
   name: 'session',
-  initialState: { status: 'unknown', user: null, enrolment: null, needsCode: false, error: null, busy: false } as SessionState,
+  initialState: { status: 'unknown', user: null, enrolment: null, needsCode: false, needsEnrolment: false, error: null, busy: false } as SessionState,
   reducers: {
     hostSession(state, action: PayloadAction<{ state: 'signedIn' | 'signedOut' | 'locked'; message?: string | undefined }>) {
       if (action.payload.state === 'signedIn') {
@@ -108,11 +117,14 @@ const session = createSlice({
     });
     b.addCase(startEnrolment.fulfilled, (s, a) => {
       s.busy = false;
+      s.needsEnrolment = false;
+      s.error = null;
       s.enrolment = a.payload;
     });
     b.addCase(signIn.rejected, (s, a) => {
       const e = a.payload as { reason: string; message: string } | undefined;
       s.busy = false;
+      s.needsEnrolment = e?.reason === 'MFA_ENROLMENT_REQUIRED';
       if (e?.reason === 'MFA_REQUIRED') {
         s.needsCode = true;
         s.error = null;
@@ -124,6 +136,17 @@ const session = createSlice({
         s.error = (a.payload as { message?: string } | undefined)?.message ?? 'That did not work.';
       });
     }
+    b.addCase(changePassword.pending, (s) => {
+      s.busy = true;
+      s.error = null;
+    });
+    b.addCase(changePassword.fulfilled, (s, a) => {
+      Object.assign(s, { busy: false, user: a.payload, error: null });
+    });
+    b.addCase(changePassword.rejected, (s, a) => {
+      s.busy = false;
+      s.error = (a.payload as { message?: string } | undefined)?.message ?? 'The password was not changed.';
+    });
     b.addCase(signOut.fulfilled, (s) => {
       Object.assign(s, { status: 'signedOut', user: null, needsCode: false, enrolment: null, error: null });
     });

@@ -95,10 +95,13 @@ export async function seedDemo(services: Services, opts: { seed: number; staff?:
 
   await services.store.mutate(SEED_ACTOR, async (m) => {
     for (const e of LEGAL_ENTITIES) {
-      await m.trx.insertInto('legal_entities').values({ ...e, created_at: m.now }).onConflict((oc) => oc.column('id').doNothing()).execute();
+      // An entity left by an interrupted earlier seed is kept as it is, and not recorded again.
+      const inserted = await m.trx.insertInto('legal_entities').values({ ...e, created_at: m.now }).onConflict((oc) => oc.column('id').doNothing()).executeTakeFirst();
+      if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) continue;
       m.audit({ action: 'entity.created', targetType: 'legal_entity', targetId: e.id, legalEntity: e.id, after: e, reason: 'demo seed' });
       m.changed('legal_entities', e.id, e.id, 'insert');
     }
+    m.audit({ action: 'seed.started', reason: 'demo seed of an empty system' });
   });
   for (const [i, s] of staff.entries()) {
     const { userId } = await services.access.createUser(SEED_ACTOR, { username: s.username, displayName: s.displayName, password: credentials[i]!.password }, { isDemo: true, mustChangePassword: false });

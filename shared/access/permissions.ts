@@ -137,10 +137,9 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
 
 /**
  * Every server procedure and the permission it needs. `authenticated` means any signed-in staff
- * member (their own session and profile); `public` means no staff session (sign-in itself);
- * `portal` means the client portal's service key.
+ * member (their own session and profile); `public` means no staff session (sign-in itself).
  */
-export type ProcedureGuard = Permission | 'authenticated' | 'public' | 'portal';
+export type ProcedureGuard = Permission | 'authenticated' | 'public';
 
 export const PROCEDURES = {
   'auth.login': 'public',

@@ -14,6 +14,7 @@ export const CHANNELS = {
   'session.enrolMfa': z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(256) }).strict(),
   'session.confirmMfa': z.object({ enrolmentId: z.uuid(), totp: z.string().regex(/^\d{6}$/) }).strict(),
   'session.logout': z.object({}).strict(),
+  'session.changePassword': z.object({ currentPassword: z.string().min(1).max(256), newPassword: z.string().min(1).max(256) }).strict(),
   /** Idle lock: ends the server session but keeps the (encrypted, closed) cache for the same user. */
   'session.lock': z.object({}).strict(),
   'cache.query': z

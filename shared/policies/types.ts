@@ -12,7 +12,6 @@ export const POLICY_TYPES = {
 } as const satisfies Record<string, { description: string; schema: z.ZodType; initial: unknown }>;
 
 export type PolicyType = keyof typeof POLICY_TYPES;
-export const POLICY_TYPE_NAMES = Object.keys(POLICY_TYPES) as PolicyType[];
 
 export function isPolicyType(value: string): value is PolicyType {
   return Object.hasOwn(POLICY_TYPES, value);

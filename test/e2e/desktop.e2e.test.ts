@@ -11,6 +11,7 @@ import { FileKeyWrapper } from '../../main/cache/keys.js';
 import { buildRendererIfStale } from '../../main/build-renderer.js';
 import { startHeadlessHost, type HeadlessHost } from '../../main/headless/server.js';
 import { startTestServer, type TestServer } from '../../server/testing/harness.js';
+import { totpCode } from '../../server/modules/access/totp.js';
 import { launchChromium } from './browser.js';
 
 let t: TestServer;
@@ -85,6 +86,33 @@ it('signs in with TOTP, filters the audit grid, and sees a colleague\u2019s appr
   await first.screenshot({ path: path.join(dir, 'first.png') });
   expect(errors).toEqual([]);
 }, 120_000);
+
+it('takes a new user through authenticator enrolment and the forced password change', async () => {
+  const admin = await t.login('admin');
+  await admin.client.access.createUser.mutate({ username: 'nina.new', displayName: 'Nina New', password: 'Initial-Passw0rd!' });
+  const page = await (await browser.newContext()).newPage();
+  await page.goto(host.openUrl);
+  await page.getByLabel('Username').fill('nina.new');
+  await page.getByLabel('Password').fill('Initial-Passw0rd!');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Set up my authenticator' }).click();
+  await page.getByAltText('Authenticator QR code').waitFor();
+  const secret = (await page.locator('.secret').textContent())!.trim();
+  await page.getByLabel('Authentication code').fill(totpCode(secret, t.clock.now()));
+  await page.getByRole('button', { name: 'Confirm and sign in' }).click();
+
+  await page.getByRole('heading', { name: 'Choose your password' }).waitFor();
+  await page.getByLabel('Current password').fill('Initial-Passw0rd!');
+  await page.getByLabel('New password', { exact: true }).fill('short');
+  await page.getByLabel('New password again').fill('short');
+  await page.getByRole('button', { name: 'Change password' }).click();
+  await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/at least 12 characters/);
+  await page.getByLabel('New password', { exact: true }).fill('Nina-chose-this-1');
+  await page.getByLabel('New password again').fill('Nina-chose-this-1');
+  await page.getByRole('button', { name: 'Change password' }).click();
+  await page.getByRole('button', { name: 'Sign out' }).waitFor();
+  expect(await page.locator('.who').textContent()).toContain('no roles yet');
+}, 60_000);
 
 it('refuses to serve files outside the renderer and calls without the launch key', async () => {
   expect((await fetch(`${host.url}/..%2F..%2Fpackage.json`)).status).toBe(404);

@@ -3,8 +3,10 @@
 
 import { AccessReview } from '../access/AccessReview.js';
 import { AuditExplorer } from '../audit/AuditExplorer.js';
+import { ChangePassword } from '../session/ChangePassword.js';
 import { SignIn } from '../session/SignIn.js';
 import { useCallback, useEffect } from 'react';
+import { isRole, ROLE_LABELS } from '../../../shared/access/permissions.js';
 import { dismiss, lockSession, showView, signOut, useAppDispatch, useAppSelector, type ViewId } from '../store.js';
 
 /** Minutes without keyboard or pointer input before the app locks itself. */
@@ -41,6 +43,7 @@ export function App() {
   if (session.status === 'unknown') return <div className="splash">Connecting to the desktop host…</div>;
   if (session.status !== 'signedIn' || !session.user) return <SignIn />;
   const user = session.user;
+  if (user.mustChangePassword) return <ChangePassword />;
   const allowed = NAV.filter((n) => n.needs.some((p) => user.permissions.includes(p)));
   const current = allowed.find((n) => n.id === ui.view) ?? allowed[0];
   const offline = ui.sync?.state === 'offline';
@@ -56,7 +59,7 @@ export function App() {
           ))}
         </nav>
         <span className="who" title={user.permissions.join(', ')}>
-          {user.displayName} · {user.roles.join(', ')} · {user.legalEntities.join(', ')}
+          {user.displayName} · {user.roles.length ? `${user.roles.map((r) => (isRole(r) ? ROLE_LABELS[r] : r)).join(', ')} · ${user.legalEntities.join(', ')}` : 'no roles yet'}
         </span>
         <button className="link" onClick={() => void dispatch(signOut())}>
           Sign out

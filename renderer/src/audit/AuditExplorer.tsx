@@ -54,6 +54,17 @@ export function Diff({ before, after }: { before: Json; after: Json }) {
   );
 }
 
+/** One label and value of a detail list; nothing when there is no value. */
+function Field({ label, value, mono }: { label: string; value: string | null | undefined; mono?: boolean }) {
+  if (!value) return null;
+  return (
+    <div>
+      <dt>{label}</dt>
+      <dd className={mono ? 'mono' : undefined}>{value}</dd>
+    </div>
+  );
+}
+
 function AuditDetail({ row }: { row: CacheRow }) {
   const e = JSON.parse(String(row._json)) as { seq: number; at: string; actor: string; actorId: string; action: string; ip: string | null; userAgent: string | null; reason: string | null; approvers: string[] | null; caseRef: string | null; policyRef: string | null; before: Json; after: Json; hash: string };
   return (
@@ -62,38 +73,13 @@ function AuditDetail({ row }: { row: CacheRow }) {
         #{e.seq} {e.action}
       </h3>
       <dl>
-        <dt>When</dt>
-        <dd>{e.at}</dd>
-        <dt>Who</dt>
-        <dd>
-          {e.actor} ({e.actorId}) from {e.ip ?? 'n/a'}
-        </dd>
-        {e.reason && (
-          <>
-            <dt>Reason</dt>
-            <dd>{e.reason}</dd>
-          </>
-        )}
-        {e.approvers && (
-          <>
-            <dt>Approvers</dt>
-            <dd>{e.approvers.join(', ')}</dd>
-          </>
-        )}
-        {e.caseRef && (
-          <>
-            <dt>Case</dt>
-            <dd>{e.caseRef}</dd>
-          </>
-        )}
-        {e.policyRef && (
-          <>
-            <dt>Policy</dt>
-            <dd>{e.policyRef}</dd>
-          </>
-        )}
-        <dt>Hash</dt>
-        <dd className="mono">{e.hash}</dd>
+        <Field label="When" value={e.at} />
+        <Field label="Who" value={`${e.actor} (${e.actorId}) from ${e.ip ?? 'n/a'}`} />
+        <Field label="Reason" value={e.reason} />
+        <Field label="Approvers" value={e.approvers?.join(', ')} />
+        <Field label="Case" value={e.caseRef} />
+        <Field label="Policy" value={e.policyRef} />
+        <Field label="Hash" value={e.hash} mono />
       </dl>
       <Diff before={e.before} after={e.after} />
     </div>

@@ -23,7 +23,6 @@ export function SignIn() {
     if (s.enrolment) void dispatch(confirmEnrolment({ enrolmentId: s.enrolment.enrolmentId, totp }));
     else void dispatch(signIn({ username, password, ...(totp ? { totp } : {}) }));
   };
-  const needsEnrolment = s.error?.includes('authenticator app first');
 
   return (
     <div className="signin">
@@ -61,7 +60,7 @@ export function SignIn() {
         <button type="submit" disabled={s.busy}>
           {s.enrolment ? 'Confirm and sign in' : 'Sign in'}
         </button>
-        {needsEnrolment && !s.enrolment && (
+        {s.needsEnrolment && !s.enrolment && (
           <button type="button" className="link" onClick={() => void dispatch(startEnrolment({ username, password }))}>
             Set up my authenticator
           </button>

@@ -41,11 +41,10 @@ export const authRouter = router({
 });
 
 export const accessRouter = router({
-  entities: staffProcedure.input(empty).query(async ({ ctx }) => {
-    const scope = ctx.auth.scope('entities.read');
-    const rows = await ctx.services.store.kysely.selectFrom('legal_entities').selectAll().orderBy('id').execute();
-    return { items: rows.filter((r) => scope.includes(r.id)).map((r) => ({ id: r.id, name: r.name, regulator: r.regulator, jurisdiction: r.jurisdiction })), nextCursor: null };
-  }),
+  entities: staffProcedure.input(empty).query(async ({ ctx }) => ({
+    items: await ctx.services.access.entities(ctx.auth.scope('entities.read')),
+    nextCursor: null,
+  })),
   users: staffProcedure.input(empty).query(async ({ ctx }) => ({
     items: await ctx.services.access.users(ctx.auth.scope('access.read')),
     nextCursor: null,

@@ -422,6 +422,12 @@ export class AccessService {
     });
   }
 
+  async entities(scope: string[]) {
+    if (scope.length === 0) return [];
+    const rows = await this.db.selectFrom('legal_entities').select(['id', 'name', 'regulator', 'jurisdiction']).where('id', 'in', scope).orderBy('id').execute();
+    return rows.map((r) => ({ id: r.id, name: r.name, regulator: r.regulator, jurisdiction: r.jurisdiction }));
+  }
+
   async users(scope: string[]) {
     const users = await this.db
       .selectFrom('users')

@@ -2,7 +2,6 @@
 // policy's version; decisions go through the pure state machine in shared/; the final approval
 // executes the action in the same transaction, or the request records `failed` with the reason.
 
-import { sql } from 'kysely';
 import type { Role } from '../../../shared/access/permissions.js';
 import { isRole } from '../../../shared/access/permissions.js';
 import { transition, type ApprovalState, type ApprovalStatus, availableActions } from '../../../shared/approvals/machine.js';
@@ -338,10 +337,4 @@ export class ApprovalsService {
       };
     });
   }
-}
-
-/** Used by tests and the matrix: how many requests are pending, straight from the table. */
-export async function countPending(store: Store): Promise<number> {
-  const r = await store.kysely.selectFrom('approval_requests').select(sql<number>`count(*)`.as('n')).where('status', '=', 'pending').executeTakeFirst();
-  return Number(r?.n ?? 0);
 }
