@@ -11,6 +11,7 @@ import { AuditLog } from './modules/audit/log.js';
 import { AuditService } from './modules/audit/service.js';
 import { loadSigner } from './modules/audit/signer.js';
 import { PoliciesService } from './modules/policies/service.js';
+import { ScreeningListsService } from './modules/screening/lists-service.js';
 import { SyncService } from './modules/sync/service.js';
 import { loadSecretBox } from './security/secretbox.js';
 
@@ -23,6 +24,7 @@ export interface Services {
   audit: AuditService;
   auditLog: AuditLog;
   sync: SyncService;
+  lists: ScreeningListsService;
 }
 
 export function buildServices(config: Config, db: Db, clock: Clock): Services {
@@ -38,5 +40,5 @@ export function buildServices(config: Config, db: Db, clock: Clock): Services {
   access.approvals = approvals;
   access.registerKinds(kinds);
   policies.registerKinds(kinds);
-  return { config, store, access, approvals, policies, audit: new AuditService(store, signer, config.dataDir), auditLog, sync: new SyncService(store, approvals) };
+  return { config, store, access, approvals, policies, audit: new AuditService(store, signer, config.dataDir), auditLog, sync: new SyncService(store, approvals), lists: new ScreeningListsService(store, policies) };
 }

@@ -1,9 +1,8 @@
 // `npm run seed -- --data-dir DIR [--clients N] [--seed S]`: the deterministic demo brokerage.
 
 import { createServer } from '../app.js';
-import { loadConfig } from '../config.js';
 import { seedDemo, writeCredentials } from '../seed/demo.js';
-import { parseFlags } from './args.js';
+import { parseFlags, storageConfig } from './args.js';
 
 const USAGE = 'npm run seed -- --data-dir DIR [--database-url URL] [--clients N] [--seed S]';
 const { values } = parseFlags(
@@ -19,12 +18,7 @@ if (values.clients !== undefined && !/^\d+$/.test(values.clients)) {
   console.error(`--clients must be a whole number, not "${values.clients}"`);
   process.exit(2);
 }
-const config = loadConfig({
-  ...process.env,
-  DATA_DIR: values['data-dir'] ?? process.env.DATA_DIR ?? './data',
-  ...(values['database-url'] ? { DATABASE_URL: values['database-url'] } : {}),
-  LOG_LEVEL: 'silent',
-});
+const config = storageConfig(values);
 const server = await createServer(config);
 try {
   const { credentials, created } = await seedDemo(server.services, { seed });

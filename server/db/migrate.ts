@@ -4,11 +4,15 @@
 import { Migrator, type Migration, type MigrationProvider } from 'kysely';
 import type { Db, Engine } from './connect.js';
 import { core } from './migrations/0001_core.js';
+import { screeningLists } from './migrations/0002_screening_lists.js';
 
 type MigrationFactory = (engine: Engine) => Migration;
 
 /** Numbered, in order. Never edit or renumber one that has shipped; add a new one. */
-export const MIGRATIONS: ReadonlyArray<readonly [string, MigrationFactory]> = [['0001_core', core]];
+export const MIGRATIONS: ReadonlyArray<readonly [string, MigrationFactory]> = [
+  ['0001_core', core],
+  ['0002_screening_lists', screeningLists],
+];
 
 export class SchemaTooNewError extends Error {
   override readonly name = 'SchemaTooNewError';

@@ -167,6 +167,43 @@ export interface CounterTable {
   value: number;
 }
 
+export interface ScreeningListVersionTable {
+  id: string;
+  source: string;
+  format: string;
+  published_at: string | null;
+  file_hash: string;
+  files_json: string;
+  entry_count: number;
+  name_count: number;
+  added: number;
+  removed: number;
+  changed: number;
+  previous_version: string | null;
+  non_commercial: number;
+  imported_at: string;
+  imported_by: string;
+}
+
+export interface ScreeningListChangeTable {
+  version_id: string;
+  entry_key: string;
+  op: 'added' | 'removed' | 'changed';
+  name: string;
+  before_hash: string | null;
+  after_hash: string | null;
+}
+
+export interface ScreeningEntryTable {
+  source: string;
+  entry_key: string;
+  schema: string;
+  primary_name: string;
+  data_json: string;
+  hash: string;
+  version_id: string;
+}
+
 export interface Database {
   legal_entities: LegalEntityTable;
   users: UserTable;
@@ -181,6 +218,9 @@ export interface Database {
   policy_versions: PolicyVersionTable;
   policy_activations: PolicyActivationTable;
   counters: CounterTable;
+  screening_list_versions: ScreeningListVersionTable;
+  screening_list_changes: ScreeningListChangeTable;
+  screening_entries: ScreeningEntryTable;
 }
 
 export type UserRow = Selectable<UserTable>;

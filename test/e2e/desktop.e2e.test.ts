@@ -65,8 +65,11 @@ it('signs in with TOTP, filters the audit grid, and sees a colleague\u2019s appr
   await signIn(first, 'auditor');
   await first.locator('.ag-row').first().waitFor();
   await first.getByLabel('Quick filter').fill('requested');
-  await expect.poll(async () => first.locator('.grid .ag-row').count(), { timeout: 5000 }).toBe(1);
-  expect(await first.locator('.grid .ag-row').first().textContent()).toContain('approval.requested');
+  // The cache may still be filling when the filter is typed: wait for the filtered result, not just a row count.
+  await expect.poll(async () => {
+    const rows = await first.locator('.grid .ag-row').allTextContents();
+    return rows.length === 1 && rows[0]!.includes('approval.requested');
+  }, { timeout: 5000 }).toBe(true);
   await expect.poll(() => first.locator('.statusbar').textContent()).toContain('Sync: idle');
 
   await first.getByRole('button', { name: 'Access review' }).click();

@@ -1,0 +1,344 @@
+// Compares two normalised names: token by token, in any order, with
+// edit-distance, phonetic, initial and transliteration similarity, joined
+// compounds and acronyms. Every result carries its own explanation.
+import damerauLevenshtein from 'talisman/metrics/damerau-levenshtein.js';
+import jaroWinkler from 'talisman/metrics/jaro-winkler.js';
+import { isOrganisation, makeToken, type EntitySchema, type NormalisedName, type Token, type TokenKind } from './normalize.js';
+
+export type TokenHow = 'exact' | 'fuzzy' | 'phonetic' | 'initial' | 'initials' | 'nickname' | 'transliteration' | 'compound' | 'abbreviation' | 'reversed';
+
+export interface TokenPair {
+  readonly query: string;
+  readonly candidate: string;
+  readonly score: number;
+  readonly how: TokenHow;
+}
+
+export interface NameComparison {
+  readonly score: number;
+  readonly pairs: readonly TokenPair[];
+  /** query tokens with no counterpart */
+  readonly unmatchedQuery: readonly string[];
+  /** candidate tokens with no counterpart */
+  readonly unmatchedCandidate: readonly string[];
+  /** adjustments applied after alignment, in words ("legal form differs: llc / jsc") */
+  readonly notes: readonly string[];
+}
+
+const WEIGHT: Record<TokenKind, number> = { name: 1, number: 0.5, patronymic: 0.4, particle: 0.3, filler: 0.15, legal: 0 };
+
+/** Below this a matched pair is a different word, not a variant of the same one. */
+const SAME_WORD = 0.7;
+
+/**
+ * Common given-name short forms, both ways. A short form is a variant of a
+ * name, not a spelling of it, so it scores below an exact match.
+ */
+const NICKNAMES: ReadonlyArray<readonly [string, readonly string[]]> = [
+  ['alexander', ['alex', 'sasha', 'sandy', 'alec']], ['alexandra', ['alex', 'sasha', 'sandra']],
+  ['abdullah', ['abdallah']], ['albert', ['al', 'bert']], ['andrew', ['andy', 'drew']], ['anthony', ['tony']],
+  ['barack', ['barry']], ['benjamin', ['ben', 'benny', 'bibi']], ['charles', ['charlie', 'chuck']],
+  ['christopher', ['chris', 'kit']], ['daniel', ['dan', 'danny']], ['david', ['dave']], ['donald', ['don']],
+  ['edward', ['ed', 'eddie', 'ted', 'ned']], ['elizabeth', ['liz', 'beth', 'betty', 'lisa']], ['frederick', ['fred', 'freddie']],
+  ['gregory', ['greg']], ['henry', ['harry', 'hank']], ['james', ['jim', 'jimmy', 'jamie']], ['jennifer', ['jen', 'jenny']],
+  ['john', ['johnny', 'jack']], ['jonathan', ['jon']], ['joseph', ['joe', 'joey']], ['katherine', ['kate', 'kathy', 'katie']],
+  ['kenneth', ['ken']], ['lawrence', ['larry']], ['margaret', ['maggie', 'peggy', 'meg']], ['matthew', ['matt']],
+  ['michael', ['mike', 'mick', 'misha']], ['mohammed', ['mo']], ['nicholas', ['nick', 'nicky']], ['patrick', ['pat', 'paddy']],
+  ['peter', ['pete']], ['richard', ['rick', 'dick', 'rich']], ['robert', ['rob', 'bob', 'bobby', 'bert']],
+  ['ronald', ['ron', 'ronnie']], ['samuel', ['sam']], ['stephen', ['steve']], ['steven', ['steve']], ['susan', ['sue', 'susie']],
+  ['theodore', ['ted', 'teddy', 'theo']], ['thomas', ['tom', 'tommy']], ['timothy', ['tim']], ['victoria', ['vicky', 'tori']],
+  ['vladimir', ['vova', 'volodya']], ['william', ['bill', 'billy', 'will', 'willy']], ['yevgeny', ['zhenya']],
+  ['dmitry', ['dima']], ['aleksandr', ['sasha']], ['ivan', ['vanya']], ['nikolai', ['kolya']], ['sergey', ['seryozha']],
+];
+const NICKNAME_INDEX = (() => {
+  const index = new Map<string, Set<string>>();
+  const link = (a: string, b: string): void => {
+    const set = index.get(a) ?? new Set<string>();
+    set.add(b);
+    index.set(a, set);
+  };
+  for (const [name, shorts] of NICKNAMES) for (const short of shorts) { link(name, short); link(short, name); }
+  return index;
+})();
+
+/** Common abbreviations in organisation names; both sides are expanded. */
+const ABBREVIATIONS = new Map([
+  ['intl', 'international'], ['int', 'international'], ['natl', 'national'], ['nat', 'national'], ['bros', 'brothers'],
+  ['mfg', 'manufacturing'], ['svcs', 'services'], ['svc', 'services'], ['assn', 'association'], ['assoc', 'association'],
+  ['dept', 'department'], ['govt', 'government'], ['univ', 'university'], ['inst', 'institute'], ['tech', 'technology'],
+  ['ind', 'industries'], ['inds', 'industries'], ['grp', 'group'], ['hldgs', 'holdings'], ['hldg', 'holding'],
+  ['mgmt', 'management'], ['invest', 'investment'], ['dev', 'development'], ['ctr', 'centre'], ['center', 'centre'],
+  ['organisation', 'organization'], ['st', 'saint'], ['mt', 'mount'], ['ft', 'fort'],
+]);
+
+/** Below this a token pair is not taken as a counterpart at all. */
+const PAIR_FLOOR = 0.6;
+
+function levenshteinSimilarity(a: string, b: string): number {
+  const longest = Math.max(a.length, b.length);
+  if (longest === 0) return 1;
+  return 1 - damerauLevenshtein(a, b) / longest;
+}
+
+const TOKEN_CACHE = new Map<string, { score: number; how: TokenHow }>();
+const TOKEN_CACHE_LIMIT = 500_000;
+
+/** How alike two tokens are, 0..1, and why; memoised, since names repeat across clients and lists. */
+export function compareTokens(a: Token, b: Token, person: boolean): { score: number; how: TokenHow } {
+  const key = `${person ? 'p' : 'o'}${a.abjad || b.abjad ? 'a' : ''}|${a.kind === 'number' || b.kind === 'number' ? 'n' : ''}|${a.text}|${b.text}`;
+  const cached = TOKEN_CACHE.get(key);
+  if (cached !== undefined) return { ...cached };
+  const result = computeTokenSimilarity(a, b, person);
+  if (TOKEN_CACHE.size >= TOKEN_CACHE_LIMIT) TOKEN_CACHE.clear();
+  TOKEN_CACHE.set(key, result);
+  return { ...result };
+}
+
+function computeTokenSimilarity(a: Token, b: Token, person: boolean): { score: number; how: TokenHow } {
+  if (a.text === b.text) return { score: 1, how: 'exact' };
+  // Written backwards, a known way of slipping a name past a filter.
+  if (a.text.length >= 4 && a.text === [...b.text].reverse().join('')) return { score: 0.85, how: 'reversed' };
+  if (a.kind === 'number' || b.kind === 'number') return { score: 0, how: 'fuzzy' };
+  if (a.text.length === 1 || b.text.length === 1) {
+    if (person && a.text[0] === b.text[0]) return { score: 0.85, how: 'initial' };
+    return { score: 0, how: 'fuzzy' };
+  }
+  if (person && NICKNAME_INDEX.get(a.text)?.has(b.text) === true) return { score: 0.9, how: 'nickname' };
+  const expandedA = ABBREVIATIONS.get(a.text) ?? a.text;
+  const expandedB = ABBREVIATIONS.get(b.text) ?? b.text;
+  if (expandedA === expandedB) return { score: 0.95, how: 'abbreviation' };
+
+  let best: { score: number; how: TokenHow } = { score: levenshteinSimilarity(a.text, b.text), how: 'fuzzy' };
+  // Jaro-Winkler rewards a shared beginning; it is damped so that it cannot by
+  // itself accept a different name with the same first letters.
+  const jw = jaroWinkler(a.text, b.text);
+  const shortest = Math.min(a.text.length, b.text.length);
+  if (shortest >= 4) {
+    const damped = jw - 0.1;
+    if (damped > best.score) best = { score: damped, how: 'fuzzy' };
+  }
+  if (shortest >= 2 && a.phonetic.some((code) => code.length > 0 && b.phonetic.includes(code))) {
+    // Sounding alike lifts a spelling variant; for short words it is most of the evidence.
+    const phonetic = shortest <= 4 ? Math.max(0.8, Math.min(0.92, best.score + 0.15)) : Math.min(0.92, best.score + 0.12);
+    if (phonetic > best.score) best = { score: phonetic, how: 'phonetic' };
+  }
+  if ((a.abjad || b.abjad) && a.skeleton.length > 1 && b.skeleton.length > 1) {
+    const skeletal = levenshteinSimilarity(a.skeleton, b.skeleton) * 0.92;
+    if (skeletal > best.score) best = { score: skeletal, how: 'transliteration' };
+  }
+  return best;
+}
+
+interface Slot {
+  readonly text: string;
+  readonly kind: TokenKind;
+  readonly weight: number;
+  readonly token: Token;
+  /** positions of the original tokens this slot stands for */
+  readonly from: number;
+}
+
+function slots(tokens: readonly Token[]): Slot[] {
+  return tokens
+    .map((token, from) => ({ text: token.text, kind: token.kind, weight: WEIGHT[token.kind], token, from }))
+    .filter((slot) => slot.kind !== 'legal');
+}
+
+/**
+ * Joins neighbouring tokens on one side where their concatenation matches a
+ * single token on the other ("Siemens AG" / "SiemensAG", "Xi Jin Ping" /
+ * "Xi Jinping", "Mohammad Hasni" / "Mohammadhasni").
+ */
+function joinCompounds(side: Slot[], other: readonly Slot[]): { slots: Slot[]; joined: Map<number, TokenHow> } {
+  const joined = new Map<number, TokenHow>();
+  const out: Slot[] = [];
+  const present = new Set(side.map((slot) => slot.text));
+  let i = 0;
+  while (i < side.length) {
+    let merged: Slot | undefined;
+    for (let n = Math.min(4, side.length - i); n >= 2 && merged === undefined; n -= 1) {
+      const run = side.slice(i, i + n);
+      if (run.some((slot) => slot.kind === 'number' || slot.kind === 'legal')) continue;
+      const text = run.map((slot) => slot.text).join('');
+      const initials = run.map((slot) => slot.text[0]).join('');
+      const target = other.find(
+        (slot) =>
+          slot.text.length >= 4 &&
+          // a cheap bound first: 85% similar strings differ in length by at most 15%
+          Math.abs(slot.text.length - text.length) <= 0.15 * Math.max(slot.text.length, text.length) &&
+          !present.has(slot.text) &&
+          levenshteinSimilarity(slot.text, text) >= 0.85,
+      );
+      // "JC" for "Jean Claude", "US" for "United States": initials of a run, written as one word.
+      const abbreviated = other.find((slot) => !present.has(slot.text) && slot.text.length === n && slot.text === initials);
+      if (target !== undefined || abbreviated !== undefined) {
+        const merge = target === undefined ? initials : text;
+        // A real token of the joined text, so that a comparison depends on the texts alone (the token cache relies on it).
+        const token = makeToken(merge, 'name', run.some((slot) => slot.token.abjad));
+        merged = { text: merge, kind: 'name', weight: 1, token, from: run[0]!.from };
+        joined.set(out.length, target === undefined ? 'initials' : 'compound');
+        i += n;
+      }
+    }
+    if (merged === undefined) {
+      out.push(side[i]!);
+      i += 1;
+    } else out.push(merged);
+  }
+  return { slots: out, joined };
+}
+
+function legalFamilies(tokens: readonly Token[]): string[] {
+  return tokens.filter((token) => token.kind === 'legal').map((token) => token.text);
+}
+
+/** An acronym on one side spelled out on the other: "PLA" / "People's Liberation Army". */
+function acronymScore(short: readonly Slot[], long: readonly Slot[]): number {
+  if (short.length !== 1 || long.length < 2) return 0;
+  const word = short[0]!.text;
+  if (word.length < 2 || word.length > 6) return 0;
+  const initials = long.filter((slot) => slot.kind === 'name' || slot.kind === 'number').map((slot) => slot.text[0]).join('');
+  const withFillers = long.map((slot) => slot.text[0]).join('');
+  return word === initials || word === withFillers ? 0.9 : 0;
+}
+
+/**
+ * Aligns the tokens greedily, best pairs first, each token used once. The
+ * score is how well the shorter name is covered, lowered for the longer
+ * name's leftovers, so that a list entry's full name still matches a client
+ * who gives two of its parts, while one shared word does not make a match.
+ */
+export function compareNames(query: NormalisedName, candidate: NormalisedName, schema: EntitySchema): NameComparison {
+  const person = schema === 'Person';
+  const organisation = isOrganisation(schema);
+  const baseQ = slots(query.tokens);
+  const baseC = slots(candidate.tokens);
+  const q = joinCompounds(baseQ, baseC);
+  const c = joinCompounds(baseC, q.slots);
+  const qs = q.slots;
+  const cs = c.slots;
+  const notes: string[] = [];
+
+  if (qs.length === 0 || cs.length === 0) {
+    return { score: 0, pairs: [], unmatchedQuery: qs.map((s) => s.text), unmatchedCandidate: cs.map((s) => s.text), notes: ['nothing left to compare after normalisation'] };
+  }
+
+  const candidates: Array<{ qi: number; ci: number; score: number; how: TokenHow }> = [];
+  for (let qi = 0; qi < qs.length; qi += 1) {
+    for (let ci = 0; ci < cs.length; ci += 1) {
+      const result = compareTokens(qs[qi]!.token, cs[ci]!.token, person);
+      // Initials say less than the words they stand for.
+      if (q.joined.get(qi) === 'initials' || c.joined.get(ci) === 'initials') result.score = Math.min(result.score, 0.85);
+      if (result.score >= PAIR_FLOOR) candidates.push({ qi, ci, ...result });
+    }
+  }
+  candidates.sort((x, y) => y.score - x.score || Math.abs(x.qi - x.ci) - Math.abs(y.qi - y.ci));
+  const usedQ = new Map<number, { qi: number; ci: number; score: number; how: TokenHow }>();
+  const usedC = new Set<number>();
+  for (const pair of candidates) {
+    if (usedQ.has(pair.qi) || usedC.has(pair.ci)) continue;
+    usedQ.set(pair.qi, pair);
+    usedC.add(pair.ci);
+  }
+
+  // A pair below SAME_WORD is a different word in the same place: a substitution, not a spelling.
+  const strength = (score: number): number => (score >= SAME_WORD ? score : 0);
+  const coverage = (side: readonly Slot[], scoreAt: (i: number) => number): number => {
+    let total = 0;
+    let got = 0;
+    side.forEach((slot, i) => {
+      total += slot.weight;
+      got += slot.weight * strength(scoreAt(i));
+    });
+    return total === 0 ? 0 : got / total;
+  };
+  const scoreOfC = new Map<number, number>();
+  for (const [, pair] of usedQ) scoreOfC.set(pair.ci, pair.score);
+  const coverQ = coverage(qs, (i) => usedQ.get(i)?.score ?? 0);
+  const coverC = coverage(cs, (i) => scoreOfC.get(i) ?? 0);
+  const weightQ = qs.reduce((sum, slot) => sum + slot.weight, 0);
+  const weightC = cs.reduce((sum, slot) => sum + slot.weight, 0);
+  const [coverShort, coverLong] = weightQ <= weightC ? [coverQ, coverC] : [coverC, coverQ];
+  let score = coverShort * Math.pow(coverLong, 0.3);
+
+  // Leftover name parts on both sides mean one name was put where another stood:
+  // father's name, clan or surname swapped. That is stronger evidence of a
+  // different person than a part one side simply leaves out.
+  const leftover = (side: readonly Slot[], scoreAt: (i: number) => number): number =>
+    side.filter((slot, i) => (slot.kind === 'name' || slot.kind === 'patronymic') && strength(scoreAt(i)) === 0).length;
+  const substitutions = Math.min(leftover(qs, (i) => usedQ.get(i)?.score ?? 0), leftover(cs, (i) => scoreOfC.get(i) ?? 0));
+  if (substitutions > 0) {
+    score *= Math.pow(0.8, substitutions);
+    notes.push(substitutions === 1 ? 'one name part differs' : `${substitutions} name parts differ`);
+  }
+
+  const namesMatched = [...usedQ.values()].filter((pair) => cs[pair.ci]!.kind === 'name' && pair.score >= SAME_WORD).length;
+  const shortNames = Math.min(qs.filter((s) => s.kind === 'name').length, cs.filter((s) => s.kind === 'name').length);
+  if (person && namesMatched < 2 && Math.max(qs.length, cs.length) > 1) {
+    score = Math.min(score, 0.6);
+    notes.push('only one name part in common');
+  } else if (!person && shortNames === 1 && Math.max(qs.length, cs.length) > 1 && namesMatched < 2) {
+    score *= 0.9;
+    notes.push('only one word in common');
+  }
+
+  const matched = [...usedQ.values()].filter((pair) => pair.score >= SAME_WORD);
+  if (person && matched.length > 0 && matched.every((pair) => pair.how === 'initial' || q.joined.get(pair.qi) === 'initials' || c.joined.get(pair.ci) === 'initials')) {
+    score = Math.min(score, 0.5);
+    notes.push('only initials in common');
+  }
+
+  if (person && usedQ.size >= 3) {
+    // Name parts moved out of order (other than surname first) suggest a different person: son and father swapped.
+    const order = [...usedQ.entries()].sort(([a], [b]) => a - b).map(([, pair]) => pair.ci);
+    // The first part staying first (middle names swapped) or the surname moved to the front are the usual variants.
+    const anchored = order[0] === Math.min(...order);
+    if (!anchored && !isRotation(order)) {
+      score *= 0.6;
+      notes.push('name parts in a different order');
+    }
+  }
+
+  if (organisation) {
+    const acronym = Math.max(acronymScore(qs, cs), acronymScore(cs, qs));
+    if (acronym > score) {
+      score = acronym;
+      notes.push('acronym');
+    }
+    const fq = legalFamilies(query.tokens);
+    const fc = legalFamilies(candidate.tokens);
+    if (fq.length > 0 && fc.length > 0 && !fq.some((family) => fc.includes(family))) {
+      score *= 0.85;
+      notes.push(`legal form differs: ${fq.join(' ')} / ${fc.join(' ')}`);
+    }
+  }
+
+  const pairs: TokenPair[] = [...usedQ.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([qi, pair]) => {
+      const joined = q.joined.get(qi) ?? c.joined.get(pair.ci);
+      return {
+        query: qs[qi]!.text,
+        candidate: cs[pair.ci]!.text,
+        score: round(pair.score),
+        how: joined !== undefined && pair.how === 'exact' ? joined : pair.how,
+      };
+    });
+  return {
+    score: round(Math.max(0, Math.min(1, score))),
+    pairs,
+    unmatchedQuery: qs.filter((_, i) => !usedQ.has(i)).map((slot) => slot.text),
+    unmatchedCandidate: cs.filter((_, i) => !usedC.has(i)).map((slot) => slot.text),
+    notes,
+  };
+}
+
+function isRotation(order: readonly number[]): boolean {
+  const start = order.indexOf(Math.min(...order));
+  const rotated = [...order.slice(start), ...order.slice(0, start)];
+  return rotated.every((ci, i) => i === 0 || ci > rotated[i - 1]!);
+}
+
+function round(value: number): number {
+  return Math.round(value * 10_000) / 10_000;
+}
