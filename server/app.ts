@@ -56,6 +56,7 @@ export async function createServer(config: Config, opts: { clock?: Clock; db?: D
         services,
         req: { ip: req.ip ?? null, userAgent: typeof req.headers['user-agent'] === 'string' ? req.headers['user-agent'] : null },
         authorization: typeof req.headers.authorization === 'string' ? req.headers.authorization : null,
+        portalKey: typeof req.headers['x-portal-key'] === 'string' ? req.headers['x-portal-key'] : null,
         state: { auth: null },
       }),
       onError: ({ error, path }) => {

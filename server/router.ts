@@ -1,9 +1,13 @@
 // The app router: one router per domain. Its type is the desktop host's only view of the server.
 
 import { accessRouter, authRouter } from './modules/access/router.js';
+import { alertsRouter } from './modules/alerts/router.js';
 import { approvalsRouter } from './modules/approvals/router.js';
 import { auditRouter } from './modules/audit/router.js';
+import { clientsRouter } from './modules/clients/router.js';
 import { policiesRouter } from './modules/policies/router.js';
+import { portalRouter } from './modules/portal/router.js';
+import { screeningRouter } from './modules/screening/router.js';
 import { syncRouter } from './modules/sync/router.js';
 import { router } from './trpc.js';
 
@@ -13,6 +17,10 @@ export const appRouter = router({
   approvals: approvalsRouter,
   audit: auditRouter,
   policies: policiesRouter,
+  portal: portalRouter,
+  clients: clientsRouter,
+  screening: screeningRouter,
+  alerts: alertsRouter,
   sync: syncRouter,
 });
 

@@ -12,6 +12,9 @@ import { AuditService } from './modules/audit/service.js';
 import { loadSigner } from './modules/audit/signer.js';
 import { PoliciesService } from './modules/policies/service.js';
 import { ScreeningListsService } from './modules/screening/lists-service.js';
+import { ScreeningService } from './modules/screening/service.js';
+import { ClientsService } from './modules/clients/service.js';
+import { AlertsService } from './modules/alerts/service.js';
 import { SyncService } from './modules/sync/service.js';
 import { loadSecretBox } from './security/secretbox.js';
 
@@ -25,6 +28,9 @@ export interface Services {
   auditLog: AuditLog;
   sync: SyncService;
   lists: ScreeningListsService;
+  screening: ScreeningService;
+  clients: ClientsService;
+  alerts: AlertsService;
 }
 
 export function buildServices(config: Config, db: Db, clock: Clock): Services {
@@ -40,5 +46,21 @@ export function buildServices(config: Config, db: Db, clock: Clock): Services {
   access.approvals = approvals;
   access.registerKinds(kinds);
   policies.registerKinds(kinds);
-  return { config, store, access, approvals, policies, audit: new AuditService(store, signer, config.dataDir), auditLog, sync: new SyncService(store, approvals), lists: new ScreeningListsService(store, policies) };
+  const lists = new ScreeningListsService(store, policies);
+  const screening = new ScreeningService(store, lists, policies);
+  const alerts = new AlertsService(store);
+  return {
+    config,
+    store,
+    access,
+    approvals,
+    policies,
+    audit: new AuditService(store, signer, config.dataDir),
+    auditLog,
+    sync: new SyncService(store, approvals, screening, alerts),
+    lists,
+    screening,
+    clients: new ClientsService(store, screening),
+    alerts,
+  };
 }

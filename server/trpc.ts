@@ -2,9 +2,11 @@
 // procedure's path up in the permission catalog (shared/access/permissions.ts): a procedure that is
 // not in the catalog cannot be called at all. Errors leave with a `data.reason` from the closed set.
 
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { initTRPC, TRPCError } from '@trpc/server';
 import { PERMISSIONS, PROCEDURES, type Permission, type ProcedureGuard } from '../shared/access/permissions.js';
 import { DomainError, REASONS, type Reason } from '../shared/errors.js';
+import { portalActor } from './core/actor.js';
 import type { AuthContext, RequestInfo } from './modules/access/service.js';
 import type { Services } from './services.js';
 
@@ -12,6 +14,8 @@ export interface Context {
   services: Services;
   req: RequestInfo;
   authorization: string | null;
+  /** The client portal's service key (header X-Portal-Key), for portal procedures. */
+  portalKey: string | null;
   /** Filled by the guard, so that the error path can audit a denial with the caller's identity. */
   state: { auth: AuthContext | null };
 }
@@ -84,6 +88,21 @@ const domainErrors = t.middleware(async ({ ctx, path, next }) => {
   throw toTRPCError(cause);
 });
 
+function digest(text: string): Buffer {
+  return createHash('sha256').update(text).digest();
+}
+
+/** Portal procedures need the portal's service key; with none configured they refuse every call. A wrong key is audited. */
+async function checkPortalKey(ctx: Context, path: string): Promise<void> {
+  const expected = ctx.services.config.portalApiKey;
+  if (!expected) throw new DomainError('PORTAL_KEY_INVALID', 'The client portal intake is switched off: the server has no PORTAL_API_KEY.');
+  if (ctx.portalKey !== null && timingSafeEqual(digest(ctx.portalKey), digest(expected))) return;
+  await ctx.services.store.mutate(portalActor(ctx.req.ip, ctx.req.userAgent), async (m) =>
+    m.audit({ action: 'portal.denied', targetType: 'procedure', targetId: path, reason: ctx.portalKey === null ? 'no X-Portal-Key header' : 'wrong X-Portal-Key' }),
+  );
+  throw new DomainError('PORTAL_KEY_INVALID', ctx.portalKey === null ? 'Send the portal service key in the X-Portal-Key header.' : 'The X-Portal-Key header does not hold the portal service key.');
+}
+
 function bearer(header: string | null): string | null {
   const m = header ? /^Bearer ([A-Za-z0-9_-]{20,200})$/.exec(header) : null;
   return m?.[1] ?? null;
@@ -95,6 +114,10 @@ const guard = t.middleware(async ({ ctx, path, next }) => {
     throw new TRPCError({ code: 'INTERNAL_SERVER_ERROR', message: `procedure ${path} is missing from the permission catalog` });
   }
   if (rule === 'public') return next({ ctx: { ...ctx, auth: null as AuthContext | null } });
+  if (rule === 'portal') {
+    await checkPortalKey(ctx, path);
+    return next({ ctx: { ...ctx, auth: null as AuthContext | null } });
+  }
   const token = bearer(ctx.authorization);
   if (!token) throw new DomainError('SESSION_EXPIRED', 'Sign in first: this needs a staff session (Authorization: Bearer <token>).');
   const auth = await ctx.services.access.authenticate(token, ctx.req);
@@ -109,6 +132,12 @@ const guard = t.middleware(async ({ ctx, path, next }) => {
 });
 
 export const publicProcedure = t.procedure.use(domainErrors).use(guard);
+
+/** Client portal intake: authenticated by the portal's service key, acting as the portal. */
+export const portalProcedure = t.procedure
+  .use(domainErrors)
+  .use(guard)
+  .use(({ ctx, next }) => next({ ctx: { ...ctx, actor: portalActor(ctx.req.ip, ctx.req.userAgent) } }));
 
 export const staffProcedure = t.procedure
   .use(domainErrors)

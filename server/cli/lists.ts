@@ -1,7 +1,8 @@
 // `npm run lists -- import FILE... --data-dir DIR [--format F]`: loads a
 // sanctions or PEP list as a new version (format detected from the files, or
-// named), prints its diff against the previous version, and refuses bad
-// files with the reason, leaving the previous version active.
+// named), prints its diff against the previous version, re-screens every
+// client against the entries it added or changed (opening review cases), and
+// refuses bad files with the reason, leaving the previous version active.
 // `npm run lists -- versions --data-dir DIR [--source S]` lists the versions;
 // `npm run lists -- diff VERSION --data-dir DIR` prints one version's changes.
 
@@ -63,11 +64,16 @@ const server = await createServer(config);
 try {
   const lists = server.services.lists;
   if (command === 'import' && list !== undefined) {
-    const result = await lists.importList(actor, list);
+    const { import: result, rescreen } = await server.services.screening.importList(actor, list);
     console.log(
       `Imported ${result.source} as ${result.versionId}: ${result.entries} entries` +
         (result.publishedAt ? `, published ${result.publishedAt}` : '') +
         (result.previousVersion ? `; against ${result.previousVersion}: ${result.added} added, ${result.removed} removed, ${result.changed} changed.` : ' (first version).'),
+    );
+    console.log(
+      `Re-screened ${rescreen.subjects.toLocaleString()} clients and related parties against the ${rescreen.entriesScreened.toLocaleString()} added or changed entries: ` +
+        `${rescreen.hits} hit(s), ${rescreen.opened.length} review case(s) opened${rescreen.opened.length ? ` (${rescreen.opened.slice(0, 10).join(', ')}${rescreen.opened.length > 10 ? ', …' : ''})` : ''}, ` +
+        `${rescreen.suppressed} suppressed by earlier false-positive decisions, ${rescreen.alreadyOpen} already under review.`,
     );
     if (list.nonCommercial) console.log('Note: OpenSanctions data is CC BY-NC 4.0: for tests and development only, never production data.');
   } else if (command === 'versions') {

@@ -5,6 +5,7 @@ import { Migrator, type Migration, type MigrationProvider } from 'kysely';
 import type { Db, Engine } from './connect.js';
 import { core } from './migrations/0001_core.js';
 import { screeningLists } from './migrations/0002_screening_lists.js';
+import { clientsScreening } from './migrations/0003_clients_screening.js';
 
 type MigrationFactory = (engine: Engine) => Migration;
 
@@ -12,6 +13,7 @@ type MigrationFactory = (engine: Engine) => Migration;
 export const MIGRATIONS: ReadonlyArray<readonly [string, MigrationFactory]> = [
   ['0001_core', core],
   ['0002_screening_lists', screeningLists],
+  ['0003_clients_screening', clientsScreening],
 ];
 
 export class SchemaTooNewError extends Error {

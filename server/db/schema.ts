@@ -204,6 +204,106 @@ export interface ScreeningEntryTable {
   version_id: string;
 }
 
+export interface AccountTypeTable {
+  legal_entity: string;
+  code: string;
+  name: string;
+  client_types_json: string;
+  active: number;
+  created_at: string;
+}
+
+export interface ClientTable {
+  id: string;
+  external_id: string;
+  legal_entity: string;
+  type: 'individual' | 'corporate';
+  first_name: string | null;
+  last_name: string | null;
+  company_name: string | null;
+  display_name: string;
+  email: string;
+  phone: string | null;
+  country: string;
+  nationality: string | null;
+  date_of_birth: string | null;
+  account_type: string;
+  status: string;
+  restrictions_json: string;
+  screening_status: 'not_screened' | 'clear' | 'potential_match' | 'confirmed_match';
+  risk_level: string | null;
+  is_demo: number;
+  created_at: string;
+  updated_at: string;
+  status_changed_at: string;
+}
+
+export interface ClientPartyTable {
+  id: string;
+  client_id: string;
+  roles_json: string;
+  first_name: string;
+  last_name: string;
+  date_of_birth: string | null;
+  nationality: string | null;
+  country: string | null;
+  ownership_bp: number | null;
+  created_at: string;
+}
+
+export interface ScreeningCaseTable {
+  id: string;
+  client_id: string;
+  /** '' when the subject is the client itself */
+  party_id: string;
+  legal_entity: string;
+  subject_name: string;
+  source: string;
+  entry_key: string;
+  entry_name: string;
+  entry_hash: string;
+  list_version_id: string;
+  score: number;
+  hit_json: string;
+  trigger: 'registration' | 'client_change' | 'list_update' | 'manual';
+  status: 'open' | 'true_match' | 'false_positive';
+  previous_case_id: string | null;
+  policy_ref: string;
+  created_at: string;
+  updated_at: string;
+  decided_by: string | null;
+  decided_at: string | null;
+  decision_reason: string | null;
+}
+
+export interface ScreeningSuppressionTable {
+  id: string;
+  client_id: string;
+  party_id: string;
+  source: string;
+  entry_key: string;
+  entry_hash: string;
+  case_id: string;
+  reason: string;
+  created_by: string;
+  created_at: string;
+}
+
+export interface AlertTable {
+  id: string;
+  kind: string;
+  legal_entity: string;
+  client_id: string | null;
+  severity: 'low' | 'medium' | 'high' | 'critical';
+  status: 'open' | 'closed';
+  for_role: string;
+  summary: string;
+  details_json: string;
+  source_ref: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface Database {
   legal_entities: LegalEntityTable;
   users: UserTable;
@@ -221,6 +321,12 @@ export interface Database {
   screening_list_versions: ScreeningListVersionTable;
   screening_list_changes: ScreeningListChangeTable;
   screening_entries: ScreeningEntryTable;
+  account_types: AccountTypeTable;
+  clients: ClientTable;
+  client_parties: ClientPartyTable;
+  screening_cases: ScreeningCaseTable;
+  screening_suppressions: ScreeningSuppressionTable;
+  alerts: AlertTable;
 }
 
 export type UserRow = Selectable<UserTable>;
@@ -229,3 +335,6 @@ export type SessionRow = Selectable<SessionTable>;
 export type AuditEventRow = Selectable<AuditEventTable>;
 export type AuditEventInsert = Insertable<AuditEventTable>;
 export type ApprovalRequestRow = Selectable<ApprovalRequestTable>;
+export type ClientRow = Selectable<ClientTable>;
+export type ClientPartyRow = Selectable<ClientPartyTable>;
+export type ScreeningCaseRow = Selectable<ScreeningCaseTable>;

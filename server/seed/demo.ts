@@ -9,6 +9,7 @@ import type { Role } from '../../shared/access/permissions.js';
 import { DomainError } from '../../shared/errors.js';
 import type { Actor } from '../core/actor.js';
 import type { Services } from '../services.js';
+import { seedAccountTypes, seedClients } from './clients.js';
 
 export const LEGAL_ENTITIES = [
   { id: 'eu', name: 'Meridian Markets (Europe) Ltd', regulator: 'CySEC', jurisdiction: 'CY' },
@@ -76,7 +77,10 @@ export function demoTotpSecret(seed: number, username: string): string {
 
 const SEED_ACTOR: Actor = { id: 'seed', name: 'seed', ip: null, userAgent: null, sessionId: null };
 
-export async function seedDemo(services: Services, opts: { seed: number; staff?: typeof DEMO_STAFF }): Promise<{ credentials: DemoCredential[]; created: boolean }> {
+export async function seedDemo(
+  services: Services,
+  opts: { seed: number; staff?: typeof DEMO_STAFF; clients?: number; onProgress?: (done: number, total: number) => void },
+): Promise<{ credentials: DemoCredential[]; created: boolean; clientsRegistered: number }> {
   const db = services.store.kysely;
   const foreign = await db.selectFrom('users').select('username').where('is_demo', '=', 0).limit(1).executeTakeFirst();
   if (foreign) {
@@ -91,7 +95,10 @@ export async function seedDemo(services: Services, opts: { seed: number; staff?:
     legalEntities: s.entities,
   }));
   const existing = await db.selectFrom('users').select('username').execute();
-  if (existing.length > 0) return { credentials, created: false };
+  if (existing.length > 0) {
+    const { registered } = await seedClients(services, SEED_ACTOR, { seed: opts.seed, count: opts.clients ?? 0, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) });
+    return { credentials, created: false, clientsRegistered: registered };
+  }
 
   await services.store.mutate(SEED_ACTOR, async (m) => {
     for (const e of LEGAL_ENTITIES) {
@@ -112,8 +119,10 @@ export async function seedDemo(services: Services, opts: { seed: number; staff?:
       }
     });
   }
+  await seedAccountTypes(services, SEED_ACTOR, LEGAL_ENTITIES.map((e) => e.id));
+  const { registered } = await seedClients(services, SEED_ACTOR, { seed: opts.seed, count: opts.clients ?? 0, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) });
   await services.auditLog.checkpointNow(services.store.now());
-  return { credentials, created: true };
+  return { credentials, created: true, clientsRegistered: registered };
 }
 
 export function writeCredentials(dataDir: string, credentials: DemoCredential[]): string {

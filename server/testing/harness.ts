@@ -82,6 +82,16 @@ export function clientFor(url: string, token?: string, userAgent = 'fxbo-integra
   });
 }
 
+/** The portal service key test servers run with (PORTAL_API_KEY). */
+export const TEST_PORTAL_KEY = 'test-portal-key-0123456789abcdef';
+
+/** A client as the client portal calls the server: X-Portal-Key, no staff session. */
+export function portalClientFor(url: string, key = TEST_PORTAL_KEY) {
+  return createTRPCClient<AppRouter>({
+    links: [httpLink({ url: `${url}/trpc`, headers: () => ({ 'user-agent': 'fxbo-portal-test', 'x-portal-key': key }) })],
+  });
+}
+
 export interface StorageHandle {
   engine: Engine;
   dataDir: string;
@@ -110,6 +120,7 @@ export function testConfig(storage: StorageHandle, env: Record<string, string> =
     PORT: '0',
     LOG_LEVEL: 'silent',
     DEMO: '1',
+    PORTAL_API_KEY: TEST_PORTAL_KEY,
     ...(storage.databaseUrl ? { DATABASE_URL: storage.databaseUrl } : {}),
     ...env,
   });

@@ -22,6 +22,7 @@ export const PERMISSIONS = {
   'kyc.decide': 'Approve or reject KYC cases',
   'kyc.decideHighRisk': 'Decide escalated and high-risk KYC cases',
   'kyc.override': 'Request an override of a KYC outcome (maker-checker)',
+  'screening.read': 'See sanctions and PEP list versions, their changes and screening review cases',
   'screening.review': 'Decide sanctions and PEP screening hits',
   'alerts.read': 'See compliance and risk alerts',
   'alerts.manage': 'Work compliance and risk alerts',
@@ -78,13 +79,13 @@ export const ROLE_LABELS: Record<Role, string> = {
 
 const READ_EVERYTHING: Permission[] = [
   'access.read', 'approvals.read', 'audit.read', 'audit.verify', 'policies.read', 'entities.read',
-  'clients.read', 'clients.pii', 'kyc.read', 'kyc.status', 'alerts.read', 'withdrawals.read',
+  'clients.read', 'clients.pii', 'kyc.read', 'kyc.status', 'screening.read', 'alerts.read', 'withdrawals.read',
   'deposits.read', 'ledger.read', 'platform.read', 'ib.read', 'reports.read',
 ];
 
 const COMPLIANCE_BASE: Permission[] = [
   'entities.read', 'clients.read', 'clients.pii', 'kyc.read', 'kyc.status', 'kyc.review', 'kyc.decide',
-  'screening.review', 'alerts.read', 'alerts.manage', 'audit.read', 'approvals.read', 'policies.read',
+  'screening.read', 'screening.review', 'alerts.read', 'alerts.manage', 'audit.read', 'approvals.read', 'policies.read',
   'deposits.read', 'withdrawals.read', 'ledger.read',
 ];
 
@@ -137,9 +138,10 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
 
 /**
  * Every server procedure and the permission it needs. `authenticated` means any signed-in staff
- * member (their own session and profile); `public` means no staff session (sign-in itself).
+ * member (their own session and profile); `public` means no staff session (sign-in itself);
+ * `portal` means the client portal's service key (header X-Portal-Key), no staff session.
  */
-export type ProcedureGuard = Permission | 'authenticated' | 'public';
+export type ProcedureGuard = Permission | 'authenticated' | 'public' | 'portal';
 
 export const PROCEDURES = {
   'auth.login': 'public',
@@ -173,6 +175,16 @@ export const PROCEDURES = {
   'policies.get': 'policies.read',
   'policies.propose': 'policies.propose',
   'policies.republish': 'policies.propose',
+  'portal.registerClient': 'portal',
+  'portal.updateClient': 'portal',
+  'clients.get': 'clients.read',
+  'clients.timeline': 'clients.read',
+  'screening.cases': 'screening.read',
+  'screening.get': 'screening.read',
+  'screening.decide': 'screening.review',
+  'screening.listVersions': 'screening.read',
+  'screening.listDiff': 'screening.read',
+  'alerts.list': 'alerts.read',
   'sync.pull': 'authenticated',
   'sync.onChange': 'authenticated',
 } as const satisfies Record<string, ProcedureGuard>;

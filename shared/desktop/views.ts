@@ -54,6 +54,40 @@ export const VIEWS = {
       revokedAt: { type: 'date', indexed: true },
     },
   },
+  screening: {
+    name: 'screening',
+    key: 'id',
+    columns: {
+      id: { type: 'text', indexed: true, search: true },
+      status: { type: 'text', indexed: true },
+      score: { type: 'number', indexed: true },
+      subject: { type: 'text', indexed: true, search: true },
+      clientId: { type: 'text', indexed: true, search: true },
+      legalEntity: { type: 'text', indexed: true },
+      list: { type: 'text', indexed: true, search: true },
+      entryName: { type: 'text', indexed: true, search: true },
+      trigger: { type: 'text', indexed: true },
+      createdAt: { type: 'date', indexed: true },
+      decidedBy: { type: 'text', indexed: true, search: true },
+      decidedAt: { type: 'date', indexed: true },
+    },
+  },
+  alerts: {
+    name: 'alerts',
+    key: 'id',
+    columns: {
+      id: { type: 'text', indexed: true, search: true },
+      status: { type: 'text', indexed: true },
+      severity: { type: 'text', indexed: true },
+      kind: { type: 'text', indexed: true, search: true },
+      forRole: { type: 'text', indexed: true },
+      clientId: { type: 'text', indexed: true, search: true },
+      legalEntity: { type: 'text', indexed: true },
+      summary: { type: 'text', search: true },
+      sourceRef: { type: 'text', indexed: true, search: true },
+      createdAt: { type: 'date', indexed: true },
+    },
+  },
 } as const satisfies Record<string, ViewDefinition>;
 
 export type ViewName = keyof typeof VIEWS;

@@ -4,10 +4,13 @@
 // state, so that a row that is no longer visible to this user is sent as a delete.
 
 import type { Permission } from '../../../shared/access/permissions.js';
-import type { CacheRow } from '../../../shared/desktop/views.js';
+import { VIEWS, type CacheRow } from '../../../shared/desktop/views.js';
 import type { Store } from '../../core/store.js';
 import type { AuthContext } from '../access/service.js';
+import type { AlertsService } from '../alerts/service.js';
 import type { ApprovalsService } from '../approvals/service.js';
+import type { ScreeningService } from '../screening/service.js';
+import { maskPii } from '../audit/mask.js';
 import { auditItem } from '../audit/service.js';
 
 export interface SyncCursor {
@@ -37,25 +40,18 @@ export function parseCursor(text: string | null | undefined): SyncCursor | null 
 const FEED_VIEWS = {
   approval_requests: { view: 'approvals', permission: 'approvals.read' },
   role_grants: { view: 'grants', permission: 'access.read' },
+  screening_cases: { view: 'screening', permission: 'screening.read' },
+  alerts: { view: 'alerts', permission: 'alerts.read' },
 } as const satisfies Record<string, { view: string; permission: Permission }>;
 
 type FeedTable = keyof typeof FEED_VIEWS;
-
-const PII_KEYS = /name|email|phone|address|birth|document|iban|account|passport/i;
-
-/** Client PII inside before/after is masked for those without clients.pii (support, IB roles). */
-function maskPii(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(maskPii);
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, PII_KEYS.test(k) && typeof v === 'string' ? '•••' : maskPii(v)]));
-  }
-  return value;
-}
 
 export class SyncService {
   constructor(
     private readonly store: Store,
     private readonly approvals: ApprovalsService,
+    private readonly screening: ScreeningService,
+    private readonly alerts: AlertsService,
   ) {}
 
   async head(): Promise<SyncCursor> {
@@ -117,12 +113,26 @@ export class SyncService {
       if (ids.length === 0) continue;
       const { view, permission } = FEED_VIEWS[table];
       const scope = auth.scope(permission);
-      const rows = table === 'approval_requests' ? await this.approvalRows(auth, ids) : await this.grantRows(ids);
-      const visible = new Map(rows.filter((r) => r.legalEntity === null || scope.includes(r.legalEntity as string)).map((r) => [String(r[view === 'approvals' ? 'id' : 'grantId']), r]));
+      const rows = await this.rowsOf(table, auth, ids);
+      const key = VIEWS[view].key;
+      const visible = new Map(rows.filter((r) => r.legalEntity === null || scope.includes(r.legalEntity as string)).map((r) => [String(r[key]), r]));
       upserts[view] = [...visible.values()];
       deletes[view] = ids.filter((id) => !visible.has(id));
     }
     return { reset, cursor: formatCursor(next), more, upserts, deletes };
+  }
+
+  private rowsOf(table: FeedTable, auth: AuthContext, ids: string[]): Promise<CacheRow[]> {
+    switch (table) {
+      case 'approval_requests':
+        return this.approvalRows(auth, ids);
+      case 'role_grants':
+        return this.grantRows(ids);
+      case 'screening_cases':
+        return this.screening.byIds(ids).then((rows) => rows.map((r) => ({ ...r, isParty: r.isParty ? 1 : 0, _json: JSON.stringify(r) })));
+      case 'alerts':
+        return this.alerts.byIds(ids).then((rows) => rows.map((a) => ({ id: a.id, status: a.status, severity: a.severity, kind: a.kind, forRole: a.forRole, clientId: a.clientId, legalEntity: a.legalEntity, summary: a.summary, sourceRef: a.sourceRef, createdAt: a.createdAt, _json: JSON.stringify(a) })));
+    }
   }
 
   private async approvalRows(auth: AuthContext, ids: string[]): Promise<CacheRow[]> {

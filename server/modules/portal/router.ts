@@ -1,0 +1,13 @@
+// The client portal's intake (CONTRACT §Client portal intake): authenticated by the portal's
+// service key in X-Portal-Key, never by a staff session. Every call acts as "client portal".
+
+import { registerClientInput, updateClientInput } from '../../../shared/clients/schemas.js';
+import { portalProcedure, router } from '../../trpc.js';
+
+export const portalRouter = router({
+  registerClient: portalProcedure.input(registerClientInput).mutation(async ({ ctx, input }) => {
+    const { clientId } = await ctx.services.clients.register(ctx.actor, input);
+    return { clientId };
+  }),
+  updateClient: portalProcedure.input(updateClientInput).mutation(({ ctx, input }) => ctx.services.clients.update(ctx.actor, input)),
+});
