@@ -29,6 +29,9 @@ export default defineConfig({
           environment: 'node',
           testTimeout: 120_000,
           hookTimeout: 180_000,
+          // One file at a time: they share the renderer build, and two browsers on two cores would
+          // blur the 2 s sync figure the desktop test asserts.
+          fileParallelism: false,
         },
       },
     ],

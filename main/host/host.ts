@@ -126,6 +126,15 @@ export class DesktopHost extends EventEmitter<{ event: [HostEvent] }> {
         void this.#sync?.syncNow();
         return r;
       }
+      case 'screening.get':
+        return this.#server.screening.get.query(input as z.infer<(typeof CHANNELS)['screening.get']>);
+      case 'screening.decide': {
+        const r = await this.#server.screening.decide.mutate(input as z.infer<(typeof CHANNELS)['screening.decide']>);
+        void this.#sync?.syncNow();
+        return r;
+      }
+      case 'clients.timeline':
+        return this.#server.clients.timeline.query(input as z.infer<(typeof CHANNELS)['clients.timeline']>);
     }
   }
 

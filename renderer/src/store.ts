@@ -153,7 +153,7 @@ const session = createSlice({
   },
 });
 
-export type ViewId = 'audit' | 'access';
+export type ViewId = 'screening' | 'alerts' | 'audit' | 'access';
 
 interface UiState {
   view: ViewId;

@@ -3,6 +3,8 @@
 // headless host serves the same channels to a browser.
 
 import { z } from 'zod';
+import { clientId } from '../clients/schemas.js';
+import { screeningCaseDecision, screeningCaseId } from '../screening/schemas.js';
 import { filterModelSchema, sortModelSchema } from './grid.js';
 import { VIEW_NAMES } from './views.js';
 
@@ -33,6 +35,9 @@ export const CHANNELS = {
   'approvals.get': z.object({ id: z.string().regex(/^APR-\d{6,}$/) }).strict(),
   'approvals.approve': z.object({ id: z.string().regex(/^APR-\d{6,}$/), reason: reasonText.optional() }).strict(),
   'approvals.reject': z.object({ id: z.string().regex(/^APR-\d{6,}$/), reason: reasonText }).strict(),
+  'screening.get': z.object({ caseId: screeningCaseId }).strict(),
+  'screening.decide': screeningCaseDecision,
+  'clients.timeline': z.object({ clientId }).strict(),
 } as const;
 
 export type Channel = keyof typeof CHANNELS;

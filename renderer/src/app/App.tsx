@@ -2,9 +2,11 @@
 // offline banner and notifications.
 
 import { AccessReview } from '../access/AccessReview.js';
+import { AlertsView } from '../alerts/AlertsView.js';
 import { AuditExplorer } from '../audit/AuditExplorer.js';
 import { ChangePassword } from '../session/ChangePassword.js';
 import { SignIn } from '../session/SignIn.js';
+import { ScreeningReview } from '../screening/ScreeningReview.js';
 import { useCallback, useEffect } from 'react';
 import { isRole, ROLE_LABELS } from '../../../shared/access/permissions.js';
 import { dismiss, lockSession, showView, signOut, useAppDispatch, useAppSelector, type ViewId } from '../store.js';
@@ -30,6 +32,8 @@ function useIdleLock(active: boolean, onIdle: () => void): void {
 }
 
 const NAV: Array<{ id: ViewId; label: string; needs: string[] }> = [
+  { id: 'screening', label: 'Screening', needs: ['screening.read'] },
+  { id: 'alerts', label: 'Alerts', needs: ['alerts.read'] },
   { id: 'audit', label: 'Audit log', needs: ['audit.read'] },
   { id: 'access', label: 'Access review', needs: ['access.read', 'approvals.read'] },
 ];
@@ -74,6 +78,8 @@ export function App() {
       {session.error && <div className="banner notice">{session.error}</div>}
       <main className="content">
         {!current && <p className="empty">Your roles give you no views in this application yet.</p>}
+        {current?.id === 'screening' && <ScreeningReview offline={offline} />}
+        {current?.id === 'alerts' && <AlertsView />}
         {current?.id === 'audit' && <AuditExplorer />}
         {current?.id === 'access' && <AccessReview user={user} offline={offline} />}
       </main>

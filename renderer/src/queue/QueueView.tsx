@@ -26,7 +26,7 @@ function timeAgo(iso: string | null | undefined): string {
   return s < 5 ? 'just now' : s < 60 ? `${s} s ago` : s < 3600 ? `${Math.round(s / 60)} min ago` : new Date(iso).toLocaleString();
 }
 
-export function QueueView(props: { view: ViewName; title: string; columns: QueueColumn[]; detail: (row: CacheRow) => ReactNode; defaultSort?: SortModel }) {
+export function QueueView(props: { view: ViewName; title: string; columns: QueueColumn[]; detail: (row: CacheRow) => ReactNode; defaultSort?: SortModel; paneClass?: string }) {
   const { view } = props;
   const user = useAppSelector((s) => s.session.user)!;
   const version = useAppSelector((s) => s.ui.versions[view] ?? 0);
@@ -104,6 +104,8 @@ export function QueueView(props: { view: ViewName; title: string; columns: Queue
 
   const onGridReady = (e: GridReadyEvent<CacheRow>) => {
     apiRef.current = e.api;
+    // The grid asks for its first block before it is ready: a quick filter typed meanwhile must refetch.
+    if (quickRef.current) e.api.purgeInfiniteCache();
     const state = localStorage.getItem(`${storageKey}:columns`);
     if (state) e.api.applyColumnState({ state: JSON.parse(state) as [], applyOrder: true });
     else if (props.defaultSort) e.api.applyColumnState({ state: props.defaultSort.map((s) => ({ colId: s.colId, sort: s.sort })) });
@@ -181,7 +183,7 @@ export function QueueView(props: { view: ViewName; title: string; columns: Queue
           />
         </div>
         {open && (
-          <aside className="detail" aria-label="Details">
+          <aside className={props.paneClass ? `detail ${props.paneClass}` : 'detail'} aria-label="Details">
             <button className="link close" aria-label="Close details" onClick={() => setOpen(null)}>
               Close (Esc)
             </button>

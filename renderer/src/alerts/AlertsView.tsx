@@ -1,0 +1,66 @@
+// Compliance and risk alerts for the roles they are raised for (a confirmed sanctions match raises
+// one for the MLRO): the queue, and the alert with its source case and details.
+
+import type { CacheRow } from '../../../shared/desktop/views.js';
+import { QueueView, type QueueColumn } from '../queue/QueueView.js';
+
+const COLUMNS: QueueColumn[] = [
+  { field: 'id', header: 'Alert', width: 120 },
+  { field: 'status', header: 'Status', width: 100 },
+  { field: 'severity', header: 'Severity', width: 110 },
+  { field: 'kind', header: 'Kind', width: 150, format: (v) => String(v ?? '').replaceAll('_', ' ') },
+  { field: 'summary', header: 'Summary', width: 420 },
+  { field: 'clientId', header: 'Client', width: 110 },
+  { field: 'legalEntity', header: 'Entity', width: 90 },
+  { field: 'forRole', header: 'For', width: 90 },
+  { field: 'sourceRef', header: 'Source', width: 120 },
+  { field: 'createdAt', header: 'Raised (UTC)', width: 170 },
+];
+
+interface Alert {
+  id: string;
+  kind: string;
+  severity: string;
+  status: string;
+  summary: string;
+  clientId: string | null;
+  legalEntity: string;
+  forRole: string;
+  sourceRef: string | null;
+  createdAt: string;
+  details: Record<string, unknown>;
+}
+
+function AlertDetail({ row }: { row: CacheRow }) {
+  const a = JSON.parse(String(row._json)) as Alert;
+  return (
+    <div>
+      <h3>
+        {a.id} · {a.severity} · {a.status}
+      </h3>
+      <p>{a.summary}</p>
+      <dl>
+        <dt>Client</dt>
+        <dd>{a.clientId ?? '—'}</dd>
+        <dt>Entity</dt>
+        <dd>{a.legalEntity}</dd>
+        <dt>For</dt>
+        <dd>{a.forRole.toUpperCase()}</dd>
+        <dt>Source</dt>
+        <dd>{a.sourceRef ?? '—'}</dd>
+        <dt>Raised</dt>
+        <dd>{a.createdAt.replace('T', ' ').slice(0, 19)} UTC</dd>
+        {Object.entries(a.details).map(([k, v]) => (
+          <div key={k}>
+            <dt>{k}</dt>
+            <dd>{typeof v === 'string' || typeof v === 'number' ? v : JSON.stringify(v)}</dd>
+          </div>
+        ))}
+      </dl>
+    </div>
+  );
+}
+
+export function AlertsView() {
+  return <QueueView view="alerts" title="Alerts" columns={COLUMNS} defaultSort={[{ colId: 'createdAt', sort: 'desc' }]} detail={(row) => <AlertDetail row={row} />} />;
+}

@@ -1,0 +1,282 @@
+// The screening review queue and its hit pane: the client (or the director, shareholder or owner)
+// beside the list entry, field by field, with what matched and why, and the two decisions. The
+// server decides who may clear what; the pane offers only the decisions it says are open.
+
+import { useEffect, useState } from 'react';
+import { DECISION_LABELS, SCREENING_DECISIONS } from '../../../shared/screening/schemas.js';
+import type { CacheRow } from '../../../shared/desktop/views.js';
+import { call } from '../bridge.js';
+import { QueueView, type QueueColumn } from '../queue/QueueView.js';
+import { notify, useAppDispatch } from '../store.js';
+
+const COLUMNS: QueueColumn[] = [
+  { field: 'id', header: 'Case', width: 120 },
+  { field: 'status', header: 'Status', width: 120, format: (v) => String(v ?? '').replace('_', ' ') },
+  { field: 'score', header: 'Score', width: 95, format: (v) => (typeof v === 'number' ? v.toFixed(2) : '') },
+  { field: 'subject', header: 'Client or party', width: 190 },
+  { field: 'entryName', header: 'List entry', width: 230 },
+  { field: 'list', header: 'List', width: 130 },
+  { field: 'clientId', header: 'Client', width: 110 },
+  { field: 'legalEntity', header: 'Entity', width: 90 },
+  { field: 'trigger', header: 'Trigger', width: 120, format: (v) => String(v ?? '').replace('_', ' ') },
+  { field: 'createdAt', header: 'Opened (UTC)', width: 170 },
+  { field: 'decidedBy', header: 'Decided by', width: 140 },
+];
+
+interface PartialDate {
+  year: number;
+  month?: number;
+  day?: number;
+  toYear?: number;
+  approximate?: boolean;
+}
+
+interface Entry {
+  key: string;
+  schema: string;
+  names: string[];
+  birthDates: PartialDate[];
+  nationalities: string[];
+  countries: string[];
+  identifiers: Array<{ type: string; value: string; country?: string }>;
+  programs: string[];
+  remarks?: string;
+  listedOn?: string;
+}
+
+interface CaseView {
+  id: string;
+  status: 'open' | 'true_match' | 'false_positive';
+  score: number;
+  subject: string;
+  isParty: boolean;
+  list: string;
+  entryKey: string;
+  entryName: string;
+  listVersion: string;
+  trigger: string;
+  createdAt: string;
+  decidedBy: string | null;
+  decidedAt: string | null;
+  reason: string | null;
+  reopens: string | null;
+  policyRef: string;
+  explanation: string;
+  hit: {
+    nameScore: number;
+    queryName: string;
+    matchedName: string;
+    comparison: { pairs: Array<{ query: string; candidate: string; how: string; score: number }>; unmatchedQuery: string[]; unmatchedCandidate: string[]; notes: string[] };
+    evidence: Array<{ kind: 'birth_date' | 'nationality' | 'identifier'; effect: number; detail: string }>;
+  };
+  subjectAtHit: { name: string; schema: string; birthDate?: PartialDate; nationality?: string };
+  entryAtHit: Entry;
+  currentEntry: { entry: Entry; changedSinceHit: boolean; versionId: string } | null;
+  client: { id: string; type: string; name: string; legalEntity: string; status: string; screeningStatus: string; country: string; nationality: string | null; dateOfBirth: string | null; restrictions: string[] };
+  party: { name: string; roles: string[]; dateOfBirth: string | null; nationality: string | null; country: string | null } | null;
+  history: Array<{ id: string; status: string; decidedBy: string | null; decidedAt: string | null; reason: string | null; sameEntryVersion: boolean }>;
+  availableDecisions: Array<'true_match' | 'false_positive'>;
+}
+
+interface TimelineItem {
+  seq: number;
+  at: string;
+  actor: string;
+  action: string;
+  reason?: string | null;
+  caseRef?: string | null;
+}
+
+const date = (d: PartialDate) => `${d.approximate ? 'circa ' : ''}${[d.year, d.month && String(d.month).padStart(2, '0'), d.day && String(d.day).padStart(2, '0')].filter(Boolean).join('-')}${d.toYear ? `–${d.toYear}` : ''}`;
+const list = (values: readonly string[]) => (values.length ? values.join(', ') : '—');
+
+function effect(e: { effect: number; detail: string } | undefined): { text: string; tone: 'up' | 'down' | 'none' } {
+  if (!e) return { text: 'no evidence either way', tone: 'none' };
+  return { text: `${e.detail} (${e.effect >= 0 ? '+' : ''}${e.effect.toFixed(2)})`, tone: e.effect > 0 ? 'up' : e.effect < 0 ? 'down' : 'none' };
+}
+
+/** Client beside list entry, one row per field, with what the matcher made of it. */
+function Comparison({ v }: { v: CaseView }) {
+  const entry = v.entryAtHit;
+  const person = v.party ?? { name: v.client.name, dateOfBirth: v.client.dateOfBirth, nationality: v.client.nationality, country: v.client.country };
+  const evidence = (kind: CaseView['hit']['evidence'][number]['kind']) => effect(v.hit.evidence.find((e) => e.kind === kind));
+  const tokens = v.hit.comparison.pairs.map((p) => (p.how === 'exact' ? p.query : `${p.query} ~ ${p.candidate} (${p.how})`)).join(', ');
+  const rows: Array<{ field: string; client: string; entry: string; assessment: { text: string; tone: 'up' | 'down' | 'none' } }> = [
+    {
+      field: 'Name',
+      client: person.name,
+      entry: v.hit.matchedName,
+      assessment: { text: `name ${v.hit.nameScore.toFixed(2)}${tokens ? `: ${tokens}` : ''}${v.hit.comparison.unmatchedQuery.length ? `; unmatched ${v.hit.comparison.unmatchedQuery.join(' ')}` : ''}${v.hit.comparison.notes.length ? `; ${v.hit.comparison.notes.join('; ')}` : ''}`, tone: 'up' },
+    },
+    { field: 'Other names', client: '—', entry: list(entry.names.filter((n) => n !== v.hit.matchedName).slice(0, 8)), assessment: { text: '', tone: 'none' } },
+    { field: 'Type', client: v.party ? 'Person' : v.client.type === 'corporate' ? 'Company' : 'Person', entry: entry.schema, assessment: { text: '', tone: 'none' } },
+    { field: 'Date of birth', client: person.dateOfBirth ?? '—', entry: list(entry.birthDates.map(date)), assessment: evidence('birth_date') },
+    { field: 'Nationality', client: person.nationality ?? '—', entry: list(entry.nationalities), assessment: evidence('nationality') },
+    { field: 'Country', client: person.country ?? '—', entry: list(entry.countries), assessment: { text: '', tone: 'none' } },
+    { field: 'Identifiers', client: '—', entry: list(entry.identifiers.map((i) => `${i.type} ${i.value}${i.country ? ` (${i.country})` : ''}`)), assessment: evidence('identifier') },
+    { field: 'Programmes', client: '—', entry: list(entry.programs), assessment: { text: '', tone: 'none' } },
+    { field: 'Listed', client: '—', entry: entry.listedOn ?? '—', assessment: { text: '', tone: 'none' } },
+  ];
+  return (
+    <table className="compare" aria-label="Client beside list entry">
+      <thead>
+        <tr>
+          <th scope="col">Field</th>
+          <th scope="col">{v.party ? `${v.party.roles.join(', ')} of ${v.client.name}` : 'Client'}</th>
+          <th scope="col">
+            {v.list} {entry.key}
+          </th>
+          <th scope="col">What it means</th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((r) => (
+          <tr key={r.field}>
+            <th scope="row">{r.field}</th>
+            <td>{r.client}</td>
+            <td>{r.entry}</td>
+            <td className={`assess ${r.assessment.tone}`}>{r.assessment.text}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function Timeline({ clientId }: { clientId: string }) {
+  const [items, setItems] = useState<TimelineItem[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    call<{ items: TimelineItem[] }>('clients.timeline', { clientId }).then((r) => setItems(r.items), (e: Error) => setError(e.message));
+  }, [clientId]);
+  if (error) return <p className="error">{error}</p>;
+  if (!items) return <p className="hint">Loading the timeline…</p>;
+  return (
+    <ol className="timeline" aria-label="Client timeline">
+      {items.map((i) => (
+        <li key={i.seq}>
+          <span className="mono">{i.at.replace('T', ' ').slice(0, 19)}</span> <strong>{i.action}</strong> by {i.actor}
+          {i.caseRef ? ` · ${i.caseRef}` : ''}
+          {i.reason ? <div className="muted">{i.reason}</div> : null}
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+export function HitPane({ row, offline }: { row: CacheRow; offline: boolean }) {
+  const dispatch = useAppDispatch();
+  const id = String(row.id);
+  const [view, setView] = useState<CaseView | null>(null);
+  const [reason, setReason] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [showTimeline, setShowTimeline] = useState(false);
+
+  useEffect(() => {
+    setView(null);
+    setError(null);
+    call<CaseView>('screening.get', { caseId: id }).then(setView, (e: Error) => setError(e.message));
+  }, [id, row.status]);
+
+  const decide = async (decision: 'true_match' | 'false_positive') => {
+    if (reason.trim().length < 10) {
+      setError('Record what settled it: which fields you compared and what you saw (at least 10 characters).');
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    try {
+      const next = await call<CaseView>('screening.decide', { caseId: id, decision, reason: reason.trim() });
+      setView(next);
+      setReason('');
+      dispatch(notify(`${id}: ${DECISION_LABELS[decision].toLowerCase()}${decision === 'true_match' ? '; the client is restricted and the MLRO alerted' : ''}`));
+    } catch (e) {
+      setError((e as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  if (!view) return error ? <p className="error" role="alert">{error}</p> : <p className="hint">Loading {id}…</p>;
+  return (
+    <div className="hit">
+      <h3>
+        {view.id} · {view.status.replace('_', ' ')} · score {view.score.toFixed(2)}
+      </h3>
+      <p className="explain">{view.explanation}</p>
+      {view.currentEntry?.changedSinceHit && <p className="banner notice">The list entry changed after this hit (now in {view.currentEntry.versionId}); compare with the current entry before deciding.</p>}
+      {!view.currentEntry && <p className="banner notice">This entry is no longer on {view.list}: it was removed after the hit.</p>}
+      {view.reopens && <p className="hint">Reopens {view.reopens}: the entry changed since that decision.</p>}
+      <Comparison v={view} />
+      {view.entryAtHit.remarks && (
+        <details>
+          <summary>List remarks</summary>
+          <p className="mono">{view.entryAtHit.remarks}</p>
+        </details>
+      )}
+      <dl>
+        <dt>Client</dt>
+        <dd>
+          {view.client.id} · {view.client.name} · {view.client.status} · {view.client.legalEntity}
+        </dd>
+        <dt>Trigger</dt>
+        <dd>
+          {view.trigger.replace('_', ' ')} · list version {view.listVersion} · {view.policyRef}
+        </dd>
+        {view.history.length > 0 && (
+          <>
+            <dt>Earlier</dt>
+            <dd>{view.history.map((h) => `${h.id} ${h.status.replace('_', ' ')} by ${h.decidedBy ?? '—'}${h.sameEntryVersion ? '' : ' (on an earlier version of the entry)'}`).join('; ')}</dd>
+          </>
+        )}
+        {view.decidedBy && (
+          <>
+            <dt>Decided</dt>
+            <dd>
+              {view.decidedBy} at {view.decidedAt?.replace('T', ' ').slice(0, 19)}: {view.reason}
+            </dd>
+          </>
+        )}
+      </dl>
+      {view.availableDecisions.length > 0 && (
+        <div className="decide">
+          <label>
+            Reason (recorded with the decision)
+            <textarea rows={3} value={reason} onChange={(e) => setReason(e.target.value)} placeholder="What you compared and what settled it" />
+          </label>
+          {offline && <p className="hint">Offline: decisions need the server and are disabled until it is reachable.</p>}
+          <div className="buttons">
+            {SCREENING_DECISIONS.filter((d) => view.availableDecisions.includes(d)).map((d) => (
+              <button key={d} disabled={offline || busy} className={d === 'true_match' ? 'danger' : undefined} onClick={() => void decide(d)}>
+                {DECISION_LABELS[d]}
+              </button>
+            ))}
+          </div>
+        </div>
+      )}
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      <button className="link" aria-expanded={showTimeline} onClick={() => setShowTimeline((s) => !s)}>
+        {showTimeline ? 'Hide' : 'Show'} the client’s timeline
+      </button>
+      {showTimeline && <Timeline clientId={view.client.id} />}
+    </div>
+  );
+}
+
+export function ScreeningReview({ offline }: { offline: boolean }) {
+  return (
+    <QueueView
+      view="screening"
+      title="Screening review"
+      columns={COLUMNS}
+      paneClass="wide"
+      defaultSort={[{ colId: 'createdAt', sort: 'desc' }]}
+      detail={(row) => <HitPane row={row} offline={offline} />}
+    />
+  );
+}
