@@ -1,6 +1,8 @@
 // The demo server: seeds ./data/demo on first run and starts the server with DEMO=1. `npm start`
 // runs it as its own process beside the desktop host; `npm run demo:server` runs it alone.
 
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
 import path from 'node:path';
 import { startServer } from '../app.js';
 import { loadConfig } from '../config.js';
@@ -10,13 +12,23 @@ import { parseFlags } from './args.js';
 const { values } = parseFlags({ 'data-dir': { type: 'string' } }, 'npm run demo:server [-- --data-dir DIR]');
 const dataDir = path.resolve(values['data-dir'] ?? process.env.DATA_DIR ?? './data/demo');
 
-const config = loadConfig({ ...process.env, DATA_DIR: dataDir, DEMO: '1' });
+// The demo's client portal key: PORTAL_API_KEY when set, otherwise one made on first run and kept
+// (owner-only) in DATA_DIR/keys/demo-portal.key, so scripts can register demo clients.
+const portalKeyFile = path.join(dataDir, 'keys', 'demo-portal.key');
+if (!process.env.PORTAL_API_KEY && !fs.existsSync(portalKeyFile)) {
+  fs.mkdirSync(path.dirname(portalKeyFile), { recursive: true, mode: 0o700 });
+  fs.writeFileSync(portalKeyFile, `${randomBytes(24).toString('base64url')}\n`, { mode: 0o600 });
+}
+const portalKey = process.env.PORTAL_API_KEY ?? fs.readFileSync(portalKeyFile, 'utf8').trim();
+
+const config = loadConfig({ ...process.env, DATA_DIR: dataDir, DEMO: '1', PORTAL_API_KEY: portalKey });
 const server = await startServer(config);
 const { credentials, created } = await seedDemo(server.services, { seed: 1 });
 const file = writeCredentials(dataDir, credentials);
 const storage = server.db.engine === 'sqlite' ? `sqlite ${server.db.location}` : `postgres ${server.db.location}`;
 console.log(`fx-backoffice server listening on ${server.url} (storage: ${storage}, demo mode)`);
 console.log(`${created ? 'Seeded the demo brokerage' : 'Demo brokerage already seeded'}; sign-in credentials and TOTP secrets: ${file}`);
+if (!process.env.PORTAL_API_KEY) console.log(`Client portal key (X-Portal-Key): ${portalKeyFile}`);
 const stop = () => {
   server.close().then(() => process.exit(0), () => process.exit(1));
 };
