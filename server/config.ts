@@ -28,6 +28,7 @@ const schema = z.object({
   AUDIT_CHECKPOINT_INTERVAL_MS: int(1000, 3_600_000).default(60_000),
   AUDIT_SIGNING_KEY: z.string().min(1).optional(),
   SECRETS_KEY: z.string().regex(/^[A-Za-z0-9+/]{43}=$/, 'must be 32 bytes in base64').optional(),
+  DOCUMENTS_KEY: z.string().regex(/^[A-Za-z0-9+/]{43}=$/, 'must be 32 bytes in base64').optional(),
 });
 
 export interface Config {
@@ -48,6 +49,7 @@ export interface Config {
   auditCheckpointIntervalMs: number;
   auditSigningKey: string | undefined;
   secretsKey: string | undefined;
+  documentsKey: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -90,5 +92,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     auditCheckpointIntervalMs: e.AUDIT_CHECKPOINT_INTERVAL_MS,
     auditSigningKey: e.AUDIT_SIGNING_KEY,
     secretsKey: e.SECRETS_KEY,
+    documentsKey: e.DOCUMENTS_KEY,
   };
 }

@@ -5,6 +5,7 @@ import { alertsRouter } from './modules/alerts/router.js';
 import { approvalsRouter } from './modules/approvals/router.js';
 import { auditRouter } from './modules/audit/router.js';
 import { clientsRouter } from './modules/clients/router.js';
+import { kycRouter } from './modules/kyc/router.js';
 import { policiesRouter } from './modules/policies/router.js';
 import { portalRouter } from './modules/portal/router.js';
 import { screeningRouter } from './modules/screening/router.js';
@@ -19,6 +20,7 @@ export const appRouter = router({
   policies: policiesRouter,
   portal: portalRouter,
   clients: clientsRouter,
+  kyc: kycRouter,
   screening: screeningRouter,
   alerts: alertsRouter,
   sync: syncRouter,

@@ -15,6 +15,8 @@ import { ScreeningListsService } from './modules/screening/lists-service.js';
 import { ScreeningService } from './modules/screening/service.js';
 import { ClientsService } from './modules/clients/service.js';
 import { AlertsService } from './modules/alerts/service.js';
+import { KycService } from './modules/kyc/service.js';
+import { DocumentStore } from './modules/documents/store.js';
 import { SyncService } from './modules/sync/service.js';
 import { loadSecretBox } from './security/secretbox.js';
 
@@ -31,6 +33,7 @@ export interface Services {
   screening: ScreeningService;
   clients: ClientsService;
   alerts: AlertsService;
+  kyc: KycService;
 }
 
 export function buildServices(config: Config, db: Db, clock: Clock): Services {
@@ -49,6 +52,7 @@ export function buildServices(config: Config, db: Db, clock: Clock): Services {
   const lists = new ScreeningListsService(store, policies);
   const screening = new ScreeningService(store, lists, policies);
   const alerts = new AlertsService(store);
+  const kyc = new KycService(store, DocumentStore.open(config.dataDir, config.documentsKey));
   return {
     config,
     store,
@@ -60,7 +64,8 @@ export function buildServices(config: Config, db: Db, clock: Clock): Services {
     sync: new SyncService(store, approvals, screening, alerts),
     lists,
     screening,
-    clients: new ClientsService(store, screening),
+    clients: new ClientsService(store, screening, kyc),
     alerts,
+    kyc,
   };
 }

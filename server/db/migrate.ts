@@ -6,6 +6,7 @@ import type { Db, Engine } from './connect.js';
 import { core } from './migrations/0001_core.js';
 import { screeningLists } from './migrations/0002_screening_lists.js';
 import { clientsScreening } from './migrations/0003_clients_screening.js';
+import { kyc } from './migrations/0004_kyc.js';
 
 type MigrationFactory = (engine: Engine) => Migration;
 
@@ -14,6 +15,7 @@ export const MIGRATIONS: ReadonlyArray<readonly [string, MigrationFactory]> = [
   ['0001_core', core],
   ['0002_screening_lists', screeningLists],
   ['0003_clients_screening', clientsScreening],
+  ['0004_kyc', kyc],
 ];
 
 export class SchemaTooNewError extends Error {

@@ -304,6 +304,48 @@ export interface AlertTable {
   updated_at: string;
 }
 
+export interface KycCaseTable {
+  id: string;
+  client_id: string;
+  legal_entity: string;
+  status: string;
+  risk_level: string | null;
+  risk_score: number | null;
+  risk_json: string | null;
+  assignee_id: string | null;
+  escalated_to: string | null;
+  requested_json: string;
+  decision: string | null;
+  decision_reason: string | null;
+  decision_note: string | null;
+  policy_basis: string | null;
+  decided_by: string | null;
+  decided_at: string | null;
+  opened_reason: string;
+  created_at: string;
+  updated_at: string;
+  status_changed_at: string;
+}
+
+export interface DocumentTable {
+  id: string;
+  client_id: string;
+  legal_entity: string;
+  kyc_case_id: string | null;
+  document_type: string;
+  file_name: string;
+  mime: string;
+  size: number;
+  sha256: string;
+  source: string;
+  issued_at: string | null;
+  expires_at: string | null;
+  status: 'received' | 'accepted' | 'rejected' | 'superseded';
+  rejection_reason: string | null;
+  received_at: string;
+  superseded_by: string | null;
+}
+
 export interface Database {
   legal_entities: LegalEntityTable;
   users: UserTable;
@@ -327,6 +369,8 @@ export interface Database {
   screening_cases: ScreeningCaseTable;
   screening_suppressions: ScreeningSuppressionTable;
   alerts: AlertTable;
+  kyc_cases: KycCaseTable;
+  documents: DocumentTable;
 }
 
 export type UserRow = Selectable<UserTable>;
@@ -338,3 +382,5 @@ export type ApprovalRequestRow = Selectable<ApprovalRequestTable>;
 export type ClientRow = Selectable<ClientTable>;
 export type ClientPartyRow = Selectable<ClientPartyTable>;
 export type ScreeningCaseRow = Selectable<ScreeningCaseTable>;
+export type KycCaseRow = Selectable<KycCaseTable>;
+export type DocumentRow = Selectable<DocumentTable>;

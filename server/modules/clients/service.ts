@@ -14,6 +14,7 @@ import type { ClientPartyRow, ClientRow } from '../../db/schema.js';
 import type { AuthContext } from '../access/service.js';
 import { maskPii } from '../audit/mask.js';
 import { auditItem } from '../audit/service.js';
+import type { KycService } from '../kyc/service.js';
 import { clientSubjects, type ScreeningService } from '../screening/service.js';
 import { requireEntity } from '../../trpc.js';
 import { loadClient } from './restrictions.js';
@@ -102,6 +103,7 @@ export class ClientsService {
   constructor(
     private readonly store: Store,
     private readonly screening: ScreeningService,
+    private readonly kyc: KycService,
   ) {}
 
   /** Registers a client from the portal. The same externalId with the same data returns the same client; with other data it is refused. */
@@ -175,6 +177,7 @@ export class ClientsService {
         if (parties.length) await m.trx.insertInto('client_parties').values(parties).execute();
         m.audit({ action: 'client.registered', targetType: 'client', targetId: id, clientId: id, legalEntity: input.legalEntity, after: { ...record, status: 'registered' } });
         m.changed('clients', id, input.legalEntity, 'insert');
+        await this.kyc.openCase(m, row, 'Registration');
         await this.screening.screenSubjects(m, clientSubjects(row, parties), 'registration', lists, policy);
         return { clientId: id, created: true };
       });

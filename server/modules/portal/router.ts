@@ -2,6 +2,7 @@
 // service key in X-Portal-Key, never by a staff session. Every call acts as "client portal".
 
 import { registerClientInput, updateClientInput } from '../../../shared/clients/schemas.js';
+import { uploadDocumentInput } from '../../../shared/kyc/schemas.js';
 import { portalProcedure, router } from '../../trpc.js';
 
 export const portalRouter = router({
@@ -9,5 +10,6 @@ export const portalRouter = router({
     const { clientId } = await ctx.services.clients.register(ctx.actor, input);
     return { clientId };
   }),
+  uploadDocument: portalProcedure.input(uploadDocumentInput).mutation(({ ctx, input }) => ctx.services.kyc.uploadDocument(ctx.actor, input)),
   updateClient: portalProcedure.input(updateClientInput).mutation(({ ctx, input }) => ctx.services.clients.update(ctx.actor, input)),
 });

@@ -85,7 +85,7 @@ describeEachEngine('client registration through the portal', (engine) => {
     expect(await support.clients.get.query({ clientId })).toMatchObject({ name: '•••', email: '•••', country: 'CY' });
     await expectReason((await t.login('compliance.global')).client.clients.get.query({ clientId }), 'OUT_OF_ENTITY_SCOPE');
     const timeline = await support.clients.timeline.query({ clientId });
-    expect(timeline.items.map((i) => i.action)).toEqual(['client.registered', 'screening.screened']);
+    expect(timeline.items.map((i) => i.action)).toEqual(['client.registered', 'kyc.case.opened', 'screening.screened']);
     expect(JSON.stringify(timeline.items[0]!.after)).not.toContain('Ivanova');
   });
 });
@@ -146,6 +146,7 @@ describe.skipIf(!sharedDataPresent)('screening on list updates and on registrati
       const timeline = await globalOfficer.clients.timeline.query({ clientId: hit!.client_id });
       expect(timeline.items.map((i) => i.action)).toEqual([
         'client.registered',
+        'kyc.case.opened',
         'screening.screened',
         'screening.case.opened',
         'screening.case.decided',
