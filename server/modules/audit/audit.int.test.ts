@@ -91,7 +91,7 @@ describeEachEngine('audit log', (engine) => {
 
     // Client-bound events, as later modules write them.
     await t.server.services.store.mutate(SYSTEM_ACTOR, async (m) => {
-      for (let i = 0; i < 7; i++) m.audit({ action: 'client.note', clientId: 'CL-1', legalEntity: i < 4 ? 'eu' : 'global', caseRef: `KYC-00000${i}`, targetType: 'client', targetId: 'CL-1' });
+      for (let i = 0; i < 7; i++) m.audit({ action: 'client.note', clientId: 'CL-1', legalEntity: i < 4 ? 'eu' : 'global', caseRef: `KYC-90000${i}`, targetType: 'client', targetId: 'CL-1' });
     });
     const all: number[] = [];
     let cursor: string | undefined;
@@ -102,7 +102,7 @@ describeEachEngine('audit log', (engine) => {
     } while (cursor);
     expect(all).toHaveLength(7);
     expect([...all].sort((a, b) => b - a)).toEqual(all);
-    expect((await auditor.client.audit.search.query({ caseRef: 'KYC-000003' })).items).toHaveLength(1);
+    expect((await auditor.client.audit.search.query({ caseRef: 'KYC-900003' })).items).toHaveLength(1);
     expect((await auditor.client.audit.search.query({ targetType: 'client', targetId: 'CL-1', legalEntity: 'global' })).items).toHaveLength(3);
     const from = t.clock.now().toISOString();
     expect((await auditor.client.audit.search.query({ from, clientId: 'CL-1' })).items).toHaveLength(7);
