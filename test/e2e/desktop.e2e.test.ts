@@ -2,48 +2,28 @@
 // TOTP code, filter the audit grid, and approve a pending role grant as a second user in a second
 // browser context; the first user's grid shows the outcome within 2 seconds.
 
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { FileKeyWrapper } from '../../main/cache/keys.js';
-import { buildRendererIfStale } from '../../main/build-renderer.js';
-import { startHeadlessHost, type HeadlessHost } from '../../main/headless/server.js';
-import { startTestServer, type TestServer } from '../../server/testing/harness.js';
+import type { HeadlessHost } from '../../main/headless/server.js';
+import type { TestServer } from '../../server/testing/harness.js';
 import { totpCode } from '../../server/modules/access/totp.js';
-import { launchChromium } from './browser.js';
+import { signIn as signInAs, startDesktop, type Desktop } from './desktop-fixture.js';
 
+let d: Desktop;
 let t: TestServer;
 let host: HeadlessHost;
 let browser: Browser;
 let dir: string;
 
 beforeAll(async () => {
-  const rendererDir = await buildRendererIfStale();
-  t = await startTestServer('sqlite');
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fxbo-e2e-'));
-  host = await startHeadlessHost({ serverUrl: t.url, rendererDir, cacheDir: path.join(dir, 'cache'), wrapper: new FileKeyWrapper(path.join(dir, 'keys')) });
-  browser = await launchChromium();
+  d = await startDesktop();
+  ({ t, host, browser, dir } = d);
 }, 180_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await host?.close();
-  await t?.close();
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => d?.close());
 
-async function signIn(page: Page, username: string): Promise<void> {
-  const c = t.credentials.get(username)!;
-  await page.goto(host.openUrl);
-  await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Password').fill(c.password);
-  t.clock.advance(30_000);
-  await page.getByLabel('Authentication code').fill(t.code(username));
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('button', { name: 'Sign out' }).waitFor();
-}
+const signIn = (page: Page, username: string) => signInAs(d, page, username);
 
 it('signs in with TOTP, filters the audit grid, and sees a colleague\u2019s approval within 2 s', async () => {
   // A pending grant made by one administrator, for a second one to approve.

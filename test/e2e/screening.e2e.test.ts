@@ -4,18 +4,14 @@
 // in their own session. A strong hit cannot be cleared by an officer without the senior right.
 
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FileKeyWrapper } from '../../main/cache/keys.js';
-import { buildRendererIfStale } from '../../main/build-renderer.js';
-import { startHeadlessHost, type HeadlessHost } from '../../main/headless/server.js';
 import { SYSTEM_ACTOR } from '../../server/core/actor.js';
 import { readListFiles } from '../../server/modules/screening/lists/read.js';
-import { startTestServer, type TestServer } from '../../server/testing/harness.js';
+import type { TestServer } from '../../server/testing/harness.js';
 import { dataFile, SHARED_DATA_MISSING, sharedDataPresent } from '../../server/testing/shared-data.js';
-import { launchChromium } from './browser.js';
+import { signIn as signInAs, startDesktop, type Desktop } from './desktop-fixture.js';
 
 const sdn = (date: string) => {
   const dir = dataFile('sanctions', 'ofac', `sdn_${date}`);
@@ -23,39 +19,23 @@ const sdn = (date: string) => {
 };
 
 describe.skipIf(!sharedDataPresent)('screening review in the desktop UI', () => {
+  let d: Desktop;
   let t: TestServer;
-  let host: HeadlessHost;
-  let browser: Browser;
-  let dir: string;
 
   beforeAll(async () => {
-    const rendererDir = await buildRendererIfStale();
-    t = await startTestServer('sqlite');
     const actor = { ...SYSTEM_ACTOR, id: 'e2e:lists', name: 'list import' };
-    await t.server.services.screening.importList(actor, await sdn('2024-04-26'));
-    await t.server.services.screening.importList(actor, await sdn('2024-05-03'));
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fxbo-e2e-screening-'));
-    host = await startHeadlessHost({ serverUrl: t.url, rendererDir, cacheDir: path.join(dir, 'cache'), wrapper: new FileKeyWrapper(path.join(dir, 'keys')) });
-    browser = await launchChromium();
+    d = await startDesktop(async (server) => {
+      await server.server.services.screening.importList(actor, await sdn('2024-04-26'));
+      await server.server.services.screening.importList(actor, await sdn('2024-05-03'));
+    });
+    t = d.t;
   }, 180_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await host?.close();
-    await t?.close();
-    if (dir) fs.rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => d?.close());
 
   async function signIn(username: string): Promise<Page> {
-    const page = await (await browser.newContext({ viewport: { width: 1500, height: 900 } })).newPage();
-    const c = t.credentials.get(username)!;
-    await page.goto(host.openUrl);
-    await page.getByLabel('Username').fill(username);
-    await page.getByLabel('Password').fill(c.password);
-    t.clock.advance(30_000);
-    await page.getByLabel('Authentication code').fill(t.code(username));
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('button', { name: 'Sign out' }).waitFor();
+    const page = await (await d.browser.newContext({ viewport: { width: 1500, height: 900 } })).newPage();
+    await signInAs(d, page, username);
     return page;
   }
 
@@ -78,7 +58,7 @@ describe.skipIf(!sharedDataPresent)('screening review in the desktop UI', () => 
     await expect.poll(() => dob.textContent()).toMatch(/1989-03-10.*1989-03-10.*same date of birth/i);
     expect(await table.getByRole('row', { name: /Nationality/ }).textContent()).toMatch(/RU.*RU/);
     expect(await pane.getByRole('heading').first().textContent()).toMatch(/SCR-\d{6} · open · score/);
-    await officer.screenshot({ path: path.join(process.env.E2E_SCREENSHOTS ?? dir, 'hit-pane.png') });
+    await officer.screenshot({ path: path.join(process.env.E2E_SCREENSHOTS ?? d.dir, 'hit-pane.png') });
 
     // A decision needs a reason a reviewer can read.
     await pane.getByRole('button', { name: 'True match' }).click();

@@ -1,0 +1,54 @@
+// What every desktop E2E test starts from: a seeded server, the headless desktop host serving the
+// built renderer, and Debian's Chromium; and signing a demo user in through the UI with a TOTP code.
+
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { FileKeyWrapper } from '../../main/cache/keys.js';
+import { buildRendererIfStale } from '../../main/build-renderer.js';
+import { startHeadlessHost, type HeadlessHost } from '../../main/headless/server.js';
+import { startTestServer, type TestServer } from '../../server/testing/harness.js';
+import { launchChromium } from './browser.js';
+
+export interface Desktop {
+  t: TestServer;
+  host: HeadlessHost;
+  browser: Browser;
+  /** a scratch directory, removed on close (screenshots go here unless E2E_SCREENSHOTS names another) */
+  dir: string;
+  close(): Promise<void>;
+}
+
+export async function startDesktop(prepare?: (t: TestServer) => Promise<void>): Promise<Desktop> {
+  const rendererDir = await buildRendererIfStale();
+  const t = await startTestServer('sqlite');
+  await prepare?.(t);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fxbo-e2e-'));
+  const host = await startHeadlessHost({ serverUrl: t.url, rendererDir, cacheDir: path.join(dir, 'cache'), wrapper: new FileKeyWrapper(path.join(dir, 'keys')) });
+  const browser = await launchChromium();
+  return {
+    t,
+    host,
+    browser,
+    dir,
+    async close() {
+      await browser.close();
+      await host.close();
+      await t.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Signs a demo user in on the page, with a fresh TOTP step, and waits for the shell. */
+export async function signIn(d: Pick<Desktop, 't' | 'host'>, page: Page, username: string): Promise<void> {
+  const c = d.t.credentials.get(username)!;
+  await page.goto(d.host.openUrl);
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(c.password);
+  d.t.clock.advance(30_000);
+  await page.getByLabel('Authentication code').fill(d.t.code(username));
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign out' }).waitFor();
+}
