@@ -129,7 +129,7 @@ export class SyncService {
       case 'role_grants':
         return this.grantRows(ids);
       case 'screening_cases':
-        return this.screening.byIds(ids).then((rows) => rows.map((r) => ({ ...r, isParty: r.isParty ? 1 : 0, _json: JSON.stringify(r) })));
+        return this.screening.byIds(ids).then((rows) => rows.map(({ isParty: _isParty, ...r }) => ({ ...r, _json: JSON.stringify({ ...r, isParty: _isParty }) })));
       case 'alerts':
         return this.alerts.byIds(ids).then((rows) => rows.map((a) => ({ id: a.id, status: a.status, severity: a.severity, kind: a.kind, forRole: a.forRole, clientId: a.clientId, legalEntity: a.legalEntity, summary: a.summary, sourceRef: a.sourceRef, createdAt: a.createdAt, _json: JSON.stringify(a) })));
     }
