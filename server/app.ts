@@ -75,6 +75,15 @@ export async function createServer(config: Config, opts: { clock?: Clock; db?: D
     }, 60_000),
   ];
   for (const t of timers) t.unref();
+  // The job queue (provider checks) and the schedules: document expiry daily at 02:15 UTC, stuck KYC cases every 15 minutes.
+  services.jobs.log = app.log;
+  services.jobs.start({
+    pollMs: config.jobsPollMs,
+    schedules: [
+      { name: 'kyc.documentExpiry', pattern: '0 15 2 * * *', run: () => services.kyc.sweepDocumentExpiry() },
+      { name: 'kyc.sla', pattern: '0 */15 * * * *', run: () => services.kyc.sweepSla() },
+    ],
+  });
 
   let closed = false;
   return {
@@ -85,6 +94,7 @@ export async function createServer(config: Config, opts: { clock?: Clock; db?: D
       if (closed) return;
       closed = true;
       for (const t of timers) clearInterval(t);
+      await services.jobs.stop();
       await app.close();
       // A last checkpoint, so that cutting events off the end is detectable right after a stop.
       await services.auditLog.checkpointNow(services.store.now()).catch(() => undefined);

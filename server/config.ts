@@ -29,6 +29,10 @@ const schema = z.object({
   AUDIT_SIGNING_KEY: z.string().min(1).optional(),
   SECRETS_KEY: z.string().regex(/^[A-Za-z0-9+/]{43}=$/, 'must be 32 bytes in base64').optional(),
   DOCUMENTS_KEY: z.string().regex(/^[A-Za-z0-9+/]{43}=$/, 'must be 32 bytes in base64').optional(),
+  KYC_PROVIDER_URL: z.url().optional(),
+  KYC_PROVIDER_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  KYC_PROVIDER_TIMEOUT_MS: int(100, 120_000).default(10_000),
+  JOBS_POLL_MS: int(50, 600_000).default(1_000),
 });
 
 export interface Config {
@@ -50,6 +54,8 @@ export interface Config {
   auditSigningKey: string | undefined;
   secretsKey: string | undefined;
   documentsKey: string | undefined;
+  kycProvider: { url: string; token: string; timeoutMs: number } | undefined;
+  jobsPollMs: number;
 }
 
 export class ConfigError extends Error {
@@ -66,6 +72,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const mt5Parts = [e.MT5_URL, e.MT5_LOGIN, e.MT5_PASSWORD].filter((v) => v !== undefined).length;
   if (mt5Parts !== 0 && mt5Parts !== 3) {
     throw new ConfigError('Invalid configuration: MT5_URL, MT5_LOGIN and MT5_PASSWORD must be set together');
+  }
+  if ((e.KYC_PROVIDER_URL === undefined) !== (e.KYC_PROVIDER_TOKEN === undefined)) {
+    throw new ConfigError('Invalid configuration: KYC_PROVIDER_URL and KYC_PROVIDER_TOKEN must be set together');
   }
   const pspSecrets: Record<string, string> = {};
   for (const [key, value] of Object.entries(env)) {
@@ -93,5 +102,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     auditSigningKey: e.AUDIT_SIGNING_KEY,
     secretsKey: e.SECRETS_KEY,
     documentsKey: e.DOCUMENTS_KEY,
+    kycProvider: e.KYC_PROVIDER_URL ? { url: e.KYC_PROVIDER_URL, token: e.KYC_PROVIDER_TOKEN!, timeoutMs: e.KYC_PROVIDER_TIMEOUT_MS } : undefined,
+    jobsPollMs: e.JOBS_POLL_MS,
   };
 }

@@ -18,6 +18,8 @@ import { AlertsService } from './modules/alerts/service.js';
 import { KycService } from './modules/kyc/service.js';
 import { DocumentStore } from './modules/documents/store.js';
 import { SyncService } from './modules/sync/service.js';
+import { KycProviderClient } from './modules/kyc/provider-client.js';
+import { JobQueue } from './jobs/queue.js';
 import { loadSecretBox } from './security/secretbox.js';
 
 export interface Services {
@@ -34,6 +36,7 @@ export interface Services {
   clients: ClientsService;
   alerts: AlertsService;
   kyc: KycService;
+  jobs: JobQueue;
 }
 
 export function buildServices(config: Config, db: Db, clock: Clock): Services {
@@ -52,7 +55,13 @@ export function buildServices(config: Config, db: Db, clock: Clock): Services {
   const lists = new ScreeningListsService(store, policies);
   const screening = new ScreeningService(store, lists, policies);
   const alerts = new AlertsService(store);
-  const kyc = new KycService(store, DocumentStore.open(config.dataDir, config.documentsKey));
+  const provider = config.kycProvider ? new KycProviderClient({ url: config.kycProvider.url, token: config.kycProvider.token, timeoutMs: config.kycProvider.timeoutMs }) : null;
+  const kyc = new KycService(store, DocumentStore.open(config.dataDir, config.documentsKey), policies, provider);
+  kyc.approvals = approvals;
+  kyc.registerKinds(kinds);
+  screening.onScreeningChanged = (m, clientId) => kyc.onClientChanged(m, clientId, ['screening']);
+  const jobs = new JobQueue(store);
+  jobs.handle('kyc.verifyDocument', (payload) => kyc.runVerification(String(payload.checkId)));
   return {
     config,
     store,
@@ -67,5 +76,6 @@ export function buildServices(config: Config, db: Db, clock: Clock): Services {
     clients: new ClientsService(store, screening, kyc),
     alerts,
     kyc,
+    jobs,
   };
 }

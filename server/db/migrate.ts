@@ -7,6 +7,7 @@ import { core } from './migrations/0001_core.js';
 import { screeningLists } from './migrations/0002_screening_lists.js';
 import { clientsScreening } from './migrations/0003_clients_screening.js';
 import { kyc } from './migrations/0004_kyc.js';
+import { kycRisk } from './migrations/0005_kyc_risk.js';
 
 type MigrationFactory = (engine: Engine) => Migration;
 
@@ -16,6 +17,7 @@ export const MIGRATIONS: ReadonlyArray<readonly [string, MigrationFactory]> = [
   ['0002_screening_lists', screeningLists],
   ['0003_clients_screening', clientsScreening],
   ['0004_kyc', kyc],
+  ['0005_kyc_risk', kycRisk],
 ];
 
 export class SchemaTooNewError extends Error {

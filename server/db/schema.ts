@@ -233,6 +233,9 @@ export interface ClientTable {
   screening_status: 'not_screened' | 'clear' | 'potential_match' | 'confirmed_match';
   risk_level: string | null;
   is_demo: number;
+  pep_declared: number;
+  payment_method: string | null;
+  source_of_funds: string | null;
   created_at: string;
   updated_at: string;
   status_changed_at: string;
@@ -325,6 +328,60 @@ export interface KycCaseTable {
   created_at: string;
   updated_at: string;
   status_changed_at: string;
+  /** null when the case needs no enhanced due diligence; else the checklist's state */
+  edd_json: string | null;
+  verification_status: 'not_started' | 'pending' | 'verified' | 'attention' | 'manual';
+  verification_reason: string | null;
+  /** seconds spent in each status before the current one */
+  status_seconds_json: string;
+}
+
+export interface DocumentCheckTable {
+  id: string;
+  document_id: string;
+  client_id: string;
+  legal_entity: string;
+  kyc_case_id: string | null;
+  provider: string;
+  provider_ref: string | null;
+  status: 'pending' | 'complete' | 'manual';
+  outcome: 'clear' | 'consider' | 'unreadable' | null;
+  extracted_json: string | null;
+  checks_json: string | null;
+  mismatches_json: string;
+  attempts: number;
+  error: string | null;
+  requested_at: string;
+  completed_at: string | null;
+}
+
+export interface NotificationTable {
+  id: string;
+  client_id: string;
+  legal_entity: string;
+  kind: string;
+  channel: 'email';
+  subject_ref: string;
+  days_before: number | null;
+  due_date: string | null;
+  title: string;
+  body: string;
+  status: 'queued' | 'sent';
+  created_at: string;
+}
+
+export interface JobTable {
+  id: Generated<number>;
+  kind: string;
+  payload_json: string;
+  status: 'queued' | 'running' | 'done' | 'failed';
+  run_after: string;
+  attempts: number;
+  max_attempts: number;
+  lease_until: string | null;
+  last_error: string | null;
+  created_at: string;
+  finished_at: string | null;
 }
 
 export interface DocumentTable {
@@ -371,6 +428,9 @@ export interface Database {
   alerts: AlertTable;
   kyc_cases: KycCaseTable;
   documents: DocumentTable;
+  document_checks: DocumentCheckTable;
+  notifications: NotificationTable;
+  jobs: JobTable;
 }
 
 export type UserRow = Selectable<UserTable>;
@@ -384,3 +444,5 @@ export type ClientPartyRow = Selectable<ClientPartyTable>;
 export type ScreeningCaseRow = Selectable<ScreeningCaseTable>;
 export type KycCaseRow = Selectable<KycCaseTable>;
 export type DocumentRow = Selectable<DocumentTable>;
+export type DocumentCheckRow = Selectable<DocumentCheckTable>;
+export type JobRow = Selectable<JobTable>;

@@ -96,7 +96,7 @@ const COMPLIANCE_BASE: Permission[] = [
  */
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   support: ['entities.read', 'clients.read', 'kyc.status'],
-  compliance_officer: [...COMPLIANCE_BASE, 'approvals.decide'],
+  compliance_officer: [...COMPLIANCE_BASE, 'approvals.decide', 'kyc.override'],
   senior_compliance_officer: [
     ...COMPLIANCE_BASE, 'approvals.decide', 'kyc.decideHighRisk', 'kyc.override', 'access.read',
     'policies.propose', 'reports.read',
@@ -185,6 +185,11 @@ export const PROCEDURES = {
   'kyc.escalate': 'kyc.review',
   'kyc.approve': 'kyc.decide',
   'kyc.reject': 'kyc.decide',
+  'kyc.override': 'kyc.override',
+  'kyc.document': 'kyc.read',
+  'kyc.metrics': 'kyc.read',
+  'kyc.completeEddItem': 'kyc.review',
+  'kyc.retryVerification': 'kyc.review',
   'clients.get': 'clients.read',
   'clients.timeline': 'clients.read',
   'screening.cases': 'screening.read',

@@ -2,6 +2,7 @@
 // codes are checked against ISO 3166 on the server (the renderer never needs the table).
 
 import { z } from 'zod';
+import { PAYMENT_METHODS, SOURCES_OF_FUNDS } from '../policies/kyc.js';
 import { CLIENT_TYPES } from './lifecycle.js';
 
 export const countryCode = z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code in capitals, e.g. CY');
@@ -50,6 +51,10 @@ export const registerClientInput = z
     dateOfBirth: isoDate.optional(),
     accountType: z.string().min(1).max(32),
     parties: z.array(partyInput).max(50).optional(),
+    /** the client declares being (or being close to) a politically exposed person */
+    politicallyExposed: z.boolean().optional(),
+    paymentMethod: z.enum(PAYMENT_METHODS).optional(),
+    sourceOfFunds: z.enum(SOURCES_OF_FUNDS).optional(),
   })
   .strict()
   .superRefine((c, ctx) => {
@@ -76,6 +81,9 @@ export const updateClientInput = z
     country: countryCode.optional(),
     nationality: countryCode.optional(),
     dateOfBirth: isoDate.optional(),
+    politicallyExposed: z.boolean().optional(),
+    paymentMethod: z.enum(PAYMENT_METHODS).optional(),
+    sourceOfFunds: z.enum(SOURCES_OF_FUNDS).optional(),
   })
   .strict()
   .refine((u) => Object.keys(u).length > 1, { message: 'name at least one field to change' });

@@ -32,6 +32,8 @@ export const kycQueueInput = z
     legalEntity: z.string().min(1).max(32).optional(),
     riskLevel: z.enum(['low', 'medium', 'high']).optional(),
     assignee: z.string().min(1).max(64).optional(),
+    /** the manual queue: cases whose provider check is not usable (`manual`) or needs a look (`attention`) */
+    verification: z.enum(['not_started', 'pending', 'verified', 'attention', 'manual']).optional(),
     cursor: kycCaseRef.optional(),
     limit: z.number().int().min(1).max(500).default(100),
   })
@@ -42,3 +44,32 @@ export const kycApproveInput = z.object({ caseRef: kycCaseRef, note, policyBasis
 export const kycRejectInput = z.object({ caseRef: kycCaseRef, reason: z.enum(REJECTION_REASON_NAMES), note }).strict();
 export const kycRequestDocumentsInput = z.object({ caseRef: kycCaseRef, documentTypes: z.array(z.enum(DOCUMENT_TYPE_NAMES)).min(1).max(7), note }).strict();
 export const kycEscalateInput = z.object({ caseRef: kycCaseRef, note }).strict();
+
+/** An override of a KYC outcome: a decision against the normal path, executed only once a second person approves it. */
+export const kycOverrideInput = z
+  .object({
+    caseRef: kycCaseRef,
+    decision: z.enum(['approve', 'reject']),
+    reason: z.string().trim().min(10, 'explain the override (at least 10 characters)').max(4000),
+    rejectionReason: z.enum(REJECTION_REASON_NAMES).optional(),
+  })
+  .strict()
+  .refine((o) => o.decision === 'approve' || o.rejectionReason !== undefined, { message: 'a rejection names its reason from the catalog', path: ['rejectionReason'] });
+
+export type KycOverrideInput = z.infer<typeof kycOverrideInput>;
+
+/** What the approval request carries: the override and the case's state when it was asked for. */
+export const kycOverridePayload = z.object({
+  caseRef: kycCaseRef,
+  clientId: z.string(),
+  legalEntity: z.string(),
+  decision: z.enum(['approve', 'reject']),
+  rejectionReason: z.enum(REJECTION_REASON_NAMES).nullable(),
+  riskLevel: z.string().nullable(),
+  statusAtRequest: z.enum(KYC_STATUSES),
+  blockers: z.array(z.string()),
+});
+
+export const kycCompleteEddInput = z.object({ caseRef: kycCaseRef, item: z.string().regex(/^[a-z][a-z0-9_]*$/).max(64), note }).strict();
+export const kycDocumentInput = z.object({ documentId: z.string().regex(/^DOC-\d{6,}$/, 'must be a document reference like DOC-000123') }).strict();
+export const kycSweepInput = z.object({}).strict().optional();

@@ -49,6 +49,18 @@ export const DEFAULT_APPROVAL_TIERS: ApprovalTiersPolicy = {
     'access.resetPassword': {
       tiers: [{ name: 'standard', roles: ['administrator'], count: 1, expiresInHours: 24 }],
     },
+    'kyc.override': {
+      tiers: [
+        {
+          name: 'high risk or overriding blockers',
+          when: 'payload.riskLevel == "high" || size(payload.blockers) > 0',
+          roles: ['mlro'],
+          count: 1,
+          expiresInHours: 72,
+        },
+        { name: 'standard', roles: ['senior_compliance_officer', 'mlro'], count: 1, expiresInHours: 72 },
+      ],
+    },
     'policies.publish': {
       tiers: [
         {

@@ -2,6 +2,7 @@
 
 import type { z } from 'zod';
 import { approvalTiersSchema, DEFAULT_APPROVAL_TIERS } from './approval-tiers.js';
+import { DEFAULT_KYC_REVIEW, DEFAULT_KYC_RISK, kycReviewSchema, kycRiskSchema } from './kyc.js';
 import { DEFAULT_SCREENING_THRESHOLDS, screeningThresholdsSchema } from './screening.js';
 
 export const POLICY_TYPES = {
@@ -14,6 +15,16 @@ export const POLICY_TYPES = {
     description: 'Sanctions and PEP screening: the hit threshold, evidence weights, and the largest share of a list an update may remove.',
     schema: screeningThresholdsSchema,
     initial: DEFAULT_SCREENING_THRESHOLDS,
+  },
+  'kyc.risk': {
+    description: 'Client risk scoring: factor weights, the FATF lists by effective date, thresholds to low, medium and high, and the enhanced-due-diligence checklist for high risk.',
+    schema: kycRiskSchema,
+    initial: DEFAULT_KYC_RISK,
+  },
+  'kyc.review': {
+    description: 'How KYC cases are run: auto-verification of clean low-risk cases per legal entity, SLA hours per status, when a case is stuck, document expiry reminders and what an expired document restricts.',
+    schema: kycReviewSchema,
+    initial: DEFAULT_KYC_REVIEW,
   },
 } as const satisfies Record<string, { description: string; schema: z.ZodType; initial: unknown }>;
 

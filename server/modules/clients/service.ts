@@ -56,6 +56,9 @@ function registrationRecord(input: RegisterClientInput) {
     dateOfBirth: input.dateOfBirth ?? null,
     accountType: input.accountType,
     parties: (input.parties ?? []).map((p) => ({ ...p })),
+    politicallyExposed: input.politicallyExposed ?? false,
+    paymentMethod: input.paymentMethod ?? null,
+    sourceOfFunds: input.sourceOfFunds ?? null,
   };
 }
 
@@ -157,6 +160,9 @@ export class ClientsService {
           screening_status: 'not_screened',
           risk_level: null,
           is_demo: opts.demo ? 1 : 0,
+          pep_declared: record.politicallyExposed ? 1 : 0,
+          payment_method: record.paymentMethod,
+          source_of_funds: record.sourceOfFunds,
           created_at: m.now,
           updated_at: m.now,
           status_changed_at: m.now,
@@ -179,6 +185,7 @@ export class ClientsService {
         m.changed('clients', id, input.legalEntity, 'insert');
         await this.kyc.openCase(m, row, 'Registration');
         await this.screening.screenSubjects(m, clientSubjects(row, parties), 'registration', lists, policy);
+        await this.kyc.onClientChanged(m, id, ['registration']);
         return { clientId: id, created: true };
       });
     } catch (error) {
@@ -211,12 +218,13 @@ export class ClientsService {
       if (client.status === 'closed') throw new DomainError('INVALID_TRANSITION', `Client ${client.id} is closed; its details can no longer change.`);
       if (client.type === 'individual' && input.companyName) throw new DomainError('VALIDATION_FAILED', 'companyName: is for corporate clients only.');
       if (client.type === 'corporate' && (input.firstName || input.lastName || input.dateOfBirth)) throw new DomainError('VALIDATION_FAILED', 'firstName, lastName, dateOfBirth: a corporate client has none; change its directors or owners instead.');
-      const columns = { firstName: 'first_name', lastName: 'last_name', companyName: 'company_name', email: 'email', phone: 'phone', country: 'country', nationality: 'nationality', dateOfBirth: 'date_of_birth' } as const;
+      const columns = { firstName: 'first_name', lastName: 'last_name', companyName: 'company_name', email: 'email', phone: 'phone', country: 'country', nationality: 'nationality', dateOfBirth: 'date_of_birth', paymentMethod: 'payment_method', sourceOfFunds: 'source_of_funds', politicallyExposed: 'pep_declared' } as const;
       const before: Record<string, unknown> = {};
       const after: Record<string, unknown> = {};
       const set: Partial<ClientRow> = {};
       for (const [field, column] of Object.entries(columns) as Array<[keyof typeof columns, (typeof columns)[keyof typeof columns]]>) {
-        const value = field === 'email' && input.email ? input.email.toLowerCase() : input[field];
+        const raw = field === 'email' && input.email ? input.email.toLowerCase() : input[field];
+        const value = typeof raw === 'boolean' ? (raw ? 1 : 0) : raw;
         if (value === undefined || value === client[column]) continue;
         before[field] = client[column];
         after[field] = value;
@@ -237,6 +245,7 @@ export class ClientsService {
         const parties = await m.trx.selectFrom('client_parties').selectAll().where('client_id', '=', client.id).execute();
         await this.screening.screenSubjects(m, clientSubjects(next, parties).filter((s) => s.partyId === ''), 'client_change', lists, policy);
       }
+      await this.kyc.onClientChanged(m, client.id, changed);
       return { clientId: client.id, changed, screened };
     });
   }

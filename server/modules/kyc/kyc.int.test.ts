@@ -92,6 +92,8 @@ describeEachEngine('KYC cases and documents', (engine) => {
 
     await address(clientId, '2026-02-20');
     expect(await clientStatus(clientId)).toBe('pending_review');
+    // No KYC provider is configured here: the provider check sends the case to the manual queue.
+    await t.server.services.jobs.drain();
     const view = await officer.client.kyc.get.query({ caseRef });
     expect(view).toMatchObject({ status: 'open', requestedDocuments: [], blockers: [], availableActions: ['assign', 'requestDocuments', 'escalate', 'approve', 'reject'] });
     expect(view.documents.map((d) => [d.type, d.status])).toEqual([
@@ -108,8 +110,10 @@ describeEachEngine('KYC cases and documents', (engine) => {
       ['client.registered', 'client portal'],
       ['kyc.case.opened', 'client portal'],
       ['screening.screened', 'client portal'],
+      ['kyc.risk.assessed', 'client portal'],
       ['kyc.document.received', 'client portal'],
       ['client.status_changed', 'client portal'],
+      ['kyc.verification.requested', 'client portal'],
       ['kyc.document.received', 'client portal'],
       ['kyc.case.assigned', 'compliance.eu'],
       ['kyc.documents_requested', 'compliance.eu'],
@@ -117,6 +121,7 @@ describeEachEngine('KYC cases and documents', (engine) => {
       ['kyc.document.received', 'client portal'],
       ['kyc.case.reopened', 'client portal'],
       ['client.status_changed', 'client portal'],
+      ['kyc.verification.manual', 'KYC automation'],
       ['kyc.case.approved', 'compliance.eu'],
       ['client.status_changed', 'compliance.eu'],
     ]);

@@ -85,7 +85,7 @@ describeEachEngine('client registration through the portal', (engine) => {
     expect(await support.clients.get.query({ clientId })).toMatchObject({ name: '•••', email: '•••', country: 'CY' });
     await expectReason((await t.login('compliance.global')).client.clients.get.query({ clientId }), 'OUT_OF_ENTITY_SCOPE');
     const timeline = await support.clients.timeline.query({ clientId });
-    expect(timeline.items.map((i) => i.action)).toEqual(['client.registered', 'kyc.case.opened', 'screening.screened']);
+    expect(timeline.items.map((i) => i.action)).toEqual(['client.registered', 'kyc.case.opened', 'screening.screened', 'kyc.risk.assessed']);
     expect(JSON.stringify(timeline.items[0]!.after)).not.toContain('Ivanova');
   });
 });
@@ -148,11 +148,16 @@ describe.skipIf(!sharedDataPresent)('screening on list updates and on registrati
         'client.registered',
         'kyc.case.opened',
         'screening.screened',
+        'kyc.risk.assessed',
         'screening.case.opened',
+        'kyc.risk.assessed',
         'screening.case.decided',
         'client.restricted',
         'client.status_changed',
         'alert.raised',
+        // a confirmed match scores high: the case now needs enhanced due diligence
+        'kyc.edd.required',
+        'kyc.risk.assessed',
       ]);
       expect(timeline.items.find((i) => i.action === 'screening.case.decided')).toMatchObject({ actor: 'compliance.global', caseRef: hit!.id });
     });

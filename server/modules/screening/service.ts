@@ -312,7 +312,12 @@ export class ScreeningService {
     if (client.screening_status === status) return;
     await m.trx.updateTable('clients').set({ screening_status: status, updated_at: m.now }).where('id', '=', clientId).execute();
     m.changed('clients', clientId, client.legal_entity, 'update');
+    // A change of screening status is a change of risk profile: KYC re-scores (and may re-review).
+    await this.onScreeningChanged?.(m, clientId);
   }
+
+  /** Set by the composition root: KYC's reaction to a client's screening status changing. */
+  onScreeningChanged?: (m: Mutation, clientId: string) => Promise<void>;
 
   async decide(auth: AuthContext, input: ScreeningCaseDecision): Promise<ScreeningCaseView> {
     const policy = await this.policy();
