@@ -1,0 +1,237 @@
+// KYC beyond the case machine, on both engines: the provider check through the simulator (extraction,
+// MRZ check digits, liveness, mismatches; timeouts, retries and the circuit breaker sending cases to
+// the manual queue), auto-verification of clean low-risk cases, risk scoring with its breakdown,
+// enhanced due diligence, overrides through maker-checker, re-review on change, expiry reminders and
+// restrictions, and stuck-case flags.
+
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { SYSTEM_ACTOR } from '../../core/actor.js';
+import { startKycProviderSimulator, type KycProviderSimulator } from '../../simulators/kyc/provider.js';
+import { passportPng, proofOfAddressPdf, sourceOfWealthPdf, type PassportData } from '../../simulators/kyc/documents.js';
+import { describeEachEngine, expectReason, portalClientFor, startTestServer, type TestServer } from '../../testing/harness.js';
+import { parseListFiles } from '../screening/lists/read.js';
+
+const actor = { ...SYSTEM_ACTOR, id: 'test:kyc-review', name: 'kyc review test' };
+const DAY = 86_400_000;
+
+describeEachEngine('KYC review automation', (engine) => {
+  let t: TestServer;
+  let sim: KycProviderSimulator;
+  let portal: ReturnType<typeof portalClientFor>;
+  let n = 0;
+  const db = () => t.server.services.store.kysely;
+  const today = () => t.clock.now().toISOString().slice(0, 10);
+
+  const register = async (extra: Record<string, unknown> = {}) => {
+    n++;
+    const input = { externalId: `rev-${engine}-${n}`, type: 'individual', legalEntity: 'global', firstName: 'Lena', lastName: `Novak${String.fromCharCode(65 + (n % 26))}`, email: `r${n}@example.com`, country: 'CY', nationality: 'CY', dateOfBirth: '1986-04-12', accountType: 'standard', paymentMethod: 'bank_transfer', sourceOfFunds: 'employment', ...extra } as const;
+    const { clientId } = await portal.portal.registerClient.mutate(input as never);
+    const kase = await db().selectFrom('kyc_cases').select('id').where('client_id', '=', clientId).orderBy('id', 'desc').executeTakeFirstOrThrow();
+    return { clientId, caseRef: kase.id, input: input as typeof input & Record<string, unknown> };
+  };
+  const passportOf = (input: { firstName: string; lastName: string; dateOfBirth: string; nationality?: string }, over: Partial<PassportData> = {}): PassportData => ({ firstName: input.firstName, lastName: input.lastName, dateOfBirth: input.dateOfBirth, nationality: input.nationality ?? 'CY', documentNumber: `P${String(n).padStart(7, '0')}`, expiresAt: '2031-06-30', ...over });
+  const uploadPassport = (clientId: string, p: PassportData) => portal.portal.uploadDocument.mutate({ clientId, documentType: 'passport', fileName: 'passport.png', contentBase64: passportPng(p).toString('base64'), expiresAt: p.expiresAt });
+  const uploadAddress = async (clientId: string, extra: { expiresAt?: string } = {}) =>
+    portal.portal.uploadDocument.mutate({ clientId, documentType: 'proof_of_address', fileName: 'bill.pdf', contentBase64: (await proofOfAddressPdf({ name: 'Client', address: '1 Main St, Limassol', issuedAt: today() })).toString('base64'), issuedAt: today(), ...extra });
+  const kase = (caseRef: string) => db().selectFrom('kyc_cases').selectAll().where('id', '=', caseRef).executeTakeFirstOrThrow();
+  const client = (clientId: string) => db().selectFrom('clients').selectAll().where('id', '=', clientId).executeTakeFirstOrThrow();
+  const drain = () => t.server.services.jobs.drain();
+
+  beforeAll(async () => {
+    sim = await startKycProviderSimulator();
+    t = await startTestServer(engine, { env: { KYC_PROVIDER_URL: sim.url, KYC_PROVIDER_TOKEN: sim.apiKey, KYC_PROVIDER_TIMEOUT_MS: '300', JOBS_POLL_MS: '600000' } });
+    portal = portalClientFor(t.url);
+    const sdn = Buffer.from('36,"AEROCARIBBEAN AIRLINES","-0- ","CUBA",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n\u001a');
+    await t.server.services.screening.importList(actor, await parseListFiles([{ name: 'sdn.csv', bytes: sdn }]));
+  });
+  afterAll(async () => {
+    await t?.close();
+    await sim?.close();
+  });
+
+  it('auto-verifies a clean low-risk client whose passport the provider read and matched', async () => {
+    const { clientId, caseRef, input } = await register();
+    await uploadPassport(clientId, passportOf(input));
+    expect(await kase(caseRef)).toMatchObject({ verification_status: 'pending' });
+    await drain();
+    expect(await kase(caseRef)).toMatchObject({ verification_status: 'verified', status: 'open' });
+    await uploadAddress(clientId);
+    const decided = await kase(caseRef);
+    expect(decided).toMatchObject({ status: 'approved', decided_by: 'system:kyc', risk_level: 'low' });
+    expect(decided.policy_basis).toMatch(/^Auto-verification under kyc\.review@1: .*risk low \(score 0, kyc\.risk@1\)/);
+    expect((await client(clientId)).status).toBe('approved');
+    const officer = await t.login('compliance.global');
+    const view = await officer.client.kyc.get.query({ caseRef });
+    expect(view.checks[0]).toMatchObject({ status: 'complete', outcome: 'clear', mismatches: [], extracted: { lastName: input.lastName.toUpperCase(), dateOfBirth: '1986-04-12', documentNumber: `P${String(n).padStart(7, '0')}` }, checks: { mrz: { valid: true, checkDigits: { documentNumber: true, dateOfBirth: true, expiryDate: true, composite: true } }, liveness: { result: 'pass' } } });
+    expect(view.timeline.map((e) => e.action)).toContain('kyc.case.auto_verified');
+  });
+
+  it('sends a mismatch or a failed liveness check to a reviewer with the reasons, never auto-rejecting', async () => {
+    const a = await register();
+    sim.faults({ mismatch: { [a.input.lastName.toUpperCase()]: { dateOfBirth: '1968-04-12' } } });
+    await uploadPassport(a.clientId, passportOf(a.input));
+    await drain();
+    await uploadAddress(a.clientId);
+    expect(await kase(a.caseRef)).toMatchObject({ status: 'open', verification_status: 'attention', decision: null });
+    expect((await kase(a.caseRef)).verification_reason).toMatch(/Date of birth differs from the declared one/);
+
+    const b = await register();
+    sim.faults({ livenessFail: [b.input.lastName.toUpperCase()] });
+    await uploadPassport(b.clientId, passportOf(b.input));
+    await drain();
+    expect((await kase(b.caseRef)).verification_reason).toMatch(/Liveness check failed/);
+
+    // A document that does not match its upload data: the declared expiry differs from the MRZ's.
+    const c = await register();
+    await portal.portal.uploadDocument.mutate({ clientId: c.clientId, documentType: 'passport', fileName: 'p.png', contentBase64: passportPng(passportOf(c.input)).toString('base64'), expiresAt: '2032-01-01' });
+    await drain();
+    const officer = await t.login('compliance.global');
+    const view = await officer.client.kyc.get.query({ caseRef: c.caseRef });
+    expect(view.checks.at(-1)!.mismatches).toEqual([{ field: 'expiryDate', declared: '2032-01-01', extracted: '2031-06-30', message: 'Expiry date differs from the one sent with the upload' }]);
+    sim.faults({ mismatch: {}, livenessFail: [] });
+  });
+
+  it('scores a high-risk client with its breakdown, requires enhanced due diligence, and lets the MLRO approve once it is complete', async () => {
+    const { clientId, caseRef, input } = await register({ politicallyExposed: true, paymentMethod: 'crypto', sourceOfFunds: 'business' });
+    const risky = await kase(caseRef);
+    expect(risky).toMatchObject({ risk_level: 'high', risk_score: 90 });
+    expect(JSON.parse(risky.risk_json!).factors.map((f: { factor: string; points: number }) => [f.factor, f.points])).toEqual([
+      ['pep', 50],
+      ['payment_method', 30],
+      ['source_of_funds', 10],
+    ]);
+    await uploadPassport(clientId, passportOf(input));
+    await drain();
+    await uploadAddress(clientId);
+    expect(await kase(caseRef)).toMatchObject({ status: 'open', verification_status: 'verified' });
+
+    const officer = await t.login('compliance.global');
+    await officer.client.kyc.assign.mutate({ caseRef, userId: officer.userId });
+    const blocked = await expectReason(officer.client.kyc.approve.mutate({ caseRef, note: 'Fine', policyBasis: 'AML policy 5.1' }), 'KYC_INCOMPLETE');
+    expect(blocked.message).toMatch(/Enhanced due diligence is incomplete: Source of wealth evidenced; Adverse media search done and recorded; Senior management approval of the relationship\./);
+    await officer.client.kyc.completeEddItem.mutate({ caseRef, item: 'adverse_media', note: 'World-Check and press search: nothing adverse.' });
+    await expectReason(officer.client.kyc.completeEddItem.mutate({ caseRef, item: 'senior_approval', note: 'Looks fine to me.' }), 'FORBIDDEN_PERMISSION');
+    await expectReason(officer.client.kyc.completeEddItem.mutate({ caseRef, item: 'source_of_wealth', note: 'Seen the contract.' }), 'INVALID_TRANSITION');
+    await portal.portal.uploadDocument.mutate({ clientId, documentType: 'source_of_wealth', fileName: 'sow.pdf', contentBase64: (await sourceOfWealthPdf({ name: 'Lena', summary: 'Sale of a business in 2024' })).toString('base64') });
+    await officer.client.kyc.escalate.mutate({ caseRef, note: 'PEP paying in crypto: MLRO to decide.' });
+    expect(await kase(caseRef)).toMatchObject({ status: 'escalated', escalated_to: 'mlro' });
+
+    const mlro = await t.login('mlro');
+    await mlro.client.kyc.completeEddItem.mutate({ caseRef, item: 'senior_approval', note: 'Relationship approved by the MLRO.' });
+    const view = await mlro.client.kyc.get.query({ caseRef });
+    expect(view.edd!.map((i) => [i.key, i.done])).toEqual([
+      ['source_of_wealth', true],
+      ['adverse_media', true],
+      ['senior_approval', true],
+    ]);
+    expect(await mlro.client.kyc.approve.mutate({ caseRef, note: 'EDD complete; wealth from a documented business sale.', policyBasis: 'AML policy 5.3 (EDD for PEPs)' })).toMatchObject({ status: 'approved' });
+  });
+
+  it('an override needs a second person: the maker cannot approve it, the MLRO can, and it records both', async () => {
+    const { clientId, caseRef } = await register({ legalEntity: 'eu', externalId: `ovr-${engine}` });
+    const officer = await t.login('compliance.eu');
+    const { approvalId } = await officer.client.kyc.override.mutate({ caseRef, decision: 'approve', reason: 'Existing client of the group, documents held by the sister entity.' });
+    expect(await kase(caseRef)).toMatchObject({ status: 'open', decision: null });
+    await expectReason(officer.client.kyc.override.mutate({ caseRef, decision: 'approve', reason: 'Asking a second time for the same.' }), 'ALREADY_EXISTS');
+    await expectReason(officer.client.approvals.approve.mutate({ id: approvalId }), 'SAME_PERSON_APPROVAL');
+    const senior = await t.login('senior');
+    await expectReason(senior.client.approvals.approve.mutate({ id: approvalId }), 'FORBIDDEN_PERMISSION');
+    const mlro = await t.login('mlro');
+    expect(await mlro.client.approvals.approve.mutate({ id: approvalId })).toMatchObject({ status: 'executed' });
+    const decided = await kase(caseRef);
+    expect(decided).toMatchObject({ status: 'approved', decision: 'approved', decision_reason: 'override' });
+    expect(decided.policy_basis).toMatch(new RegExp(`^Override ${approvalId} requested by .+, approved by .+: Existing client`));
+    expect((await client(clientId)).status).toBe('approved');
+  });
+
+  it('re-reviews an approved client who moves to a listed country or changes payment method', async () => {
+    const { clientId, caseRef, input } = await register();
+    await uploadPassport(clientId, passportOf(input));
+    await drain();
+    await uploadAddress(clientId);
+    expect(await kase(caseRef)).toMatchObject({ status: 'approved' });
+    await portal.portal.updateClient.mutate({ clientId, email: `moved${n}@example.com` });
+    expect(await db().selectFrom('kyc_cases').select('id').where('client_id', '=', clientId).execute()).toHaveLength(1);
+    await portal.portal.updateClient.mutate({ clientId, paymentMethod: 'e_wallet' });
+    const cases = await db().selectFrom('kyc_cases').selectAll().where('client_id', '=', clientId).orderBy('id').execute();
+    expect(cases).toHaveLength(2);
+    expect(cases[1]).toMatchObject({ status: 'open', opened_reason: 'Re-review: payment method changed', risk_level: 'low', risk_score: 10 });
+    expect((await client(clientId)).status).toBe('approved');
+  });
+
+  it('reminds 60 and 30 days before a document expires, once each, and restricts at expiry as the policy says', async () => {
+    const { clientId, caseRef, input } = await register();
+    const expiry = new Date(t.clock.now().getTime() + 70 * DAY).toISOString().slice(0, 10);
+    await uploadPassport(clientId, passportOf(input, { expiresAt: expiry }));
+    await drain();
+    await uploadAddress(clientId);
+    expect(await kase(caseRef)).toMatchObject({ status: 'approved' });
+    const reminders = () => db().selectFrom('notifications').select(['days_before', 'title']).where('client_id', '=', clientId).orderBy('days_before', 'desc').execute();
+    const sweep = () => t.server.services.kyc.sweepDocumentExpiry();
+    await sweep();
+    expect(await reminders()).toEqual([]);
+    t.clock.advance(15 * DAY);
+    await sweep();
+    await sweep();
+    expect(await reminders()).toEqual([{ days_before: 60, title: `Your passport expires on ${expiry}` }]);
+    t.clock.advance(30 * DAY);
+    await sweep();
+    expect((await reminders()).map((r) => r.days_before)).toEqual([60, 30]);
+    t.clock.advance(26 * DAY);
+    await sweep();
+    const restricted = await client(clientId);
+    expect(restricted.status).toBe('restricted');
+    expect(JSON.parse(restricted.restrictions_json)).toEqual(['document_expired_identity']);
+    const officer = await t.login('compliance.global');
+    expect((await officer.client.clients.get.query({ clientId })).capabilities).toMatchObject({ openPositions: false, closePositions: true });
+  });
+
+  it('flags a case with no change for longer than the policy allows, once, and reports time in status', async () => {
+    const { caseRef } = await register({ legalEntity: 'eu', externalId: `stuck-${engine}` });
+    t.clock.advance(121 * 3_600_000);
+    const first = await t.server.services.kyc.sweepSla();
+    expect(first.flagged).toBeGreaterThanOrEqual(1);
+    expect((await t.server.services.kyc.sweepSla()).flagged).toBe(0);
+    const alert = await db().selectFrom('alerts').selectAll().where('kind', '=', 'kyc_case_stuck').where('source_ref', '=', caseRef).execute();
+    expect(alert).toHaveLength(1);
+    const officer = await t.login('compliance.eu');
+    const row = (await officer.client.kyc.queue.query({ legalEntity: 'eu', limit: 500 })).items.find((i) => i.caseRef === caseRef)!;
+    expect(row.sla).toMatchObject({ breached: true, stuck: true });
+    expect(row.sla.hoursLeft).toBeLessThan(-72);
+    const metrics = await officer.client.kyc.metrics.query();
+    expect(metrics.items.find((m) => m.legalEntity === 'eu' && m.status === 'open')).toMatchObject({ stuck: expect.any(Number) });
+  });
+  // Last: it leaves the connector's breaker open.
+  it('retries a failing provider, and when it stays down (timeouts, then an open breaker) puts cases in the manual queue', async () => {
+    const a = await register();
+    sim.faults({ failNext: 1 });
+    await uploadPassport(a.clientId, passportOf(a.input));
+    await drain();
+    expect(await kase(a.caseRef)).toMatchObject({ verification_status: 'verified' });
+
+    const b = await register();
+    sim.faults({ hangNext: 3, hangMs: 2000 });
+    await uploadPassport(b.clientId, passportOf(b.input));
+    await drain();
+    expect(await kase(b.caseRef)).toMatchObject({ verification_status: 'manual', status: 'open' });
+    expect((await kase(b.caseRef)).verification_reason).toMatch(/did not answer within 300 ms \(after retries\); review the document by hand/);
+
+    const c = await register();
+    sim.faults({ hangNext: 0, failNext: 100 });
+    await uploadPassport(c.clientId, passportOf(c.input));
+    await drain();
+    const before = sim.stats().failed;
+    const d = await register();
+    await uploadPassport(d.clientId, passportOf(d.input));
+    await drain();
+    expect((await kase(d.caseRef)).verification_reason).toMatch(/circuit breaker is open/);
+    expect(sim.stats().failed).toBe(before);
+    sim.faults({ failNext: 0 });
+
+    const officer = await t.login('compliance.global');
+    const manual = await officer.client.kyc.queue.query({ legalEntity: 'global', verification: 'manual' });
+    expect(manual.items.map((i) => i.caseRef)).toEqual(expect.arrayContaining([b.caseRef, d.caseRef]));
+    expect(manual.items.every((i) => i.verificationStatus === 'manual')).toBe(true);
+  });
+
+});

@@ -1,0 +1,25 @@
+// KYC policy data for the demo and the tests: the FATF lists from the product's data folder,
+// proposed as a new `kyc.risk` version and approved by a second person (the seeded MLRO), the same
+// maker-checker path an officer's proposal takes.
+
+import fs from 'node:fs';
+import { countryListsFromFatf } from '../../shared/kyc/risk.js';
+import type { KycRiskPolicy } from '../../shared/policies/kyc.js';
+import type { Actor } from '../core/actor.js';
+import type { Services } from '../services.js';
+
+/** The active kyc.risk document with its country lists replaced by those of a FATF lists file. */
+export async function kycRiskWithFatf(services: Services, file: string): Promise<KycRiskPolicy> {
+  const lists = countryListsFromFatf(JSON.parse(fs.readFileSync(file, 'utf8')) as unknown);
+  const active = await services.policies.require<KycRiskPolicy>(services.store.kysely, 'kyc.risk');
+  return { ...active.document, countryLists: lists };
+}
+
+/** Proposes the FATF lists as a kyc.risk version (maker: `maker`) and approves it as `approver`. */
+export async function activateFatfLists(services: Services, file: string, maker: Actor, approverUsername = 'mlro'): Promise<{ version: number }> {
+  const document = await kycRiskWithFatf(services, file);
+  const proposal = await services.policies.propose(maker, { type: 'kyc.risk', document, reason: `FATF lists from ${file.split('/').slice(-1)[0]}` });
+  const approver = await services.store.kysely.selectFrom('users').select(['id', 'username']).where('username', '=', approverUsername).executeTakeFirstOrThrow();
+  await services.approvals.approve({ id: approver.id, name: approver.username, ip: null, userAgent: 'seed', sessionId: null }, proposal.approvalId, 'Lists checked against the FATF statements');
+  return { version: proposal.version };
+}
