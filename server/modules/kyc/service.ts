@@ -21,7 +21,6 @@ import {
 import type { UploadDocumentInput } from '../../../shared/kyc/schemas.js';
 import { assessRisk, type RiskAssessment } from '../../../shared/kyc/risk.js';
 import type { EddItem, KycReviewPolicy, KycRiskPolicy } from '../../../shared/policies/kyc.js';
-import { SYSTEM_ACTOR } from '../../core/actor.js';
 import { enqueue } from '../../jobs/queue.js';
 import type { ApprovalKinds } from '../approvals/registry.js';
 import type { ApprovalsService } from '../approvals/service.js';
@@ -29,7 +28,6 @@ import { raiseAlert } from '../alerts/service.js';
 import type { PoliciesService } from '../policies/service.js';
 import { addStatusTime, compareExtraction, riskInputs, slaOf, type Mismatch } from './evidence.js';
 import { ProviderUnavailable, type KycProviderClient } from './provider-client.js';
-import { z } from 'zod';
 import { kycOverridePayload, type KycOverrideInput } from '../../../shared/kyc/schemas.js';
 import { restrictClient } from '../clients/restrictions.js';
 import { RESTRICTION_KINDS, type RestrictionKind } from '../../../shared/clients/lifecycle.js';
@@ -118,7 +116,7 @@ export class KycService {
   async uploadDocument(actor: Actor, input: UploadDocumentInput): Promise<{ documentId: string }> {
     const today = this.store.now().slice(0, 10);
     const spec = DOCUMENT_TYPES[input.documentType];
-    let expiresAt = input.expiresAt ?? null;
+    const expiresAt = input.expiresAt ?? null;
     if (input.issuedAt && input.issuedAt > today) refuseUpload(`issuedAt: ${input.issuedAt} is in the future.`, 'issuedAt');
     if (spec.expires) {
       if (!expiresAt) refuseUpload(`expiresAt: a ${spec.label.toLowerCase()} has an expiry date; send it as YYYY-MM-DD.`, 'expiresAt');

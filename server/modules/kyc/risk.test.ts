@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { sharedDataPresent, SHARED_DATA_MISSING, dataFile } from '../../server/testing/shared-data.js';
-import { DEFAULT_KYC_RISK, kycRiskSchema } from '../policies/kyc.js';
-import { assessRisk, countryListOn, countryListsFromFatf, type RiskInputs } from './risk.js';
+import { sharedDataPresent, SHARED_DATA_MISSING, dataFile } from '../../testing/shared-data.js';
+import { DEFAULT_KYC_RISK, kycRiskSchema } from '../../../shared/policies/kyc.js';
+import { assessRisk, countryListOn, countryListsFromFatf, type RiskInputs } from '../../../shared/kyc/risk.js';
 
 const individual: RiskInputs = { type: 'individual', country: 'CY', nationality: 'CY', pep: false, screeningStatus: 'clear', paymentMethod: 'bank_transfer', sourceOfFunds: 'employment', parties: [] };
 
