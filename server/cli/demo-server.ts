@@ -8,6 +8,8 @@ import { startServer } from '../app.js';
 import { loadConfig } from '../config.js';
 import { seedDemo, writeCredentials } from '../seed/demo.js';
 import { parseFlags } from './args.js';
+import { activateFatfLists } from '../seed/kyc.js';
+import { startKycProviderSimulator } from '../simulators/kyc/provider.js';
 
 const { values } = parseFlags({ 'data-dir': { type: 'string' } }, 'npm run demo:server [-- --data-dir DIR]');
 const dataDir = path.resolve(values['data-dir'] ?? process.env.DATA_DIR ?? './data/demo');
@@ -21,16 +23,25 @@ if (!process.env.PORTAL_API_KEY && !fs.existsSync(portalKeyFile)) {
 }
 const portalKey = process.env.PORTAL_API_KEY ?? fs.readFileSync(portalKeyFile, 'utf8').trim();
 
-const config = loadConfig({ ...process.env, DATA_DIR: dataDir, DEMO: '1', PORTAL_API_KEY: portalKey });
+// The demo's KYC provider is the simulator (unless a real one is configured), on a loopback port.
+const kycSim = process.env.KYC_PROVIDER_URL ? null : await startKycProviderSimulator();
+const config = loadConfig({ ...process.env, DATA_DIR: dataDir, DEMO: '1', PORTAL_API_KEY: portalKey, ...(kycSim ? { KYC_PROVIDER_URL: kycSim.url, KYC_PROVIDER_TOKEN: kycSim.apiKey } : {}) });
 const server = await startServer(config);
 const { credentials, created } = await seedDemo(server.services, { seed: 1 });
+// The FATF lists come from the data folder beside the repository, when it is there.
+const fatf = path.resolve(import.meta.dirname, '..', '..', '..', 'shared', 'data', 'country', 'fatf_lists.json');
+if (created && fs.existsSync(fatf)) {
+  const { version } = await activateFatfLists(server.services, fatf, { id: 'seed', name: 'seed', ip: null, userAgent: null, sessionId: null });
+  console.log(`kyc.risk version ${version} holds the FATF lists from ${fatf}`);
+}
 const file = writeCredentials(dataDir, credentials);
 const storage = server.db.engine === 'sqlite' ? `sqlite ${server.db.location}` : `postgres ${server.db.location}`;
 console.log(`fx-backoffice server listening on ${server.url} (storage: ${storage}, demo mode)`);
 console.log(`${created ? 'Seeded the demo brokerage' : 'Demo brokerage already seeded'}; sign-in credentials and TOTP secrets: ${file}`);
 if (!process.env.PORTAL_API_KEY) console.log(`Client portal key (X-Portal-Key): ${portalKeyFile}`);
+if (kycSim) console.log(`KYC-provider simulator on ${kycSim.url}`);
 const stop = () => {
-  server.close().then(() => process.exit(0), () => process.exit(1));
+  Promise.all([server.close(), kycSim?.close()]).then(() => process.exit(0), () => process.exit(1));
 };
 process.once('SIGINT', stop);
 process.once('SIGTERM', stop);
