@@ -70,7 +70,7 @@ export function buildServices(config: Config, db: Db, clock: Clock): Services {
     policies,
     audit: new AuditService(store, signer, config.dataDir),
     auditLog,
-    sync: new SyncService(store, approvals, screening, alerts),
+    sync: new SyncService(store, approvals, screening, alerts, kyc),
     lists,
     screening,
     clients: new ClientsService(store, screening, kyc),

@@ -135,6 +135,43 @@ export class DesktopHost extends EventEmitter<{ event: [HostEvent] }> {
       }
       case 'clients.timeline':
         return this.#server.clients.timeline.query(input as z.infer<(typeof CHANNELS)['clients.timeline']>);
+      case 'kyc.get':
+        return this.#server.kyc.get.query(input as z.infer<(typeof CHANNELS)['kyc.get']>);
+      case 'kyc.document':
+        return this.#server.kyc.document.query(input as z.infer<(typeof CHANNELS)['kyc.document']>);
+      case 'kyc.assignToMe':
+      case 'kyc.requestDocuments':
+      case 'kyc.escalate':
+      case 'kyc.approve':
+      case 'kyc.reject':
+      case 'kyc.completeEddItem':
+      case 'kyc.override': {
+        const r = await this.kycMutation(channel, input);
+        void this.#sync?.syncNow();
+        return r;
+      }
+    }
+  }
+
+  private kycMutation(channel: Channel, input: unknown): Promise<unknown> {
+    const kyc = this.#server.kyc;
+    switch (channel) {
+      case 'kyc.assignToMe': {
+        if (!this.#user) throw Object.assign(new Error('Sign in first.'), { name: 'NotSignedIn' });
+        return kyc.assign.mutate({ ...(input as { caseRef: string }), userId: this.#user.id });
+      }
+      case 'kyc.requestDocuments':
+        return kyc.requestDocuments.mutate(input as z.infer<(typeof CHANNELS)['kyc.requestDocuments']>);
+      case 'kyc.escalate':
+        return kyc.escalate.mutate(input as z.infer<(typeof CHANNELS)['kyc.escalate']>);
+      case 'kyc.approve':
+        return kyc.approve.mutate(input as z.infer<(typeof CHANNELS)['kyc.approve']>);
+      case 'kyc.reject':
+        return kyc.reject.mutate(input as z.infer<(typeof CHANNELS)['kyc.reject']>);
+      case 'kyc.completeEddItem':
+        return kyc.completeEddItem.mutate(input as z.infer<(typeof CHANNELS)['kyc.completeEddItem']>);
+      default:
+        return kyc.override.mutate(input as z.infer<(typeof CHANNELS)['kyc.override']>);
     }
   }
 

@@ -153,7 +153,7 @@ const session = createSlice({
   },
 });
 
-export type ViewId = 'screening' | 'alerts' | 'audit' | 'access';
+export type ViewId = 'kyc' | 'screening' | 'alerts' | 'audit' | 'access';
 
 interface UiState {
   view: ViewId;

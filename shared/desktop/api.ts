@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { clientId } from '../clients/schemas.js';
 import { screeningCaseDecision, screeningCaseId } from '../screening/schemas.js';
+import { kycApproveInput, kycAssignInput, kycCaseRef, kycCompleteEddInput, kycDocumentInput, kycEscalateInput, kycOverrideInput, kycRejectInput, kycRequestDocumentsInput } from '../kyc/schemas.js';
 import { filterModelSchema, sortModelSchema } from './grid.js';
 import { VIEW_NAMES } from './views.js';
 
@@ -38,6 +39,16 @@ export const CHANNELS = {
   'screening.get': z.object({ caseId: screeningCaseId }).strict(),
   'screening.decide': screeningCaseDecision,
   'clients.timeline': z.object({ clientId }).strict(),
+  'kyc.get': z.object({ caseRef: kycCaseRef }).strict(),
+  'kyc.document': kycDocumentInput,
+  /** assigns the case to the signed-in user (the host knows who that is) */
+  'kyc.assignToMe': kycAssignInput.pick({ caseRef: true }),
+  'kyc.requestDocuments': kycRequestDocumentsInput,
+  'kyc.escalate': kycEscalateInput,
+  'kyc.approve': kycApproveInput,
+  'kyc.reject': kycRejectInput,
+  'kyc.completeEddItem': kycCompleteEddInput,
+  'kyc.override': kycOverrideInput,
 } as const;
 
 export type Channel = keyof typeof CHANNELS;

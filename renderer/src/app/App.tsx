@@ -7,6 +7,7 @@ import { AuditExplorer } from '../audit/AuditExplorer.js';
 import { ChangePassword } from '../session/ChangePassword.js';
 import { SignIn } from '../session/SignIn.js';
 import { ScreeningReview } from '../screening/ScreeningReview.js';
+import { KycReview } from '../kyc/KycReview.js';
 import { useCallback, useEffect } from 'react';
 import { isRole, ROLE_LABELS } from '../../../shared/access/permissions.js';
 import { dismiss, lockSession, showView, signOut, useAppDispatch, useAppSelector, type ViewId } from '../store.js';
@@ -32,6 +33,7 @@ function useIdleLock(active: boolean, onIdle: () => void): void {
 }
 
 const NAV: Array<{ id: ViewId; label: string; needs: string[] }> = [
+  { id: 'kyc', label: 'KYC', needs: ['kyc.read'] },
   { id: 'screening', label: 'Screening', needs: ['screening.read'] },
   { id: 'alerts', label: 'Alerts', needs: ['alerts.read'] },
   { id: 'audit', label: 'Audit log', needs: ['audit.read'] },
@@ -78,6 +80,7 @@ export function App() {
       {session.error && <div className="banner notice">{session.error}</div>}
       <main className="content">
         {!current && <p className="empty">Your roles give you no views in this application yet.</p>}
+        {current?.id === 'kyc' && <KycReview offline={offline} />}
         {current?.id === 'screening' && <ScreeningReview offline={offline} />}
         {current?.id === 'alerts' && <AlertsView />}
         {current?.id === 'audit' && <AuditExplorer />}

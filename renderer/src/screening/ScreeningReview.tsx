@@ -143,7 +143,7 @@ function Comparison({ v }: { v: CaseView }) {
   );
 }
 
-function Timeline({ clientId }: { clientId: string }) {
+export function Timeline({ clientId }: { clientId: string }) {
   const [items, setItems] = useState<TimelineItem[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {

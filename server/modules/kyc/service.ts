@@ -19,6 +19,7 @@ import {
   type RejectionReason,
 } from '../../../shared/kyc/machine.js';
 import type { UploadDocumentInput } from '../../../shared/kyc/schemas.js';
+import type { CacheRow } from '../../../shared/desktop/views.js';
 import { assessRisk, type RiskAssessment } from '../../../shared/kyc/risk.js';
 import type { EddItem, KycReviewPolicy, KycRiskPolicy } from '../../../shared/policies/kyc.js';
 import { enqueue } from '../../jobs/queue.js';
@@ -736,6 +737,42 @@ export class KycService {
       m.audit({ action: 'kyc.document.viewed', targetType: 'document', targetId: doc.id, clientId: doc.client_id, legalEntity: doc.legal_entity, caseRef: doc.kyc_case_id ?? undefined, after: { sha256: doc.sha256 } });
     });
     return { documentId: doc.id, mime: doc.mime, fileName: doc.file_name, sha256: doc.sha256, contentBase64: bytes.toString('base64') };
+  }
+
+  /** Rows for the desktop cache's KYC queue (the `kyc` view), masked as kyc.queue masks them. */
+  async byIds(auth: AuthContext, ids: string[]): Promise<CacheRow[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.store.kysely
+      .selectFrom('kyc_cases as k')
+      .innerJoin('clients as c', 'c.id', 'k.client_id')
+      .leftJoin('users as u', 'u.id', 'k.assignee_id')
+      .selectAll('k')
+      .select(['c.display_name', 'c.country', 'c.type as client_type', 'u.username as assignee'])
+      .where('k.id', 'in', ids)
+      .execute();
+    const review = await this.reviewPolicy(this.store.kysely);
+    const pii = new Set(auth.scope('clients.pii'));
+    const now = this.store.now();
+    return rows.map((r) => {
+      const summary = { ...caseSummary(r), clientName: pii.has(r.legal_entity) || r.client_type === 'corporate' ? r.display_name : '•••', clientType: r.client_type, country: r.country, assignee: r.assignee ?? null, sla: slaOf(r, review.document, now) };
+      return {
+        caseRef: r.id,
+        status: r.status,
+        riskLevel: r.risk_level,
+        riskScore: r.risk_score,
+        clientName: summary.clientName,
+        clientId: r.client_id,
+        clientType: r.client_type,
+        country: r.country,
+        legalEntity: r.legal_entity,
+        verification: r.verification_status,
+        assignee: summary.assignee,
+        slaDueAt: summary.sla.dueAt,
+        createdAt: r.created_at,
+        updatedAt: r.updated_at,
+        _json: JSON.stringify(summary),
+      };
+    });
   }
 
   async queue(auth: AuthContext, filter: { status?: KycStatus | undefined; legalEntity?: string | undefined; riskLevel?: string | undefined; assignee?: string | undefined; verification?: string | undefined; cursor?: string | undefined; limit: number }) {

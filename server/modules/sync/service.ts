@@ -8,6 +8,7 @@ import { VIEWS, type CacheRow } from '../../../shared/desktop/views.js';
 import type { Store } from '../../core/store.js';
 import type { AuthContext } from '../access/service.js';
 import type { AlertsService } from '../alerts/service.js';
+import type { KycService } from '../kyc/service.js';
 import type { ApprovalsService } from '../approvals/service.js';
 import type { ScreeningService } from '../screening/service.js';
 import { maskPii } from '../audit/mask.js';
@@ -42,6 +43,7 @@ const FEED_VIEWS = {
   role_grants: { view: 'grants', permission: 'access.read' },
   screening_cases: { view: 'screening', permission: 'screening.read' },
   alerts: { view: 'alerts', permission: 'alerts.read' },
+  kyc_cases: { view: 'kyc', permission: 'kyc.read' },
 } as const satisfies Record<string, { view: string; permission: Permission }>;
 
 type FeedTable = keyof typeof FEED_VIEWS;
@@ -52,6 +54,7 @@ export class SyncService {
     private readonly approvals: ApprovalsService,
     private readonly screening: ScreeningService,
     private readonly alerts: AlertsService,
+    private readonly kyc: KycService,
   ) {}
 
   async head(): Promise<SyncCursor> {
@@ -130,6 +133,8 @@ export class SyncService {
         return this.grantRows(ids);
       case 'screening_cases':
         return this.screening.byIds(ids).then((rows) => rows.map(({ isParty: _isParty, ...r }) => ({ ...r, _json: JSON.stringify({ ...r, isParty: _isParty }) })));
+      case 'kyc_cases':
+        return this.kyc.byIds(auth, ids);
       case 'alerts':
         return this.alerts.byIds(ids).then((rows) => rows.map((a) => ({ id: a.id, status: a.status, severity: a.severity, kind: a.kind, forRole: a.forRole, clientId: a.clientId, legalEntity: a.legalEntity, summary: a.summary, sourceRef: a.sourceRef, createdAt: a.createdAt, _json: JSON.stringify(a) })));
     }
