@@ -39,7 +39,7 @@ describeEachEngine('KYC review automation', (engine) => {
 
   beforeAll(async () => {
     sim = await startKycProviderSimulator();
-    t = await startTestServer(engine, { env: { KYC_PROVIDER_URL: sim.url, KYC_PROVIDER_TOKEN: sim.apiKey, KYC_PROVIDER_TIMEOUT_MS: '300', JOBS_POLL_MS: '600000' } });
+    t = await startTestServer(engine, { env: { KYC_PROVIDER_URL: sim.url, KYC_PROVIDER_TOKEN: sim.apiKey, KYC_PROVIDER_TIMEOUT_MS: '2000', JOBS_POLL_MS: '600000' } });
     portal = portalClientFor(t.url);
     const sdn = Buffer.from('36,"AEROCARIBBEAN AIRLINES","-0- ","CUBA",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n\u001a');
     await t.server.services.screening.importList(actor, await parseListFiles([{ name: 'sdn.csv', bytes: sdn }]));
@@ -210,11 +210,11 @@ describeEachEngine('KYC review automation', (engine) => {
     expect(await kase(a.caseRef)).toMatchObject({ verification_status: 'verified' });
 
     const b = await register();
-    sim.faults({ hangNext: 3, hangMs: 2000 });
+    sim.faults({ hangNext: 3, hangMs: 10_000 });
     await uploadPassport(b.clientId, passportOf(b.input));
     await drain();
     expect(await kase(b.caseRef)).toMatchObject({ verification_status: 'manual', status: 'open' });
-    expect((await kase(b.caseRef)).verification_reason).toMatch(/did not answer within 300 ms \(after retries\); review the document by hand/);
+    expect((await kase(b.caseRef)).verification_reason).toMatch(/did not answer within 2000 ms \(after retries\); review the document by hand/);
 
     const c = await register();
     sim.faults({ hangNext: 0, failNext: 100 });

@@ -739,15 +739,20 @@ export class KycService {
     return { documentId: doc.id, mime: doc.mime, fileName: doc.file_name, sha256: doc.sha256, contentBase64: bytes.toString('base64') };
   }
 
-  /** Rows for the desktop cache's KYC queue (the `kyc` view), masked as kyc.queue masks them. */
-  async byIds(auth: AuthContext, ids: string[]): Promise<CacheRow[]> {
-    if (ids.length === 0) return [];
-    const rows = await this.store.kysely
+  /** A case with its client's name, country and type and its assignee's username: one queue row. */
+  private queueRows() {
+    return this.store.kysely
       .selectFrom('kyc_cases as k')
       .innerJoin('clients as c', 'c.id', 'k.client_id')
       .leftJoin('users as u', 'u.id', 'k.assignee_id')
       .selectAll('k')
-      .select(['c.display_name', 'c.country', 'c.type as client_type', 'u.username as assignee'])
+      .select(['c.display_name', 'c.country', 'c.type as client_type', 'u.username as assignee']);
+  }
+
+  /** Rows for the desktop cache's KYC queue (the `kyc` view), masked as kyc.queue masks them. */
+  async byIds(auth: AuthContext, ids: string[]): Promise<CacheRow[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.queueRows()
       .where('k.id', 'in', ids)
       .execute();
     const review = await this.reviewPolicy(this.store.kysely);
@@ -782,12 +787,7 @@ export class KycService {
       scope = [filter.legalEntity];
     }
     if (scope.length === 0) return { items: [], nextCursor: null };
-    let q = this.store.kysely
-      .selectFrom('kyc_cases as k')
-      .innerJoin('clients as c', 'c.id', 'k.client_id')
-      .leftJoin('users as u', 'u.id', 'k.assignee_id')
-      .selectAll('k')
-      .select(['c.display_name', 'c.country', 'c.type as client_type', 'u.username as assignee'])
+    let q = this.queueRows()
       .where('k.legal_entity', 'in', scope)
       .orderBy('k.id', 'desc')
       .limit(filter.limit + 1);
