@@ -116,7 +116,7 @@ export class JobQueue {
     this.#timer.unref();
     for (const s of opts.schedules) {
       this.#schedules.push(
-        new Cron(s.pattern, { timezone: 'UTC', protect: true, unref: true, name: s.name }, () => {
+        new Cron(s.pattern, { timezone: 'UTC', protect: true, unref: true }, () => {
           s.run().catch((err: unknown) => this.log?.error({ err, schedule: s.name }, 'scheduled job failed'));
         }),
       );
