@@ -10,7 +10,7 @@ import { call } from '../bridge.js';
 import { QueueView, type QueueColumn } from '../queue/QueueView.js';
 import { notify, useAppDispatch, useAppSelector } from '../store.js';
 import { DocumentViewer } from './DocumentViewer.js';
-import { Timeline } from '../screening/ScreeningReview.js';
+import { TimelineToggle } from '../screening/ScreeningReview.js';
 
 const HOUR = 3_600_000;
 
@@ -157,7 +157,6 @@ export function CasePane({ row, offline }: { row: CacheRow; offline: boolean }) 
   const [types, setTypes] = useState<DocumentType[]>([]);
   const [overrideDecision, setOverrideDecision] = useState<'approve' | 'reject'>('approve');
   const [viewing, setViewing] = useState<string | null>(null);
-  const [showTimeline, setShowTimeline] = useState(false);
   // The cached KYC view changed (a sync round brought case updates): read the case again.
   const version = useAppSelector((s) => s.ui.versions.kyc ?? 0);
 
@@ -388,10 +387,7 @@ export function CasePane({ row, offline }: { row: CacheRow; offline: boolean }) 
           {error}
         </p>
       )}
-      <button className="link" aria-expanded={showTimeline} onClick={() => setShowTimeline((s) => !s)}>
-        {showTimeline ? 'Hide' : 'Show'} the client’s timeline
-      </button>
-      {showTimeline && <Timeline clientId={view.client.id} />}
+      <TimelineToggle clientId={view.client.id} />
     </div>
   );
 }

@@ -143,7 +143,7 @@ function Comparison({ v }: { v: CaseView }) {
   );
 }
 
-export function Timeline({ clientId }: { clientId: string }) {
+function Timeline({ clientId }: { clientId: string }) {
   const [items, setItems] = useState<TimelineItem[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
@@ -164,6 +164,19 @@ export function Timeline({ clientId }: { clientId: string }) {
   );
 }
 
+/** "Show the client's timeline": the timeline, loaded only when asked for. */
+export function TimelineToggle({ clientId }: { clientId: string }) {
+  const [open, setOpen] = useState(false);
+  return (
+    <>
+      <button className="link" aria-expanded={open} onClick={() => setOpen((s) => !s)}>
+        {open ? 'Hide' : 'Show'} the client’s timeline
+      </button>
+      {open && <Timeline clientId={clientId} />}
+    </>
+  );
+}
+
 export function HitPane({ row, offline }: { row: CacheRow; offline: boolean }) {
   const dispatch = useAppDispatch();
   const id = String(row.id);
@@ -171,7 +184,6 @@ export function HitPane({ row, offline }: { row: CacheRow; offline: boolean }) {
   const [reason, setReason] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const [showTimeline, setShowTimeline] = useState(false);
 
   useEffect(() => {
     setView(null);
@@ -260,10 +272,7 @@ export function HitPane({ row, offline }: { row: CacheRow; offline: boolean }) {
           {error}
         </p>
       )}
-      <button className="link" aria-expanded={showTimeline} onClick={() => setShowTimeline((s) => !s)}>
-        {showTimeline ? 'Hide' : 'Show'} the client’s timeline
-      </button>
-      {showTimeline && <Timeline clientId={view.client.id} />}
+      <TimelineToggle clientId={view.client.id} />
     </div>
   );
 }

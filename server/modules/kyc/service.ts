@@ -28,7 +28,7 @@ import type { ApprovalsService } from '../approvals/service.js';
 import { raiseAlert } from '../alerts/service.js';
 import type { PoliciesService } from '../policies/service.js';
 import { addStatusTime, compareExtraction, riskInputs, slaOf, type Mismatch } from './evidence.js';
-import { ProviderUnavailable, type KycProviderClient } from './provider-client.js';
+import { ProviderRefused, ProviderUnavailable, type KycProviderClient } from './provider-client.js';
 import { kycOverridePayload, type KycOverrideInput } from '../../../shared/kyc/schemas.js';
 import { restrictClient } from '../clients/restrictions.js';
 import { RESTRICTION_KINDS, type RestrictionKind } from '../../../shared/clients/lifecycle.js';
@@ -550,7 +550,7 @@ export class KycService {
       try {
         result = await this.provider.check({ reference: document.id, documentType: document.document_type, fileName: document.file_name, content: this.documents.get(document.sha256) });
       } catch (error) {
-        if (!(error instanceof ProviderUnavailable) && !(error instanceof Error && error.name === 'ProviderRefused')) throw error;
+        if (!(error instanceof ProviderUnavailable) && !(error instanceof ProviderRefused)) throw error;
         failure = `${error.message}; review the document by hand.`;
       }
     }
