@@ -52,14 +52,14 @@ it('signs in with TOTP, filters the audit grid, and sees a colleague\u2019s appr
   }, { timeout: 5000 }).toBe(true);
   await expect.poll(() => first.locator('.statusbar').textContent()).toContain('Sync: idle');
 
-  await first.getByRole('button', { name: 'Access review' }).click();
+  await first.getByRole('button', { name: 'Approvals' }).click();
   const firstRow = first.locator('.grid .ag-row', { hasText: approvalId });
   await expect.poll(() => firstRow.textContent(), { timeout: 5000 }).toContain('pending');
 
   // The second user, in a second browser context, approves.
   const second = await (await browser.newContext({ viewport: { width: 1400, height: 800 } })).newPage();
   await signIn(second, 'admin2');
-  await second.getByRole('button', { name: 'Access review' }).click();
+  await second.getByRole('button', { name: 'Approvals' }).click();
   await second.locator('.grid .ag-row', { hasText: approvalId }).click();
   await second.getByRole('button', { name: 'Approve' }).click();
   await expect.poll(() => second.locator('.detail h3').textContent(), { timeout: 5000 }).toContain('executed');

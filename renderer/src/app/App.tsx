@@ -37,7 +37,7 @@ const NAV: Array<{ id: ViewId; label: string; needs: string[] }> = [
   { id: 'screening', label: 'Screening', needs: ['screening.read'] },
   { id: 'alerts', label: 'Alerts', needs: ['alerts.read'] },
   { id: 'audit', label: 'Audit log', needs: ['audit.read'] },
-  { id: 'access', label: 'Access review', needs: ['access.read', 'approvals.read'] },
+  { id: 'access', label: 'Approvals', needs: ['access.read', 'approvals.read'] },
 ];
 
 export function App() {

@@ -85,7 +85,9 @@ function Extraction({ v }: { v: CaseView }) {
   const check = [...v.checks].reverse().find((c) => c.status === 'complete');
   if (!check) {
     const last = v.checks.at(-1);
-    return <p className="hint">{last?.status === 'manual' ? `Manual review: ${last.error ?? ''}` : last ? 'The provider check is running…' : 'No identity document has been checked yet.'}</p>;
+    // A manual check's reason is already shown as the case's verification reason.
+    if (last?.status === 'manual') return null;
+    return <p className="hint">{last ? 'The provider check is running…' : 'No identity document has been checked yet.'}</p>;
   }
   const bad = new Set(check.mismatches.map((m) => m.field));
   const doc = v.documents.find((d) => d.id === check.documentId);
@@ -193,6 +195,7 @@ export function CasePane({ row, offline }: { row: CacheRow; offline: boolean }) 
   if (!view) return error ? <p className="error" role="alert">{error}</p> : <p className="hint">Loading {caseRef}…</p>;
   const can = (a: CaseView['availableActions'][number]) => view.availableActions.includes(a);
   const mayOverride = user?.permissions.includes('kyc.override') && view.status !== 'rejected';
+  const mayDecideHighRisk = user?.permissions.includes('kyc.decideHighRisk') ?? false;
   return (
     <div className="kyc-case">
       <h3>
@@ -291,7 +294,9 @@ export function CasePane({ row, offline }: { row: CacheRow; offline: boolean }) 
               <li key={i.key}>
                 {i.done ? '☑' : '☐'} {i.label}
                 {i.byName ? ` · ${i.byName}: ${i.note ?? ''}` : ''}
-                {!i.done && i.evidence !== 'document' && !view.decision && (
+                {!i.done && i.evidence === 'senior_signoff' && !mayDecideHighRisk && <span className="hint"> · signed off by a senior compliance officer or the MLRO</span>}
+                {!i.done && i.evidence === 'document' && <span className="hint"> · complete when the client sends it</span>}
+                {!i.done && (i.evidence === 'attestation' || (i.evidence === 'senior_signoff' && mayDecideHighRisk)) && !view.decision && (
                   <button className="link" disabled={offline || busy || note.trim().length < 3} onClick={() => void act('kyc.completeEddItem', { item: i.key, note: note.trim() }, `${i.label}: done`)}>
                     Mark done with the note below
                   </button>

@@ -140,7 +140,7 @@ describeEachEngine('KYC review automation', (engine) => {
     expect(await mlro.client.approvals.approve.mutate({ id: approvalId })).toMatchObject({ status: 'executed' });
     const decided = await kase(caseRef);
     expect(decided).toMatchObject({ status: 'approved', decision: 'approved', decision_reason: 'override' });
-    expect(decided.policy_basis).toMatch(new RegExp(`^Override ${approvalId} requested by .+, approved by .+: Existing client`));
+    expect(decided.policy_basis).toMatch(new RegExp(`^Override ${approvalId} requested by compliance\\.eu, approved by mlro: Existing client`));
     expect((await client(clientId)).status).toBe('approved');
   });
 

@@ -490,7 +490,9 @@ export class KycService {
         const client = await loadClient(m, kase.client_id);
         if (kase.status !== p.statusAtRequest) throw new DomainError('INVALID_TRANSITION', `${kase.id} moved from ${p.statusAtRequest} to ${kase.status} since the override was asked for; ask again.`);
         if (client.screening_status === 'confirmed_match' && p.decision === 'approve') throw new DomainError('INVALID_TRANSITION', `${client.id} is a confirmed sanctions match; no override can approve it.`);
-        const basis = `Override ${request.id} requested by ${request.makerId}, approved by ${request.approvers.join(', ')}: ${request.reason}`;
+        const users = await m.trx.selectFrom('users').select(['id', 'username']).where('id', 'in', [request.makerId, ...request.approvers]).execute();
+        const who = (id: string) => users.find((u) => u.id === id)?.username ?? id;
+        const basis = `Override ${request.id} requested by ${who(request.makerId)}, approved by ${request.approvers.map(who).join(', ')}: ${request.reason}`;
         if (p.decision === 'approve') {
           await m.trx.updateTable('documents').set({ status: 'accepted' }).where('client_id', '=', client.id).where('status', '=', 'received').execute();
           await m.trx.updateTable('kyc_cases').set({ decision: 'approved', decision_reason: 'override', decision_note: request.reason, policy_basis: basis, decided_by: request.approvers.at(-1) ?? null, decided_at: m.now }).where('id', '=', kase.id).execute();
