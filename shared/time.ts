@@ -1,3 +1,10 @@
 // UTC time on the wire and in storage: ISO 8601 with milliseconds and a Z, which also sorts as text.
 
 export const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+const DAY_MS = 86_400_000;
+
+/** A calendar date (YYYY-MM-DD, UTC) moved by whole days. */
+export function addDays(isoDate: string, days: number): string {
+  return new Date(Date.parse(`${isoDate}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
+}

@@ -8,7 +8,6 @@ import { startServer } from '../app.js';
 import { loadConfig } from '../config.js';
 import { seedDemo, writeCredentials } from '../seed/demo.js';
 import { parseFlags } from './args.js';
-import { activateFatfLists } from '../seed/kyc.js';
 import { startKycProviderSimulator } from '../simulators/kyc/provider.js';
 
 const { values } = parseFlags({ 'data-dir': { type: 'string' } }, 'npm run demo:server [-- --data-dir DIR]');
@@ -27,13 +26,10 @@ const portalKey = process.env.PORTAL_API_KEY ?? fs.readFileSync(portalKeyFile, '
 const kycSim = process.env.KYC_PROVIDER_URL ? null : await startKycProviderSimulator();
 const config = loadConfig({ ...process.env, DATA_DIR: dataDir, DEMO: '1', PORTAL_API_KEY: portalKey, ...(kycSim ? { KYC_PROVIDER_URL: kycSim.url, KYC_PROVIDER_TOKEN: kycSim.apiKey } : {}) });
 const server = await startServer(config);
-const { credentials, created } = await seedDemo(server.services, { seed: 1 });
-// The FATF lists come from the data folder beside the repository, when it is there.
-const fatf = path.resolve(import.meta.dirname, '..', '..', '..', 'shared', 'data', 'country', 'fatf_lists.json');
-if (created && fs.existsSync(fatf)) {
-  const { version } = await activateFatfLists(server.services, fatf, { id: 'seed', name: 'seed', ip: null, userAgent: null, sessionId: null });
-  console.log(`kyc.risk version ${version} holds the FATF lists from ${fatf}`);
-}
+// The data folder beside the repository, when it is there: FATF lists and an OFAC SDN list are
+// loaded before the demo clients register, so they are scored and screened.
+const sharedData = path.resolve(import.meta.dirname, '..', '..', '..', 'shared', 'data');
+const { credentials, created } = await seedDemo(server.services, { seed: 1, stories: true, sharedData: fs.existsSync(sharedData) ? sharedData : null, log: (line) => console.log(line) });
 const file = writeCredentials(dataDir, credentials);
 const storage = server.db.engine === 'sqlite' ? `sqlite ${server.db.location}` : `postgres ${server.db.location}`;
 console.log(`fx-backoffice server listening on ${server.url} (storage: ${storage}, demo mode)`);

@@ -9,7 +9,10 @@ import type { Role } from '../../shared/access/permissions.js';
 import { DomainError } from '../../shared/errors.js';
 import type { Actor } from '../core/actor.js';
 import type { Services } from '../services.js';
-import { seedAccountTypes, seedClients } from './clients.js';
+import { readListFiles } from '../modules/screening/lists/read.js';
+import { generatedClients, seedAccountTypes, seedClients } from './clients.js';
+import { activateFatfLists } from './kyc.js';
+import { GENERATED_WITH_DOCUMENTS, seedKycStories } from './kyc-stories.js';
 
 export const LEGAL_ENTITIES = [
   { id: 'eu', name: 'Meridian Markets (Europe) Ltd', regulator: 'CySEC', jurisdiction: 'CY' },
@@ -79,7 +82,17 @@ const SEED_ACTOR: Actor = { id: 'seed', name: 'seed', ip: null, userAgent: null,
 
 export async function seedDemo(
   services: Services,
-  opts: { seed: number; staff?: typeof DEMO_STAFF; clients?: number; onProgress?: (done: number, total: number) => void },
+  opts: {
+    seed: number;
+    staff?: typeof DEMO_STAFF;
+    clients?: number;
+    onProgress?: (done: number, total: number) => void;
+    /** play the KYC stories (server/seed/kyc-stories.ts) on a first seed */
+    stories?: boolean;
+    /** the product's data folder (../shared/data): when given, the FATF lists and the OFAC SDN list of 2024-04-26 are loaded first */
+    sharedData?: string | null;
+    log?: (line: string) => void;
+  },
 ): Promise<{ credentials: DemoCredential[]; created: boolean; clientsRegistered: number }> {
   const db = services.store.kysely;
   const foreign = await db.selectFrom('users').select('username').where('is_demo', '=', 0).limit(1).executeTakeFirst();
@@ -120,9 +133,30 @@ export async function seedDemo(
     });
   }
   await seedAccountTypes(services, SEED_ACTOR, LEGAL_ENTITIES.map((e) => e.id));
+  if (opts.sharedData) await loadReferenceData(services, opts.sharedData, opts.log ?? (() => undefined));
   const { registered } = await seedClients(services, SEED_ACTOR, { seed: opts.seed, count: opts.clients ?? 0, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) });
+  if (opts.stories) {
+    const generated = generatedClients(opts.seed, Math.min(opts.clients ?? 0, GENERATED_WITH_DOCUMENTS));
+    const { documents } = await seedKycStories(services, { generated, ...(opts.log ? { log: opts.log } : {}) });
+    opts.log?.(`KYC stories played: ${documents} generated documents received`);
+  }
   await services.auditLog.checkpointNow(services.store.now());
   return { credentials, created: true, clientsRegistered: registered };
+}
+
+/** FATF lists (as kyc.risk, approved by the demo MLRO) and the OFAC SDN list of 2024-04-26, before any client registers. */
+async function loadReferenceData(services: Services, dir: string, log: (line: string) => void): Promise<void> {
+  const fatf = path.join(dir, 'country', 'fatf_lists.json');
+  if (fs.existsSync(fatf)) {
+    const { version } = await activateFatfLists(services, fatf);
+    log(`kyc.risk version ${version} holds the FATF lists from ${fatf}`);
+  }
+  // The earlier of the two SDN files: loading the 2024-05-03 one later shows a designation reaching clients.
+  const sdn = path.join(dir, 'sanctions', 'ofac', 'sdn_2024-04-26', 'sdn.csv');
+  if (fs.existsSync(sdn)) {
+    const { import: imported } = await services.screening.importList(SEED_ACTOR, await readListFiles([sdn]));
+    log(`Sanctions list ${imported.source} loaded from ${sdn}: ${imported.entries} entries (${imported.versionId})`);
+  }
 }
 
 export function writeCredentials(dataDir: string, credentials: DemoCredential[]): string {

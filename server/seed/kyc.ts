@@ -15,11 +15,14 @@ export async function kycRiskWithFatf(services: Services, file: string): Promise
   return { ...active.document, countryLists: lists };
 }
 
-/** Proposes the FATF lists as a kyc.risk version (maker: `maker`) and approves it as `approver`. */
-export async function activateFatfLists(services: Services, file: string, maker: Actor, approverUsername = 'mlro'): Promise<{ version: number }> {
+/** Proposes the FATF lists as a kyc.risk version (maker: the user `makerUsername`) and approves it as `approverUsername`. */
+export async function activateFatfLists(services: Services, file: string, makerUsername = 'senior', approverUsername = 'mlro'): Promise<{ version: number }> {
   const document = await kycRiskWithFatf(services, file);
-  const proposal = await services.policies.propose(maker, { type: 'kyc.risk', document, reason: `FATF lists from ${file.split('/').slice(-1)[0]}` });
-  const approver = await services.store.kysely.selectFrom('users').select(['id', 'username']).where('username', '=', approverUsername).executeTakeFirstOrThrow();
-  await services.approvals.approve({ id: approver.id, name: approver.username, ip: null, userAgent: 'seed', sessionId: null }, proposal.approvalId, 'Lists checked against the FATF statements');
+  const actorOf = async (username: string): Promise<Actor> => {
+    const user = await services.store.kysely.selectFrom('users').select(['id', 'username']).where('username', '=', username).executeTakeFirstOrThrow();
+    return { id: user.id, name: user.username, ip: null, userAgent: 'demo seed', sessionId: null };
+  };
+  const proposal = await services.policies.propose(await actorOf(makerUsername), { type: 'kyc.risk', document, reason: `FATF lists from ${file.split('/').slice(-1)[0]}` });
+  await services.approvals.approve(await actorOf(approverUsername), proposal.approvalId, 'Lists checked against the FATF statements');
   return { version: proposal.version };
 }

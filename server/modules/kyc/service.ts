@@ -3,6 +3,7 @@
 // Every step is an audit event carrying the case reference, so the evidence trail is the hash chain
 // itself; kyc.get reads it back beside the documents and the screening hits.
 
+import { addDays } from '../../../shared/time.js';
 import { isRole, permissionsOf } from '../../../shared/access/permissions.js';
 import { DomainError } from '../../../shared/errors.js';
 import {
@@ -44,10 +45,6 @@ import { decodeBase64, DocumentRefused, sniffDocument } from '../documents/sniff
 import type { DocumentStore } from '../documents/store.js';
 
 const DAY = 86_400_000;
-
-function addDays(isoDate: string, days: number): string {
-  return new Date(Date.parse(`${isoDate}T00:00:00Z`) + days * DAY).toISOString().slice(0, 10);
-}
 
 function refuseUpload(message: string, field: string): never {
   throw new DomainError('VALIDATION_FAILED', message, { issues: [{ path: field, message }] });
