@@ -8,6 +8,7 @@ import { screeningLists } from './migrations/0002_screening_lists.js';
 import { clientsScreening } from './migrations/0003_clients_screening.js';
 import { kyc } from './migrations/0004_kyc.js';
 import { kycRisk } from './migrations/0005_kyc_risk.js';
+import { kycQueueIndexes } from './migrations/0006_kyc_queue_indexes.js';
 
 type MigrationFactory = (engine: Engine) => Migration;
 
@@ -18,6 +19,7 @@ export const MIGRATIONS: ReadonlyArray<readonly [string, MigrationFactory]> = [
   ['0003_clients_screening', clientsScreening],
   ['0004_kyc', kyc],
   ['0005_kyc_risk', kycRisk],
+  ['0006_kyc_queue_indexes', kycQueueIndexes],
 ];
 
 export class SchemaTooNewError extends Error {

@@ -1,0 +1,128 @@
+// KYC benchmarks over HTTP as a compliance officer: the first page of `kyc.queue` with 200k cases in
+// the database (unfiltered, and filtered to open high-risk cases), and `clients.timeline` for one
+// client with 5,000 events. Rows are cloned in bulk from clients the real services registered, so
+// every column is one the product writes; the audit events extend the real hash chain.
+
+import { sql } from 'kysely';
+import { startServer } from '../server/app.js';
+import type { Engine } from '../server/db/connect.js';
+import type { AuditEventRow } from '../server/db/schema.js';
+import { eventHash } from '../server/modules/audit/canonical.js';
+import { totpCode } from '../server/modules/access/totp.js';
+import { seedDemo } from '../server/seed/demo.js';
+import { clientFor, createStorage, testConfig } from '../server/testing/harness.js';
+
+export interface KycBenchRow {
+  engine: Engine;
+  cases: number;
+  queueP50Ms: number;
+  queueP95Ms: number;
+  filteredP50Ms: number;
+  filteredP95Ms: number;
+  statusP95Ms: number;
+  timelineEvents: number;
+  timelineP50Ms: number;
+  timelineP95Ms: number;
+}
+
+const STATUSES = ['open', 'open', 'open', 'pending_documents', 'escalated', 'approved', 'approved', 'rejected'] as const;
+const RISK = ['low', 'low', 'low', 'medium', 'high'] as const;
+
+function percentiles(times: number[]): { p50: number; p95: number } {
+  const s = [...times].sort((a, b) => a - b);
+  const at = (p: number) => s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+  return { p50: at(50), p95: at(95) };
+}
+
+async function timed(samples: number, call: () => Promise<unknown>): Promise<{ p50: number; p95: number }> {
+  const times: number[] = [];
+  for (let i = 0; i < samples + 10; i++) {
+    const t0 = performance.now();
+    await call();
+    if (i >= 10) times.push(performance.now() - t0); // the first calls warm caches and connections
+  }
+  return percentiles(times);
+}
+
+export async function benchKyc(engine: Engine, cases: number, timelineEvents: number, log: (line: string) => void): Promise<KycBenchRow> {
+  const storage = await createStorage(engine);
+  const server = await startServer(testConfig(storage, { DEMO: '1', AUDIT_CHECKPOINT_INTERVAL_MS: '3600000' }));
+  try {
+    const { credentials } = await seedDemo(server.services, { seed: 1 });
+    const db = server.services.store.kysely;
+    const clientTemplate = await db.selectFrom('clients').selectAll().where('type', '=', 'individual').limit(1).executeTakeFirstOrThrow();
+    const caseTemplate = await db.selectFrom('kyc_cases').selectAll().where('client_id', '=', clientTemplate.id).executeTakeFirstOrThrow();
+    const officer = await db.selectFrom('users').select('id').where('username', '=', 'compliance').executeTakeFirstOrThrow();
+    const base = Date.parse('2025-01-01T00:00:00.000Z');
+    log(`  ${engine}: writing ${cases.toLocaleString('en')} clients and KYC cases`);
+    for (let start = 0; start < cases; start += 5000) {
+      const n = Math.min(5000, cases - start);
+      const clients: Array<typeof clientTemplate> = [];
+      const kases: Array<typeof caseTemplate> = [];
+      for (let i = start; i < start + n; i++) {
+        const id = `CL-${String(900_000 + i).padStart(7, '0')}`;
+        const at = new Date(base + i * 60_000).toISOString();
+        const legalEntity = i % 3 === 0 ? 'global' : 'eu';
+        const status = STATUSES[i % STATUSES.length]!;
+        clients.push({ ...clientTemplate, id, external_id: `bench-${i}`, legal_entity: legalEntity, display_name: `Bench Client ${i}`, last_name: `Client ${i}`, email: `bench${i}@example.com`, created_at: at, updated_at: at });
+        kases.push({
+          ...caseTemplate,
+          id: `KYC-${String(900_000 + i).padStart(7, '0')}`,
+          client_id: id,
+          legal_entity: legalEntity,
+          status,
+          risk_level: RISK[i % RISK.length]!,
+          assignee_id: i % 4 === 0 ? officer.id : null,
+          created_at: at,
+          updated_at: at,
+          status_changed_at: at,
+        });
+      }
+      await db.transaction().execute(async (trx) => {
+        for (let i = 0; i < n; i += 500) {
+          await trx.insertInto('clients').values(clients.slice(i, i + 500)).execute();
+          await trx.insertInto('kyc_cases').values(kases.slice(i, i + 500)).execute();
+        }
+      });
+    }
+
+    // One client's history: onboarding to the latest action, 5,000 events on the hash chain.
+    const subject = clientTemplate.id;
+    let { seq, hash } = await db.selectFrom('audit_events').select(['seq', 'hash']).orderBy('seq', 'desc').limit(1).executeTakeFirstOrThrow();
+    const actions = ['kyc.document.received', 'screening.screened', 'client.updated', 'withdrawal.requested', 'deposit.completed', 'platform.balance.changed'];
+    const events: AuditEventRow[] = [];
+    for (let i = 0; i < timelineEvents; i++) {
+      seq += 1;
+      const fields = {
+        seq, at: new Date(base + seq * 1000).toISOString(), actor_id: officer.id, actor_name: 'compliance', ip: '10.0.0.7', user_agent: 'bench', session_id: null,
+        action: actions[i % actions.length]!, target_type: 'client', target_id: subject, client_id: subject, legal_entity: clientTemplate.legal_entity,
+        before_json: '{"status":"pending_review"}', after_json: '{"status":"approved","note":"bench"}', reason: 'bench', approvers_json: null, case_ref: caseTemplate.id, policy_ref: null,
+        prev_hash: hash,
+      };
+      hash = eventHash(fields);
+      events.push({ ...fields, hash });
+    }
+    await db.transaction().execute(async (trx) => {
+      for (let i = 0; i < events.length; i += 500) await trx.insertInto('audit_events').values(events.slice(i, i + 500)).execute();
+    });
+    await server.services.auditLog.checkpointNow(new Date().toISOString());
+    if (engine === 'postgres') await sql`analyze`.execute(db);
+
+    const c = credentials.find((x) => x.username === 'compliance')!;
+    const login = await clientFor(server.url).auth.login.mutate({ username: 'compliance', password: c.password, totp: totpCode(c.totpSecret, new Date()) });
+    const api = clientFor(server.url, login.token);
+    const first = await api.kyc.queue.query({ limit: 100 });
+    if (first.items.length !== 100) throw new Error(`the queue's first page has ${first.items.length} rows, not 100: the fill is wrong`);
+    const queue = await timed(200, () => api.kyc.queue.query({ limit: 100 }));
+    const filtered = await timed(200, () => api.kyc.queue.query({ status: 'open', riskLevel: 'high', limit: 100 }));
+    const byStatus = await timed(100, () => api.kyc.queue.query({ status: 'escalated', limit: 100 }));
+    const timeline = await api.clients.timeline.query({ clientId: subject });
+    if (timeline.items.length < timelineEvents) throw new Error(`the timeline has ${timeline.items.length} events, not ${timelineEvents}`);
+    const tl = await timed(50, () => api.clients.timeline.query({ clientId: subject }));
+    log(`  ${engine}: queue p95 ${queue.p95.toFixed(2)} ms, open+high p95 ${filtered.p95.toFixed(2)} ms, escalated p95 ${byStatus.p95.toFixed(2)} ms, timeline (${timeline.items.length} events) p95 ${tl.p95.toFixed(1)} ms`);
+    return { engine, cases, queueP50Ms: queue.p50, queueP95Ms: queue.p95, filteredP50Ms: filtered.p50, filteredP95Ms: filtered.p95, statusP95Ms: byStatus.p95, timelineEvents: timeline.items.length, timelineP50Ms: tl.p50, timelineP95Ms: tl.p95 };
+  } finally {
+    await server.close();
+    await storage.drop();
+  }
+}
