@@ -75,11 +75,15 @@ export async function createServer(config: Config, opts: { clock?: Clock; db?: D
     }, 60_000),
   ];
   for (const t of timers) t.unref();
-  // The job queue (provider checks) and the schedules: document expiry daily at 02:15 UTC, stuck KYC cases every 15 minutes.
+  // The job queue (provider checks) and the schedules: FATF lists taking effect daily at 00:05 UTC
+  // (and once now, for a day the server was down), document expiry daily at 02:15 UTC, stuck KYC
+  // cases every 15 minutes.
   services.jobs.log = app.log;
+  services.kyc.applyCountryLists().catch((err: unknown) => app.log.error({ err }, 'applying the FATF lists in force failed'));
   services.jobs.start({
     pollMs: config.jobsPollMs,
     schedules: [
+      { name: 'kyc.countryLists', pattern: '0 5 0 * * *', run: () => services.kyc.applyCountryLists() },
       { name: 'kyc.documentExpiry', pattern: '0 15 2 * * *', run: () => services.kyc.sweepDocumentExpiry() },
       { name: 'kyc.sla', pattern: '0 */15 * * * *', run: () => services.kyc.sweepSla() },
     ],

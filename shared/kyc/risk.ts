@@ -56,6 +56,12 @@ function listing(list: CountryList | null, code: string | null): Listing {
   return null;
 }
 
+/** Countries whose listing (black, grey or none) differs between two lists, sorted. */
+export function countriesChangedBetween(before: CountryList | null, after: CountryList | null): string[] {
+  const all = new Set([...(before?.callForAction ?? []), ...(before?.increasedMonitoring ?? []), ...(after?.callForAction ?? []), ...(after?.increasedMonitoring ?? [])]);
+  return [...all].filter((code) => listing(before, code) !== listing(after, code)).sort();
+}
+
 const LISTING_LABEL = { callForAction: 'FATF call for action (black list)', increasedMonitoring: 'FATF increased monitoring (grey list)' } as const;
 
 export function levelOf(score: number, thresholds: KycRiskPolicy['thresholds']): RiskLevel {

@@ -10,6 +10,7 @@ import { startKycProviderSimulator, type KycProviderSimulator } from '../../simu
 import { passportPng, proofOfAddressPdf, sourceOfWealthPdf, type PassportData } from '../../simulators/kyc/documents.js';
 import { describeEachEngine, expectReason, portalClientFor, startTestServer, type TestServer } from '../../testing/harness.js';
 import { parseListFiles } from '../screening/lists/read.js';
+import type { KycRiskPolicy } from '../../../shared/policies/kyc.js';
 
 const actor = { ...SYSTEM_ACTOR, id: 'test:kyc-review', name: 'kyc review test' };
 const DAY = 86_400_000;
@@ -202,6 +203,43 @@ describeEachEngine('KYC review automation', (engine) => {
     expect(metrics.items.find((m) => m.legalEntity === 'eu' && m.status === 'open')).toMatchObject({ stuck: expect.any(Number) });
   });
   // Last: it leaves the connector's breaker open.
+  it('re-scores clients when a FATF list they are on takes effect, once, and re-reviews an approved one whose risk moves', async () => {
+    const day = (offset: number) => new Date(t.clock.now().getTime() + offset * DAY).toISOString().slice(0, 10);
+    const actorOf = async (username: string) => ({ id: await t.userId(username), name: username, ip: null, userAgent: 'test', sessionId: null });
+    const active = await t.server.services.policies.require<KycRiskPolicy>(db(), 'kyc.risk');
+    const lists = [
+      { effectiveDate: day(-30), source: 'plenary A', callForAction: ['KP'], increasedMonitoring: [] },
+      { effectiveDate: day(5), source: 'plenary B', callForAction: ['KP'], increasedMonitoring: ['MT'] },
+    ];
+    const proposal = await t.server.services.policies.propose(await actorOf('senior'), { type: 'kyc.risk', document: { ...active.document, countryLists: lists }, reason: 'Next plenary announced' });
+    await t.server.services.approvals.approve(await actorOf('mlro'), proposal.approvalId, 'Lists checked');
+
+    const { clientId, caseRef, input } = await register({ country: 'MT', nationality: 'MT' });
+    await uploadPassport(clientId, passportOf(input, { nationality: 'MT' }));
+    await drain();
+    await uploadAddress(clientId);
+    expect(await kase(caseRef)).toMatchObject({ status: 'approved', risk_level: 'low' });
+    const other = await register({ country: 'DE', nationality: 'DE' });
+
+    // Plenary A is in force: recorded, nobody is listed differently from "nothing applied yet" but KP.
+    expect(await t.server.services.kyc.applyCountryLists()).toMatchObject({ listDate: day(-30), countries: ['KP'], rescored: 0 });
+    expect(await t.server.services.kyc.applyCountryLists()).toMatchObject({ rescored: 0, countries: [] });
+
+    t.clock.advance(6 * DAY);
+    const run = await t.server.services.kyc.applyCountryLists();
+    expect(run).toMatchObject({ listDate: lists[1]!.effectiveDate, countries: ['MT'], rescored: 1 });
+    const cases = await db().selectFrom('kyc_cases').selectAll().where('client_id', '=', clientId).orderBy('id').execute();
+    expect(cases).toHaveLength(2);
+    expect(cases[1]).toMatchObject({ status: 'open', opened_reason: 'Re-review: risk changed from low to medium', risk_level: 'medium', risk_score: 45 });
+    expect(JSON.parse(cases[1]!.risk_json!)).toMatchObject({ countryListDate: lists[1]!.effectiveDate });
+    expect((await kase(other.caseRef)).risk_json).not.toContain(lists[1]!.effectiveDate);
+    const applied = await db().selectFrom('audit_events').select(['actor_name', 'reason', 'policy_ref']).where('action', '=', 'kyc.country_lists.applied').orderBy('seq', 'desc').executeTakeFirstOrThrow();
+    expect(applied).toMatchObject({ actor_name: 'KYC automation', reason: `FATF lists of ${lists[1]!.effectiveDate} in force: MT listed differently; 1 client(s) re-scored`, policy_ref: `kyc.risk@${proposal.version}` });
+    // Once: the next day's run finds nothing to do.
+    t.clock.advance(DAY);
+    expect(await t.server.services.kyc.applyCountryLists()).toEqual({ listDate: lists[1]!.effectiveDate, countries: [], rescored: 0 });
+  });
+
   it('retries a failing provider, and when it stays down (timeouts, then an open breaker) puts cases in the manual queue', async () => {
     const a = await register();
     sim.faults({ failNext: 1 });

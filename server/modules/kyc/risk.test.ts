@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { sharedDataPresent, SHARED_DATA_MISSING, dataFile } from '../../testing/shared-data.js';
 import { DEFAULT_KYC_RISK, kycRiskSchema } from '../../../shared/policies/kyc.js';
-import { assessRisk, countryListOn, countryListsFromFatf, type RiskInputs } from '../../../shared/kyc/risk.js';
+import { assessRisk, countriesChangedBetween, countryListOn, countryListsFromFatf, type RiskInputs } from '../../../shared/kyc/risk.js';
 
 const individual: RiskInputs = { type: 'individual', country: 'CY', nationality: 'CY', pep: false, screeningStatus: 'clear', paymentMethod: 'bank_transfer', sourceOfFunds: 'employment', parties: [] };
 
@@ -33,6 +33,14 @@ describe('risk scoring', () => {
     expect(r.score).toBe(10 + 20 + 25 + 5);
   });
 
+  it('names the countries whose listing changes between two lists, moves between black and grey included', () => {
+    const a = { effectiveDate: '2026-01-01', source: 'a', callForAction: ['IR', 'KP'], increasedMonitoring: ['LB', 'ZA'] };
+    const b = { effectiveDate: '2026-06-01', source: 'b', callForAction: ['IR', 'KP', 'LB'], increasedMonitoring: ['NG'] };
+    expect(countriesChangedBetween(a, b)).toEqual(['LB', 'NG', 'ZA']);
+    expect(countriesChangedBetween(a, { ...a, effectiveDate: '2026-06-01' })).toEqual([]);
+    expect(countriesChangedBetween(null, a)).toEqual(['IR', 'KP', 'LB', 'ZA']);
+  });
+
   it('refuses a policy whose thresholds are upside down or whose checklist repeats a key', () => {
     expect(kycRiskSchema.safeParse({ ...DEFAULT_KYC_RISK, thresholds: { medium: 60, high: 50 } }).success).toBe(false);
     expect(kycRiskSchema.safeParse({ ...DEFAULT_KYC_RISK, edd: [DEFAULT_KYC_RISK.edd[1], DEFAULT_KYC_RISK.edd[1]] }).success).toBe(false);
@@ -58,5 +66,6 @@ describe.skipIf(!sharedDataPresent)('FATF lists by effective date (../shared/dat
     expect(before).toMatchObject({ score: 45, level: 'medium', countryListDate: '2025-06-13' });
     expect(assessRisk(policy, 'p', { ...individual, country: 'ZA', nationality: 'ZA' }, '2025-11-01')).toMatchObject({ score: 0, level: 'low', countryListDate: '2025-10-24' });
     expect(assessRisk(policy, 'p', { ...individual, country: 'IR' }, '2026-03-02')).toMatchObject({ level: 'high' });
+    expect(countriesChangedBetween(countryListOn(policy.countryLists, '2025-07-01'), countryListOn(policy.countryLists, '2025-11-01'))).toContain('ZA');
   });
 });

@@ -21,8 +21,8 @@ import {
 } from '../../../shared/kyc/machine.js';
 import type { UploadDocumentInput } from '../../../shared/kyc/schemas.js';
 import type { CacheRow } from '../../../shared/desktop/views.js';
-import { assessRisk, type RiskAssessment } from '../../../shared/kyc/risk.js';
-import type { EddItem, KycReviewPolicy, KycRiskPolicy } from '../../../shared/policies/kyc.js';
+import { assessRisk, countriesChangedBetween, countryListOn, type RiskAssessment } from '../../../shared/kyc/risk.js';
+import type { CountryList, EddItem, KycReviewPolicy, KycRiskPolicy } from '../../../shared/policies/kyc.js';
 import { enqueue } from '../../jobs/queue.js';
 import type { ApprovalKinds } from '../approvals/registry.js';
 import type { ApprovalsService } from '../approvals/service.js';
@@ -388,6 +388,49 @@ export class KycService {
       });
     }
     return { assessment, previousLevel };
+  }
+
+  /**
+   * FATF lists take effect on their plenary's date, not when the policy is approved. Compares the
+   * list in force today with the one last applied (recorded in the audit log as
+   * `kyc.country_lists.applied`; none before the first), and re-scores every client
+   * whose residence, nationality or a party's is listed differently: an approved client whose risk
+   * level moves gets a re-review case. Daily just after midnight UTC, and once at start.
+   */
+  async applyCountryLists(): Promise<{ listDate: string | null; countries: string[]; rescored: number }> {
+    const db = this.store.kysely;
+    const today = this.store.now().slice(0, 10);
+    const policy = await this.riskPolicy(db);
+    const current = countryListOn(policy.document.countryLists, today);
+    const last = await db.selectFrom('audit_events').select('after_json').where('action', '=', 'kyc.country_lists.applied').orderBy('seq', 'desc').limit(1).executeTakeFirst();
+    const applied = last?.after_json ? (JSON.parse(last.after_json) as { list: CountryList | null }).list : undefined;
+    const previous = applied ?? null;
+    const countries = countriesChangedBetween(previous, current);
+    const listDate = current?.effectiveDate ?? null;
+    if (countries.length === 0 && (previous?.effectiveDate ?? null) === listDate) return { listDate, countries, rescored: 0 };
+    const clients = countries.length
+      ? await db
+          .selectFrom('clients')
+          .select('id')
+          .where('status', '!=', 'closed')
+          .where((w) => w.or([w('country', 'in', countries), w('nationality', 'in', countries), w('id', 'in', w.selectFrom('client_parties').select('client_id').where((p) => p.or([p('country', 'in', countries), p('nationality', 'in', countries)])))]))
+          .orderBy('id')
+          .execute()
+      : [];
+    // One client per transaction: a run cut short is finished by the next one (a re-score that finds nothing new writes nothing).
+    for (const c of clients) await this.store.mutate(KYC_AUTOMATION, (m) => this.onClientChanged(m, c.id, ['countryLists']));
+    await this.store.mutate(KYC_AUTOMATION, async (m) => {
+      m.audit({
+        action: 'kyc.country_lists.applied',
+        targetType: 'policy',
+        targetId: 'kyc.risk',
+        before: { listDate: previous?.effectiveDate ?? null },
+        after: { date: today, listDate, list: current, countries, clients: clients.length },
+        reason: countries.length ? `FATF lists of ${listDate ?? 'none'} in force: ${countries.join(', ')} listed differently; ${clients.length} client(s) re-scored` : `FATF lists of ${listDate ?? 'none'} in force; no country changed`,
+        policyRef: policy.ref,
+      });
+    });
+    return { listDate, countries, rescored: clients.length };
   }
 
   /**
