@@ -37,7 +37,7 @@ try {
   if (progress) process.stderr.write('\n');
   const file = writeCredentials(config.dataDir, credentials);
   console.log(
-    `${created ? 'Seeded' : 'Already seeded;'} ${credentials.length} demo staff users in 2 legal entities (seed ${seed}); ${clientsRegistered.toLocaleString()} client(s) registered (the fixed demo cast plus ${clients.toLocaleString()} generated). Credentials: ${file}`,
+    `${created ? 'Seeded' : 'Already seeded;'} ${credentials.length} demo staff users in 2 legal entities (seed ${seed}); ${clientsRegistered.toLocaleString()} client(s) registered (the fixed demo cast, the KYC story clients and ${clients.toLocaleString()} generated). Credentials: ${file}`,
   );
 } catch (error) {
   console.error(error instanceof Error ? error.message : error);

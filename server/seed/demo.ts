@@ -134,10 +134,12 @@ export async function seedDemo(
   }
   await seedAccountTypes(services, SEED_ACTOR, LEGAL_ENTITIES.map((e) => e.id));
   if (opts.sharedData) await loadReferenceData(services, opts.sharedData, opts.log ?? (() => undefined));
-  const { registered } = await seedClients(services, SEED_ACTOR, { seed: opts.seed, count: opts.clients ?? 0, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) });
+  let { registered } = await seedClients(services, SEED_ACTOR, { seed: opts.seed, count: opts.clients ?? 0, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) });
   if (opts.stories) {
     const generated = generatedClients(opts.seed, Math.min(opts.clients ?? 0, GENERATED_WITH_DOCUMENTS));
-    const { documents } = await seedKycStories(services, { generated, ...(opts.log ? { log: opts.log } : {}) });
+    const stories = await seedKycStories(services, { generated, ...(opts.log ? { log: opts.log } : {}) });
+    registered += stories.registered;
+    const { documents } = stories;
     opts.log?.(`KYC stories played: ${documents} generated documents received`);
   }
   await services.auditLog.checkpointNow(services.store.now());

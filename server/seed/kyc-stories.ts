@@ -94,11 +94,12 @@ async function sendPdf(ctx: StoryContext, clientId: string, documentType: Docume
  * Plays the stories. Decisions that screening must precede (approvals, the sanctions match) are made
  * only when a list is loaded; without one the cases stay open and say why.
  */
-export async function seedKycStories(services: Services, opts: { generated?: ReadonlyArray<RegisterClientInput>; log?: (line: string) => void } = {}): Promise<{ documents: number }> {
+export async function seedKycStories(services: Services, opts: { generated?: ReadonlyArray<RegisterClientInput>; log?: (line: string) => void } = {}): Promise<{ registered: number; documents: number }> {
   const today = services.store.now().slice(0, 10);
   const lists = await services.store.kysely.selectFrom('screening_list_versions').select('id').limit(1).executeTakeFirst();
   const ctx: StoryContext = { services, today, screened: Boolean(lists), log: opts.log ?? (() => undefined) };
-  for (const c of STORY_CLIENTS) await services.clients.register(PORTAL, c, { demo: true });
+  let registered = 0;
+  for (const c of STORY_CLIENTS) if ((await services.clients.register(PORTAL, c, { demo: true })).created) registered++;
   const before = await countDocuments(services);
 
   // Uploads first, as clients send them; the provider checks they start run below.
@@ -196,7 +197,7 @@ export async function seedKycStories(services: Services, opts: { generated?: Rea
   }
   // Reminders for the documents that expire soon.
   await services.kyc.sweepDocumentExpiry();
-  return { documents: (await countDocuments(services)) - before };
+  return { registered, documents: (await countDocuments(services)) - before };
 }
 
 async function countDocuments(services: Services): Promise<number> {
