@@ -40,12 +40,15 @@ function startDemoServer(): Promise<{ url: string; stop(): void }> {
       const m = /listening on (http:\/\/\S+)/.exec(out);
       if (m) resolve({ url: m[1]!, stop: () => child.kill('SIGTERM') });
     });
-    child.on('exit', (code) => reject(new Error(`the demo server exited (${code})`)));
+    child.on('exit', (code, signal) => reject(new Error(`the demo server stopped before it was ready (${signal ?? `exit code ${code}`}); its own message, if any, is above.`)));
   });
 }
 
 const rendererDir = await buildRendererIfStale();
-const server = await startDemoServer();
+const server = await startDemoServer().catch((error: unknown) => {
+  console.error(`npm start: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});
 if (!values.headless) {
   const binary = electronBinaryPresent();
   if (binary) {

@@ -18,6 +18,8 @@ export interface Server {
   services: Services;
   db: Db;
   url: string;
+  /** The jobs run once at start (FATF lists in force); settles when they are done, failures logged. */
+  startupJobs: Promise<void>;
   close(): Promise<void>;
 }
 
@@ -79,7 +81,12 @@ export async function createServer(config: Config, opts: { clock?: Clock; db?: D
   // (and once now, for a day the server was down), document expiry daily at 02:15 UTC, stuck KYC
   // cases every 15 minutes.
   services.jobs.log = app.log;
-  services.kyc.applyCountryLists().catch((err: unknown) => app.log.error({ err }, 'applying the FATF lists in force failed'));
+  const startupJobs = services.kyc.applyCountryLists().then(
+    () => undefined,
+    (err: unknown) => {
+      app.log.error({ err }, 'applying the FATF lists in force failed');
+    },
+  );
   services.jobs.start({
     pollMs: config.jobsPollMs,
     schedules: [
@@ -94,11 +101,13 @@ export async function createServer(config: Config, opts: { clock?: Clock; db?: D
     app,
     services,
     db,
+    startupJobs,
     async close() {
       if (closed) return;
       closed = true;
       for (const t of timers) clearInterval(t);
       await services.jobs.stop();
+      await startupJobs;
       await app.close();
       // A last checkpoint, so that cutting events off the end is detectable right after a stop.
       await services.auditLog.checkpointNow(services.store.now()).catch(() => undefined);

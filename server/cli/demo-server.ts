@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { startServer } from '../app.js';
 import { loadConfig } from '../config.js';
-import { seedDemo, writeCredentials } from '../seed/demo.js';
+import { SeedIncompleteError, seedDemo, writeCredentials } from '../seed/demo.js';
 import { parseFlags } from './args.js';
 import { startKycProviderSimulator } from '../simulators/kyc/provider.js';
 
@@ -29,7 +29,15 @@ const server = await startServer(config);
 // The data folder beside the repository, when it is there: FATF lists and an OFAC SDN list are
 // loaded before the demo clients register, so they are scored and screened.
 const sharedData = path.resolve(import.meta.dirname, '..', '..', '..', 'shared', 'data');
-const { credentials, created } = await seedDemo(server.services, { seed: 1, stories: true, sharedData: fs.existsSync(sharedData) ? sharedData : null, log: (line) => console.log(line) });
+const seeded = await seedDemo(server.services, { seed: 1, stories: true, sharedData: fs.existsSync(sharedData) ? sharedData : null, log: (line) => console.log(line) }).catch(async (error: unknown) => {
+  if (!(error instanceof SeedIncompleteError)) throw error;
+  console.error(error.advice(dataDir, config.databaseUrl));
+  await Promise.all([server.close(), kycSim?.close()]);
+  process.exit(1);
+});
+const { credentials, created } = seeded;
+// Ready once the start-up jobs (the FATF lists in force) are done, so the first screen is current.
+await server.startupJobs;
 const file = writeCredentials(dataDir, credentials);
 const storage = server.db.engine === 'sqlite' ? `sqlite ${server.db.location}` : `postgres ${server.db.location}`;
 console.log(`fx-backoffice server listening on ${server.url} (storage: ${storage}, demo mode)`);

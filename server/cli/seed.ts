@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 import { createServer } from '../app.js';
-import { seedDemo, writeCredentials } from '../seed/demo.js';
+import { SeedIncompleteError, seedDemo, writeCredentials } from '../seed/demo.js';
 import { parseFlags, storageConfig } from './args.js';
 
 const USAGE = 'npm run seed -- --data-dir DIR [--database-url URL] [--clients N] [--seed S] [--shared-data DIR]';
@@ -40,7 +40,7 @@ try {
     `${created ? 'Seeded' : 'Already seeded;'} ${credentials.length} demo staff users in 2 legal entities (seed ${seed}); ${clientsRegistered.toLocaleString()} client(s) registered (the fixed demo cast, the KYC story clients and ${clients.toLocaleString()} generated). Credentials: ${file}`,
   );
 } catch (error) {
-  console.error(error instanceof Error ? error.message : error);
+  console.error(error instanceof SeedIncompleteError ? error.advice(config.dataDir, config.databaseUrl) : error instanceof Error ? error.message : error);
   process.exitCode = 1;
 } finally {
   await server.close();

@@ -1,10 +1,12 @@
 // The unit of work every mutation runs in: one transaction holding the state change, its audit
-// event(s) and its change-feed rows. A mutation that records no audit event is refused, so no
-// state can change without one.
+// event(s) and its change-feed rows. No state changes without an audit event: a mutation that
+// wrote rows but recorded no event is refused (rolled back, MissingAuditEventError); one that
+// turned out to change nothing (a re-score that found the same risk, a reminder already queued)
+// is rolled back too, and returns its result: nothing happened, so nothing is recorded.
 
 import { EventEmitter } from 'node:events';
-import type { Transaction } from 'kysely';
-import type { Db } from '../db/connect.js';
+import { sql, type Transaction } from 'kysely';
+import type { Db, Engine } from '../db/connect.js';
 import type { Database } from '../db/schema.js';
 import type { AuditInput, AuditLog } from '../modules/audit/log.js';
 import type { Actor } from './actor.js';
@@ -21,6 +23,23 @@ export interface Mutation {
 
 export class MissingAuditEventError extends Error {
   override readonly name = 'MissingAuditEventError';
+}
+
+/** Rolls back a mutation that changed nothing, carrying its result out of the transaction. */
+class NothingChanged {
+  constructor(readonly result: unknown) {}
+}
+
+/**
+ * Rows inserted, updated or deleted so far, as a running count whose difference across a
+ * mutation's work is what that work wrote: on SQLite the connection's total (one connection, one
+ * transaction at a time); on PostgreSQL the backend's pending counts (since 15 they also hold
+ * earlier transactions' counts not yet flushed, so only the difference means anything).
+ */
+async function rowsWritten(engine: Engine, trx: Transaction<Database>): Promise<number> {
+  if (engine === 'sqlite') return (await sql<{ n: number }>`select total_changes() as n`.execute(trx)).rows[0]!.n;
+  const { rows } = await sql<{ n: number | string | null }>`select coalesce(sum(n_tup_ins + n_tup_upd + n_tup_del), 0) as n from pg_stat_xact_user_tables`.execute(trx);
+  return Number(rows[0]!.n ?? 0);
 }
 
 export class Store {
@@ -47,7 +66,8 @@ export class Store {
     const events: AuditInput[] = [];
     const changes: Array<{ table_name: string; row_id: string; legal_entity: string | null; op: 'insert' | 'update' | 'delete' }> = [];
     const now = this.now();
-    const { result, checkpoint } = await this.db.kysely.transaction().execute(async (trx) => {
+    const outcome = await this.db.kysely.transaction().execute(async (trx) => {
+      const before = await rowsWritten(this.db.engine, trx);
       const result = await work({
         trx,
         now,
@@ -55,14 +75,23 @@ export class Store {
         audit: (e) => events.push(e),
         changed: (table_name, row_id, legal_entity, op) => changes.push({ table_name, row_id, legal_entity, op }),
       });
-      if (events.length === 0) throw new MissingAuditEventError('A mutation tried to commit without an audit event.');
+      if (events.length === 0) {
+        const written = (await rowsWritten(this.db.engine, trx)) - before;
+        if (written > 0 || changes.length > 0) throw new MissingAuditEventError(`A mutation tried to commit ${written} written row(s) without an audit event.`);
+        throw new NothingChanged(result);
+      }
       // Audit and feed rows go last, so the chain lock is held for as short a time as possible.
       const { checkpoint } = await this.audit.append(trx, actor, now, events);
       if (changes.length > 0) {
         await trx.insertInto('change_feed').values(changes.map((c) => ({ ...c, at: now }))).execute();
       }
       return { result, checkpoint };
+    }).catch((error: unknown) => {
+      if (error instanceof NothingChanged) return { result: error.result as T, checkpoint: null, unchanged: true };
+      throw error;
     });
+    if ('unchanged' in outcome) return outcome.result;
+    const { result, checkpoint } = outcome;
     if (checkpoint) this.audit.mirror(checkpoint);
     this.events.emit('commit');
     return result;

@@ -9,6 +9,7 @@ import type { Role } from '../../shared/access/permissions.js';
 import { DomainError } from '../../shared/errors.js';
 import type { Actor } from '../core/actor.js';
 import type { Services } from '../services.js';
+import { redactUrl } from '../db/connect.js';
 import { readListFiles } from '../modules/screening/lists/read.js';
 import { generatedClients, seedAccountTypes, seedClients } from './clients.js';
 import { activateFatfLists } from './kyc.js';
@@ -107,9 +108,14 @@ export async function seedDemo(
     roles: [s.role],
     legalEntities: s.entities,
   }));
-  const existing = await db.selectFrom('users').select('username').execute();
-  if (existing.length > 0) {
-    const { registered } = await seedClients(services, SEED_ACTOR, { seed: opts.seed, count: opts.clients ?? 0, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) });
+  const existing = await db.selectFrom('users').select('username').limit(1).executeTakeFirst();
+  if (existing) {
+    // A seeded folder starts as it is: the cast's later history (the KYC stories) changed those
+    // clients, so their registrations are never replayed. Only generated clients beyond those
+    // already there (a larger --clients) are registered.
+    const finished = await db.selectFrom('audit_events').select('seq').where('action', '=', 'seed.completed').limit(1).executeTakeFirst();
+    if (!finished) throw new SeedIncompleteError();
+    const { registered } = await registerMissingGenerated(services, opts);
     return { credentials, created: false, clientsRegistered: registered };
   }
 
@@ -123,6 +129,7 @@ export async function seedDemo(
     }
     m.audit({ action: 'seed.started', reason: 'demo seed of an empty system' });
   });
+  opts.log?.(`Seeding the demo brokerage: ${staff.length} staff users, then reference data, clients${opts.stories ? ' and the KYC stories' : ''}.`);
   for (const [i, s] of staff.entries()) {
     const { userId } = await services.access.createUser(SEED_ACTOR, { username: s.username, displayName: s.displayName, password: credentials[i]!.password }, { isDemo: true, mustChangePassword: false });
     await services.access.setTotpSecret(SEED_ACTOR, userId, credentials[i]!.totpSecret);
@@ -132,6 +139,7 @@ export async function seedDemo(
       }
     });
   }
+  opts.log?.(`Demo staff created (${staff.length} users); account types, reference data and clients next.`);
   await seedAccountTypes(services, SEED_ACTOR, LEGAL_ENTITIES.map((e) => e.id));
   if (opts.sharedData) await loadReferenceData(services, opts.sharedData, opts.log ?? (() => undefined));
   let { registered } = await seedClients(services, SEED_ACTOR, { seed: opts.seed, count: opts.clients ?? 0, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) });
@@ -142,8 +150,40 @@ export async function seedDemo(
     const { documents } = stories;
     opts.log?.(`KYC stories played: ${documents} generated documents received`);
   }
+  // The mark a restart looks for: without it, the folder holds a seed that stopped half-way.
+  await services.store.mutate(SEED_ACTOR, async (m) => {
+    m.audit({ action: 'seed.completed', reason: `demo seed ${opts.seed} finished: ${staff.length} staff users, ${registered} clients registered` });
+  });
   await services.auditLog.checkpointNow(services.store.now());
   return { credentials, created: true, clientsRegistered: registered };
+}
+
+/** The seed of this database started but never finished (the process was killed during its first run). */
+export class SeedIncompleteError extends Error {
+  override readonly name = 'SeedIncompleteError';
+  constructor() {
+    super('This demo database was left half-seeded: its first seed stopped before it finished (no seed.completed event in the audit log), so some demo users or clients are missing and the KYC stories cannot be resumed.');
+  }
+
+  /** The message with what to delete, for the command-line tools. */
+  advice(dataDir: string, databaseUrl?: string): string {
+    return databaseUrl
+      ? `${this.message} Drop and re-create the database ${redactUrl(databaseUrl)}, then run the seed again.`
+      : `${this.message} Delete the folder ${dataDir} (it holds only demo data) and start again; the seed builds it anew.`;
+  }
+}
+
+/** Generated clients (seed, index) not registered yet: only a larger --clients adds any. */
+async function registerMissingGenerated(services: Services, opts: { seed: number; clients?: number; onProgress?: (done: number, total: number) => void }): Promise<{ registered: number }> {
+  const wanted = generatedClients(opts.seed, opts.clients ?? 0);
+  if (wanted.length === 0) return { registered: 0 };
+  const present = new Set((await services.store.kysely.selectFrom('clients').select('external_id').where('external_id', 'like', `gen-${opts.seed}-%`).execute()).map((r) => r.external_id));
+  let registered = 0;
+  for (const [i, client] of wanted.entries()) {
+    if (!present.has(client.externalId) && (await services.clients.register(SEED_ACTOR, client, { demo: true })).created) registered++;
+    if (opts.onProgress && (i + 1) % 500 === 0) opts.onProgress(i + 1, wanted.length);
+  }
+  return { registered };
 }
 
 /** FATF lists (as kyc.risk, approved by the demo MLRO) and the OFAC SDN list of 2024-04-26, before any client registers. */

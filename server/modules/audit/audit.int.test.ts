@@ -60,6 +60,32 @@ describeEachEngine('audit log', (engine) => {
     expect(Number((await store.kysely.selectFrom('audit_events').select(sql<number>`max(seq)`.as('s')).executeTakeFirstOrThrow()).s)).toBe(seqBefore);
   });
 
+  it('lets a mutation that changed nothing end quietly, and still refuses an update or delete without an event', async () => {
+    const { store } = t.server.services;
+    const seq = async () => Number((await store.kysely.selectFrom('audit_events').select(sql<number>`max(seq)`.as('s')).executeTakeFirstOrThrow()).s);
+    const seqBefore = await seq();
+    // Read, decide nothing moved, record nothing: not an error, and nothing is committed.
+    const result = await store.mutate(SYSTEM_ACTOR, async (m) => {
+      const row = await m.trx.selectFrom('legal_entities').select('id').where('id', '=', 'eu').executeTakeFirstOrThrow();
+      await m.trx.insertInto('legal_entities').values({ id: 'eu', name: 'x', regulator: 'x', jurisdiction: 'XX', created_at: m.now }).onConflict((oc) => oc.column('id').doNothing()).execute();
+      return row.id;
+    });
+    expect(result).toBe('eu');
+    expect(await seq()).toBe(seqBefore);
+    await expect(
+      store.mutate(SYSTEM_ACTOR, async (m) => {
+        await m.trx.updateTable('legal_entities').set({ name: 'Renamed without a trace' }).where('id', '=', 'eu').execute();
+      }),
+    ).rejects.toBeInstanceOf(MissingAuditEventError);
+    await expect(
+      store.mutate(SYSTEM_ACTOR, async (m) => {
+        m.changed('legal_entities', 'eu', 'eu', 'update');
+      }),
+    ).rejects.toBeInstanceOf(MissingAuditEventError);
+    expect((await store.kysely.selectFrom('legal_entities').select('name').where('id', '=', 'eu').executeTakeFirstOrThrow()).name).not.toBe('Renamed without a trace');
+    expect(await seq()).toBe(seqBefore);
+  });
+
   it('is append-only in the database itself', async () => {
     const db = t.server.services.store.kysely;
     await expect(db.updateTable('audit_events').set({ reason: 'nothing happened' }).where('seq', '=', 1).execute()).rejects.toThrow(/append-only/);

@@ -12,6 +12,7 @@ import type { Store } from '../../core/store.js';
 import { nextRef } from '../../db/counters.js';
 import type { ClientPartyRow, ClientRow } from '../../db/schema.js';
 import type { AuthContext } from '../access/service.js';
+import { canonicalJson } from '../audit/canonical.js';
 import { maskPii } from '../audit/mask.js';
 import { auditItem } from '../audit/service.js';
 import type { KycService } from '../kyc/service.js';
@@ -60,6 +61,28 @@ function registrationRecord(input: RegisterClientInput) {
     paymentMethod: input.paymentMethod ?? null,
     sourceOfFunds: input.sourceOfFunds ?? null,
   };
+}
+
+/**
+ * A registration record as the idempotency check compares it: corporate parties in a stable order
+ * with their roles sorted and absent fields as null, so that a re-send of the same registration
+ * matches whatever order the portal lists the parties in and however the record was stored.
+ */
+function comparable(record: Record<string, unknown>): Record<string, unknown> {
+  const parties = Array.isArray(record.parties) ? (record.parties as Array<Record<string, unknown>>) : [];
+  const normalised = parties
+    .map((p) => ({
+      firstName: p.firstName ?? null,
+      lastName: p.lastName ?? null,
+      roles: Array.isArray(p.roles) ? [...(p.roles as string[])].sort() : [],
+      ownershipPercent: p.ownershipPercent ?? null,
+      dateOfBirth: p.dateOfBirth ?? null,
+      nationality: p.nationality ?? null,
+      country: p.country ?? null,
+    }))
+    .map((p) => canonicalJson(p))
+    .sort();
+  return { ...record, parties: normalised };
 }
 
 export type ClientView = ReturnType<typeof clientView>;
@@ -198,8 +221,9 @@ export class ClientsService {
 
   private async sameRegistration(clientId: string, record: ReturnType<typeof registrationRecord>): Promise<{ clientId: string; created: boolean }> {
     const first = await this.store.kysely.selectFrom('audit_events').select('after_json').where('action', '=', 'client.registered').where('target_id', '=', clientId).executeTakeFirstOrThrow();
-    const stored = JSON.parse(first.after_json!) as Record<string, unknown>;
-    const differs = Object.keys(record).filter((k) => JSON.stringify(stored[k]) !== JSON.stringify(record[k as keyof typeof record]));
+    const stored = comparable(JSON.parse(first.after_json!) as Record<string, unknown>);
+    const sent = comparable(record);
+    const differs = Object.keys(record).filter((k) => canonicalJson(stored[k] ?? null) !== canonicalJson(sent[k] ?? null));
     if (differs.length) {
       throw new DomainError('ALREADY_EXISTS', `A client with externalId ${record.externalId} is already registered (${clientId}) with different ${differs.join(', ')}; nothing was changed. Update an existing client's details instead.`, { clientId, differs });
     }
