@@ -1,19 +1,30 @@
-// `npm run screen -- --data-dir DIR --input customers.csv --output hits.csv`:
-// screens a customer file against every list loaded into DIR (see `npm run
-// lists`), with the active screening.thresholds policy.
+// `npm run screen -- --data-dir DIR --input customers.csv --output hits.csv [--rejects FILE]
+// [--strict] [--workers N]`: screens a customer file against every list loaded into DIR (see
+// `npm run lists`), with the active screening.thresholds policy, on one worker thread per core.
 
 import { stat } from 'node:fs/promises';
 import { createServer } from '../app.js';
 import type { ScreeningThresholds } from '../../shared/policies/screening.js';
 import { BatchInputError, screenFile } from '../modules/screening/batch.js';
-import { ListMatcher } from '../modules/screening/matching/matcher.js';
 import { parseFlags, storageConfig } from './args.js';
 
-const USAGE = 'npm run screen -- --data-dir DIR --input customers.csv --output hits.csv [--database-url URL]';
+const USAGE = 'npm run screen -- --data-dir DIR --input customers.csv --output hits.csv [--rejects FILE] [--strict] [--workers N] [--database-url URL]';
 const { values } = parseFlags(
-  { 'data-dir': { type: 'string' }, 'database-url': { type: 'string' }, input: { type: 'string' }, output: { type: 'string' } },
+  {
+    'data-dir': { type: 'string' },
+    'database-url': { type: 'string' },
+    input: { type: 'string' },
+    output: { type: 'string' },
+    rejects: { type: 'string' },
+    strict: { type: 'boolean' },
+    workers: { type: 'string' },
+  },
   USAGE,
 );
+if (values.workers !== undefined && !/^[1-9]\d*$/.test(values.workers)) {
+  console.error(`--workers must be a whole number of threads, 1 or more, not "${values.workers}"`);
+  process.exit(2);
+}
 if (values.input === undefined || values.output === undefined) {
   console.error(`--input and --output are required.\n\nUsage: ${USAGE}`);
   process.exit(2);
@@ -36,7 +47,6 @@ try {
     process.exitCode = 1;
   } else {
     const policy = await services.policies.require<ScreeningThresholds>(services.store.kysely, 'screening.thresholds');
-    const matcher = new ListMatcher(entries);
     const tty = process.stderr.isTTY;
     const progress = (rows: number, bytes: number): void => {
       if (!tty) return;
@@ -45,11 +55,21 @@ try {
       const bar = '#'.repeat(Math.round(share * width)).padEnd(width, '.');
       process.stderr.write(`\r[${bar}] ${(share * 100).toFixed(0).padStart(3)}%  ${rows} rows`);
     };
-    const summary = await screenFile(matcher, policy.document, values.input, values.output, progress);
+    const summary = await screenFile(entries, policy.document, values.input, values.output, {
+      ...(values.rejects === undefined ? {} : { rejects: values.rejects }),
+      ...(values.workers === undefined ? {} : { workers: Number(values.workers) }),
+      strict: values.strict === true,
+      onProgress: progress,
+    });
     if (tty) process.stderr.write('\n');
     console.log(
-      `Screened ${summary.rows} rows against ${matcher.size.entries} list entries (${matcher.size.names} names, policy ${policy.ref}): ` +
+      `Screened ${summary.rows} rows against ${entries.length} list entries (policy ${policy.ref}, ${summary.workers} worker thread(s)): ` +
         `${summary.hits} hits for ${summary.subjectsWithHits} customers in ${(summary.millis / 1000).toFixed(1)} s. Output: ${values.output}`,
+    );
+    console.log(
+      summary.rowsWithRejects === 0
+        ? `Every birth_date and nationality was read (rejects file: ${summary.rejectsFile}, empty).`
+        : `${summary.rowsWithRejects} row(s) screened without a birth_date or nationality that could not be read; each is listed with the reason in ${summary.rejectsFile}.`,
     );
   }
 } catch (error) {

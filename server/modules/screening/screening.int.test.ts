@@ -43,11 +43,11 @@ describeEachEngine('client registration through the portal', (engine) => {
 
   it('takes an identical corporate re-send as a repeat, whatever the order of its parties or their roles and keys', async () => {
     const portal = portalClientFor(t.url);
-    const director = { firstName: 'Nikos', lastName: 'Andreou', roles: ['director'], dateOfBirth: '1968-02-20', nationality: 'GR', country: 'CY' };
-    const owner = { lastName: 'Andreou', firstName: 'Eleni', roles: ['ubo', 'shareholder'], ownershipPercent: 60, country: 'CY', nationality: 'CY', dateOfBirth: '1971-09-05' };
+    const director = { firstName: 'Nikos', lastName: 'Andreou', roles: ['director' as const], dateOfBirth: '1968-02-20', nationality: 'GR', country: 'CY' };
+    const owner = { lastName: 'Andreou', firstName: 'Eleni', roles: ['ubo' as const, 'shareholder' as const], ownershipPercent: 60, country: 'CY', nationality: 'CY', dateOfBirth: '1971-09-05' };
     const input = { ...individual, externalId: 'p-corp-1', type: 'corporate' as const, companyName: 'Andreou Shipping Ltd', parties: [director, owner] };
     const first = await portal.portal.registerClient.mutate(input);
-    const reordered = { ...input, parties: [{ ...owner, roles: ['shareholder', 'ubo'] }, { country: 'CY', nationality: 'GR', dateOfBirth: '1968-02-20', roles: ['director'], lastName: 'Andreou', firstName: 'Nikos' }] };
+    const reordered = { ...input, parties: [{ ...owner, roles: ['shareholder' as const, 'ubo' as const] }, { country: 'CY', nationality: 'GR', dateOfBirth: '1968-02-20', roles: ['director' as const], lastName: 'Andreou', firstName: 'Nikos' }] };
     expect(await portal.portal.registerClient.mutate(reordered)).toEqual(first);
     const e = await expectReason(portal.portal.registerClient.mutate({ ...input, parties: [director, { ...owner, ownershipPercent: 40 }] }), 'ALREADY_EXISTS');
     expect(e.message).toContain('different parties');
