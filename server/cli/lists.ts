@@ -1,8 +1,11 @@
-// `npm run lists -- import FILE... --data-dir DIR [--format F]`: loads a
-// sanctions or PEP list as a new version (format detected from the files, or
-// named), prints its diff against the previous version, re-screens every
-// client against the entries it added or changed (opening review cases), and
-// refuses bad files with the reason, leaving the previous version active.
+// `npm run lists -- import FILE... --data-dir DIR [--format F]`: loads every
+// list named as a new version (the files of one OFAC CSV set together, every
+// other file on its own; format detected from the files, or named), prints each
+// one's diff against its previous version, re-screens every client against the
+// entries it added or changed (opening review cases), and refuses bad files
+// with the reason. Every file is read and checked before anything is imported:
+// one bad file imports nothing. A list the import itself refuses (unchanged,
+// or too many removals for the policy) is reported and the others still load.
 // `npm run lists -- versions --data-dir DIR [--source S]` lists the versions;
 // `npm run lists -- diff VERSION --data-dir DIR` prints one version's changes.
 
@@ -11,7 +14,7 @@ import { createServer } from '../app.js';
 import type { Actor } from '../core/actor.js';
 import { DomainError } from '../../shared/errors.js';
 import { ListImportError, LIST_FORMATS } from '../modules/screening/lists/model.js';
-import { isListFormat, readListFiles } from '../modules/screening/lists/read.js';
+import { groupListFiles, isListFormat, readListFiles } from '../modules/screening/lists/read.js';
 import { parseFlags, storageConfig } from './args.js';
 
 const USAGE = [
@@ -46,14 +49,14 @@ const actor: Actor = { id: 'cli:lists', name: `lists command (${userInfo().usern
 
 const config = storageConfig(values);
 
-// Read and check the files before opening the database: a bad file changes nothing.
-let list: Awaited<ReturnType<typeof readListFiles>> | undefined;
+// Read and check every file before opening the database: a bad file changes nothing.
+const lists: Array<Awaited<ReturnType<typeof readListFiles>>> = [];
 if (command === 'import') {
   try {
-    list = await readListFiles(args, values.format as (typeof LIST_FORMATS)[number] | undefined);
+    for (const group of groupListFiles(args)) lists.push(await readListFiles(group, values.format as (typeof LIST_FORMATS)[number] | undefined));
   } catch (error) {
     if (error instanceof ListImportError) {
-      console.error(`Refused (${error.reason}): ${error.message}\nNothing was imported; the previous version stays active.`);
+      console.error(`Refused (${error.reason}): ${error.message}\nNothing was imported; the previous versions stay active.`);
       process.exit(1);
     }
     throw error;
@@ -62,28 +65,38 @@ if (command === 'import') {
 
 const server = await createServer(config);
 try {
-  const lists = server.services.lists;
-  if (command === 'import' && list !== undefined) {
-    const { import: result, rescreen } = await server.services.screening.importList(actor, list);
-    console.log(
-      `Imported ${result.source} as ${result.versionId}: ${result.entries} entries` +
-        (result.publishedAt ? `, published ${result.publishedAt}` : '') +
-        (result.previousVersion ? `; against ${result.previousVersion}: ${result.added} added, ${result.removed} removed, ${result.changed} changed.` : ' (first version).'),
-    );
-    console.log(
-      `Re-screened ${rescreen.subjects.toLocaleString()} clients and related parties against the ${rescreen.entriesScreened.toLocaleString()} added or changed entries: ` +
-        `${rescreen.hits} hit(s), ${rescreen.opened.length} review case(s) opened${rescreen.opened.length ? ` (${rescreen.opened.slice(0, 10).join(', ')}${rescreen.opened.length > 10 ? ', …' : ''})` : ''}, ` +
-        `${rescreen.suppressed} suppressed by earlier false-positive decisions, ${rescreen.alreadyOpen} already under review.`,
-    );
-    if (list.nonCommercial) console.log('Note: OpenSanctions data is CC BY-NC 4.0: for tests and development only, never production data.');
+  const versions = server.services.lists;
+  if (command === 'import') {
+    if (lists.length > 1) console.log(`${lists.length} lists to import: ${lists.map((l) => l.files.join(' + ')).join('; ')}.`);
+    for (const list of lists) {
+      try {
+        const { import: result, rescreen } = await server.services.screening.importList(actor, list);
+        console.log(
+          `${list.files.join(' + ')}: imported ${result.source} as ${result.versionId}: ${result.entries} entries` +
+            (result.publishedAt ? `, published ${result.publishedAt}` : '') +
+            (result.previousVersion ? `; against ${result.previousVersion}: ${result.added} added, ${result.removed} removed, ${result.changed} changed.` : ' (first version).'),
+        );
+        console.log(
+          `  Re-screened ${rescreen.subjects.toLocaleString()} clients and related parties against the ${rescreen.entriesScreened.toLocaleString()} added or changed entries: ` +
+            `${rescreen.hits} hit(s), ${rescreen.opened.length} review case(s) opened${rescreen.opened.length ? ` (${rescreen.opened.slice(0, 10).join(', ')}${rescreen.opened.length > 10 ? ', …' : ''})` : ''}, ` +
+            `${rescreen.suppressed} suppressed by earlier false-positive decisions, ${rescreen.alreadyOpen} already under review.`,
+        );
+        if (list.nonCommercial) console.log('  Note: OpenSanctions data is CC BY-NC 4.0: for tests and development only, never production data.');
+      } catch (error) {
+        if (!(error instanceof DomainError)) throw error;
+        const unchanged = error.reason === 'ALREADY_EXISTS';
+        console.error(`${list.files.join(' + ')}: ${unchanged ? 'not imported, unchanged' : `refused (${error.reason})`}: ${error.message}`);
+        if (!unchanged) process.exitCode = 1;
+      }
+    }
   } else if (command === 'versions') {
-    const rows = await lists.versions(values.source);
+    const rows = await versions.versions(values.source);
     if (rows.length === 0) console.log('No list versions yet.');
     for (const v of rows) {
       console.log(`${v.current ? '*' : ' '} ${v.id}  ${v.source.padEnd(24)} ${String(v.entries).padStart(6)} entries  +${v.added} -${v.removed} ~${v.changed}  published ${v.publishedAt ?? 'n/a'}  imported ${v.importedAt}  ${v.fileHash.slice(0, 12)}`);
     }
   } else if (command === 'diff') {
-    const rows = await lists.diff(args[0]!, values.op as 'added' | 'removed' | 'changed' | undefined);
+    const rows = await versions.diff(args[0]!, values.op as 'added' | 'removed' | 'changed' | undefined);
     for (const row of rows) console.log(`${row.op.padEnd(8)} ${row.key.padEnd(12)} ${row.name}`);
     console.log(`${rows.length} changes.`);
   }

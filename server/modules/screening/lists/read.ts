@@ -1,7 +1,7 @@
 // Reads list files into a ParsedList: checks each file, detects or takes the
 // format, runs its importer and checks the result holds entries with keys.
 import { readFile } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import { ListImportError, LIST_FORMATS, type ListEntry, type ListFormat, type ParsedList } from './model.js';
 import { checkFile, detectFormat, sha256, type ListFile } from './files.js';
 import { importOfacCsv, importOfacXml } from './formats/ofac.js';
@@ -69,4 +69,49 @@ export async function readListFiles(paths: readonly string[], format?: ListForma
     }
   }
   return parseListFiles(files, format);
+}
+
+/** The files of OFAC's legacy CSV sets: each set is one list, given together from one folder. */
+const OFAC_SETS = [
+  { main: 'sdn.csv', members: ['sdn.csv', 'alt.csv', 'add.csv', 'sdn_comments.csv'], label: 'the OFAC SDN CSV set (sdn.csv with alt.csv, add.csv, sdn_comments.csv)' },
+  { main: 'cons_prim.csv', members: ['cons_prim.csv', 'cons_alt.csv', 'cons_add.csv', 'cons_comments.csv'], label: 'the OFAC consolidated CSV set (cons_prim.csv with cons_alt.csv, cons_add.csv, cons_comments.csv)' },
+] as const;
+
+/**
+ * Splits the files named on a command line into lists: the files of one OFAC CSV set in one folder
+ * form one list, every other file is a list of its own. A set member without its main file belongs
+ * to no list and is refused by name; so is a file named twice. Order follows the command line.
+ */
+export function groupListFiles(paths: readonly string[]): string[][] {
+  const groups: string[][] = [];
+  const setOf = new Map<string, string[]>();
+  const seen = new Set<string>();
+  for (const path of paths) {
+    const key = resolve(path);
+    if (seen.has(key)) throw new ListImportError('MALFORMED', `${path} is named twice; name each file once`);
+    seen.add(key);
+    const name = basename(path).toLowerCase();
+    const set = OFAC_SETS.find((s) => (s.members as readonly string[]).includes(name));
+    if (set === undefined) {
+      groups.push([path]);
+      continue;
+    }
+    const id = `${set.main}|${dirname(key)}`;
+    let group = setOf.get(id);
+    if (group === undefined) {
+      group = [];
+      setOf.set(id, group);
+      groups.push(group);
+    }
+    if (group.some((p) => basename(p).toLowerCase() === name)) throw new ListImportError('MALFORMED', `${path}: two files named ${name} in one folder`);
+    group.push(path);
+  }
+  for (const group of setOf.values()) {
+    const names = group.map((p) => basename(p).toLowerCase());
+    const set = OFAC_SETS.find((s) => (s.members as readonly string[]).includes(names[0]!))!;
+    if (!names.includes(set.main)) {
+      throw new ListImportError('MISSING_FILE', `${group.join(', ')}: ${group.length === 1 ? 'this file belongs' : 'these files belong'} to ${set.label}, but ${set.main} from the same folder was not named; give them together`);
+    }
+  }
+  return groups;
 }
