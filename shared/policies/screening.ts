@@ -21,6 +21,12 @@ export const screeningThresholdsSchema = z
       nationalityConflict: z.number().min(0).max(0.5),
       identifierMatch: z.number().min(0).max(0.5),
     }),
+    /**
+     * a company or organisation hit whose name rests only on a short token, an acronym or generic
+     * words ("XY Holding", "AB Consult") scores at most this, unless the country or an identifier
+     * supports it; absent in versions written before it existed, where 0.6 applies
+     */
+    weakOrganisationNameCap: share.optional(),
     /** an approximate or range date of birth on the list counts within this many years */
     birthYearTolerance: z.number().int().min(0).max(10),
     /** a list update that removes more than this share of the previous version's entries is refused */
@@ -42,6 +48,12 @@ export const DEFAULT_SCREENING_THRESHOLDS: ScreeningThresholds = {
     nationalityConflict: 0.1,
     identifierMatch: 0.3,
   },
+  weakOrganisationNameCap: 0.6,
   birthYearTolerance: 2,
   maxRemovedShare: 0.1,
 };
+
+/** The cap for a weakly founded organisation hit, also for policy versions older than the field. */
+export function weakOrganisationNameCap(policy: ScreeningThresholds): number {
+  return policy.weakOrganisationNameCap ?? 0.6;
+}

@@ -3,7 +3,7 @@
 // compounds and acronyms. Every result carries its own explanation.
 import damerauLevenshtein from 'talisman/metrics/damerau-levenshtein.js';
 import jaroWinkler from 'talisman/metrics/jaro-winkler.js';
-import { isOrganisation, makeToken, type EntitySchema, type NormalisedName, type Token, type TokenKind } from './normalize.js';
+import { GENERIC_ORGANISATION_WORDS, isOrganisation, makeToken, type EntitySchema, type NormalisedName, type Token, type TokenKind } from './normalize.js';
 
 export type TokenHow = 'exact' | 'fuzzy' | 'phonetic' | 'initial' | 'initials' | 'nickname' | 'transliteration' | 'compound' | 'abbreviation' | 'reversed';
 
@@ -23,6 +23,52 @@ export interface NameComparison {
   readonly unmatchedCandidate: readonly string[];
   /** adjustments applied after alignment, in words ("legal form differs: llc / jsc") */
   readonly notes: readonly string[];
+  /**
+   * For companies and organisations: set when the match rests on nothing distinctive, only an
+   * acronym, short tokens (three letters or fewer, or a loose spelling of a short word) or generic
+   * words (holding, trading, group...). The matcher caps such a hit unless evidence supports it.
+   */
+  readonly weakBasis?: 'acronym' | 'short' | 'generic';
+}
+
+/** A matched word that identifies an organisation: not generic, four letters or more, spelt closely. */
+const DISTINCTIVE_PAIR = 0.85;
+
+interface AlignedPair {
+  readonly query: Slot;
+  readonly candidate: Slot;
+  readonly score: number;
+  readonly how: TokenHow;
+}
+
+/** Written the same way, give or take a letter or two: not only sounding alike or sharing a beginning. */
+function spelledAlike(p: AlignedPair): boolean {
+  if (p.how === 'exact' || p.how === 'abbreviation') return true;
+  // Short words must be the same word: "team" and "tem", "bwi" and "bae" are others.
+  if (Math.min(p.query.text.length, p.candidate.text.length) < 4) return false;
+  return levenshteinSimilarity(p.query.text, p.candidate.text) >= 0.7;
+}
+
+function weakBasisOf(pairs: readonly AlignedPair[], unmatched: readonly Slot[], acronym: boolean): 'acronym' | 'short' | 'generic' | undefined {
+  if (acronym) return 'acronym';
+  const matched = pairs.filter((p) => p.score >= SAME_WORD);
+  const generic = (p: AlignedPair) => GENERIC_ORGANISATION_WORDS.has(p.query.text) || GENERIC_ORGANISATION_WORDS.has(p.candidate.text);
+  // A word that identifies an organisation: not generic, four letters or more, spelt closely
+  // (Quanterix and Quantorform share a beginning; Moatable and Mahtabal sound alike).
+  const distinctive = matched.some(
+    (p) => p.query.kind === 'name' && p.candidate.kind === 'name' && p.score >= DISTINCTIVE_PAIR && levenshteinSimilarity(p.query.text, p.candidate.text) >= 0.75 && Math.min(p.query.text.length, p.candidate.text.length) >= 4 && !generic(p),
+  );
+  if (distinctive) return undefined;
+  const alike = matched.filter(spelledAlike);
+  // The whole name on both sides, spelt alike, is the same name however short or plain ("BMW AG" /
+  // "BMW Aktiengesellschaft", "The World Bank" / "World Bank"): it does not rest on a part of it.
+  const complete = unmatched.length === 0 && pairs.every((p) => p.score >= SAME_WORD || (p.query.kind !== 'name' && p.query.kind !== 'number'));
+  if (complete && alike.length === matched.length) return undefined;
+  // Several generic words in common, each the same word ("First International Bank"), say more than
+  // one; a generic word spelt nearly alike is usually another word (holding / bilding, bancorp / banco).
+  const alikeGeneric = matched.filter((p) => generic(p) && (p.how === 'exact' || p.how === 'abbreviation'));
+  if (alikeGeneric.length === matched.length && alikeGeneric.length >= 2) return undefined;
+  return alikeGeneric.length > 0 && alikeGeneric.length === matched.length ? 'generic' : 'short';
 }
 
 const WEIGHT: Record<TokenKind, number> = { name: 1, number: 0.5, patronymic: 0.4, particle: 0.3, filler: 0.15, legal: 0 };
@@ -80,18 +126,34 @@ function levenshteinSimilarity(a: string, b: string): number {
   return 1 - damerauLevenshtein(a, b) / longest;
 }
 
-const TOKEN_CACHE = new Map<string, { score: number; how: TokenHow }>();
+/**
+ * Memoised token comparisons, since names repeat across clients and lists: one table per kind of
+ * comparison (person or not, abjad or not, number or not), each keyed by the two texts without
+ * building a key string. Results are shared and never changed.
+ */
+const TOKEN_CACHES: Array<Map<string, Map<string, { readonly score: number; readonly how: TokenHow }>>> = Array.from({ length: 8 }, () => new Map());
 const TOKEN_CACHE_LIMIT = 500_000;
+let tokenCacheSize = 0;
 
-/** How alike two tokens are, 0..1, and why; memoised, since names repeat across clients and lists. */
-export function compareTokens(a: Token, b: Token, person: boolean): { score: number; how: TokenHow } {
-  const key = `${person ? 'p' : 'o'}${a.abjad || b.abjad ? 'a' : ''}|${a.kind === 'number' || b.kind === 'number' ? 'n' : ''}|${a.text}|${b.text}`;
-  const cached = TOKEN_CACHE.get(key);
-  if (cached !== undefined) return { ...cached };
-  const result = computeTokenSimilarity(a, b, person);
-  if (TOKEN_CACHE.size >= TOKEN_CACHE_LIMIT) TOKEN_CACHE.clear();
-  TOKEN_CACHE.set(key, result);
-  return { ...result };
+/** How alike two tokens are, 0..1, and why. */
+export function compareTokens(a: Token, b: Token, person: boolean): { readonly score: number; readonly how: TokenHow } {
+  const table = TOKEN_CACHES[(person ? 1 : 0) | (a.abjad || b.abjad ? 2 : 0) | (a.kind === 'number' || b.kind === 'number' ? 4 : 0)]!;
+  let row = table.get(a.text);
+  const cached = row?.get(b.text);
+  if (cached !== undefined) return cached;
+  const result = Object.freeze(computeTokenSimilarity(a, b, person));
+  if (tokenCacheSize >= TOKEN_CACHE_LIMIT) {
+    for (const t of TOKEN_CACHES) t.clear();
+    tokenCacheSize = 0;
+    row = undefined;
+  }
+  if (row === undefined) {
+    row = new Map();
+    table.set(a.text, row);
+  }
+  row.set(b.text, result);
+  tokenCacheSize += 1;
+  return result;
 }
 
 function computeTokenSimilarity(a: Token, b: Token, person: boolean): { score: number; how: TokenHow } {
@@ -138,10 +200,16 @@ interface Slot {
   readonly from: number;
 }
 
+const SLOTS = new WeakMap<readonly Token[], Slot[]>();
+
+/** A name's comparable tokens; worked out once per normalised name (list names are compared many times). */
 function slots(tokens: readonly Token[]): Slot[] {
-  return tokens
-    .map((token, from) => ({ text: token.text, kind: token.kind, weight: WEIGHT[token.kind], token, from }))
-    .filter((slot) => slot.kind !== 'legal');
+  let out = SLOTS.get(tokens);
+  if (out === undefined) {
+    out = tokens.map((token, from) => ({ text: token.text, kind: token.kind, weight: WEIGHT[token.kind], token, from })).filter((slot) => slot.kind !== 'legal');
+    SLOTS.set(tokens, out);
+  }
+  return out;
 }
 
 /**
@@ -152,16 +220,31 @@ function slots(tokens: readonly Token[]): Slot[] {
 function joinCompounds(side: Slot[], other: readonly Slot[]): { slots: Slot[]; joined: Map<number, TokenHow> } {
   const joined = new Map<number, TokenHow>();
   const out: Slot[] = [];
+  if (side.length < 2) return { slots: side, joined };
   const present = new Set(side.map((slot) => slot.text));
+  // What the other side could join with: words of four letters or more, and short ones (initials).
+  const others = other.filter((slot) => !present.has(slot.text));
+  if (others.length === 0) return { slots: side, joined };
   let i = 0;
   while (i < side.length) {
     let merged: Slot | undefined;
     for (let n = Math.min(4, side.length - i); n >= 2 && merged === undefined; n -= 1) {
+      // Cheap bounds before any string is built: the run's joined length, and whether any word
+      // on the other side could be its compound (within 15% of that length) or its initials.
+      let length = 0;
+      let plain = true;
+      for (let k = i; k < i + n; k += 1) {
+        const slot = side[k]!;
+        if (slot.kind === 'number' || slot.kind === 'legal') plain = false;
+        length += slot.text.length;
+      }
+      if (!plain) continue;
+      const mayJoin = others.some((slot) => (slot.text.length >= 4 && Math.abs(slot.text.length - length) <= 0.15 * Math.max(slot.text.length, length)) || slot.text.length === n);
+      if (!mayJoin) continue;
       const run = side.slice(i, i + n);
-      if (run.some((slot) => slot.kind === 'number' || slot.kind === 'legal')) continue;
       const text = run.map((slot) => slot.text).join('');
       const initials = run.map((slot) => slot.text[0]).join('');
-      const target = other.find(
+      const target = others.find(
         (slot) =>
           slot.text.length >= 4 &&
           // a cheap bound first: 85% similar strings differ in length by at most 15%
@@ -170,7 +253,7 @@ function joinCompounds(side: Slot[], other: readonly Slot[]): { slots: Slot[]; j
           levenshteinSimilarity(slot.text, text) >= 0.85,
       );
       // "JC" for "Jean Claude", "US" for "United States": initials of a run, written as one word.
-      const abbreviated = other.find((slot) => !present.has(slot.text) && slot.text.length === n && slot.text === initials);
+      const abbreviated = others.find((slot) => slot.text.length === n && slot.text === initials);
       if (target !== undefined || abbreviated !== undefined) {
         const merge = target === undefined ? initials : text;
         // A real token of the joined text, so that a comparison depends on the texts alone (the token cache relies on it).
@@ -208,7 +291,7 @@ function acronymScore(short: readonly Slot[], long: readonly Slot[]): number {
  * name's leftovers, so that a list entry's full name still matches a client
  * who gives two of its parts, while one shared word does not make a match.
  */
-export function compareNames(query: NormalisedName, candidate: NormalisedName, schema: EntitySchema): NameComparison {
+export function compareNames(query: NormalisedName, candidate: NormalisedName, schema: EntitySchema, opts: { explain?: boolean } = {}): NameComparison {
   const person = schema === 'Person';
   const organisation = isOrganisation(schema);
   const baseQ = slots(query.tokens);
@@ -228,8 +311,8 @@ export function compareNames(query: NormalisedName, candidate: NormalisedName, s
     for (let ci = 0; ci < cs.length; ci += 1) {
       const result = compareTokens(qs[qi]!.token, cs[ci]!.token, person);
       // Initials say less than the words they stand for.
-      if (q.joined.get(qi) === 'initials' || c.joined.get(ci) === 'initials') result.score = Math.min(result.score, 0.85);
-      if (result.score >= PAIR_FLOOR) candidates.push({ qi, ci, ...result });
+      const score = q.joined.get(qi) === 'initials' || c.joined.get(ci) === 'initials' ? Math.min(result.score, 0.85) : result.score;
+      if (score >= PAIR_FLOOR) candidates.push({ qi, ci, score, how: result.how });
     }
   }
   candidates.sort((x, y) => y.score - x.score || Math.abs(x.qi - x.ci) - Math.abs(y.qi - y.ci));
@@ -279,7 +362,12 @@ export function compareNames(query: NormalisedName, candidate: NormalisedName, s
     notes.push('only one name part in common');
   } else if (!person && shortNames === 1 && Math.max(qs.length, cs.length) > 1 && namesMatched < 2) {
     score *= 0.9;
-    notes.push('only one word in common');
+    // One word in common and a distinctive word on the other side that matches nothing ("Orange" /
+    // "Orange Volunteers") is another organisation more often than the same one with a longer name
+    // ("Faberlic" / "Faberlic Europe", where the extra word is generic).
+    const unmatchedDistinctive = [...qs.filter((_, i) => !usedQ.has(i)), ...cs.filter((_, i) => !usedC.has(i))].some((slot) => slot.kind === 'name' && slot.text.length >= 4 && !GENERIC_ORGANISATION_WORDS.has(slot.text));
+    if (unmatchedDistinctive) score *= 0.85;
+    notes.push(unmatchedDistinctive ? 'only one word in common, the other name has a distinctive word more' : 'only one word in common');
   }
 
   const matched = [...usedQ.values()].filter((pair) => pair.score >= SAME_WORD);
@@ -299,12 +387,17 @@ export function compareNames(query: NormalisedName, candidate: NormalisedName, s
     }
   }
 
+  let weakBasis: NameComparison['weakBasis'];
   if (organisation) {
     const acronym = Math.max(acronymScore(qs, cs), acronymScore(cs, qs));
-    if (acronym > score) {
+    const byAcronym = acronym > score;
+    if (byAcronym) {
       score = acronym;
       notes.push('acronym');
     }
+    const counts = (slot: Slot) => slot.kind === 'name' || slot.kind === 'number';
+    const unmatched = [...qs.filter((slot, i) => counts(slot) && !usedQ.has(i)), ...cs.filter((slot, i) => counts(slot) && !usedC.has(i))];
+    weakBasis = weakBasisOf([...usedQ.values()].map((pair) => ({ query: qs[pair.qi]!, candidate: cs[pair.ci]!, score: pair.score, how: pair.how })), unmatched, byAcronym);
     const fq = legalFamilies(query.tokens);
     const fc = legalFamilies(candidate.tokens);
     if (fq.length > 0 && fc.length > 0 && !fq.some((family) => fc.includes(family))) {
@@ -313,6 +406,10 @@ export function compareNames(query: NormalisedName, candidate: NormalisedName, s
     }
   }
 
+  // Screening compares a subject with dozens of names and explains one: the others need their score alone.
+  if (opts.explain === false) {
+    return { score: round(Math.max(0, Math.min(1, score))), pairs: [], unmatchedQuery: [], unmatchedCandidate: [], notes, ...(weakBasis === undefined ? {} : { weakBasis }) };
+  }
   const pairs: TokenPair[] = [...usedQ.entries()]
     .sort(([a], [b]) => a - b)
     .map(([qi, pair]) => {
@@ -330,6 +427,7 @@ export function compareNames(query: NormalisedName, candidate: NormalisedName, s
     unmatchedQuery: qs.filter((_, i) => !usedQ.has(i)).map((slot) => slot.text),
     unmatchedCandidate: cs.filter((_, i) => !usedC.has(i)).map((slot) => slot.text),
     notes,
+    ...(weakBasis === undefined ? {} : { weakBasis }),
   };
 }
 

@@ -4,7 +4,7 @@
 // birth, nationality, identifiers). Every hit carries the reasons an officer
 // records when deciding whether it is the client.
 
-import type { ScreeningThresholds } from '../../../../shared/policies/screening.js';
+import { weakOrganisationNameCap, type ScreeningThresholds } from '../../../../shared/policies/screening.js';
 import type { Identifier, ListEntry, PartialDate } from '../lists/model.js';
 import { compareNames, type NameComparison } from './compare.js';
 import { NameIndex } from './name-index.js';
@@ -20,8 +20,10 @@ export interface Subject {
   readonly identifiers?: readonly Identifier[];
 }
 
+const WEAK_BASIS_WORDS = { acronym: 'an acronym', short: 'short or loosely spelt words', generic: 'generic words' } as const;
+
 export interface Evidence {
-  readonly kind: 'birth_date' | 'nationality' | 'identifier';
+  readonly kind: 'birth_date' | 'nationality' | 'identifier' | 'name_basis';
   /** what it did to the score: positive raises, negative lowers */
   readonly effect: number;
   readonly detail: string;
@@ -120,6 +122,12 @@ export function evidenceFor(subject: Subject, entry: ListEntry, policy: Screenin
   return out;
 }
 
+/** The most secondary evidence could add to a name score for this subject and entry. */
+function maxEvidence(subject: Subject, entry: ListEntry, policy: ScreeningThresholds): number {
+  const w = policy.evidence;
+  return (subject.birthDate !== undefined ? Math.max(w.birthDateExact, w.birthYear) : 0) + (subject.nationality !== undefined ? w.nationalityMatch : 0) + (subject.identifiers?.length ?? 0) * (entry.identifiers.length > 0 ? w.identifierMatch : 0);
+}
+
 interface Prepared {
   readonly entry: MatchableEntry;
   readonly names: readonly NormalisedName[];
@@ -130,19 +138,31 @@ function round(value: number): number {
 }
 
 /** Scores one subject against one entry: its best name variant, then the evidence. */
-export function scoreEntry(subject: Subject, subjectNames: readonly NormalisedName[], prepared: Prepared, policy: ScreeningThresholds): Hit | undefined {
+export function scoreEntry(subject: Subject, subjectNames: readonly NormalisedName[], prepared: Prepared, policy: ScreeningThresholds, floor = -Infinity): Hit | undefined {
   const { entry } = prepared;
   if (!compatible(subject.schema, entry.schema)) return undefined;
   let best: { comparison: NameComparison; query: NormalisedName; matched: NormalisedName } | undefined;
   for (const query of subjectNames) {
     for (const name of prepared.names) {
-      const comparison = compareNames(query, name, subject.schema);
+      const comparison = compareNames(query, name, subject.schema, { explain: false });
       if (best === undefined || comparison.score > best.comparison.score) best = { comparison, query, matched: name };
     }
   }
   if (best === undefined) return undefined;
+  // Most candidates fall short by name alone: skip the evidence when even all of it could not lift them to the floor.
+  if (best.comparison.score + maxEvidence(subject, entry, policy) < floor) return undefined;
+  best.comparison = compareNames(best.query, best.matched, subject.schema);
   const evidence = evidenceFor(subject, entry, policy);
-  const score = Math.max(0, Math.min(1, best.comparison.score + evidence.reduce((sum, e) => sum + e.effect, 0)));
+  let score = Math.max(0, Math.min(1, best.comparison.score + evidence.reduce((sum, e) => sum + e.effect, 0)));
+  // A company hit resting on an acronym, short tokens or generic words alone needs the country
+  // or an identifier behind it; without, it is capped below where a review case opens.
+  if (best.comparison.weakBasis !== undefined && !evidence.some((e) => e.effect > 0 && (e.kind === 'nationality' || e.kind === 'identifier'))) {
+    const cap = weakOrganisationNameCap(policy);
+    if (score > cap) {
+      score = cap;
+      evidence.push({ kind: 'name_basis', effect: 0, detail: `the names share only ${WEAK_BASIS_WORDS[best.comparison.weakBasis]}, and no country or identifier supports it: capped at ${cap}` });
+    }
+  }
   return {
     source: entry.source,
     entryKey: entry.key,
@@ -191,7 +211,7 @@ export class ListMatcher {
     const threshold = options.threshold ?? policy.match;
     const hits: Hit[] = [];
     for (const record of this.index.candidates(names, options.limit ?? 40)) {
-      const hit = scoreEntry(subject, names, this.prepared[record]!, policy);
+      const hit = scoreEntry(subject, names, this.prepared[record]!, policy, threshold);
       if (hit !== undefined && hit.score >= threshold) hits.push(hit);
     }
     return hits.sort((a, b) => b.score - a.score);

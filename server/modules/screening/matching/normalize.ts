@@ -97,7 +97,42 @@ const LEGAL_FORMS: ReadonlyArray<readonly [string, string]> = [
   ['incorporated', 'inc'], ['inc', 'inc'], ['corporation', 'corp'], ['corp', 'corp'],
   ['ano', 'npo'], ['autonomous non profit organization', 'npo'], ['avtonomnaya nekommercheskaya organizatsiya', 'npo'],
   ['company', 'co'], ['co', 'co'], ['cie', 'co'], ['kg', 'lp'], ['kft', 'llc'], ['lp', 'lp'], ['limited partnership', 'lp'],
+  // more jurisdictions: Nordic, Baltic, Central and Eastern Europe, Iberia and Latin America, Asia
+  ['oy', 'llc'], ['ab publ', 'ag'], ['aps', 'llc'], ['ivs', 'llc'], ['ehf', 'llc'], ['uab', 'llc'], ['sia', 'llc'],
+  ['zrt', 'ag'], ['nyrt', 'ag'], ['doo', 'llc'], ['d o o', 'llc'], ['eood', 'llc'], ['ood', 'llc'], ['ead', 'ag'],
+  ['spol s r o', 'llc'], ['s r o', 'llc'], ['kgaa', 'ag'], ['gmbh co kg', 'lp'], ['ohg', 'lp'],
+  ['sas', 'llc'], ['sasu', 'llc'], ['snc', 'lp'], ['eurl', 'llc'], ['sprl', 'llc'], ['bvba', 'llc'], ['cvba', 'co'],
+  ['slu', 'llc'], ['sau', 'ag'], ['sa de cv', 'ag'], ['sab de cv', 'ag'], ['s de rl', 'llc'], ['s de rl de cv', 'llc'],
+  ['cia', 'co'], ['eireli', 'llc'], ['eirl', 'llc'], ['sac', 'ag'], ['saa', 'ag'], ['sae', 'ag'], ['sapa', 'lp'],
+  ['pte', 'ltd'], ['pte ltd', 'ltd'], ['private limited company', 'ltd'], ['sdn bhd', 'ltd'], ['sendirian berhad', 'ltd'], ['bhd', 'ag'], ['berhad', 'ag'],
+  ['tbk', 'ag'], ['pt', 'ltd'], ['pcl', 'plc'], ['public company limited', 'plc'], ['public co ltd', 'plc'], ['public co limited', 'plc'],
+  ['gk', 'llc'], ['yk', 'llc'], ['wll', 'llc'], ['dmcc', 'ltd'], ['fz llc', 'llc'], ['pllc', 'llc'], ['lllp', 'lp'], ['pbc', 'corp'],
+  ['ltd co', 'ltd'], ['llc co', 'llc'],
 ];
+
+/**
+ * Words so common in company and organisation names that sharing one says little: a hit resting on
+ * them alone (with a short token or an acronym at most) is weakly founded (see the matcher).
+ */
+export const GENERIC_ORGANISATION_WORDS: ReadonlySet<string> = new Set([
+  'holding', 'holdings', 'hldg', 'hldgs', 'group', 'groups', 'grp', 'gruppe', 'groupe', 'grupo', 'gruppa',
+  'trading', 'trade', 'traders', 'handel', 'handels', 'torgovy', 'torgovyi', 'torgoviy', 'comercial', 'commercial', 'commerce',
+  'service', 'services', 'servicios', 'svcs', 'invest', 'investment', 'investments', 'investors', 'inversiones', 'beteiligungs',
+  'international', 'internacional', 'intl', 'global', 'worldwide', 'world', 'capital', 'management', 'mgmt', 'verwaltung',
+  'partners', 'partner', 'partnership', 'associates', 'enterprise', 'enterprises', 'ventures', 'venture',
+  'industries', 'industry', 'industrial', 'manufacturing', 'products', 'technologies', 'technology', 'tech', 'systems', 'solutions',
+  'resources', 'consult', 'consulting', 'consultants', 'consultores', 'development', 'developments',
+  'finance', 'financial', 'financials', 'bank', 'banks', 'bancorp', 'bankshares', 'bancshares', 'banco', 'credit', 'leasing',
+  'securities', 'equity', 'insurance', 'assurance', 'trust', 'fund', 'funds', 'acquisition', 'acquisitions',
+  'company', 'companies', 'corporation', 'kompaniya', 'sociedad', 'societe', 'compagnie', 'empresa',
+  'network', 'networks', 'media', 'energy', 'power', 'oil', 'gas', 'petroleum', 'mining', 'minerals', 'metals', 'gold', 'silver',
+  'shipping', 'maritime', 'marine', 'logistics', 'transport', 'real', 'estate', 'properties', 'property', 'realty', 'construction',
+  'engineering', 'pharma', 'pharmaceuticals', 'therapeutics', 'bio', 'biotech', 'health', 'healthcare', 'medical',
+  'food', 'foods', 'agro', 'agri', 'agriculture', 'export', 'import', 'exports', 'imports', 'supply', 'marketing',
+  'general', 'national', 'united', 'universal', 'union', 'alliance', 'center', 'centre', 'institute', 'foundation',
+  'association', 'society', 'organization', 'organisation', 'unit', 'office', 'agency', 'digital', 'online', 'new', 'first',
+  'east', 'west', 'north', 'south', 'asia', 'europe', 'euro', 'america', 'american', 'africa', 'middle',
+]);
 
 const LEGAL_BY_LENGTH = (() => {
   const byWords = new Map<string, string>();
