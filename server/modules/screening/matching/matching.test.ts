@@ -138,3 +138,54 @@ describe('subject index (re-screen direction)', () => {
     expect(hits.map((h) => h.subjectId).sort()).toEqual(['c1', 'c3']);
   });
 });
+
+describe('company names: what a hit may rest on', () => {
+  const company = (key: string, name: string, countries: string[] = [], identifiers: MatchableEntry['identifiers'] = []): MatchableEntry => ({ source: 'test', key, schema: 'Company', names: [name], birthDates: [], nationalities: [], countries, identifiers, programs: [], topics: ['sanction'] });
+  const matcher = new ListMatcher([
+    company('1', 'AB TRADING LLC', ['IR']),
+    company('2', 'XY GLOBAL TRADING FZE', ['AE']),
+    company('3', 'CASTLE INVEST HOLDING', ['RU']),
+    company('4', 'PEDEX', ['SY']),
+    company('5', 'SUMBER ALFARIA TRIJAYA', ['ID']),
+    company('6', 'NORDIC MARINE SERVICES', ['NO']),
+    company('7', 'BMW Aktiengesellschaft', ['DE']),
+    company('8', 'ORANGE VOLUNTEERS', ['GB']),
+    company('9', 'SAP', ['IR'], [{ type: 'registration', value: 'IR-123456' }]),
+  ]);
+  const hits = (name: string, extra: { nationality?: string; identifiers?: MatchableEntry['identifiers'] } = {}) => matcher.search({ name, schema: 'Company', ...extra }, policy).map((h) => h.entryKey);
+
+  it('strips legal forms of many jurisdictions before comparing', () => {
+    const legal = (name: string) => normaliseName(name, 'Company').tokens.filter((t) => t.kind === 'legal').map((t) => t.text);
+    expect(legal('Nordic Marine Services Oy')).toEqual(['llc']);
+    expect(legal('PT Sumber Alfaria Trijaya Tbk')).toEqual(['ltd', 'ag']);
+    expect(legal('Kovacs Kft')).toEqual(['llc']);
+    expect(legal('Kowalski sp. z o.o.')).toEqual(['llc']);
+    expect(legal('Rossi S.p.A.')).toEqual(['ag']);
+    expect(legal('Dupont SARL')).toEqual(['llc']);
+    expect(legal('Janssen B.V.')).toEqual(['llc']);
+    expect(legal('Nordmann ASA')).toEqual(['ag']);
+    expect(hits('PT Sumber Alfaria Trijaya Tbk')).toEqual(['5']);
+  });
+
+  it('does not open a case on a shared acronym, short token or generic word alone', () => {
+    expect(hits('AB Consult AS')).toEqual([]);
+    expect(hits('AB Trading Services AB')).toEqual([]);
+    expect(hits('XY Holding')).toEqual([]);
+    expect(hits('Royalty Invest Holding')).toEqual([]);
+    expect(hits('BTCS Inc.')).toEqual([]);
+    expect(hits('Perfect Orange Ltd')).toEqual([]);
+    expect(hits('Orange')).toEqual([]);
+  });
+
+  it('still finds the whole name, however short, and a weak one when the country or an identifier supports it', () => {
+    expect(hits('BMW AG')).toEqual(['7']);
+    expect(hits('Nordic Marine Services Oy')).toEqual(['6']);
+    expect(hits('SAP Holding SE')).toEqual([]);
+    expect(hits('SAP Holding SE', { identifiers: [{ type: 'registration', value: 'IR 123456' }] })).toEqual(['9']);
+    const supported = matcher.search({ name: 'XY Trading', schema: 'Company', nationality: 'AE' }, policy);
+    expect(supported.map((h) => h.entryKey)).toEqual(['2']);
+    const weak = matcher.search({ name: 'XY Trading', schema: 'Company' }, policy, { threshold: 0 }).find((h) => h.entryKey === '2')!;
+    expect(weak.score).toBe(policy.weakOrganisationNameCap);
+    expect(explain(weak)).toContain('no country or identifier supports it: capped at 0.6');
+  });
+});
