@@ -68,7 +68,7 @@ if (only.has('screening')) {
   if (!dataPresent()) {
     console.log('\nscreening: skipped, ../shared/data (the lists and the labelled name sets) is not beside the repository');
   } else {
-    const batchClients = Number(values['screen-clients'] ?? '50000');
+    const batchClients = Number(values['screen-clients'] ?? '200000');
     const rescreenClients = Number(values['rescreen-clients'] ?? '1000000');
     console.log(`\nscreening: accuracy, then speed (batch of ${fmt(batchClients)} synthetic clients, re-screen against ${fmt(rescreenClients)})`);
     const names = nameBenchAccuracy();

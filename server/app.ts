@@ -67,34 +67,34 @@ export async function createServer(config: Config, opts: { clock?: Clock; db?: D
     } satisfies FastifyTRPCPluginOptions<AppRouter>['trpcOptions'],
   });
 
-  // Background jobs: checkpoint the audit head every interval with activity; lapse expired approvals.
-  const timers = [
-    setInterval(() => {
-      services.auditLog.checkpointNow(services.store.now()).catch((err: unknown) => app.log.error({ err }, 'audit checkpoint failed'));
-    }, config.auditCheckpointIntervalMs),
-    setInterval(() => {
-      services.approvals.expireLapsed().catch((err: unknown) => app.log.error({ err }, 'approval expiry sweep failed'));
-    }, 60_000),
-  ];
-  for (const t of timers) t.unref();
-  // The job queue (provider checks) and the schedules: FATF lists taking effect daily at 00:05 UTC
-  // (and once now, for a day the server was down), document expiry daily at 02:15 UTC, stuck KYC
-  // cases every 15 minutes.
-  services.jobs.log = app.log;
-  const startupJobs = services.kyc.applyCountryLists().then(
-    () => undefined,
-    (err: unknown) => {
-      app.log.error({ err }, 'applying the FATF lists in force failed');
-    },
+  // Background jobs (see backgroundJobs): timers for the interval ones, croner for the scheduled
+  // ones, the job queue (provider checks) polled; the start-up ones run once now (the FATF lists in
+  // force, for a day the server was down).
+  const jobs = backgroundJobs(services, config);
+  const timers = jobs.flatMap((job) =>
+    job.everyMs === undefined
+      ? []
+      : [
+          setInterval(() => {
+            job.run().catch((err: unknown) => app.log.error({ err, job: job.name }, `${job.name} failed`));
+          }, job.everyMs),
+        ],
   );
-  services.jobs.start({
-    pollMs: config.jobsPollMs,
-    schedules: [
-      { name: 'kyc.countryLists', pattern: '0 5 0 * * *', run: () => services.kyc.applyCountryLists() },
-      { name: 'kyc.documentExpiry', pattern: '0 15 2 * * *', run: () => services.kyc.sweepDocumentExpiry() },
-      { name: 'kyc.sla', pattern: '0 */15 * * * *', run: () => services.kyc.sweepSla() },
-    ],
-  });
+  for (const t of timers) t.unref();
+  services.jobs.log = app.log;
+  const startupJobs = Promise.all(
+    jobs
+      .filter((job) => job.atStart === true)
+      .map((job) =>
+        job.run().then(
+          () => undefined,
+          (err: unknown) => {
+            app.log.error({ err, job: job.name }, `${job.name} failed at start`);
+          },
+        ),
+      ),
+  ).then(() => undefined);
+  services.jobs.start({ pollMs: config.jobsPollMs, schedules: jobs.flatMap((job) => (job.pattern === undefined ? [] : [{ name: job.name, pattern: job.pattern, run: job.run }])) });
 
   let closed = false;
   return {
@@ -114,6 +114,35 @@ export async function createServer(config: Config, opts: { clock?: Clock; db?: D
       await db.close();
     },
   };
+}
+
+export interface BackgroundJob {
+  name: string;
+  /** cron pattern, UTC (croner, with seconds) */
+  pattern?: string;
+  /** or a fixed interval */
+  everyMs?: number;
+  /** also once when the server starts */
+  atStart?: boolean;
+  run(): Promise<unknown>;
+}
+
+/**
+ * Every job the server runs by itself, in one list: each has a test for the run in which there is
+ * nothing to do (server/jobs/quiet-day.int.test.ts runs every entry of this list on a quiet system).
+ */
+export function backgroundJobs(services: Services, config: Pick<Config, 'auditCheckpointIntervalMs'>): BackgroundJob[] {
+  return [
+    // Checkpoint the audit head at every interval with activity.
+    { name: 'audit.checkpoint', everyMs: config.auditCheckpointIntervalMs, run: () => services.auditLog.checkpointNow(services.store.now()) },
+    { name: 'approvals.expiry', everyMs: 60_000, run: () => services.approvals.expireLapsed() },
+    // FATF lists take effect on their plenary's date: daily at 00:05 UTC, and once at start.
+    { name: 'kyc.countryLists', pattern: '0 5 0 * * *', atStart: true, run: () => services.kyc.applyCountryLists() },
+    { name: 'kyc.documentExpiry', pattern: '0 15 2 * * *', run: () => services.kyc.sweepDocumentExpiry() },
+    { name: 'kyc.sla', pattern: '0 */15 * * * *', run: () => services.kyc.sweepSla() },
+    // The job queue's work (provider checks) runs as it is polled; draining it is a job like the others.
+    { name: 'jobs.drain', run: () => services.jobs.drain() },
+  ];
 }
 
 export async function startServer(config: Config, opts: { clock?: Clock; db?: Db } = {}): Promise<Server> {
