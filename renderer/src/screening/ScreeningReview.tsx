@@ -67,7 +67,7 @@ interface CaseView {
     queryName: string;
     matchedName: string;
     comparison: { pairs: Array<{ query: string; candidate: string; how: string; score: number }>; unmatchedQuery: string[]; unmatchedCandidate: string[]; notes: string[] };
-    evidence: Array<{ kind: 'birth_date' | 'nationality' | 'identifier'; effect: number; detail: string }>;
+    evidence: Array<{ kind: 'birth_date' | 'nationality' | 'identifier' | 'name_basis'; effect: number; detail: string }>;
   };
   subjectAtHit: { name: string; schema: string; birthDate?: PartialDate; nationality?: string };
   entryAtHit: Entry;
