@@ -27,7 +27,8 @@ describeEachEngine('KYC cases and documents', (engine) => {
   const address = (clientId: string, issuedAt = '2026-02-10') => portal.portal.uploadDocument.mutate({ clientId, documentType: 'proof_of_address', fileName: 'bill.pdf', contentBase64: b64(PDF), issuedAt });
 
   beforeAll(async () => {
-    t = await startTestServer(engine);
+    // Jobs run when a test drains the queue, not on the poller's timer, so the order of events is the test's.
+    t = await startTestServer(engine, { env: { JOBS_POLL_MS: '600000' } });
     portal = portalClientFor(t.url);
     // One small list, so that clients are screened (approval waits for screening).
     const sdn = Buffer.from('36,"AEROCARIBBEAN AIRLINES","-0- ","CUBA",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n\u001a');
