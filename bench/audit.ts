@@ -7,7 +7,6 @@ import { SYSTEM_ACTOR } from '../server/core/actor.js';
 import { startServer, type Server } from '../server/app.js';
 import type { Engine } from '../server/db/connect.js';
 import type { AuditEventRow } from '../server/db/schema.js';
-import { eventHash } from '../server/modules/audit/canonical.js';
 import { totpCode } from '../server/modules/access/totp.js';
 import { seedDemo } from '../server/seed/demo.js';
 import { clientFor, createStorage, testConfig } from '../server/testing/harness.js';
@@ -47,8 +46,9 @@ export async function fill(server: Server, upTo: number, progress: (n: number) =
         before_json: '{"status":"pending_review"}', after_json: '{"status":"approved"}', reason: 'bench', approvers_json: null, case_ref: `KYC-${String(seq % 999_999).padStart(6, '0')}`, policy_ref: null,
         prev_hash: hash,
       };
-      hash = eventHash(fields);
-      batch.push({ ...fields, hash });
+      const row = server.services.auditLog.seal(fields);
+      hash = row.hash;
+      batch.push(row);
     }
     await db.transaction().execute(async (trx) => {
       for (let i = 0; i < batch.length; i += 500) await trx.insertInto('audit_events').values(batch.slice(i, i + 500)).execute();

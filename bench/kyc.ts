@@ -7,7 +7,6 @@ import { sql } from 'kysely';
 import { startServer } from '../server/app.js';
 import type { Engine } from '../server/db/connect.js';
 import type { AuditEventRow } from '../server/db/schema.js';
-import { eventHash } from '../server/modules/audit/canonical.js';
 import { totpCode } from '../server/modules/access/totp.js';
 import { seedDemo } from '../server/seed/demo.js';
 import { clientFor, createStorage, testConfig } from '../server/testing/harness.js';
@@ -99,8 +98,9 @@ export async function benchKyc(engine: Engine, cases: number, timelineEvents: nu
         before_json: '{"status":"pending_review"}', after_json: '{"status":"approved","note":"bench"}', reason: 'bench', approvers_json: null, case_ref: caseTemplate.id, policy_ref: null,
         prev_hash: hash,
       };
-      hash = eventHash(fields);
-      events.push({ ...fields, hash });
+      const row = server.services.auditLog.seal(fields);
+      hash = row.hash;
+      events.push(row);
     }
     await db.transaction().execute(async (trx) => {
       for (let i = 0; i < events.length; i += 500) await trx.insertInto('audit_events').values(events.slice(i, i + 500)).execute();

@@ -4,6 +4,7 @@
 import fastify, { type FastifyInstance } from 'fastify';
 import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
 import type { Config } from './config.js';
+import { SYSTEM_ACTOR } from './core/actor.js';
 import { systemClock, type Clock } from './core/clock.js';
 import { openDatabase, type Db } from './db/connect.js';
 import { migrate } from './db/migrate.js';
@@ -33,6 +34,13 @@ export async function createServer(config: Config, opts: { clock?: Clock; db?: D
   }
   const services = buildServices(config, db, opts.clock ?? systemClock);
   await services.policies.bootstrap();
+  // A log written before event MACs existed: mark, with a MAC'd event, where every later event must carry one.
+  const head = await db.kysely.selectFrom('audit_events').select(['seq', 'mac']).orderBy('seq', 'desc').limit(1).executeTakeFirst();
+  if (head && head.mac === null) {
+    await services.store.mutate(SYSTEM_ACTOR, async (m) => {
+      m.audit({ action: 'audit.mac.enabled', after: { macKeyId: services.auditLog.macKeyId, fromSeq: head.seq + 1 }, reason: 'From this event on, every audit event carries a MAC under a key kept outside the database' });
+    });
+  }
 
   const app = fastify({
     routerOptions: { maxParamLength: 5000 },
@@ -82,6 +90,11 @@ export async function createServer(config: Config, opts: { clock?: Clock; db?: D
   );
   for (const t of timers) t.unref();
   services.jobs.log = app.log;
+  const raiseBreak = services.auditLog.onBrokenChain;
+  services.auditLog.onBrokenChain = (found) => {
+    app.log.error({ seq: found.seq }, `audit log broken at event ${found.seq}: ${found.problem}; no checkpoint is signed until it is resolved`);
+    raiseBreak?.(found);
+  };
   const startupJobs = Promise.all(
     jobs
       .filter((job) => job.atStart === true)

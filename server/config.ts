@@ -27,6 +27,7 @@ const schema = z.object({
   AUDIT_CHECKPOINT_EVERY: int(1, 1_000_000).default(1000),
   AUDIT_CHECKPOINT_INTERVAL_MS: int(1000, 3_600_000).default(60_000),
   AUDIT_SIGNING_KEY: z.string().min(1).optional(),
+  AUDIT_MAC_KEY: z.string().min(1).optional(),
   SECRETS_KEY: z.string().regex(/^[A-Za-z0-9+/]{43}=$/, 'must be 32 bytes in base64').optional(),
   DOCUMENTS_KEY: z.string().regex(/^[A-Za-z0-9+/]{43}=$/, 'must be 32 bytes in base64').optional(),
   KYC_PROVIDER_URL: z.url().optional(),
@@ -52,6 +53,8 @@ export interface Config {
   auditCheckpointEvery: number;
   auditCheckpointIntervalMs: number;
   auditSigningKey: string | undefined;
+  /** AUDIT_MAC_KEY: the key that authenticates each audit event (base64 or hex, 32 bytes or more); default a key file in DATA_DIR/keys */
+  auditMacKey: string | undefined;
   secretsKey: string | undefined;
   documentsKey: string | undefined;
   kycProvider: { url: string; token: string; timeoutMs: number } | undefined;
@@ -100,6 +103,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     auditCheckpointEvery: e.AUDIT_CHECKPOINT_EVERY,
     auditCheckpointIntervalMs: e.AUDIT_CHECKPOINT_INTERVAL_MS,
     auditSigningKey: e.AUDIT_SIGNING_KEY,
+    auditMacKey: e.AUDIT_MAC_KEY,
     secretsKey: e.SECRETS_KEY,
     documentsKey: e.DOCUMENTS_KEY,
     kycProvider: e.KYC_PROVIDER_URL ? { url: e.KYC_PROVIDER_URL, token: e.KYC_PROVIDER_TOKEN!, timeoutMs: e.KYC_PROVIDER_TIMEOUT_MS } : undefined,

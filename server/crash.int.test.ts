@@ -92,7 +92,8 @@ describeEachEngine('crash safety', (engine) => {
     it('never forks the chain with two servers writing to one PostgreSQL', async () => {
       const storage = await createStorage('postgres');
       const key = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-      const shared = { AUDIT_SIGNING_KEY: key, SECRETS_KEY: randomBytes(32).toString('base64'), AUDIT_CHECKPOINT_EVERY: '40' };
+      // Servers on one PostgreSQL share the signing key and the event MAC key (each has its own data folder).
+      const shared = { AUDIT_SIGNING_KEY: key, AUDIT_MAC_KEY: randomBytes(32).toString('base64'), SECRETS_KEY: randomBytes(32).toString('base64'), AUDIT_CHECKPOINT_EVERY: '40' };
       try {
         expect(runTool('server/cli/seed.ts', storageArgs(storage), shared).status).toBe(0);
         const other = await spawnServer({ DATA_DIR: storage.dataDir, DATABASE_URL: storage.databaseUrl!, DEMO: '1', ...shared });
@@ -112,8 +113,10 @@ describeEachEngine('crash safety', (engine) => {
           await stop(other.child);
           await local.close();
         }
-        const verify = runTool('server/cli/audit-verify.ts', storageArgs(storage));
+        const verify = runTool('server/cli/audit-verify.ts', storageArgs(storage), { AUDIT_MAC_KEY: shared.AUDIT_MAC_KEY });
         expect(verify.stdout).toMatch(/Audit log intact/);
+        // Without the MAC key the servers used, the verifier cannot vouch for the events, and says so.
+        expect(runTool('server/cli/audit-verify.ts', storageArgs(storage)).stdout).toMatch(/carries a MAC under key \w+, which this verifier does not hold/);
         const state = await consistency(storage);
         expect(state.audited).toEqual(state.users);
         expect(state.gapless).toBe(true);

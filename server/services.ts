@@ -1,20 +1,22 @@
 // Composition of the server's services over one database: built once per process (and per test).
 
 import type { Config } from './config.js';
+import { SYSTEM_ACTOR } from './core/actor.js';
 import type { Clock } from './core/clock.js';
 import { Store } from './core/store.js';
 import type { Db } from './db/connect.js';
 import { AccessService } from './modules/access/service.js';
 import { ApprovalKinds } from './modules/approvals/registry.js';
 import { ApprovalsService } from './modules/approvals/service.js';
-import { AuditLog } from './modules/audit/log.js';
+import { AuditLog, type ChainBreak } from './modules/audit/log.js';
 import { AuditService } from './modules/audit/service.js';
+import { loadMacKey } from './modules/audit/mac.js';
 import { loadSigner } from './modules/audit/signer.js';
 import { PoliciesService } from './modules/policies/service.js';
 import { ScreeningListsService } from './modules/screening/lists-service.js';
 import { ScreeningService } from './modules/screening/service.js';
 import { ClientsService } from './modules/clients/service.js';
-import { AlertsService } from './modules/alerts/service.js';
+import { AlertsService, raiseAlert } from './modules/alerts/service.js';
 import { KycService } from './modules/kyc/service.js';
 import { DocumentStore } from './modules/documents/store.js';
 import { SyncService } from './modules/sync/service.js';
@@ -41,7 +43,8 @@ export interface Services {
 
 export function buildServices(config: Config, db: Db, clock: Clock): Services {
   const signer = loadSigner({ dataDir: config.dataDir, keyFromEnv: config.auditSigningKey });
-  const auditLog = new AuditLog(db, signer, { dataDir: config.dataDir, checkpointEvery: config.auditCheckpointEvery });
+  const macKey = loadMacKey({ dataDir: config.dataDir, keyFromEnv: config.auditMacKey });
+  const auditLog = new AuditLog(db, signer, macKey, { dataDir: config.dataDir, checkpointEvery: config.auditCheckpointEvery });
   const store = new Store(db, auditLog, clock);
   const secrets = loadSecretBox({ dataDir: config.dataDir, keyFromEnv: config.secretsKey });
   const kinds = new ApprovalKinds();
@@ -60,6 +63,10 @@ export function buildServices(config: Config, db: Db, clock: Clock): Services {
   kyc.approvals = approvals;
   kyc.registerKinds(kinds);
   screening.onScreeningChanged = (m, clientId) => kyc.onClientChanged(m, clientId, ['screening']);
+  // A broken audit segment is never signed; the MLRO of every entity hears of it at once.
+  auditLog.onBrokenChain = (found) => {
+    void raiseChainBreak(store, found).catch(() => undefined);
+  };
   const jobs = new JobQueue(store);
   jobs.handle('kyc.verifyDocument', (payload) => kyc.runVerification(String(payload.checkId)));
   return {
@@ -68,7 +75,7 @@ export function buildServices(config: Config, db: Db, clock: Clock): Services {
     access,
     approvals,
     policies,
-    audit: new AuditService(store, signer, config.dataDir),
+    audit: new AuditService(store, signer, { dataDir: config.dataDir, macKey, checkpointIntervalMs: config.auditCheckpointIntervalMs }),
     auditLog,
     sync: new SyncService(store, approvals, screening, alerts, kyc),
     lists,
@@ -78,4 +85,26 @@ export function buildServices(config: Config, db: Db, clock: Clock): Services {
     kyc,
     jobs,
   };
+}
+
+/** One critical alert per legal entity for a break in the audit chain, once per broken event. */
+async function raiseChainBreak(store: Store, found: ChainBreak): Promise<void> {
+  const sourceRef = `audit:${found.seq}`;
+  await store.mutate(SYSTEM_ACTOR, async (m) => {
+    const entities = await m.trx.selectFrom('legal_entities').select('id').orderBy('id').execute();
+    for (const { id } of entities) {
+      const open = await m.trx.selectFrom('alerts').select('id').where('kind', '=', 'audit_chain_broken').where('source_ref', '=', sourceRef).where('legal_entity', '=', id).executeTakeFirst();
+      if (open) continue;
+      await raiseAlert(m, {
+        kind: 'audit_chain_broken',
+        legalEntity: id,
+        clientId: null,
+        severity: 'critical',
+        forRole: 'mlro',
+        summary: `The audit log is broken at event ${found.seq}: no checkpoint is signed until it is resolved`,
+        details: { seq: found.seq, problem: found.problem },
+        sourceRef,
+      });
+    }
+  });
 }

@@ -9,6 +9,7 @@ import { clientsScreening } from './migrations/0003_clients_screening.js';
 import { kyc } from './migrations/0004_kyc.js';
 import { kycRisk } from './migrations/0005_kyc_risk.js';
 import { kycQueueIndexes } from './migrations/0006_kyc_queue_indexes.js';
+import { auditEventMac } from './migrations/0007_audit_event_mac.js';
 
 type MigrationFactory = (engine: Engine) => Migration;
 
@@ -20,6 +21,7 @@ export const MIGRATIONS: ReadonlyArray<readonly [string, MigrationFactory]> = [
   ['0004_kyc', kyc],
   ['0005_kyc_risk', kycRisk],
   ['0006_kyc_queue_indexes', kycQueueIndexes],
+  ['0007_audit_event_mac', auditEventMac],
 ];
 
 export class SchemaTooNewError extends Error {

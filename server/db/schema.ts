@@ -90,6 +90,9 @@ export interface AuditEventTable {
   policy_ref: string | null;
   prev_hash: string;
   hash: string;
+  /** HMAC-SHA256 of seq and hash under a key outside the database; null only before migration 0007 */
+  mac: string | null;
+  mac_key_id: string | null;
 }
 
 export interface AuditCheckpointTable {

@@ -30,8 +30,8 @@ export function canonicalJson(value: unknown): string {
   }
 }
 
-/** The fields the hash covers: every column but the hash itself. */
-export type HashedFields = Omit<AuditEventRow, 'hash'>;
+/** The fields the hash covers: every column but the hash and the MAC over it. */
+export type HashedFields = Omit<AuditEventRow, 'hash' | 'mac' | 'mac_key_id'>;
 
 export function eventHash(fields: HashedFields): string {
   const body = canonicalJson({

@@ -1,6 +1,9 @@
 // Appending to the audit log inside a mutation's transaction, and signing checkpoints.
 // Appends are serialised across processes (a PostgreSQL advisory lock held to commit; SQLite has
-// one writer), and seq is the primary key assigned as head + 1, so the chain can never fork.
+// one writer), and seq is the primary key assigned as head + 1, so the chain can never fork. Each
+// event carries a MAC under a key the database never holds (mac.ts). Before signing a checkpoint,
+// the signer checks the events since the previous one (links, hashes, MACs): a segment with a row
+// inserted or rewritten by SQL is never signed, and the break is reported (onBrokenChain).
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -8,8 +11,40 @@ import { sql, type Transaction } from 'kysely';
 import type { Actor } from '../../core/actor.js';
 import type { Db } from '../../db/connect.js';
 import type { AuditEventRow, Database } from '../../db/schema.js';
-import { canonicalJson, eventHash, GENESIS_HASH } from './canonical.js';
+import { canonicalJson, eventHash, GENESIS_HASH, type HashedFields } from './canonical.js';
+import type { AuditMacKey } from './mac.js';
 import type { Checkpoint, CheckpointSigner } from './signer.js';
+
+/** What is wrong with a stretch of the chain: the first bad sequence number and why. */
+export interface ChainBreak {
+  seq: number;
+  problem: string;
+}
+
+/**
+ * Checks events in order against the hash of the event before them: each links to it, matches its
+ * own hash, and (from the first event that has one on) carries a valid MAC. Returns the first break.
+ */
+export function checkEvents(rows: readonly AuditEventRow[], prevHash: string, expectedSeq: number, macKeys: ReadonlyMap<string, AuditMacKey>, state: { macsStarted: boolean }): ChainBreak | null {
+  let prev = prevHash;
+  let expected = expectedSeq;
+  for (const row of rows) {
+    if (row.seq !== expected) return { seq: expected, problem: `event ${expected} is missing (next present is ${row.seq})` };
+    if (row.prev_hash !== prev) return { seq: row.seq, problem: `event ${row.seq} does not link to the hash of event ${row.seq - 1}` };
+    if (eventHash(row) !== row.hash) return { seq: row.seq, problem: `event ${row.seq} was altered: its content does not match its hash` };
+    if (row.mac === null) {
+      if (state.macsStarted) return { seq: row.seq, problem: `event ${row.seq} has no MAC: it was not written by the application (inserted with SQL?)` };
+    } else {
+      state.macsStarted = true;
+      const key = macKeys.get(row.mac_key_id ?? '');
+      if (key === undefined) return { seq: row.seq, problem: `event ${row.seq} carries a MAC under key ${row.mac_key_id ?? '(none)'}, which this verifier does not hold` };
+      if (!key.verify(row.seq, row.hash, row.mac)) return { seq: row.seq, problem: `event ${row.seq} has a MAC that does not match: it was inserted or rewritten outside the application` };
+    }
+    prev = row.hash;
+    expected += 1;
+  }
+  return null;
+}
 
 /** One audit event as a service describes it. */
 export interface AuditInput {
@@ -33,11 +68,31 @@ export function checkpointMirrorFile(dataDir: string): string {
 }
 
 export class AuditLog {
+  /** Called (after commit, at most once per break) when a segment due for a checkpoint is broken. */
+  onBrokenChain: ((found: ChainBreak) => void) | null = null;
+  #knownBreak: ChainBreak | null = null;
+
   constructor(
     private readonly db: Db,
     private readonly signer: CheckpointSigner,
+    private readonly macKey: AuditMacKey,
     private readonly opts: { dataDir: string; checkpointEvery: number },
   ) {}
+
+  get macKeyId(): string {
+    return this.macKey.keyId;
+  }
+
+  /** An event row as the log writes it: its hash over the content and the previous hash, and the MAC over that. */
+  seal(fields: HashedFields): AuditEventRow {
+    const hash = eventHash(fields);
+    return { ...fields, hash, mac: this.macKey.mac(fields.seq, hash), mac_key_id: this.macKey.keyId };
+  }
+
+  /** The break found by the last signing attempt, if the chain is broken. */
+  get knownBreak(): ChainBreak | null {
+    return this.#knownBreak;
+  }
 
   get keyId(): string {
     return this.signer.keyId;
@@ -88,36 +143,76 @@ export class AuditLog {
         policy_ref: e.policyRef ?? null,
         prev_hash: hash,
       };
-      hash = eventHash(fields);
-      rows.push({ ...fields, hash });
+      const row = this.seal(fields);
+      hash = row.hash;
+      rows.push(row);
     }
     for (let i = 0; i < rows.length; i += 500) {
       await trx.insertInto('audit_events').values(rows.slice(i, i + 500)).execute();
     }
     let checkpoint: Checkpoint | null = null;
-    const last = await this.lastCheckpointSeq(trx);
-    if (seq - last >= this.opts.checkpointEvery) checkpoint = await this.writeCheckpoint(trx, seq, hash, at);
+    // Once a break is known, signing waits for the timer's attempt, not every append.
+    if (this.#knownBreak === null) {
+      const last = await this.lastCheckpoint(trx);
+      if (seq - last.seq >= this.opts.checkpointEvery) checkpoint = await this.signIfIntact(trx, last, seq, hash, at, rows[0]!.seq);
+    }
     return { rows, checkpoint };
   }
 
   async lastCheckpointSeq(trx: Transaction<Database>): Promise<number> {
-    const row = await trx.selectFrom('audit_checkpoints').select('seq').orderBy('seq', 'desc').limit(1).executeTakeFirst();
-    return row?.seq ?? 0;
+    return (await this.lastCheckpoint(trx)).seq;
   }
 
-  private async writeCheckpoint(trx: Transaction<Database>, seq: number, hash: string, at: string): Promise<Checkpoint> {
-    const cp = this.signer.sign(seq, hash, at);
+  private async lastCheckpoint(trx: Transaction<Database>): Promise<{ seq: number; hash: string }> {
+    const row = await trx.selectFrom('audit_checkpoints').select(['seq', 'hash']).orderBy('seq', 'desc').limit(1).executeTakeFirst();
+    return row ?? { seq: 0, hash: GENESIS_HASH };
+  }
+
+  /**
+   * Checks the events after the last checkpoint up to `upTo` (those from `trustedFrom` on were
+   * written by this process in this transaction), then signs; a broken segment is never signed.
+   */
+  private async signIfIntact(trx: Transaction<Database>, last: { seq: number; hash: string }, upTo: number, hash: string, at: string, trustedFrom = upTo + 1): Promise<Checkpoint | null> {
+    const found = await this.checkSegment(trx, last, Math.min(upTo, trustedFrom - 1));
+    if (found !== null) {
+      const isNew = this.#knownBreak?.seq !== found.seq;
+      this.#knownBreak = found;
+      if (isNew) queueMicrotask(() => this.onBrokenChain?.(found));
+      return null;
+    }
+    this.#knownBreak = null;
+    const cp = this.signer.sign(upTo, hash, at);
     await trx.insertInto('audit_checkpoints').values(cp).execute();
     return cp;
   }
 
-  /** Signs the head if it moved since the last checkpoint (timer and shutdown). */
+  /** Events (last.seq, upTo], read in batches, checked against the last checkpoint's hash. */
+  private async checkSegment(trx: Transaction<Database>, last: { seq: number; hash: string }, upTo: number): Promise<ChainBreak | null> {
+    const keys = new Map([[this.macKey.keyId, this.macKey]]);
+    // Events before the first MAC (written before migration 0007) are the only ones allowed none.
+    const before = last.seq === 0 ? undefined : await trx.selectFrom('audit_events').select('mac').where('seq', '=', last.seq).executeTakeFirst();
+    const state = { macsStarted: before !== undefined && before.mac !== null };
+    let prev = last.hash;
+    let from = last.seq + 1;
+    while (from <= upTo) {
+      const rows = await trx.selectFrom('audit_events').selectAll().where('seq', '>=', from).where('seq', '<=', upTo).orderBy('seq').limit(5000).execute();
+      if (rows.length === 0) return { seq: from, problem: `event ${from} is missing` };
+      const found = checkEvents(rows, prev, from, keys, state);
+      if (found !== null) return found;
+      prev = rows.at(-1)!.hash;
+      from = rows.at(-1)!.seq + 1;
+    }
+    return null;
+  }
+
+  /** Signs the head if it moved since the last checkpoint (timer and shutdown), when the segment is intact. */
   async checkpointNow(at: string): Promise<Checkpoint | null> {
     const cp = await this.db.kysely.transaction().execute(async (trx) => {
       await this.lock(trx);
       const head = await this.head(trx);
-      if (head.seq === 0 || head.seq <= (await this.lastCheckpointSeq(trx))) return null;
-      return this.writeCheckpoint(trx, head.seq, head.hash, at);
+      const last = await this.lastCheckpoint(trx);
+      if (head.seq === 0 || head.seq <= last.seq) return null;
+      return this.signIfIntact(trx, last, head.seq, head.hash, at);
     });
     if (cp) this.mirror(cp);
     return cp;
@@ -135,7 +230,11 @@ export class AuditLog {
 }
 
 export function readCheckpointMirror(dataDir: string): Checkpoint[] {
-  const file = checkpointMirrorFile(dataDir);
+  return readCheckpointFile(checkpointMirrorFile(dataDir));
+}
+
+/** Checkpoints from a mirror file (one JSON object a line); none when the file is absent. */
+export function readCheckpointFile(file: string): Checkpoint[] {
   if (!fs.existsSync(file)) return [];
   const out: Checkpoint[] = [];
   for (const line of fs.readFileSync(file, 'utf8').split('\n')) {

@@ -5,6 +5,7 @@ import { DomainError } from '../../../shared/errors.js';
 import type { Store } from '../../core/store.js';
 import type { AuditEventRow } from '../../db/schema.js';
 import { readCheckpointMirror } from './log.js';
+import type { AuditMacKey } from './mac.js';
 import { trustedKeysFromPem, type CheckpointSigner } from './signer.js';
 import { verifyAuditLog } from './verify.js';
 
@@ -51,7 +52,7 @@ export class AuditService {
   constructor(
     private readonly store: Store,
     private readonly signer: CheckpointSigner,
-    private readonly dataDir: string,
+    private readonly opts: { dataDir: string; macKey: AuditMacKey; checkpointIntervalMs: number },
   ) {}
 
   async search(scope: string[], f: AuditSearch): Promise<{ items: AuditItem[]; nextCursor: string | null }> {
@@ -91,6 +92,6 @@ export class AuditService {
 
   async verify() {
     const keys = trustedKeysFromPem([this.signer.publicKeyPem()]);
-    return verifyAuditLog(this.store.db, keys, readCheckpointMirror(this.dataDir));
+    return verifyAuditLog(this.store.db, keys, { macKeys: [this.opts.macKey], mirrored: readCheckpointMirror(this.opts.dataDir), checkpointIntervalMs: this.opts.checkpointIntervalMs });
   }
 }

@@ -76,11 +76,25 @@ export function loadSigner(opts: { dataDir: string; keyFromEnv?: string | undefi
     }
     signer = new CheckpointSigner(parsePrivateKey(fs.readFileSync(file, 'utf8')));
   }
-  // The public half beside it lets anyone verify checkpoints without the private key.
+  // The public half beside it lets anyone verify checkpoints without the private key. Written once:
+  // a server that starts with another key never replaces it (that would make a forged key trusted).
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   const pubFile = path.join(dir, PUBLIC_KEY_FILE);
-  if (!fs.existsSync(pubFile) || fs.readFileSync(pubFile, 'utf8') !== signer.publicKeyPem()) {
-    fs.writeFileSync(pubFile, signer.publicKeyPem(), { mode: 0o644 });
+  if (!fs.existsSync(pubFile)) {
+    fs.writeFileSync(pubFile, signer.publicKeyPem(), { mode: 0o644, flag: 'wx' });
+  } else {
+    let pinned: string | null = null;
+    try {
+      pinned = keyIdOf(createPublicKey(fs.readFileSync(pubFile, 'utf8')));
+    } catch {
+      pinned = null;
+    }
+    if (pinned !== signer.keyId) {
+      throw new Error(
+        `The audit signing key (key id ${signer.keyId}${opts.keyFromEnv ? ', from AUDIT_SIGNING_KEY' : ''}) is not the one pinned in ${pubFile} (key id ${pinned ?? 'unreadable'}). ` +
+          'The server never replaces a pinned key: restore the signing key that matches it; a new key is taken into use by an approved rotation.',
+      );
+    }
   }
   return signer;
 }

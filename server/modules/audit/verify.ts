@@ -1,9 +1,15 @@
-// Verifies the audit log: the hash chain from the first event to the head, with no gaps, and every
-// signed checkpoint (from the database and from the mirror file) against the trusted public keys.
+// Verifies the audit log: the hash chain from the first event to the head with no gaps, every
+// event's MAC under a key the database never holds (from the first event that carries one: events
+// written before MACs existed are checked by the chain and the checkpoints alone), and every signed
+// checkpoint (from the database and from the mirror copies) against the trusted public keys.
+// A log with events but no checkpoint, or whose newest checkpoint is older than the checkpoint
+// interval allows while later events exist, fails: its tail could have been rewritten unseen.
 // Reports the first broken sequence number.
 
 import type { Db } from '../../db/connect.js';
-import { eventHash, GENESIS_HASH } from './canonical.js';
+import { GENESIS_HASH } from './canonical.js';
+import { checkEvents } from './log.js';
+import type { AuditMacKey } from './mac.js';
 import { verifyCheckpoint, type Checkpoint, type TrustedKeys } from './signer.js';
 
 export interface VerifyResult {
@@ -11,67 +17,85 @@ export interface VerifyResult {
   checked: number;
   headSeq: number;
   checkpoints: number;
+  /** events before the first one with a MAC (written before MACs existed) */
+  legacyEvents: number;
   firstBrokenSeq?: number;
   problem?: string;
 }
 
+export interface VerifyOptions {
+  macKeys: readonly AuditMacKey[];
+  /** checkpoint copies kept outside the database (the mirror files) */
+  mirrored?: readonly Checkpoint[];
+  /** the server's checkpoint interval: a newer event this much after the newest checkpoint means a missing one */
+  checkpointIntervalMs: number;
+}
+
 const BATCH = 10_000;
 
-export async function verifyAuditLog(db: Db, keys: TrustedKeys, mirrored: Checkpoint[] = []): Promise<VerifyResult> {
-  const broken = (seq: number, problem: string, checked: number, headSeq: number, checkpoints = 0): VerifyResult => ({
-    ok: false,
-    checked,
-    headSeq,
-    checkpoints,
-    firstBrokenSeq: seq,
-    problem,
-  });
+export async function verifyAuditLog(db: Db, keys: TrustedKeys, opts: VerifyOptions): Promise<VerifyResult> {
+  let checked = 0;
+  let headSeq = 0;
+  let legacyEvents = 0;
+  let checkpointCount = 0;
+  const broken = (seq: number, problem: string): VerifyResult => ({ ok: false, checked, headSeq, checkpoints: checkpointCount, legacyEvents, firstBrokenSeq: seq, problem });
 
   // Hashes at checkpointed positions, filled in while walking the chain.
   const stored = await db.kysely.selectFrom('audit_checkpoints').selectAll().execute();
   const bySeq = new Map<string, Checkpoint>();
-  for (const cp of [...stored, ...mirrored]) bySeq.set(`${cp.seq}:${cp.hash}:${cp.signature}`, cp);
+  for (const cp of [...stored, ...(opts.mirrored ?? [])]) bySeq.set(`${cp.seq}:${cp.hash}:${cp.signature}`, cp);
   const checkpoints = [...bySeq.values()].sort((a, b) => a.seq - b.seq);
+  checkpointCount = checkpoints.length;
   const wanted = new Set(checkpoints.map((c) => c.seq));
   const hashAt = new Map<number, string>();
+  const atOf = new Map<number, string>();
+  const macKeys = new Map(opts.macKeys.map((k) => [k.keyId, k]));
+  const state = { macsStarted: false };
 
   let prev = GENESIS_HASH;
   let expected = 1;
-  let checked = 0;
+  let lastAt = '';
   for (;;) {
-    const rows = await db.kysely
-      .selectFrom('audit_events')
-      .selectAll()
-      .where('seq', '>=', expected)
-      .orderBy('seq')
-      .limit(BATCH)
-      .execute();
+    const rows = await db.kysely.selectFrom('audit_events').selectAll().where('seq', '>=', expected).orderBy('seq').limit(BATCH).execute();
     if (rows.length === 0) break;
-    for (const row of rows) {
-      if (row.seq !== expected) return broken(expected, `event ${expected} is missing (next present is ${row.seq})`, checked, row.seq);
-      if (row.prev_hash !== prev) return broken(row.seq, `event ${row.seq} does not link to the hash of event ${row.seq - 1}`, checked, row.seq);
-      if (eventHash(row) !== row.hash) return broken(row.seq, `event ${row.seq} was altered: its content does not match its hash`, checked, row.seq);
-      if (wanted.has(row.seq)) hashAt.set(row.seq, row.hash);
-      prev = row.hash;
-      expected += 1;
-      checked += 1;
+    const found = checkEvents(rows, prev, expected, macKeys, state);
+    if (found !== null) {
+      headSeq = rows.at(-1)!.seq;
+      checked += found.seq - expected;
+      return broken(found.seq, found.problem);
     }
+    for (const row of rows) {
+      if (row.mac === null) legacyEvents += 1;
+      if (wanted.has(row.seq)) hashAt.set(row.seq, row.hash);
+      atOf.set(row.seq, row.at);
+    }
+    // Only the checkpointed positions' and the last event's times are needed.
+    for (const seq of atOf.keys()) if (!wanted.has(seq)) atOf.delete(seq);
+    prev = rows.at(-1)!.hash;
+    lastAt = rows.at(-1)!.at;
+    expected = rows.at(-1)!.seq + 1;
+    checked += rows.length;
   }
-  const headSeq = expected - 1;
+  headSeq = expected - 1;
 
   // The chain is self-consistent; checkpoints catch a rewritten chain and a cut-off tail.
   let lastGood = 0;
   for (const cp of checkpoints) {
-    if (!verifyCheckpoint(keys, cp)) {
-      return broken(cp.seq, `the checkpoint at event ${cp.seq} has no valid signature from a trusted key`, checked, headSeq, checkpoints.length);
-    }
-    if (cp.seq > headSeq) {
-      return broken(headSeq + 1, `the log ends at event ${headSeq} but a signed checkpoint covers event ${cp.seq}: events were deleted from the end`, checked, headSeq, checkpoints.length);
-    }
-    if (hashAt.get(cp.seq) !== cp.hash) {
-      return broken(lastGood + 1, `events ${lastGood + 1}..${cp.seq} were rewritten: event ${cp.seq} no longer matches its signed checkpoint`, checked, headSeq, checkpoints.length);
-    }
+    if (!verifyCheckpoint(keys, cp)) return broken(cp.seq, `the checkpoint at event ${cp.seq} has no valid signature from a trusted key`);
+    if (cp.seq > headSeq) return broken(headSeq + 1, `the log ends at event ${headSeq} but a signed checkpoint covers event ${cp.seq}: events were deleted from the end`);
+    if (hashAt.get(cp.seq) !== cp.hash) return broken(lastGood + 1, `events ${lastGood + 1}..${cp.seq} were rewritten: event ${cp.seq} no longer matches its signed checkpoint`);
     lastGood = cp.seq;
   }
-  return { ok: true, checked, headSeq, checkpoints: checkpoints.length };
+  if (headSeq > 0 && checkpoints.length === 0) {
+    return broken(1, `the log holds ${headSeq} events but no signed checkpoint: nothing proves it was not rewritten (checkpoint table emptied? give the mirror with --checkpoints DIR)`);
+  }
+  const newest = checkpoints.at(-1);
+  if (newest !== undefined && headSeq > newest.seq) {
+    const gapMs = Date.parse(lastAt) - Date.parse(newest.at);
+    // The server signs the head at least every interval while events arrive; allow one interval of slack.
+    if (gapMs > 2 * opts.checkpointIntervalMs) {
+      return broken(newest.seq + 1, `events ${newest.seq + 1}..${headSeq} reach ${Math.round(gapMs / 1000)} s past the newest signed checkpoint (${newest.at}), more than the checkpoint interval allows: a checkpoint is missing (deleted, or the signer stopped)`);
+    }
+  }
+  return { ok: true, checked, headSeq, checkpoints: checkpoints.length, legacyEvents };
 }
