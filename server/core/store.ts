@@ -6,7 +6,7 @@
 
 import { EventEmitter } from 'node:events';
 import { sql, type Transaction } from 'kysely';
-import type { Db, Engine } from '../db/connect.js';
+import type { Db } from '../db/connect.js';
 import type { Database } from '../db/schema.js';
 import type { AuditInput, AuditLog } from '../modules/audit/log.js';
 import type { Actor } from './actor.js';
@@ -36,8 +36,8 @@ class NothingChanged {
  * transaction at a time); on PostgreSQL the backend's pending counts (since 15 they also hold
  * earlier transactions' counts not yet flushed, so only the difference means anything).
  */
-async function rowsWritten(engine: Engine, trx: Transaction<Database>): Promise<number> {
-  if (engine === 'sqlite') return (await sql<{ n: number }>`select total_changes() as n`.execute(trx)).rows[0]!.n;
+async function rowsWritten(db: Db, trx: Transaction<Database>): Promise<number> {
+  if (db.sqliteGet) return db.sqliteGet<{ n: number }>('select total_changes() as n')!.n;
   const { rows } = await sql<{ n: number | string | null }>`select coalesce(sum(n_tup_ins + n_tup_upd + n_tup_del), 0) as n from pg_stat_xact_user_tables`.execute(trx);
   return Number(rows[0]!.n ?? 0);
 }
@@ -67,7 +67,7 @@ export class Store {
     const changes: Array<{ table_name: string; row_id: string; legal_entity: string | null; op: 'insert' | 'update' | 'delete' }> = [];
     const now = this.now();
     const outcome = await this.db.kysely.transaction().execute(async (trx) => {
-      const before = await rowsWritten(this.db.engine, trx);
+      const before = await rowsWritten(this.db, trx);
       const result = await work({
         trx,
         now,
@@ -76,7 +76,7 @@ export class Store {
         changed: (table_name, row_id, legal_entity, op) => changes.push({ table_name, row_id, legal_entity, op }),
       });
       if (events.length === 0) {
-        const written = (await rowsWritten(this.db.engine, trx)) - before;
+        const written = (await rowsWritten(this.db, trx)) - before;
         if (written > 0 || changes.length > 0) throw new MissingAuditEventError(`A mutation tried to commit ${written} written row(s) without an audit event.`);
         throw new NothingChanged(result);
       }

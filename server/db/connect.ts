@@ -16,6 +16,12 @@ export interface Db {
   readonly engine: Engine;
   /** Where the data lives, for the start-up line; never contains a password. */
   readonly location: string;
+  /**
+   * SQLite only: a statement run on the one connection kysely uses, so inside its transaction, with
+   * the statement prepared once. For the few queries every mutation runs (the chain head, the
+   * row count), where kysely's building and preparing would cost more than the query.
+   */
+  readonly sqliteGet?: <T>(source: string) => T | undefined;
   close(): Promise<void>;
 }
 
@@ -40,13 +46,50 @@ export function openSqlite(file: string): Db {
   database.pragma('busy_timeout = 5000');
   // FULL: a committed audit event survives a power cut, not only a process crash.
   database.pragma('synchronous = FULL');
-  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
+  const hot = new Map<string, SQLite.Statement>();
   return {
     kysely,
+    sqliteGet: <T>(source: string): T | undefined => {
+      let stmt = hot.get(source);
+      if (stmt === undefined) {
+        stmt = database.prepare(source);
+        hot.set(source, stmt);
+      }
+      return stmt.get() as T | undefined;
+    },
     engine: 'sqlite',
     location: file,
     close: () => kysely.destroy(),
   };
+}
+
+/**
+ * The connection as kysely sees it, with prepared statements kept for reuse: kysely prepares every
+ * query anew, and compiling the same few statements on every mutation (begin, the chain head, the
+ * event insert, commit) costs as much as the commit itself. At most 500 are kept, least recently
+ * used dropped first (queries with lists of varying length make new texts).
+ */
+function withStatementCache(database: SQLite.Database): SQLite.Database {
+  const cache = new Map<string, SQLite.Statement>();
+  const prepare = (source: string): SQLite.Statement => {
+    let stmt = cache.get(source);
+    if (stmt !== undefined) {
+      cache.delete(source);
+    } else {
+      stmt = database.prepare(source);
+      if (cache.size >= 500) cache.delete(cache.keys().next().value!);
+    }
+    cache.set(source, stmt);
+    return stmt;
+  };
+  return new Proxy(database, {
+    get(target, property, receiver) {
+      if (property === 'prepare') return prepare;
+      const value: unknown = Reflect.get(target, property, receiver);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
 }
 
 export function openPostgres(url: string): Db {

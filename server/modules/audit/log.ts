@@ -71,6 +71,7 @@ export class AuditLog {
   /** Called (after commit, at most once per break) when a segment due for a checkpoint is broken. */
   onBrokenChain: ((found: ChainBreak) => void) | null = null;
   #knownBreak: ChainBreak | null = null;
+  #lastCheckpointSeq: number | null = null;
 
   constructor(
     private readonly db: Db,
@@ -103,7 +104,10 @@ export class AuditLog {
   }
 
   async head(trx: Transaction<Database>): Promise<{ seq: number; hash: string }> {
-    const row = await trx.selectFrom('audit_events').select(['seq', 'hash']).orderBy('seq', 'desc').limit(1).executeTakeFirst();
+    // On SQLite, read on the transaction's own connection without building the query each time.
+    const row = this.db.sqliteGet
+      ? this.db.sqliteGet<{ seq: number; hash: string }>('select seq, hash from audit_events order by seq desc limit 1')
+      : await trx.selectFrom('audit_events').select(['seq', 'hash']).orderBy('seq', 'desc').limit(1).executeTakeFirst();
     return row ?? { seq: 0, hash: GENESIS_HASH };
   }
 
@@ -151,9 +155,12 @@ export class AuditLog {
       await trx.insertInto('audit_events').values(rows.slice(i, i + 500)).execute();
     }
     let checkpoint: Checkpoint | null = null;
-    // Once a break is known, signing waits for the timer's attempt, not every append.
-    if (this.#knownBreak === null) {
+    // Once a break is known, signing waits for the timer's attempt, not every append. The last
+    // checkpoint's position is remembered between appends (checkpoints only move forward) and read
+    // again when one looks due, so an append costs no extra query.
+    if (this.#knownBreak === null && seq - (this.#lastCheckpointSeq ?? 0) >= this.opts.checkpointEvery) {
       const last = await this.lastCheckpoint(trx);
+      this.#lastCheckpointSeq = last.seq;
       if (seq - last.seq >= this.opts.checkpointEvery) checkpoint = await this.signIfIntact(trx, last, seq, hash, at, rows[0]!.seq);
     }
     return { rows, checkpoint };
@@ -183,6 +190,8 @@ export class AuditLog {
     this.#knownBreak = null;
     const cp = this.signer.sign(upTo, hash, at);
     await trx.insertInto('audit_checkpoints').values(cp).execute();
+    // Remembered only for this transaction's outcome: a rollback leaves the older position, read again next time.
+    this.#lastCheckpointSeq = null;
     return cp;
   }
 
