@@ -45,7 +45,8 @@ export async function createServer(config: Config, opts: { clock?: Clock; db?: D
   const app = fastify({
     routerOptions: { maxParamLength: 5000 },
     bodyLimit: 25 * 1024 * 1024,
-    trustProxy: false,
+    // Only the proxies named in TRUST_PROXY may say who the client is (X-Forwarded-For); nobody else.
+    trustProxy: config.trustProxy ?? false,
     logger:
       config.logLevel === 'silent'
         ? false

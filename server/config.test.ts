@@ -17,9 +17,16 @@ describe('configuration', () => {
     [{ MT5_URL: 'https://mt5.example' }, /MT5_URL, MT5_LOGIN and MT5_PASSWORD must be set together/],
     [{ PSP_ACME_SECRET: 'tiny' }, /PSP_ACME_SECRET: must be at least 16/],
     [{ SECRETS_KEY: 'not-base64' }, /SECRETS_KEY: must be 32 bytes/],
+    [{ TRUST_PROXY: 'proxy.internal' }, /TRUST_PROXY: must be addresses or CIDR ranges/],
+    [{ TRUST_PROXY: '10.0.0.0/33' }, /TRUST_PROXY: /],
   ])('names the variable of a bad value: %o', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('reads the trusted reverse proxies', () => {
+    expect(loadConfig({}).trustProxy).toBeUndefined();
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.1, 10.1.0.0/16,::1' }).trustProxy).toEqual(['10.0.0.1', '10.1.0.0/16', '::1']);
   });
 
   it('collects one signing secret per payment provider', () => {

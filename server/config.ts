@@ -1,8 +1,17 @@
 // Server configuration from the environment, validated once at boot. A bad value stops start-up
 // with an error naming the variable, before anything listens.
 
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
+
+function isIpOrCidr(text: string): boolean {
+  const [address, bits, ...rest] = text.split('/');
+  if (rest.length > 0 || address === undefined) return false;
+  const family = isIP(address);
+  if (family === 0) return false;
+  return bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128));
+}
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
@@ -28,6 +37,10 @@ const schema = z.object({
   AUDIT_CHECKPOINT_INTERVAL_MS: int(1000, 3_600_000).default(60_000),
   AUDIT_SIGNING_KEY: z.string().min(1).optional(),
   AUDIT_MAC_KEY: z.string().min(1).optional(),
+  TRUST_PROXY: z
+    .string()
+    .refine((v) => v.split(',').every((a) => isIpOrCidr(a.trim())), 'must be addresses or CIDR ranges of trusted reverse proxies, separated by commas (e.g. 10.0.0.1,10.1.0.0/16)')
+    .optional(),
   SECRETS_KEY: z.string().regex(/^[A-Za-z0-9+/]{43}=$/, 'must be 32 bytes in base64').optional(),
   DOCUMENTS_KEY: z.string().regex(/^[A-Za-z0-9+/]{43}=$/, 'must be 32 bytes in base64').optional(),
   KYC_PROVIDER_URL: z.url().optional(),
@@ -55,6 +68,8 @@ export interface Config {
   auditSigningKey: string | undefined;
   /** AUDIT_MAC_KEY: the key that authenticates each audit event (base64 or hex, 32 bytes or more); default a key file in DATA_DIR/keys */
   auditMacKey: string | undefined;
+  /** TRUST_PROXY: reverse proxies whose X-Forwarded-For is believed, so audited addresses are the client's */
+  trustProxy: string[] | undefined;
   secretsKey: string | undefined;
   documentsKey: string | undefined;
   kycProvider: { url: string; token: string; timeoutMs: number } | undefined;
@@ -104,6 +119,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     auditCheckpointIntervalMs: e.AUDIT_CHECKPOINT_INTERVAL_MS,
     auditSigningKey: e.AUDIT_SIGNING_KEY,
     auditMacKey: e.AUDIT_MAC_KEY,
+    trustProxy: e.TRUST_PROXY ? e.TRUST_PROXY.split(',').map((a) => a.trim()) : undefined,
     secretsKey: e.SECRETS_KEY,
     documentsKey: e.DOCUMENTS_KEY,
     kycProvider: e.KYC_PROVIDER_URL ? { url: e.KYC_PROVIDER_URL, token: e.KYC_PROVIDER_TOKEN!, timeoutMs: e.KYC_PROVIDER_TIMEOUT_MS } : undefined,

@@ -51,7 +51,29 @@ export async function startHeadlessHost(opts: { serverUrl: string; rendererDir: 
   };
 
   const server = http.createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    // Only this machine's own names reach the app: a page on another site that points its host
+    // name at 127.0.0.1 (DNS rebinding) is refused before anything else, and so is a request
+    // whose Origin is not this host.
+    const port = (server.address() as { port: number } | null)?.port;
+    const own = [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`];
+    if (!own.includes(req.headers.host ?? '')) {
+      res.writeHead(421, { 'content-type': 'text/plain', ...security }).end('This host answers only as 127.0.0.1 or localhost.');
+      return;
+    }
+    const origin = req.headers.origin;
+    if (origin !== undefined && !own.some((h) => origin === `http://${h}`)) {
+      res.writeHead(403, { 'content-type': 'application/json', ...security }).end(JSON.stringify({ ok: false, error: { reason: 'FORBIDDEN', message: 'Requests from another origin are refused.' } }));
+      return;
+    }
+    let url: URL;
+    let relative: string;
+    try {
+      url = new URL(req.url ?? '/', 'http://localhost');
+      relative = url.pathname === '/' ? 'index.html' : decodeURIComponent(url.pathname.slice(1));
+    } catch {
+      res.writeHead(400, { 'content-type': 'text/plain', ...security }).end('Bad request: the path is not valid percent-encoded UTF-8.');
+      return;
+    }
     const authorised = () => {
       const given = req.headers['x-fxbo-key'];
       const tab = req.headers['x-fxbo-tab'];
@@ -111,7 +133,6 @@ export async function startHeadlessHost(opts: { serverUrl: string; rendererDir: 
       return;
     }
     // Static files of the built renderer; anything resolving outside its folder is refused.
-    const relative = url.pathname === '/' ? 'index.html' : decodeURIComponent(url.pathname.slice(1));
     const file = path.resolve(root, relative);
     if (!file.startsWith(root + path.sep) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
       res.writeHead(404, { 'content-type': 'text/plain', ...security }).end('Not found');

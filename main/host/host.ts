@@ -26,6 +26,28 @@ export interface HostOptions {
   cacheWorker?: URL;
   /** How often, at most, to re-read the user's rights after a sync round (default 15 s). */
   rightsCheckMs?: number;
+  /** Allow a plain http:// server that is not on this machine (FXBO_ALLOW_INSECURE_SERVER=1); off by default. */
+  allowInsecureServer?: boolean;
+}
+
+/**
+ * A server URL the host may talk to: https, or http on this machine. Passwords, TOTP codes and
+ * session tokens must not cross a network in clear text, so plain http to another machine is
+ * refused unless explicitly allowed (a lab behind a VPN, say).
+ */
+export function checkServerUrl(serverUrl: string, allowInsecure = false): URL {
+  let url: URL;
+  try {
+    url = new URL(serverUrl);
+  } catch {
+    throw new Error(`The server URL "${serverUrl}" is not a URL (FXBO_SERVER_URL).`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error(`The server URL ${serverUrl} must be https:// (or http:// on this machine), not ${url.protocol}`);
+  const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname) || /^127\.\d+\.\d+\.\d+$/.test(url.hostname);
+  if (url.protocol === 'http:' && !loopback && !allowInsecure) {
+    throw new Error(`The server URL ${serverUrl} is plain http:// to another machine: sign-in and session tokens would cross the network unencrypted. Use https://, or set FXBO_ALLOW_INSECURE_SERVER=1 if the network is otherwise protected.`);
+  }
+  return url;
 }
 
 /** permission -> the entities where it is held, from the user's grants and the shared role catalog. */
@@ -48,6 +70,7 @@ export class DesktopHost extends EventEmitter<{ event: [HostEvent] }> {
 
   constructor(private readonly opts: HostOptions) {
     super();
+    checkServerUrl(opts.serverUrl, opts.allowInsecureServer ?? process.env.FXBO_ALLOW_INSECURE_SERVER === '1');
     this.#server = createServerClient(opts.serverUrl, () => this.#token, opts.userAgent);
   }
 

@@ -7,7 +7,29 @@ import { CLIENT_TYPES } from './lifecycle.js';
 
 export const countryCode = z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code in capitals, e.g. CY');
 export const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date as YYYY-MM-DD').refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s), 'is not a calendar date');
-const name = z.string().trim().min(1).max(120);
+/**
+ * Characters no name is written with, which make a name display other than it reads (or hide in
+ * it): C0 and C1 controls and NUL, direction embeddings, overrides and isolates (U+202A–U+202E,
+ * U+2066–U+2069), the left-to-right and right-to-left marks, zero-width spaces and the BOM. The
+ * zero-width joiner and non-joiner stay: Persian and Indic names need them.
+ */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const UNSAFE_IN_NAMES = /[\u0000-\u001f\u007f-\u009f\u200b\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]/u;
+
+function unsafeCharacter(text: string): string | null {
+  const m = UNSAFE_IN_NAMES.exec(text);
+  return m ? `U+${m[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}` : null;
+}
+
+const name = z
+  .string()
+  .trim()
+  .min(1)
+  .max(120)
+  .superRefine((text, ctx) => {
+    const found = unsafeCharacter(text);
+    if (found) ctx.addIssue({ code: 'custom', message: `holds a control or text-direction character (${found}) that no name is written with; send the name as it is written` });
+  });
 
 export const PARTY_ROLES = ['director', 'shareholder', 'ubo'] as const;
 export type PartyRole = (typeof PARTY_ROLES)[number];

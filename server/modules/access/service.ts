@@ -268,6 +268,22 @@ export class AccessService {
   }
 
   /** Resolves a bearer token to the staff member, or refuses it (audited) with SESSION_EXPIRED. */
+  /**
+   * Whether a session is still good, without counting the question as activity: for long-lived
+   * streams, which must end when the session is revoked, expires or its user is disabled, and must
+   * not keep an idle session alive. Null when good, else why not.
+   */
+  async sessionEndedFor(sessionId: string): Promise<string | null> {
+    const session = await this.db.selectFrom('sessions as s').innerJoin('users as u', 'u.id', 's.user_id').select(['s.revoked_at', 's.expires_at', 's.last_seen_at', 'u.status']).where('s.id', '=', sessionId).executeTakeFirst();
+    const now = this.store.now();
+    if (!session) return 'the session no longer exists';
+    if (session.revoked_at) return 'the session was ended';
+    if (session.expires_at <= now) return 'the session reached its maximum length';
+    if (Date.parse(session.last_seen_at) + this.config.sessionIdleMs <= Date.parse(now)) return 'the session ended after a period without activity';
+    if (session.status !== 'active') return 'the account is disabled';
+    return null;
+  }
+
   async authenticate(token: string, req: RequestInfo): Promise<AuthContext> {
     const session = await this.db.selectFrom('sessions').selectAll().where('token_hash', '=', sha256(token)).executeTakeFirst();
     const now = this.store.now();

@@ -1,6 +1,7 @@
 import { on } from 'node:events';
 import { z } from 'zod';
-import { router, staffProcedure } from '../../trpc.js';
+import { DomainError } from '../../../shared/errors.js';
+import { router, staffProcedure, toTRPCError } from '../../trpc.js';
 import { formatCursor } from './service.js';
 
 export const syncRouter = router({
@@ -10,9 +11,13 @@ export const syncRouter = router({
 
   /** Tells the host that the feed moved: the server's head cursor now, and after every commit. */
   onChange: staffProcedure.input(z.object({}).optional()).subscription(async function* ({ ctx, signal }) {
-    const { sync, store } = ctx.services;
+    const { sync, store, access } = ctx.services;
+    const sessionId = ctx.auth.sessionId;
     yield { head: formatCursor(await sync.head()) };
     for await (const _ of on(store.events, 'commit', { signal })) {
+      // The stream lives no longer than the session: signed out, revoked, expired or disabled ends it.
+      const ended = await access.sessionEndedFor(sessionId);
+      if (ended !== null) throw toTRPCError(new DomainError('SESSION_EXPIRED', `The change stream ended: ${ended}. Sign in again.`));
       yield { head: formatCursor(await sync.head()) };
     }
   }),
