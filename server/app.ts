@@ -4,6 +4,7 @@
 import fastify, { type FastifyInstance } from 'fastify';
 import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
 import type { Config } from './config.js';
+import { DomainError } from '../shared/errors.js';
 import { SYSTEM_ACTOR } from './core/actor.js';
 import { systemClock, type Clock } from './core/clock.js';
 import { openDatabase, type Db } from './db/connect.js';
@@ -70,6 +71,11 @@ export async function createServer(config: Config, opts: { clock?: Clock; db?: D
         portalKey: typeof req.headers['x-portal-key'] === 'string' ? req.headers['x-portal-key'] : null,
         state: { auth: null },
       }),
+      // A throttled sign-in says when to try again, in the header HTTP clients and proxies read.
+      responseMeta: ({ errors }) => {
+        const wait = errors.map((e) => (e.cause instanceof DomainError ? e.cause.details?.retryAfterSeconds : undefined)).find((v) => typeof v === 'number');
+        return wait === undefined ? {} : { headers: { 'retry-after': String(wait) } };
+      },
       onError: ({ error, path }) => {
         if (error.code === 'INTERNAL_SERVER_ERROR') app.log.error({ err: error.cause ?? error, path }, 'procedure failed');
       },
@@ -122,6 +128,7 @@ export async function createServer(config: Config, opts: { clock?: Clock; db?: D
       for (const t of timers) clearInterval(t);
       await services.jobs.stop();
       await startupJobs;
+      await services.access.flushDenials(true).catch(() => undefined);
       await app.close();
       // A last checkpoint, so that cutting events off the end is detectable right after a stop.
       await services.auditLog.checkpointNow(services.store.now()).catch(() => undefined);
@@ -150,6 +157,8 @@ export function backgroundJobs(services: Services, config: Pick<Config, 'auditCh
     // Checkpoint the audit head at every interval with activity.
     { name: 'audit.checkpoint', everyMs: config.auditCheckpointIntervalMs, run: () => services.auditLog.checkpointNow(services.store.now()) },
     { name: 'approvals.expiry', everyMs: 60_000, run: () => services.approvals.expireLapsed() },
+    // Repeated refused sign-ins, recorded as one event per address, username and reason a minute.
+    { name: 'auth.denials', everyMs: 60_000, run: () => services.access.flushDenials() },
     // FATF lists take effect on their plenary's date: daily at 00:05 UTC, and once at start.
     { name: 'kyc.countryLists', pattern: '0 5 0 * * *', atStart: true, run: () => services.kyc.applyCountryLists() },
     { name: 'kyc.documentExpiry', pattern: '0 15 2 * * *', run: () => services.kyc.sweepDocumentExpiry() },

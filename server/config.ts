@@ -33,6 +33,8 @@ const schema = z.object({
   SESSION_MAX_HOURS: int(1, 24 * 7).default(12),
   LOCKOUT_THRESHOLD: int(1, 100).default(5),
   LOCKOUT_MINUTES: int(1, 24 * 60).default(15),
+  LOGIN_FAILURES_PER_ADDRESS: int(1, 10_000).default(10),
+  LOGIN_FAILURES_PER_USERNAME: int(1, 10_000).default(20),
   AUDIT_CHECKPOINT_EVERY: int(1, 1_000_000).default(1000),
   AUDIT_CHECKPOINT_INTERVAL_MS: int(1000, 3_600_000).default(60_000),
   AUDIT_SIGNING_KEY: z.string().min(1).optional(),
@@ -63,6 +65,8 @@ export interface Config {
   sessionMaxMs: number;
   lockoutThreshold: number;
   lockoutMs: number;
+  /** failed sign-ins allowed per minute from one address, and for one username (from addresses that failed for it) */
+  loginLimits: { perAddress: number; perUsername: number; windowMs: number };
   auditCheckpointEvery: number;
   auditCheckpointIntervalMs: number;
   auditSigningKey: string | undefined;
@@ -115,6 +119,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionMaxMs: e.SESSION_MAX_HOURS * 3_600_000,
     lockoutThreshold: e.LOCKOUT_THRESHOLD,
     lockoutMs: e.LOCKOUT_MINUTES * 60_000,
+    loginLimits: { perAddress: e.LOGIN_FAILURES_PER_ADDRESS, perUsername: e.LOGIN_FAILURES_PER_USERNAME, windowMs: 60_000 },
     auditCheckpointEvery: e.AUDIT_CHECKPOINT_EVERY,
     auditCheckpointIntervalMs: e.AUDIT_CHECKPOINT_INTERVAL_MS,
     auditSigningKey: e.AUDIT_SIGNING_KEY,

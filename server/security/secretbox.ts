@@ -2,15 +2,26 @@
 // DATA_DIR/keys/secrets.key (owner-only), created on first start. Several servers on one
 // PostgreSQL must share SECRETS_KEY.
 
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 
 export class SecretBox {
   readonly #key: Buffer;
+  readonly #tagKey: Buffer;
   constructor(key: Buffer) {
     if (key.length !== 32) throw new Error('the secrets key must be 32 bytes');
     this.#key = key;
+    this.#tagKey = Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), 'fx-backoffice/keyed-tags/v1', 32));
+  }
+
+  /**
+   * A keyed hash that stands in for a text the record must not keep (a username typed at sign-in
+   * that matches nobody): the same text gives the same tag, and the tag cannot be reversed or
+   * checked against guesses without the key.
+   */
+  tag(label: string, text: string): string {
+    return createHmac('sha256', this.#tagKey).update(`${label}\n${text}`).digest('hex').slice(0, 24);
   }
 
   seal(plaintext: string): string {

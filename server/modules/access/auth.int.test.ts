@@ -38,9 +38,29 @@ describeEachEngine('staff sign-in', (engine) => {
     expect(event?.ip).toBeTruthy();
   });
 
-  it('gives an unknown user the same answer as a wrong password', async () => {
-    const err = await expectReason(t.anonymous.auth.login.mutate({ username: 'nobody', password: 'Whatever-123' }), 'INVALID_CREDENTIALS');
-    expect(err.message).toBe('The username or password is wrong.');
+  it('answers an unknown user, a wrong password and a disabled or locked account alike, and keeps no typed username', async () => {
+    t.clock.advance(61_000);
+    const db = t.server.services.store.kysely;
+    const answers: string[] = [];
+    const probe = async (username: string, password: string, totp?: string) => {
+      const err = await expectReason(t.anonymous.auth.login.mutate({ username, password, ...(totp ? { totp } : {}) }), 'INVALID_CREDENTIALS');
+      answers.push(err.message);
+    };
+    await probe('no.such.person', 'Whatever-123-abc');
+    await probe('dealer', 'Not-the-password-2');
+    // Disabled: even the right password gets the same answer.
+    await db.updateTable('users').set({ status: 'disabled' }).where('username', '=', 'ibmanager').execute();
+    await probe('ibmanager', t.credentials.get('ibmanager')!.password, t.code('ibmanager'));
+    await db.updateTable('users').set({ status: 'active' }).where('username', '=', 'ibmanager').execute();
+    // Locked, with a wrong password: nothing says it is locked.
+    await db.updateTable('users').set({ locked_until: new Date(t.clock.now().getTime() + 600_000).toISOString() }).where('username', '=', 'risk').execute();
+    await probe('risk', 'Not-the-password-3');
+    await db.updateTable('users').set({ locked_until: null }).where('username', '=', 'risk').execute();
+    expect(new Set(answers)).toEqual(new Set(['The username or password is wrong.']));
+    // The unknown username is recorded as a keyed hash, never as typed.
+    const events = await db.selectFrom('audit_events').selectAll().where('action', 'like', 'auth.login.failed%').execute();
+    expect(JSON.stringify(events)).not.toContain('no.such.person');
+    expect(events.find((e) => e.reason === 'unknown username')).toMatchObject({ target_id: expect.stringMatching(/^username:[0-9a-f]{24}$/), actor_name: 'anonymous' });
   });
 
   it('refuses a wrong TOTP code and a replayed one, auditing both', async () => {
@@ -55,20 +75,50 @@ describeEachEngine('staff sign-in', (engine) => {
     expect(await lastAudit('auth.mfa.replayed')).toMatchObject({ target_id: await t.userId('finance') });
   });
 
-  it('locks the account after 5 failures for 15 minutes, then lets the user in', async () => {
+  it('locks the account after 5 wrong codes (the password was right), says so only to the right password and code, then lets the user in', async () => {
+    t.clock.advance(61_000);
     const c = t.credentials.get('ibmanager')!;
+    const wrongCode = () => (t.code('ibmanager') === '000000' ? '111111' : '000000');
     for (let i = 0; i < 4; i++) {
-      await expectReason(t.anonymous.auth.login.mutate({ username: 'ibmanager', password: `Wrong-password-${i}` }), 'INVALID_CREDENTIALS');
+      await expectReason(t.anonymous.auth.login.mutate({ username: 'ibmanager', password: c.password, totp: wrongCode() }), 'MFA_INVALID');
     }
-    await expectReason(t.anonymous.auth.login.mutate({ username: 'ibmanager', password: 'Wrong-password-5' }), 'ACCOUNT_LOCKED');
+    await expectReason(t.anonymous.auth.login.mutate({ username: 'ibmanager', password: c.password, totp: wrongCode() }), 'ACCOUNT_LOCKED');
     expect(await lastAudit('auth.lockout')).toMatchObject({ target_id: await t.userId('ibmanager') });
-    // Even the right password and code are refused while locked.
+    // A wrong password on a locked account answers as any wrong password does.
+    await expectReason(t.anonymous.auth.login.mutate({ username: 'ibmanager', password: 'Wrong-password-9' }), 'INVALID_CREDENTIALS');
+    // The right password and code learn it is locked.
+    t.clock.advance(30_000);
     await expectReason(t.anonymous.auth.login.mutate({ username: 'ibmanager', password: c.password, totp: t.code('ibmanager') }), 'ACCOUNT_LOCKED');
     t.clock.advance(14 * 60_000);
     await expectReason(t.anonymous.auth.login.mutate({ username: 'ibmanager', password: c.password, totp: t.code('ibmanager') }), 'ACCOUNT_LOCKED');
     t.clock.advance(61_000);
     const { client } = await t.login('ibmanager');
     expect((await client.auth.me.query()).username).toBe('ibmanager');
+  });
+
+  it('throttles guessing from one address, never locks the account from outside, and records repeats once', async () => {
+    t.clock.advance(61_000);
+    const db = t.server.services.store.kysely;
+    const before = Number((await db.selectFrom('audit_events').select(db.fn.max('seq').as('s')).executeTakeFirstOrThrow()).s);
+    // Ten wrong passwords for the MLRO from one address: refused as wrong, the eleventh throttled with Retry-After.
+    for (let i = 0; i < 10; i++) await expectReason(t.anonymous.auth.login.mutate({ username: 'mlro', password: `Guess-number-${i}-x` }), 'INVALID_CREDENTIALS');
+    const res = await fetch(`${t.url}/trpc/auth.login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'mlro', password: 'Guess-number-10-x' }) });
+    expect(res.status).toBe(429);
+    expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(((await res.json()) as { error: { data: { reason: string } } }).error.data.reason).toBe('TOO_MANY_REQUESTS');
+    // The account is not locked: the MLRO, from this same address once the minute has passed, signs in.
+    expect((await db.selectFrom('users').select(['locked_until', 'failed_attempts']).where('username', '=', 'mlro').executeTakeFirstOrThrow())).toEqual({ locked_until: null, failed_attempts: 0 });
+    t.clock.advance(61_000);
+    const { client } = await t.login('mlro');
+    expect((await client.auth.me.query()).username).toBe('mlro');
+    // One event for the first wrong password and one for the first throttled try; the other nine
+    // wrong passwords become one event with their count.
+    const failed = await db.selectFrom('audit_events').select(['target_id', 'reason']).where('action', '=', 'auth.login.failed').where('seq', '>', before).orderBy('seq').execute();
+    expect(failed.map((f) => f.reason)).toEqual(['wrong password', 'throttled']);
+    await t.server.services.access.flushDenials();
+    const repeated = await db.selectFrom('audit_events').selectAll().where('action', '=', 'auth.login.failed.repeated').orderBy('seq', 'desc').executeTakeFirstOrThrow();
+    expect(repeated).toMatchObject({ target_id: await t.userId('mlro'), reason: 'wrong password' });
+    expect(JSON.parse(repeated.after_json!)).toMatchObject({ count: 9 });
   });
 
   it('ends a session after 15 idle minutes, and keeps a busy one alive', async () => {

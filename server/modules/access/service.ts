@@ -16,6 +16,7 @@ import type { ApprovalKinds } from '../approvals/registry.js';
 import type { ApprovalsService } from '../approvals/service.js';
 import { assertPasswordStrength, burnPasswordCheck, hashPassword, verifyPassword } from './passwords.js';
 import { checkTotp, newTotpSecret, totpUri } from './totp.js';
+import { DenialAggregator, LoginThrottle } from './throttle.js';
 
 export interface RequestInfo {
   ip: string | null;
@@ -89,11 +90,17 @@ const userPayload = z.object({ userId: z.string() });
 export class AccessService {
   approvals!: ApprovalsService;
 
+  readonly #throttle: LoginThrottle;
+  readonly #denials: DenialAggregator;
+
   constructor(
     private readonly store: Store,
     private readonly config: Config,
     private readonly secrets: SecretBox,
-  ) {}
+  ) {
+    this.#throttle = new LoginThrottle(config.loginLimits);
+    this.#denials = new DenialAggregator(config.loginLimits.windowMs);
+  }
 
   private get db() {
     return this.store.kysely;
@@ -109,32 +116,53 @@ export class AccessService {
     return this.db.selectFrom('users').selectAll().where('username', '=', username.trim().toLowerCase()).executeTakeFirst();
   }
 
-  /** Password (and lock, status, demo) checks shared by login and MFA enrolment. */
+  /**
+   * Password, status and demo checks shared by login and MFA enrolment. Every refusal before the
+   * password is known to be right answers alike (unknown user, wrong password, disabled account):
+   * INVALID_CREDENTIALS, after checking the password against the real hash or a dummy one, so
+   * neither the answer nor its timing says which. Wrong passwords are throttled per address and
+   * username, and never lock the account: only someone who knows the password can do that (by
+   * failing the code), so nobody outside can keep a user locked out.
+   */
   private async checkPassword(username: string, password: string, req: RequestInfo): Promise<UserRow> {
-    const actor = anonymousActor(req.ip, req.userAgent, username.slice(0, 64));
-    const user = await this.findUser(username);
-    if (!user) {
-      await burnPasswordCheck(password);
-      await this.record(actor, { action: 'auth.login.failed', targetType: 'user', targetId: username.slice(0, 64), reason: 'unknown username' });
+    const typed = username.trim().toLowerCase();
+    const address = req.ip ?? 'unknown';
+    const usernameKey = this.secrets.tag('username', typed);
+    const now = this.store.clock.now().getTime();
+    const wait = this.#throttle.check(address, usernameKey, now);
+    if (wait !== null) {
+      await this.deny(req, usernameKey, 'throttled');
+      throw new DomainError('TOO_MANY_REQUESTS', `Too many failed sign-ins: wait ${wait} s and try again.`, { retryAfterSeconds: wait });
+    }
+    const user = await this.findUser(typed);
+    const passwordOk = user ? await verifyPassword(user.password_hash, password) : (await burnPasswordCheck(password), false);
+    if (!user || !passwordOk || user.status !== 'active') {
+      this.#throttle.fail(address, usernameKey, now);
+      await this.deny(req, user ? user.id : `username:${usernameKey}`, !user ? 'unknown username' : !passwordOk ? 'wrong password' : 'account disabled');
       throw new DomainError('INVALID_CREDENTIALS', 'The username or password is wrong.');
     }
-    const now = this.store.now();
-    if (user.locked_until && user.locked_until > now) {
-      await this.record(actor, { action: 'auth.login.locked', targetType: 'user', targetId: user.id, reason: `account locked until ${user.locked_until}` });
-      throw new DomainError('ACCOUNT_LOCKED', `This account is locked after repeated failed sign-ins until ${user.locked_until}.`, { lockedUntil: user.locked_until });
-    }
-    if (user.status !== 'active') {
-      await this.record(actor, { action: 'auth.login.failed', targetType: 'user', targetId: user.id, reason: 'account disabled' });
-      throw new DomainError('ACCOUNT_DISABLED', 'This account is disabled. Ask an administrator.');
-    }
     if (user.is_demo === 1 && !this.config.demo) {
-      await this.record(actor, { action: 'auth.login.failed', targetType: 'user', targetId: user.id, reason: 'demo account while DEMO is off' });
+      await this.record(anonymousActor(req.ip, req.userAgent), { action: 'auth.login.failed', targetType: 'user', targetId: user.id, reason: 'demo account while DEMO is off' });
       throw new DomainError('DEMO_DISABLED', 'Demo accounts can sign in only when the server runs with DEMO=1.');
     }
-    if (!(await verifyPassword(user.password_hash, password))) {
-      await this.fail(user, actor, 'INVALID_CREDENTIALS', 'auth.login.failed', 'wrong password', 'The username or password is wrong.');
-    }
+    this.#throttle.succeed(address, usernameKey);
     return user;
+  }
+
+  /** A refused sign-in, audited without the typed username; repeats within a window are recorded once, later. */
+  private async deny(req: RequestInfo, target: string, reason: string): Promise<void> {
+    const at = this.store.now();
+    if (!this.#denials.note({ address: req.ip, userAgent: req.userAgent, target, reason }, at)) return;
+    await this.record(anonymousActor(req.ip, req.userAgent), { action: 'auth.login.failed', targetType: 'user', targetId: target, reason });
+  }
+
+  /** Records the repeats of refused sign-ins whose window has ended (a background job; `all` at stop). */
+  async flushDenials(all = false): Promise<number> {
+    const due = this.#denials.due(this.store.now(), all);
+    for (const d of due) {
+      await this.record(anonymousActor(d.address, d.userAgent), { action: 'auth.login.failed.repeated', targetType: 'user', targetId: d.target, reason: d.reason, after: { count: d.count, from: d.from, to: d.to } });
+    }
+    return due.length;
   }
 
   /** Counts a failure; the threshold-th one locks the account. Always throws. */
@@ -178,6 +206,11 @@ export class AccessService {
       );
     }
     const step = (check as { ok: true; step: number }).step;
+    // A locked account learns it is locked only now, with the right password and code.
+    if (user.locked_until && user.locked_until > this.store.now()) {
+      await this.record(actor, { action: 'auth.login.locked', targetType: 'user', targetId: user.id, reason: `account locked until ${user.locked_until}` });
+      throw new DomainError('ACCOUNT_LOCKED', `This account is locked after repeated wrong codes until ${user.locked_until}.`, { lockedUntil: user.locked_until });
+    }
     return this.openSession(user, step, req, 'auth.login');
   }
 
