@@ -47,7 +47,7 @@ describeEachEngine('desktop sync engine', (engine) => {
     cache.apply({ upserts: {}, deletes: {}, cursor: 'v1.999999999.0' });
     // syncNow coalesces with a round already under way, so wait for the outcome rather than the call.
     void sync.syncNow();
-    await until(() => /full resync/.test(sync.status.notice ?? '') && sync.status.state === 'idle');
+    await until(() => /full resync/.test(sync.status.notice ?? '') && sync.status.state === 'idle', 20_000);
     expect(cache.count('grants')).toBe(grantsBefore);
     sync.stop();
     cache.close();
@@ -67,7 +67,9 @@ describeEachEngine('desktop sync engine', (engine) => {
     sync.start();
     await until(() => sync.status.state === 'idle' && cache.count('audit') > 0);
     await client.auth.logout.mutate({});
-    await sync.syncNow();
+    // The change stream or the next pull, whichever hears of it first, ends the session here.
+    void sync.syncNow();
+    await until(() => ended !== '');
     expect(ended).toBe('revoked');
     expect(sync.status.state).toBe('locked');
     cache.close();

@@ -306,14 +306,15 @@ export class AccessService {
    * streams, which must end when the session is revoked, expires or its user is disabled, and must
    * not keep an idle session alive. Null when good, else why not.
    */
-  async sessionEndedFor(sessionId: string): Promise<string | null> {
+  async sessionEndedFor(sessionId: string): Promise<{ cause: 'unknown' | 'revoked' | 'lifetime' | 'idle' | 'disabled'; why: string } | null> {
     const session = await this.db.selectFrom('sessions as s').innerJoin('users as u', 'u.id', 's.user_id').select(['s.revoked_at', 's.expires_at', 's.last_seen_at', 'u.status']).where('s.id', '=', sessionId).executeTakeFirst();
     const now = this.store.now();
-    if (!session) return 'the session no longer exists';
-    if (session.revoked_at) return 'the session was ended';
-    if (session.expires_at <= now) return 'the session reached its maximum length';
-    if (Date.parse(session.last_seen_at) + this.config.sessionIdleMs <= Date.parse(now)) return 'the session ended after a period without activity';
-    if (session.status !== 'active') return 'the account is disabled';
+    // The causes are authenticate()'s, so the desktop host treats an ended stream as it treats a refused call.
+    if (!session) return { cause: 'unknown', why: 'the session no longer exists' };
+    if (session.revoked_at) return { cause: 'revoked', why: 'the session was ended' };
+    if (session.expires_at <= now) return { cause: 'lifetime', why: 'the session reached its maximum length' };
+    if (Date.parse(session.last_seen_at) + this.config.sessionIdleMs <= Date.parse(now)) return { cause: 'idle', why: 'the session ended after a period without activity' };
+    if (session.status !== 'active') return { cause: 'disabled', why: 'the account is disabled' };
     return null;
   }
 
