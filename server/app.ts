@@ -176,6 +176,9 @@ export async function startServer(config: Config, opts: { clock?: Clock; db?: Db
     return { ...server, url };
   } catch (error) {
     await server.close();
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new Error(`Port ${config.port} on ${config.host} is already in use (is another fx-backoffice server running?). Stop it, or set PORT to a free port.`);
+    }
     throw error;
   }
 }

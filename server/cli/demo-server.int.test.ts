@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { DemoCredential } from '../seed/demo.js';
 import { totpCode } from '../modules/access/totp.js';
 import { clientFor, tempDir } from '../testing/harness.js';
-import { exited, ROOT } from '../testing/processes.js';
+import { exited, ROOT, runTool } from '../testing/processes.js';
 
 interface Run {
   child: ChildProcess;
@@ -103,6 +103,10 @@ describe('npm run demo:server on one data folder, started twice', () => {
     expect(second.child.exitCode).toBe(0);
     expect(errorLines(second.output())).toEqual([]);
     expect(second.output()).not.toMatch(/ALREADY_EXISTS|Registering|Seeding the demo/);
+    // Each stop signed the head: the log verifies, every event checked.
+    const verify = runTool('server/cli/audit-verify.ts', ['--data-dir', dataDir, '--public-key', path.join(dataDir, 'keys', 'audit-signing.pub.pem')]);
+    expect(verify.stdout).toMatch(/^Audit log intact: \d+ events/);
+    expect(verify.status).toBe(0);
   }, 300_000);
 
   it('after a SIGKILL in the middle of the first seed, the next start says plainly which folder to delete', async () => {

@@ -25,7 +25,11 @@ const portalKey = process.env.PORTAL_API_KEY ?? fs.readFileSync(portalKeyFile, '
 // The demo's KYC provider is the simulator (unless a real one is configured), on a loopback port.
 const kycSim = process.env.KYC_PROVIDER_URL ? null : await startKycProviderSimulator();
 const config = loadConfig({ ...process.env, DATA_DIR: dataDir, DEMO: '1', PORTAL_API_KEY: portalKey, ...(kycSim ? { KYC_PROVIDER_URL: kycSim.url, KYC_PROVIDER_TOKEN: kycSim.apiKey } : {}) });
-const server = await startServer(config);
+const server = await startServer(config).catch(async (error: unknown) => {
+  console.error(error instanceof Error ? error.message : String(error));
+  await kycSim?.close();
+  process.exit(1);
+});
 // The data folder beside the repository, when it is there: FATF lists and an OFAC SDN list are
 // loaded before the demo clients register, so they are scored and screened.
 const sharedData = path.resolve(import.meta.dirname, '..', '..', '..', 'shared', 'data');
