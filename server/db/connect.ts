@@ -46,18 +46,11 @@ export function openSqlite(file: string): Db {
   database.pragma('busy_timeout = 5000');
   // FULL: a committed audit event survives a power cut, not only a process crash.
   database.pragma('synchronous = FULL');
-  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
-  const hot = new Map<string, SQLite.Statement>();
+  const cached = withStatementCache(database);
+  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: cached }) });
   return {
     kysely,
-    sqliteGet: <T>(source: string): T | undefined => {
-      let stmt = hot.get(source);
-      if (stmt === undefined) {
-        stmt = database.prepare(source);
-        hot.set(source, stmt);
-      }
-      return stmt.get() as T | undefined;
-    },
+    sqliteGet: <T>(source: string): T | undefined => cached.prepare(source).get() as T | undefined,
     engine: 'sqlite',
     location: file,
     close: () => kysely.destroy(),

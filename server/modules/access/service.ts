@@ -18,6 +18,13 @@ import { assertPasswordStrength, burnPasswordCheck, hashPassword, verifyPassword
 import { checkTotp, newTotpSecret, totpUri } from './totp.js';
 import { DenialAggregator, LoginThrottle } from './throttle.js';
 
+/** Why a session ended, for the audit (`why`), the person (`message`) and the desktop host (`cause`). */
+export interface SessionEnd {
+  cause: 'unknown' | 'revoked' | 'lifetime' | 'idle' | 'disabled';
+  why: string;
+  message: string;
+}
+
 export interface RequestInfo {
   ip: string | null;
   userAgent: string | null;
@@ -302,43 +309,43 @@ export class AccessService {
 
   /** Resolves a bearer token to the staff member, or refuses it (audited) with SESSION_EXPIRED. */
   /**
-   * Whether a session is still good, without counting the question as activity: for long-lived
-   * streams, which must end when the session is revoked, expires or its user is disabled, and must
-   * not keep an idle session alive. Null when good, else why not.
+   * Why a session no longer holds, or null while it does: the rule authenticate() and the change
+   * stream share. `cause` tells the desktop host whether to wipe its cache (revoked, disabled) or
+   * only lock it.
    */
-  async sessionEndedFor(sessionId: string): Promise<{ cause: 'unknown' | 'revoked' | 'lifetime' | 'idle' | 'disabled'; why: string } | null> {
-    const session = await this.db.selectFrom('sessions as s').innerJoin('users as u', 'u.id', 's.user_id').select(['s.revoked_at', 's.expires_at', 's.last_seen_at', 'u.status']).where('s.id', '=', sessionId).executeTakeFirst();
-    const now = this.store.now();
-    // The causes are authenticate()'s, so the desktop host treats an ended stream as it treats a refused call.
-    if (!session) return { cause: 'unknown', why: 'the session no longer exists' };
-    if (session.revoked_at) return { cause: 'revoked', why: 'the session was ended' };
-    if (session.expires_at <= now) return { cause: 'lifetime', why: 'the session reached its maximum length' };
-    if (Date.parse(session.last_seen_at) + this.config.sessionIdleMs <= Date.parse(now)) return { cause: 'idle', why: 'the session ended after a period without activity' };
-    if (session.status !== 'active') return { cause: 'disabled', why: 'the account is disabled' };
+  private sessionEnd(session: Pick<SessionRow, 'revoked_at' | 'expires_at' | 'last_seen_at'>, user: Pick<UserRow, 'status' | 'is_demo'>, now: string): SessionEnd | null {
+    if (session.revoked_at) return { cause: 'revoked', why: 'revoked', message: 'Your session was ended. Sign in again.' };
+    if (session.expires_at <= now) return { cause: 'lifetime', why: 'absolute lifetime reached', message: 'Your session reached its maximum length. Sign in again.' };
+    if (Date.parse(session.last_seen_at) + this.config.sessionIdleMs <= Date.parse(now)) return { cause: 'idle', why: 'idle timeout', message: 'Your session ended after a period without activity. Sign in again.' };
+    if (user.status !== 'active') return { cause: 'disabled', why: 'user disabled', message: 'Your account is disabled.' };
+    if (user.is_demo === 1 && !this.config.demo) return { cause: 'disabled', why: 'demo account while DEMO is off', message: 'Demo accounts are disabled.' };
     return null;
+  }
+
+  /**
+   * Whether a session still holds, without counting the question as activity: for long-lived
+   * streams, which must end when the session does and must not keep an idle session alive.
+   */
+  async sessionEndedFor(sessionId: string): Promise<SessionEnd | null> {
+    const row = await this.db.selectFrom('sessions as s').innerJoin('users as u', 'u.id', 's.user_id').select(['s.revoked_at', 's.expires_at', 's.last_seen_at', 'u.status', 'u.is_demo']).where('s.id', '=', sessionId).executeTakeFirst();
+    if (!row) return { cause: 'unknown', why: 'unknown session', message: 'Your session is not valid. Sign in again.' };
+    return this.sessionEnd(row, row, this.store.now());
   }
 
   async authenticate(token: string, req: RequestInfo): Promise<AuthContext> {
     const session = await this.db.selectFrom('sessions').selectAll().where('token_hash', '=', sha256(token)).executeTakeFirst();
     const now = this.store.now();
-    // `cause` tells the desktop host whether to wipe its cache (revoked, disabled) or only lock it.
-    type Cause = 'unknown' | 'revoked' | 'lifetime' | 'idle' | 'disabled';
-    const refuse = async (s: SessionRow | undefined, cause: Cause, why: string, message: string): Promise<never> => {
+    const refuse = async (s: SessionRow | undefined, end: SessionEnd): Promise<never> => {
       await this.record(
         s ? { id: s.user_id, name: s.user_id, ip: req.ip, userAgent: req.userAgent, sessionId: s.id } : anonymousActor(req.ip, req.userAgent),
-        { action: 'auth.session.rejected', targetType: 'session', targetId: s?.id, reason: why },
+        { action: 'auth.session.rejected', targetType: 'session', targetId: s?.id, reason: end.why },
       );
-      throw new DomainError('SESSION_EXPIRED', message, { cause });
+      throw new DomainError('SESSION_EXPIRED', end.message, { cause: end.cause });
     };
-    if (!session) return refuse(undefined, 'unknown', 'unknown token', 'Your session is not valid. Sign in again.');
-    if (session.revoked_at) return refuse(session, 'revoked', 'revoked', 'Your session was ended. Sign in again.');
-    if (session.expires_at <= now) return refuse(session, 'lifetime', 'absolute lifetime reached', 'Your session reached its maximum length. Sign in again.');
-    if (Date.parse(session.last_seen_at) + this.config.sessionIdleMs <= Date.parse(now)) {
-      return refuse(session, 'idle', 'idle timeout', 'Your session ended after a period without activity. Sign in again.');
-    }
+    if (!session) return refuse(undefined, { cause: 'unknown', why: 'unknown token', message: 'Your session is not valid. Sign in again.' });
     const user = await this.db.selectFrom('users').selectAll().where('id', '=', session.user_id).executeTakeFirstOrThrow();
-    if (user.status !== 'active') return refuse(session, 'disabled', 'user disabled', 'Your account is disabled.');
-    if (user.is_demo === 1 && !this.config.demo) return refuse(session, 'disabled', 'demo account while DEMO is off', 'Demo accounts are disabled.');
+    const end = this.sessionEnd(session, user, now);
+    if (end) return refuse(session, end);
     if (Date.parse(now) - Date.parse(session.last_seen_at) >= TOUCH_EVERY_MS) {
       await this.db.updateTable('sessions').set({ last_seen_at: now }).where('id', '=', session.id).where('revoked_at', 'is', null).execute();
     }

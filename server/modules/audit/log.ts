@@ -90,11 +90,6 @@ export class AuditLog {
     return { ...fields, hash, mac: this.macKey.mac(fields.seq, hash), mac_key_id: this.macKey.keyId };
   }
 
-  /** The break found by the last signing attempt, if the chain is broken. */
-  get knownBreak(): ChainBreak | null {
-    return this.#knownBreak;
-  }
-
   get keyId(): string {
     return this.signer.keyId;
   }
@@ -164,10 +159,6 @@ export class AuditLog {
       if (seq - last.seq >= this.opts.checkpointEvery) checkpoint = await this.signIfIntact(trx, last, seq, hash, at, rows[0]!.seq);
     }
     return { rows, checkpoint };
-  }
-
-  async lastCheckpointSeq(trx: Transaction<Database>): Promise<number> {
-    return (await this.lastCheckpoint(trx)).seq;
   }
 
   private async lastCheckpoint(trx: Transaction<Database>): Promise<{ seq: number; hash: string }> {

@@ -48,7 +48,6 @@ export async function verifyAuditLog(db: Db, keys: TrustedKeys, opts: VerifyOpti
   checkpointCount = checkpoints.length;
   const wanted = new Set(checkpoints.map((c) => c.seq));
   const hashAt = new Map<number, string>();
-  const atOf = new Map<number, string>();
   const macKeys = new Map(opts.macKeys.map((k) => [k.keyId, k]));
   const state = { macsStarted: false };
 
@@ -71,10 +70,7 @@ export async function verifyAuditLog(db: Db, keys: TrustedKeys, opts: VerifyOpti
       if (row.mac === null) legacyEvents += 1;
       if (row.seq === newestCheckpointSeq + 1) firstUncheckpointedAt = row.at;
       if (wanted.has(row.seq)) hashAt.set(row.seq, row.hash);
-      atOf.set(row.seq, row.at);
     }
-    // Only the checkpointed positions' and the last event's times are needed.
-    for (const seq of atOf.keys()) if (!wanted.has(seq)) atOf.delete(seq);
     prev = rows.at(-1)!.hash;
     lastAt = rows.at(-1)!.at;
     expected = rows.at(-1)!.seq + 1;

@@ -17,7 +17,7 @@ export const syncRouter = router({
     for await (const _ of on(store.events, 'commit', { signal })) {
       // The stream lives no longer than the session: signed out, revoked, expired or disabled ends it.
       const ended = await access.sessionEndedFor(sessionId);
-      if (ended !== null) throw toTRPCError(new DomainError('SESSION_EXPIRED', `The change stream ended: ${ended.why}. Sign in again.`, { cause: ended.cause }));
+      if (ended !== null) throw toTRPCError(new DomainError('SESSION_EXPIRED', `The change stream ended. ${ended.message}`, { cause: ended.cause }));
       yield { head: formatCursor(await sync.head()) };
     }
   }),

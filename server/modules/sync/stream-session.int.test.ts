@@ -48,7 +48,7 @@ describeEachEngine('sync.onChange and the session', (engine) => {
     let after = seen;
     while (!after.includes('SESSION_EXPIRED') && !after.endsWith('<end>')) after = await stream.read();
     expect(after.slice(seen.length)).toContain('SESSION_EXPIRED');
-    expect(after.slice(seen.length)).toContain('The change stream ended: the session was ended');
+    expect(after.slice(seen.length)).toContain('The change stream ended. Your session was ended.');
     stream.close();
   });
 
@@ -60,7 +60,7 @@ describeEachEngine('sync.onChange and the session', (engine) => {
     await t.server.services.store.kysely.updateTable('users').set({ status: 'disabled' }).where('username', '=', 'support').execute();
     await commit();
     while (!seen.includes('SESSION_EXPIRED') && !seen.endsWith('<end>')) seen = await stream.read();
-    expect(seen).toContain('the account is disabled');
+    expect(seen).toContain('Your account is disabled.');
     stream.close();
   });
 });
