@@ -43,8 +43,13 @@ describeEachEngine('desktop sync engine', (engine) => {
     await until(() => cache.query({ view: 'approvals', filterModel: { id: { filterType: 'text', type: 'equals', filter: approvalId } }, sortModel: [], startRow: 0, endRow: 1 }).rows.length === 1, 10_000);
     expect(changed.flat()).toContain('approvals');
 
-    // A cursor the server does not know: full resync, with a notice.
-    cache.apply({ upserts: {}, deletes: {}, cursor: 'v1.999999999.0' });
+    // A cursor the server does not know: full resync, with a notice. Set between rounds, so that a
+    // round already under way cannot overwrite it with the cursor it pulled to.
+    await until(() => {
+      if (sync.status.state !== 'idle') return false;
+      cache.apply({ upserts: {}, deletes: {}, cursor: 'v1.999999999.0' });
+      return true;
+    });
     // syncNow coalesces with a round already under way, so wait for the outcome rather than the call.
     void sync.syncNow();
     await until(() => /full resync/.test(sync.status.notice ?? '') && sync.status.state === 'idle', 20_000);
