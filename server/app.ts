@@ -42,6 +42,7 @@ export async function createServer(config: Config, opts: { clock?: Clock; db?: D
       m.audit({ action: 'audit.mac.enabled', after: { macKeyId: services.auditLog.macKeyId, fromSeq: head.seq + 1 }, reason: 'From this event on, every audit event carries a MAC under a key kept outside the database' });
     });
   }
+  await services.policies.addMissingApprovalKinds();
 
   const app = fastify({
     routerOptions: { maxParamLength: 5000 },
@@ -159,6 +160,8 @@ export function backgroundJobs(services: Services, config: Pick<Config, 'auditCh
     { name: 'approvals.expiry', everyMs: 60_000, run: () => services.approvals.expireLapsed() },
     // Repeated refused sign-ins, recorded as one event per address, username and reason a minute.
     { name: 'auth.denials', everyMs: 60_000, run: () => services.access.flushDenials() },
+    // Temporary role grants past their end date are recorded as lapsed (their rights ended on time already).
+    { name: 'access.grantExpiry', everyMs: 60_000, atStart: true, run: () => services.access.lapseGrants() },
     // FATF lists take effect on their plenary's date: daily at 00:05 UTC, and once at start.
     { name: 'kyc.countryLists', pattern: '0 5 0 * * *', atStart: true, run: () => services.kyc.applyCountryLists() },
     { name: 'kyc.documentExpiry', pattern: '0 15 2 * * *', run: () => services.kyc.sweepDocumentExpiry() },

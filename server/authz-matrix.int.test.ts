@@ -33,6 +33,7 @@ const SAMPLES: Record<ProcedurePath, (ids: { victim: string }) => unknown> = {
   'access.revokeRole': ({ victim }) => ({ userId: victim, role: 'dealer', legalEntity: 'eu', reason: 'matrix test' }),
   'access.resetMfa': ({ victim }) => ({ userId: victim, reason: 'matrix test' }),
   'access.resetPassword': ({ victim }) => ({ userId: victim, reason: 'matrix test' }),
+  'access.collectTemporaryPassword': () => ({ approvalId: 'APR-999999' }),
   'access.setUserStatus': ({ victim }) => ({ userId: victim, status: 'active', reason: 'matrix test' }),
   'access.userSessions': ({ victim }) => ({ userId: victim }),
   'access.revokeUserSession': () => ({ sessionId: '00000000-0000-4000-8000-000000000000', reason: 'matrix test' }),

@@ -33,6 +33,7 @@ const schema = z.object({
   SESSION_MAX_HOURS: int(1, 24 * 7).default(12),
   LOCKOUT_THRESHOLD: int(1, 100).default(5),
   LOCKOUT_MINUTES: int(1, 24 * 60).default(15),
+  TEMPORARY_PASSWORD_HOURS: int(1, 7 * 24).default(24),
   LOGIN_FAILURES_PER_ADDRESS: int(1, 10_000).default(10),
   LOGIN_FAILURES_PER_USERNAME: int(1, 10_000).default(20),
   AUDIT_CHECKPOINT_EVERY: int(1, 1_000_000).default(1000),
@@ -65,6 +66,8 @@ export interface Config {
   sessionMaxMs: number;
   lockoutThreshold: number;
   lockoutMs: number;
+  /** How long a temporary password from a reset works (for the forced change only). */
+  temporaryPasswordMs: number;
   /** failed sign-ins allowed per minute from one address, and for one username (from addresses that failed for it) */
   loginLimits: { perAddress: number; perUsername: number; windowMs: number };
   auditCheckpointEvery: number;
@@ -119,6 +122,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionMaxMs: e.SESSION_MAX_HOURS * 3_600_000,
     lockoutThreshold: e.LOCKOUT_THRESHOLD,
     lockoutMs: e.LOCKOUT_MINUTES * 60_000,
+    temporaryPasswordMs: e.TEMPORARY_PASSWORD_HOURS * 3_600_000,
     loginLimits: { perAddress: e.LOGIN_FAILURES_PER_ADDRESS, perUsername: e.LOGIN_FAILURES_PER_USERNAME, windowMs: 60_000 },
     auditCheckpointEvery: e.AUDIT_CHECKPOINT_EVERY,
     auditCheckpointIntervalMs: e.AUDIT_CHECKPOINT_INTERVAL_MS,

@@ -108,6 +108,8 @@ function bearer(header: string | null): string | null {
   return m?.[1] ?? null;
 }
 
+const PASSWORD_CHANGE_ONLY = new Set(['auth.changePassword', 'auth.logout', 'auth.me']);
+
 const guard = t.middleware(async ({ ctx, path, next }) => {
   const rule = (PROCEDURES as Record<string, ProcedureGuard | undefined>)[path];
   if (!rule) {
@@ -122,7 +124,8 @@ const guard = t.middleware(async ({ ctx, path, next }) => {
   if (!token) throw new DomainError('SESSION_EXPIRED', 'Sign in first: this needs a staff session (Authorization: Bearer <token>).');
   const auth = await ctx.services.access.authenticate(token, ctx.req);
   ctx.state.auth = auth;
-  if (auth.user.mustChangePassword && !path.startsWith('auth.')) {
+  // A password set by an administrator (a temporary one after a reset) is good for one thing: replacing it.
+  if (auth.user.mustChangePassword && !PASSWORD_CHANGE_ONLY.has(path)) {
     throw new DomainError('FORBIDDEN_PERMISSION', 'Change your password first (auth.changePassword): it was set by an administrator.');
   }
   if (rule !== 'authenticated' && !auth.permissions.has(rule)) {

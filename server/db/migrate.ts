@@ -10,6 +10,7 @@ import { kyc } from './migrations/0004_kyc.js';
 import { kycRisk } from './migrations/0005_kyc_risk.js';
 import { kycQueueIndexes } from './migrations/0006_kyc_queue_indexes.js';
 import { auditEventMac } from './migrations/0007_audit_event_mac.js';
+import { accessTemporary } from './migrations/0008_access_temporary.js';
 
 type MigrationFactory = (engine: Engine) => Migration;
 
@@ -22,6 +23,7 @@ export const MIGRATIONS: ReadonlyArray<readonly [string, MigrationFactory]> = [
   ['0005_kyc_risk', kycRisk],
   ['0006_kyc_queue_indexes', kycQueueIndexes],
   ['0007_audit_event_mac', auditEventMac],
+  ['0008_access_temporary', accessTemporary],
 ];
 
 export class SchemaTooNewError extends Error {

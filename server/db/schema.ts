@@ -27,6 +27,10 @@ export interface UserTable {
   created_at: string;
   created_by: string;
   last_login_at: string | null;
+  /** A temporary password stops working at this time; null for a password the user chose. */
+  password_expires_at: string | null;
+  /** The password reset whose maker has yet to collect the temporary password. */
+  password_handover_approval: string | null;
 }
 
 export interface MfaEnrolmentTable {
@@ -53,6 +57,12 @@ export interface RoleGrantTable {
   revoke_approved_by: string | null;
   revoke_approval_id: string | null;
   revoke_reason: string | null;
+  /** The grant lapses by itself at this time (UTC); null for a grant without an end date. */
+  ends_at: string | null;
+  /** The user whose absence this grant covers, for grants made as cover. */
+  cover_for: string | null;
+  /** When the grant lapsed at its end date (then `revoked_at` is set too). */
+  lapsed_at: string | null;
 }
 
 export interface SessionTable {

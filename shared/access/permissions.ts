@@ -4,8 +4,8 @@
 
 export const PERMISSIONS = {
   'access.read': 'See staff users, their role grants and the access review',
-  'access.manage': 'Create staff users; request role grants, revocations and MFA or password resets',
-  'sessions.manage': 'See and revoke other staff members\u2019 sessions',
+  'access.manage': 'Create staff users; request role grants, revocations, status changes and MFA or password resets',
+  'sessions.manage': 'See other staff members\u2019 sessions and request that one be ended',
   'approvals.read': 'See approval requests in one\u2019s legal entities',
   'approvals.decide': 'Approve or reject approval requests whose required roles one holds',
   'audit.read': 'Search the audit log',
@@ -160,6 +160,7 @@ export const PROCEDURES = {
   'access.resetMfa': 'access.manage',
   'access.resetPassword': 'access.manage',
   'access.setUserStatus': 'access.manage',
+  'access.collectTemporaryPassword': 'access.manage',
   'access.userSessions': 'sessions.manage',
   'access.revokeUserSession': 'sessions.manage',
   'access.review': 'access.read',

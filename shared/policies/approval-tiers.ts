@@ -43,6 +43,15 @@ export const DEFAULT_APPROVAL_TIERS: ApprovalTiersPolicy = {
     'access.revokeRole': {
       tiers: [{ name: 'standard', roles: ['administrator'], count: 1, expiresInHours: 72 }],
     },
+    'access.setUserStatus': {
+      tiers: [{ name: 'standard', roles: ['administrator'], count: 1, expiresInHours: 24 }],
+    },
+    'access.revokeSession': {
+      tiers: [{ name: 'standard', roles: ['administrator'], count: 1, expiresInHours: 4 }],
+    },
+    'audit.rotateSigningKey': {
+      tiers: [{ name: 'key ceremony', roles: ['administrator', 'mlro'], count: 2, expiresInHours: 72 }],
+    },
     'access.resetMfa': {
       tiers: [{ name: 'standard', roles: ['administrator'], count: 1, expiresInHours: 24 }],
     },

@@ -142,7 +142,11 @@ describe('desktop host', () => {
     expect(cacheFiles()).toHaveLength(1);
     const admin = await t.login('admin');
     const sessions = await admin.client.access.userSessions.query({ userId: await t.userId('risk') });
-    for (const s of sessions.items) await admin.client.access.revokeUserSession.mutate({ sessionId: s.id, reason: 'Laptop reported stolen' });
+    const admin2 = await t.login('admin2');
+    for (const s of sessions.items) {
+      const { approvalId } = await admin.client.access.revokeUserSession.mutate({ sessionId: s.id, reason: 'Laptop reported stolen' });
+      await admin2.client.approvals.approve.mutate({ id: approvalId });
+    }
     expect(await host.handle('approvals.get', { id: 'APR-000001' })).toMatchObject({ ok: false, error: { reason: 'SESSION_EXPIRED' } });
     await until(() => cacheFiles().length === 0);
     expect(events.some((e) => e.type === 'session' && e.state === 'locked')).toBe(true);

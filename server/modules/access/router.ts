@@ -2,14 +2,24 @@ import { z } from 'zod';
 import { ROLES } from '../../../shared/access/permissions.js';
 import { publicProcedure, requireEntity, router, staffProcedure } from '../../trpc.js';
 import { empty, isoTime, reason } from '../../validation.js';
-import { profileOf, USERNAME } from './service.js';
+import { profileOf, USERNAME, type AdminScope, type AuthContext } from './service.js';
+import type { Permission } from '../../../shared/access/permissions.js';
+
+const adminScope = (auth: AuthContext, permission: Permission): AdminScope => ({ actor: auth.actor, scope: auth.scope(permission) });
 
 const credentials = z.object({
   username: z.string().min(1).max(64),
   password: z.string().min(1).max(256),
 });
 const totp = z.string().regex(/^\d{6}$/, 'six digits');
-const grantInput = z.object({ userId: z.string().min(1).max(32), role: z.enum(ROLES), legalEntity: z.string().min(1).max(32), reason });
+const userId = z.string().min(1).max(32);
+const roleInput = z.object({ userId, role: z.enum(ROLES), legalEntity: z.string().min(1).max(32), reason });
+const grantInput = roleInput.extend({
+  /** The grant lapses by itself at this time; required with `coverFor`. */
+  endsAt: isoTime.optional(),
+  /** The user whose absence the grant covers. */
+  coverFor: userId.optional(),
+});
 
 export const authRouter = router({
   login: publicProcedure
@@ -29,7 +39,7 @@ export const authRouter = router({
     nextCursor: null,
   })),
   revokeSession: staffProcedure.input(z.object({ sessionId: z.uuid() })).mutation(async ({ ctx, input }) => {
-    await ctx.services.access.revokeSession(ctx.auth.actor, input.sessionId, { ownerId: ctx.auth.user.id, reason: 'revoked by its owner' });
+    await ctx.services.access.revokeOwnSession(ctx.auth.actor, input.sessionId);
     return { ok: true as const };
   }),
   changePassword: staffProcedure
@@ -56,31 +66,30 @@ export const accessRouter = router({
     requireEntity(ctx.auth, 'access.manage', input.legalEntity);
     return ctx.services.access.requestGrant(ctx.auth.actor, input);
   }),
-  revokeRole: staffProcedure.input(grantInput).mutation(({ ctx, input }) => {
+  revokeRole: staffProcedure.input(roleInput).mutation(({ ctx, input }) => {
     requireEntity(ctx.auth, 'access.manage', input.legalEntity);
     return ctx.services.access.requestRevoke(ctx.auth.actor, input);
   }),
   resetMfa: staffProcedure
-    .input(z.object({ userId: z.string().min(1).max(32), reason }))
-    .mutation(({ ctx, input }) => ctx.services.access.requestReset(ctx.auth.actor, 'access.resetMfa', input)),
+    .input(z.object({ userId, reason }))
+    .mutation(({ ctx, input }) => ctx.services.access.requestReset(adminScope(ctx.auth, 'access.manage'), 'access.resetMfa', input)),
   resetPassword: staffProcedure
-    .input(z.object({ userId: z.string().min(1).max(32), reason }))
-    .mutation(({ ctx, input }) => ctx.services.access.requestReset(ctx.auth.actor, 'access.resetPassword', input)),
+    .input(z.object({ userId, reason }))
+    .mutation(({ ctx, input }) => ctx.services.access.requestReset(adminScope(ctx.auth, 'access.manage'), 'access.resetPassword', input)),
+  collectTemporaryPassword: staffProcedure
+    .input(z.object({ approvalId: z.string().min(1).max(32) }))
+    .mutation(({ ctx, input }) => ctx.services.access.collectTemporaryPassword(ctx.auth.actor, input.approvalId)),
   setUserStatus: staffProcedure
-    .input(z.object({ userId: z.string().min(1).max(32), status: z.enum(['active', 'disabled']), reason }))
-    .mutation(async ({ ctx, input }) => {
-      await ctx.services.access.setUserStatus(ctx.auth.actor, input);
-      return { ok: true as const };
-    }),
-  userSessions: staffProcedure.input(z.object({ userId: z.string().min(1).max(32) })).query(async ({ ctx, input }) => ({
+    .input(z.object({ userId, status: z.enum(['active', 'disabled']), reason }))
+    .mutation(({ ctx, input }) => ctx.services.access.requestStatus(adminScope(ctx.auth, 'access.manage'), input)),
+  userSessions: staffProcedure.input(z.object({ userId })).query(async ({ ctx, input }) => ({
     items: await ctx.services.access.sessionsOf(input.userId, null),
     nextCursor: null,
   })),
-  revokeUserSession: staffProcedure.input(z.object({ sessionId: z.uuid(), reason })).mutation(async ({ ctx, input }) => {
-    await ctx.services.access.revokeSession(ctx.auth.actor, input.sessionId, { reason: input.reason });
-    return { ok: true as const };
-  }),
+  revokeUserSession: staffProcedure
+    .input(z.object({ sessionId: z.uuid(), reason }))
+    .mutation(({ ctx, input }) => ctx.services.access.requestSessionRevoke(adminScope(ctx.auth, 'sessions.manage'), input)),
   review: staffProcedure
-    .input(z.object({ from: isoTime.optional(), to: isoTime.optional() }).optional())
+    .input(z.object({ from: isoTime.optional(), to: isoTime.optional(), endingWithinDays: z.number().int().min(1).max(366).optional() }).optional())
     .query(({ ctx, input }) => ctx.services.access.review(ctx.auth.scope('access.read'), input ?? {})),
 });

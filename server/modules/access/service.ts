@@ -6,17 +6,18 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { isRole, permissionsOf, ROLES, type Permission, type Role } from '../../../shared/access/permissions.js';
 import { DomainError } from '../../../shared/errors.js';
-import { anonymousActor, type Actor } from '../../core/actor.js';
+import { anonymousActor, SYSTEM_ACTOR, type Actor } from '../../core/actor.js';
 import type { Mutation, Store } from '../../core/store.js';
 import type { Config } from '../../config.js';
 import { nextRef } from '../../db/counters.js';
 import type { SessionRow, UserRow } from '../../db/schema.js';
 import type { SecretBox } from '../../security/secretbox.js';
-import type { ApprovalKinds } from '../approvals/registry.js';
+import type { ApprovalKinds, ApprovedRequest } from '../approvals/registry.js';
 import type { ApprovalsService } from '../approvals/service.js';
 import { assertPasswordStrength, burnPasswordCheck, hashPassword, verifyPassword } from './passwords.js';
 import { checkTotp, newTotpSecret, totpUri } from './totp.js';
 import { DenialAggregator, LoginThrottle } from './throttle.js';
+import { entitiesOfUser, grantsInForce } from './grants.js';
 
 /** Why a session ended, for the audit (`why`), the person (`message`) and the desktop host (`cause`). */
 export interface SessionEnd {
@@ -91,8 +92,23 @@ const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 const ENROLMENT_TTL_MS = 10 * 60_000;
 const TOUCH_EVERY_MS = 10_000;
 
-const grantPayload = z.object({ userId: z.string(), role: z.enum(ROLES), legalEntity: z.string() });
+const rolePayload = z.object({ userId: z.string(), role: z.enum(ROLES), legalEntity: z.string() });
+const grantPayload = rolePayload.extend({ endsAt: z.string().nullable().default(null), coverFor: z.string().nullable().default(null) });
 const userPayload = z.object({ userId: z.string() });
+const statusPayload = z.object({ userId: z.string(), status: z.enum(['active', 'disabled']) });
+const sessionPayload = z.object({ userId: z.string(), sessionId: z.string() });
+
+/** What an administrator acts with: who they are and the entities their permission covers. */
+export interface AdminScope {
+  actor: Actor;
+  /** Legal entities in which the caller holds the permission the procedure needs. */
+  scope: string[];
+}
+
+const noRevocation = { revoked_at: null, revoke_requested_by: null, revoke_approved_by: null, revoke_approval_id: null, revoke_reason: null, lapsed_at: null } as const;
+
+/** A grant made as cover, or any grant with an end date, lasts at most this long. */
+const MAX_TEMPORARY_GRANT_MS = 366 * 24 * 3_600_000;
 
 export class AccessService {
   approvals!: ApprovalsService;
@@ -143,9 +159,11 @@ export class AccessService {
     }
     const user = await this.findUser(typed);
     const passwordOk = user ? await verifyPassword(user.password_hash, password) : (await burnPasswordCheck(password), false);
-    if (!user || !passwordOk || user.status !== 'active') {
+    const expired = user !== undefined && user.password_expires_at !== null && user.password_expires_at <= this.store.now();
+    if (!user || !passwordOk || user.status !== 'active' || expired) {
       this.#throttle.fail(address, usernameKey, now);
-      await this.deny(req, user ? user.id : `username:${usernameKey}`, !user ? 'unknown username' : !passwordOk ? 'wrong password' : 'account disabled');
+      const why = !user ? 'unknown username' : !passwordOk ? 'wrong password' : user.status !== 'active' ? 'account disabled' : 'temporary password expired';
+      await this.deny(req, user ? user.id : `username:${usernameKey}`, why);
       throw new DomainError('INVALID_CREDENTIALS', 'The username or password is wrong.');
     }
     if (user.is_demo === 1 && !this.config.demo) {
@@ -303,7 +321,7 @@ export class AccessService {
   // ---- sessions -----------------------------------------------------------------------------
 
   async grantsOf(userId: string): Promise<Grant[]> {
-    const rows = await this.db.selectFrom('role_grants').select(['role', 'legal_entity']).where('user_id', '=', userId).where('revoked_at', 'is', null).execute();
+    const rows = await grantsInForce(this.db, this.store.now()).select(['role', 'legal_entity']).where('user_id', '=', userId).execute();
     return rows.filter((r) => isRole(r.role)).map((r) => ({ role: r.role as Role, legalEntity: r.legal_entity }));
   }
 
@@ -383,15 +401,14 @@ export class AccessService {
       }));
   }
 
-  async revokeSession(actor: Actor, sessionId: string, opts: { ownerId?: string; reason: string }): Promise<void> {
+  /** Ends one of the caller's own sessions (another person's goes through requestSessionRevoke). */
+  async revokeOwnSession(actor: Actor, sessionId: string): Promise<void> {
     await this.store.mutate(actor, async (m) => {
-      let q = m.trx.selectFrom('sessions').select(['id', 'user_id', 'revoked_at']).where('id', '=', sessionId);
-      if (opts.ownerId) q = q.where('user_id', '=', opts.ownerId);
-      const s = await q.executeTakeFirst();
+      const s = await m.trx.selectFrom('sessions').select(['id', 'user_id', 'revoked_at']).where('id', '=', sessionId).where('user_id', '=', actor.id).executeTakeFirst();
       if (!s) throw new DomainError('NOT_FOUND', `Session ${sessionId} does not exist.`);
       if (s.revoked_at) throw new DomainError('INVALID_TRANSITION', 'This session has already ended.');
-      await m.trx.updateTable('sessions').set({ revoked_at: m.now, revoked_by: actor.id, revoke_reason: opts.reason }).where('id', '=', sessionId).execute();
-      m.audit({ action: 'auth.session.revoked', targetType: 'session', targetId: sessionId, reason: opts.reason, after: { userId: s.user_id } });
+      await this.endSessions(m, actor.id, 'revoked by its owner', sessionId);
+      m.audit({ action: 'auth.session.revoked', targetType: 'session', targetId: sessionId, reason: 'revoked by its owner', after: { userId: s.user_id } });
     });
   }
 
@@ -406,7 +423,7 @@ export class AccessService {
     }
     const hash = await hashPassword(input.newPassword);
     await this.store.mutate(auth.actor, async (m) => {
-      await m.trx.updateTable('users').set({ password_hash: hash, must_change_password: 0 }).where('id', '=', user.id).execute();
+      await m.trx.updateTable('users').set({ password_hash: hash, must_change_password: 0, password_expires_at: null }).where('id', '=', user.id).execute();
       // Other sessions end: whoever knew the old password is signed out.
       await m.trx
         .updateTable('sessions')
@@ -415,7 +432,7 @@ export class AccessService {
         .where('id', '!=', auth.sessionId)
         .where('revoked_at', 'is', null)
         .execute();
-      m.audit({ action: 'auth.password.changed', targetType: 'user', targetId: user.id });
+      m.audit({ action: 'auth.password.changed', targetType: 'user', targetId: user.id, after: { replacedTemporary: user.password_expires_at !== null } });
       m.changed('users', user.id, null, 'update');
     });
   }
@@ -448,6 +465,8 @@ export class AccessService {
           created_at: m.now,
           created_by: actor.id,
           last_login_at: null,
+          password_expires_at: null,
+          password_handover_approval: null,
         })
         .execute();
       m.audit({ action: 'access.user.created', targetType: 'user', targetId: id, after: { username, displayName: input.displayName } });
@@ -464,21 +483,6 @@ export class AccessService {
     });
   }
 
-  async setUserStatus(actor: Actor, input: { userId: string; status: 'active' | 'disabled'; reason: string }): Promise<void> {
-    if (input.userId === actor.id) throw new DomainError('SELF_GRANT', 'You cannot change the status of your own account.');
-    await this.store.mutate(actor, async (m) => {
-      const user = await m.trx.selectFrom('users').select(['id', 'status']).where('id', '=', input.userId).executeTakeFirst();
-      if (!user) throw new DomainError('NOT_FOUND', `User ${input.userId} does not exist.`);
-      if (user.status === input.status) throw new DomainError('INVALID_TRANSITION', `User ${input.userId} is already ${input.status}.`);
-      await m.trx.updateTable('users').set({ status: input.status }).where('id', '=', input.userId).execute();
-      if (input.status === 'disabled') {
-        await m.trx.updateTable('sessions').set({ revoked_at: m.now, revoked_by: actor.id, revoke_reason: 'user disabled' }).where('user_id', '=', input.userId).where('revoked_at', 'is', null).execute();
-      }
-      m.audit({ action: 'access.user.status', targetType: 'user', targetId: input.userId, before: { status: user.status }, after: { status: input.status }, reason: input.reason });
-      m.changed('users', input.userId, null, 'update');
-    });
-  }
-
   async entities(scope: string[]) {
     if (scope.length === 0) return [];
     const rows = await this.db.selectFrom('legal_entities').select(['id', 'name', 'regulator', 'jurisdiction']).where('id', 'in', scope).orderBy('id').execute();
@@ -491,13 +495,11 @@ export class AccessService {
       .select(['id', 'username', 'display_name', 'status', 'totp_enrolled_at', 'locked_until', 'last_login_at', 'created_at', 'must_change_password'])
       .orderBy('username')
       .execute();
-    const grants = await this.db
-      .selectFrom('role_grants')
-      .select(['user_id', 'role', 'legal_entity', 'granted_at', 'approval_id'])
-      .where('revoked_at', 'is', null)
+    const now = this.store.now();
+    const grants = await grantsInForce(this.db, now)
+      .select(['user_id', 'role', 'legal_entity', 'granted_at', 'approval_id', 'ends_at', 'cover_for'])
       .where('legal_entity', 'in', scope.length ? scope : ['\u0000'])
       .execute();
-    const now = this.store.now();
     return users.map((u) => ({
       id: u.id,
       username: u.username,
@@ -509,7 +511,9 @@ export class AccessService {
       mustChangePassword: u.must_change_password === 1,
       lastLoginAt: u.last_login_at,
       createdAt: u.created_at,
-      grants: grants.filter((g) => g.user_id === u.id).map((g) => ({ role: g.role, legalEntity: g.legal_entity, grantedAt: g.granted_at, approvalId: g.approval_id })),
+      grants: grants
+        .filter((g) => g.user_id === u.id)
+        .map((g) => ({ role: g.role, legalEntity: g.legal_entity, grantedAt: g.granted_at, approvalId: g.approval_id, endsAt: g.ends_at, coverFor: g.cover_for })),
     }));
   }
 
@@ -519,19 +523,32 @@ export class AccessService {
     return user;
   }
 
+  /**
+   * An administrator scoped to some legal entities acts only on users whose grants in force all lie
+   * within them: an EU administrator cannot disable, reset or sign out someone who also works for
+   * the UK entity. A user without grants is anyone's to act on.
+   */
+  private async assertCovers(m: Mutation, admin: AdminScope, userId: string, username: string): Promise<void> {
+    const outside = (await entitiesOfUser(m.trx, userId, m.now)).filter((e) => !admin.scope.includes(e));
+    if (outside.length > 0) {
+      throw new DomainError(
+        'OUT_OF_ENTITY_SCOPE',
+        `${username} holds roles in ${outside.join(', ')}, outside the entities you administer (${admin.scope.join(', ') || 'none'}): an administrator of every entity they work in must ask.`,
+      );
+    }
+  }
+
   private async assertEntity(m: Mutation, legalEntity: string) {
     const e = await m.trx.selectFrom('legal_entities').select('id').where('id', '=', legalEntity).executeTakeFirst();
     if (!e) throw new DomainError('NOT_FOUND', `Legal entity ${legalEntity} does not exist.`);
   }
 
   private activeGrant(m: Mutation, g: { userId: string; role: string; legalEntity: string }) {
-    return m.trx
-      .selectFrom('role_grants')
+    return grantsInForce(m.trx, m.now)
       .select(['id', 'granted_at'])
       .where('user_id', '=', g.userId)
       .where('role', '=', g.role)
       .where('legal_entity', '=', g.legalEntity)
-      .where('revoked_at', 'is', null)
       .executeTakeFirst();
   }
 
@@ -541,18 +558,35 @@ export class AccessService {
     return rows.find((r) => r.payload_json === want)?.id;
   }
 
-  async requestGrant(actor: Actor, input: { userId: string; role: Role; legalEntity: string; reason: string }) {
+  /** Opens a request unless an identical one is pending. */
+  private async requestOnce(m: Mutation, kind: string, payload: object, reason: string, what: string) {
+    const pending = await this.pendingFor(m, kind, payload);
+    if (pending) throw new DomainError('ALREADY_EXISTS', `Request ${pending} for this ${what} is already pending.`);
+    return this.approvals.request(m, { kind, payload, reason });
+  }
+
+  async requestGrant(
+    actor: Actor,
+    input: { userId: string; role: Role; legalEntity: string; reason: string; endsAt?: string | undefined; coverFor?: string | undefined },
+  ) {
     if (input.userId === actor.id) throw new DomainError('SELF_GRANT', 'Nobody can grant a role to themselves.');
     return this.store.mutate(actor, async (m) => {
       const user = await this.assertUser(m, input.userId);
       if (user.status !== 'active') throw new DomainError('INVALID_TRANSITION', `User ${user.username} is disabled.`);
       await this.assertEntity(m, input.legalEntity);
+      if (input.coverFor !== undefined) {
+        if (input.endsAt === undefined) throw new DomainError('VALIDATION_FAILED', 'endsAt: a grant made as cover must carry an end date, so that it lapses when the cover does.');
+        if (input.coverFor === input.userId) throw new DomainError('VALIDATION_FAILED', 'coverFor: a user cannot cover for themselves.');
+        await this.assertUser(m, input.coverFor);
+      }
+      if (input.endsAt !== undefined) {
+        if (input.endsAt <= m.now) throw new DomainError('VALIDATION_FAILED', `endsAt: ${input.endsAt} has already passed.`);
+        if (Date.parse(input.endsAt) - Date.parse(m.now) > MAX_TEMPORARY_GRANT_MS) throw new DomainError('VALIDATION_FAILED', 'endsAt: a temporary grant lasts at most 366 days; grant it without an end date if it is permanent.');
+      }
       const held = await this.activeGrant(m, input);
       if (held) throw new DomainError('ALREADY_EXISTS', `${user.username} already holds ${input.role} in ${input.legalEntity}.`);
-      const payload = { userId: input.userId, role: input.role, legalEntity: input.legalEntity };
-      const pending = await this.pendingFor(m, 'access.grantRole', payload);
-      if (pending) throw new DomainError('ALREADY_EXISTS', `Request ${pending} for this grant is already pending.`);
-      return this.approvals.request(m, { kind: 'access.grantRole', payload, reason: input.reason });
+      const payload = { userId: input.userId, role: input.role, legalEntity: input.legalEntity, endsAt: input.endsAt ?? null, coverFor: input.coverFor ?? null };
+      return this.requestOnce(m, 'access.grantRole', payload, input.reason, 'grant');
     });
   }
 
@@ -561,21 +595,68 @@ export class AccessService {
       const user = await this.assertUser(m, input.userId);
       const held = await this.activeGrant(m, input);
       if (!held) throw new DomainError('NOT_FOUND', `${user.username} does not hold ${input.role} in ${input.legalEntity}.`);
-      const payload = { userId: input.userId, role: input.role, legalEntity: input.legalEntity };
-      const pending = await this.pendingFor(m, 'access.revokeRole', payload);
-      if (pending) throw new DomainError('ALREADY_EXISTS', `Request ${pending} for this revocation is already pending.`);
-      return this.approvals.request(m, { kind: 'access.revokeRole', payload, reason: input.reason });
+      return this.requestOnce(m, 'access.revokeRole', { userId: input.userId, role: input.role, legalEntity: input.legalEntity }, input.reason, 'revocation');
     });
   }
 
-  async requestReset(actor: Actor, kind: 'access.resetMfa' | 'access.resetPassword', input: { userId: string; reason: string }) {
-    if (input.userId === actor.id) throw new DomainError('SELF_GRANT', 'Ask another administrator to reset your own credentials.');
+  async requestReset(admin: AdminScope, kind: 'access.resetMfa' | 'access.resetPassword', input: { userId: string; reason: string }) {
+    if (input.userId === admin.actor.id) throw new DomainError('SELF_GRANT', 'Ask another administrator to reset your own credentials.');
+    return this.store.mutate(admin.actor, async (m) => {
+      const user = await this.assertUser(m, input.userId);
+      await this.assertCovers(m, admin, user.id, user.username);
+      return this.requestOnce(m, kind, { userId: input.userId }, input.reason, 'reset');
+    });
+  }
+
+  async requestStatus(admin: AdminScope, input: { userId: string; status: 'active' | 'disabled'; reason: string }) {
+    if (input.userId === admin.actor.id) throw new DomainError('SELF_GRANT', 'You cannot change the status of your own account.');
+    return this.store.mutate(admin.actor, async (m) => {
+      const user = await this.assertUser(m, input.userId);
+      await this.assertCovers(m, admin, user.id, user.username);
+      if (user.status === input.status) throw new DomainError('INVALID_TRANSITION', `User ${user.username} is already ${input.status}.`);
+      return this.requestOnce(m, 'access.setUserStatus', { userId: input.userId, status: input.status }, input.reason, 'status change');
+    });
+  }
+
+  /** Ends another person's session: through maker-checker, like every other action on someone's access. */
+  async requestSessionRevoke(admin: AdminScope, input: { sessionId: string; reason: string }) {
+    return this.store.mutate(admin.actor, async (m) => {
+      const s = await m.trx.selectFrom('sessions as s').innerJoin('users as u', 'u.id', 's.user_id').select(['s.id', 's.user_id', 's.revoked_at', 'u.username']).where('s.id', '=', input.sessionId).executeTakeFirst();
+      if (!s) throw new DomainError('NOT_FOUND', `Session ${input.sessionId} does not exist.`);
+      if (s.user_id === admin.actor.id) throw new DomainError('SELF_GRANT', 'End your own sessions with auth.revokeSession.');
+      if (s.revoked_at) throw new DomainError('INVALID_TRANSITION', 'This session has already ended.');
+      await this.assertCovers(m, admin, s.user_id, s.username);
+      return this.requestOnce(m, 'access.revokeSession', { userId: s.user_id, sessionId: s.id }, input.reason, 'session');
+    });
+  }
+
+  /**
+   * The maker of an executed password reset collects the temporary password, once, to hand it to
+   * its owner in person or by a channel the owner controls; the approver never sees it. It works
+   * only for the forced change and only until it expires. Both the collection and the change are audited.
+   */
+  async collectTemporaryPassword(actor: Actor, approvalId: string) {
+    const temporaryPassword = `${randomBytes(12).toString('base64url')}-Aa1`;
+    const hash = await hashPassword(temporaryPassword);
     return this.store.mutate(actor, async (m) => {
-      await this.assertUser(m, input.userId);
-      const payload = { userId: input.userId };
-      const pending = await this.pendingFor(m, kind, payload);
-      if (pending) throw new DomainError('ALREADY_EXISTS', `Request ${pending} for this reset is already pending.`);
-      return this.approvals.request(m, { kind, payload, reason: input.reason });
+      const request = await m.trx.selectFrom('approval_requests').select(['id', 'kind', 'maker_id', 'status', 'payload_json']).where('id', '=', approvalId).executeTakeFirst();
+      if (!request || request.kind !== 'access.resetPassword') throw new DomainError('NOT_FOUND', `${approvalId} is not a password reset.`);
+      if (request.maker_id !== actor.id) throw new DomainError('FORBIDDEN_PERMISSION', `Only the administrator who asked for ${approvalId} collects its temporary password.`);
+      if (request.status !== 'executed') throw new DomainError('INVALID_TRANSITION', `${approvalId} is ${request.status}: a temporary password exists only once the reset is approved.`);
+      const { userId } = userPayload.parse(JSON.parse(request.payload_json));
+      const user = await m.trx.selectFrom('users').select(['id', 'username', 'password_handover_approval']).where('id', '=', userId).executeTakeFirstOrThrow();
+      if (user.password_handover_approval !== approvalId) {
+        throw new DomainError('INVALID_TRANSITION', `The temporary password of ${approvalId} was already collected, or a later reset replaced it.`);
+      }
+      const expiresAt = new Date(Date.parse(m.now) + this.config.temporaryPasswordMs).toISOString();
+      await m.trx
+        .updateTable('users')
+        .set({ password_hash: hash, must_change_password: 1, password_expires_at: expiresAt, password_handover_approval: null })
+        .where('id', '=', userId)
+        .execute();
+      m.audit({ action: 'auth.password.handedOver', targetType: 'user', targetId: userId, after: { expiresAt }, caseRef: approvalId });
+      m.changed('users', userId, null, 'update');
+      return { userId, username: user.username, temporaryPassword, expiresAt };
     });
   }
 
@@ -584,10 +665,44 @@ export class AccessService {
     const id = await nextRef(m.trx, 'GRT');
     await m.trx
       .insertInto('role_grants')
-      .values({ id, user_id: input.userId, role: input.role, legal_entity: input.legalEntity, granted_at: m.now, requested_by: m.actor.id, approved_by: '[]', approval_id: null, reason: input.reason, revoked_at: null, revoke_requested_by: null, revoke_approved_by: null, revoke_approval_id: null, revoke_reason: null })
+      .values({ ...noRevocation, id, user_id: input.userId, role: input.role, legal_entity: input.legalEntity, granted_at: m.now, requested_by: m.actor.id, approved_by: '[]', approval_id: null, reason: input.reason, ends_at: null, cover_for: null })
       .execute();
     m.audit({ action: 'access.role.granted', targetType: 'user', targetId: input.userId, legalEntity: input.legalEntity, after: { grantId: id, role: input.role }, reason: input.reason });
     m.changed('role_grants', id, input.legalEntity, 'insert');
+  }
+
+  /**
+   * Grants past their end date are recorded as lapsed: revoked at the end date, by the system,
+   * audited per grant. Rights ended at that instant already (grantsInForce); this makes the record
+   * and the desktop caches follow. `userId` limits the sweep to one person (before a new grant).
+   */
+  async lapseDue(m: Mutation, userId?: string): Promise<number> {
+    let q = m.trx.selectFrom('role_grants').select(['id', 'user_id', 'role', 'legal_entity', 'ends_at', 'cover_for', 'approval_id']).where('revoked_at', 'is', null).where('ends_at', '<=', m.now);
+    if (userId) q = q.where('user_id', '=', userId);
+    const due = await q.limit(500).execute();
+    for (const g of due) {
+      await m.trx.updateTable('role_grants').set({ revoked_at: g.ends_at, lapsed_at: m.now, revoke_reason: 'lapsed at its end date' }).where('id', '=', g.id).execute();
+      m.audit({
+        action: 'access.role.lapsed',
+        targetType: 'user',
+        targetId: g.user_id,
+        legalEntity: g.legal_entity,
+        before: { grantId: g.id, role: g.role, endsAt: g.ends_at, coverFor: g.cover_for },
+        after: null,
+        reason: `${g.role} in ${g.legal_entity} ended at ${g.ends_at}`,
+        caseRef: g.approval_id ?? undefined,
+      });
+      m.changed('role_grants', g.id, g.legal_entity, 'update');
+    }
+    return due.length;
+  }
+
+  /** The background job: records every grant that has reached its end date. */
+  async lapseGrants(): Promise<number> {
+    const now = this.store.now();
+    const due = await this.db.selectFrom('role_grants').select('id').where('revoked_at', 'is', null).where('ends_at', '<=', now).limit(1).executeTakeFirst();
+    if (!due) return 0;
+    return this.store.mutate(SYSTEM_ACTOR, (m) => this.lapseDue(m));
   }
 
   private async usernameOf(trx: Mutation['trx'], userId: string): Promise<string> {
@@ -595,30 +710,45 @@ export class AccessService {
     return row ? `${row.username} (${userId})` : userId;
   }
 
+  /** Approvers of a request about a user must, like its maker, administer every entity the user works in. */
+  private userEntities(userId: string, trx: Mutation['trx']): Promise<string[]> {
+    return entitiesOfUser(trx, userId, this.store.now());
+  }
+
+  private async endSessions(m: Mutation, userId: string, why: string, only?: string): Promise<number> {
+    let q = m.trx.updateTable('sessions').set({ revoked_at: m.now, revoked_by: m.actor.id, revoke_reason: why }).where('user_id', '=', userId).where('revoked_at', 'is', null);
+    if (only) q = q.where('id', '=', only);
+    return Number((await q.executeTakeFirst()).numUpdatedRows);
+  }
+
   registerKinds(kinds: ApprovalKinds): void {
+    const decided = (request: ApprovedRequest) => ({ reason: request.reason, approvers: request.approvers, caseRef: request.id, policyRef: request.policyRef });
     kinds.register({
       kind: 'access.grantRole',
       payload: grantPayload,
       legalEntity: (p) => p.legalEntity,
       excludedApprovers: (p) => [p.userId],
-      summary: async (p, trx) => `Grant ${p.role} in ${p.legalEntity} to ${await this.usernameOf(trx, p.userId)}`,
+      summary: async (p, trx) =>
+        `Grant ${p.role} in ${p.legalEntity} to ${await this.usernameOf(trx, p.userId)}${p.endsAt ? ` until ${p.endsAt}` : ''}${p.coverFor ? `, covering for ${await this.usernameOf(trx, p.coverFor)}` : ''}`,
       execute: async (m, p, request) => {
         const user = await this.assertUser(m, p.userId);
         if (user.status !== 'active') throw new DomainError('INVALID_TRANSITION', `User ${user.username} is disabled.`);
+        if (p.endsAt !== null && p.endsAt <= m.now) throw new DomainError('INVALID_TRANSITION', `The grant was to end at ${p.endsAt}, which has passed.`);
+        await this.lapseDue(m, p.userId);
         const held = await this.activeGrant(m, p);
         if (held) throw new DomainError('ALREADY_EXISTS', `${user.username} already holds ${p.role} in ${p.legalEntity}.`);
         const id = await nextRef(m.trx, 'GRT');
         await m.trx
           .insertInto('role_grants')
-          .values({ id, user_id: p.userId, role: p.role, legal_entity: p.legalEntity, granted_at: m.now, requested_by: request.makerId, approved_by: JSON.stringify(request.approvers), approval_id: request.id, reason: request.reason, revoked_at: null, revoke_requested_by: null, revoke_approved_by: null, revoke_approval_id: null, revoke_reason: null })
+          .values({ ...noRevocation, id, user_id: p.userId, role: p.role, legal_entity: p.legalEntity, granted_at: m.now, requested_by: request.makerId, approved_by: JSON.stringify(request.approvers), approval_id: request.id, reason: request.reason, ends_at: p.endsAt, cover_for: p.coverFor })
           .execute();
-        m.audit({ action: 'access.role.granted', targetType: 'user', targetId: p.userId, legalEntity: p.legalEntity, before: null, after: { grantId: id, role: p.role, requestedBy: request.makerId }, reason: request.reason, approvers: request.approvers, caseRef: request.id, policyRef: request.policyRef });
+        m.audit({ action: 'access.role.granted', targetType: 'user', targetId: p.userId, legalEntity: p.legalEntity, before: null, after: { grantId: id, role: p.role, requestedBy: request.makerId, endsAt: p.endsAt, coverFor: p.coverFor }, ...decided(request) });
         m.changed('role_grants', id, p.legalEntity, 'insert');
       },
     });
     kinds.register({
       kind: 'access.revokeRole',
-      payload: grantPayload,
+      payload: rolePayload,
       legalEntity: (p) => p.legalEntity,
       excludedApprovers: (p) => [p.userId],
       summary: async (p, trx) => `Revoke ${p.role} in ${p.legalEntity} from ${await this.usernameOf(trx, p.userId)}`,
@@ -630,21 +760,52 @@ export class AccessService {
           .set({ revoked_at: m.now, revoke_requested_by: request.makerId, revoke_approved_by: JSON.stringify(request.approvers), revoke_approval_id: request.id, revoke_reason: request.reason })
           .where('id', '=', grant.id)
           .execute();
-        m.audit({ action: 'access.role.revoked', targetType: 'user', targetId: p.userId, legalEntity: p.legalEntity, before: { grantId: grant.id, role: p.role }, after: null, reason: request.reason, approvers: request.approvers, caseRef: request.id, policyRef: request.policyRef });
+        m.audit({ action: 'access.role.revoked', targetType: 'user', targetId: p.userId, legalEntity: p.legalEntity, before: { grantId: grant.id, role: p.role }, after: null, ...decided(request) });
         m.changed('role_grants', grant.id, p.legalEntity, 'update');
+      },
+    });
+    kinds.register({
+      kind: 'access.setUserStatus',
+      payload: statusPayload,
+      legalEntity: () => null,
+      scopeEntities: (p, trx) => this.userEntities(p.userId, trx),
+      excludedApprovers: (p) => [p.userId],
+      summary: async (p, trx) => `${p.status === 'disabled' ? 'Disable' : 'Re-enable'} ${await this.usernameOf(trx, p.userId)}`,
+      execute: async (m, p, request) => {
+        const user = await m.trx.selectFrom('users').select(['id', 'status']).where('id', '=', p.userId).executeTakeFirst();
+        if (!user) throw new DomainError('NOT_FOUND', `User ${p.userId} does not exist.`);
+        if (user.status === p.status) throw new DomainError('INVALID_TRANSITION', `User ${p.userId} is already ${p.status}.`);
+        await m.trx.updateTable('users').set({ status: p.status }).where('id', '=', p.userId).execute();
+        const ended = p.status === 'disabled' ? await this.endSessions(m, p.userId, 'user disabled') : 0;
+        m.audit({ action: 'access.user.status', targetType: 'user', targetId: p.userId, before: { status: user.status }, after: { status: p.status, sessionsEnded: ended }, ...decided(request) });
+        m.changed('users', p.userId, null, 'update');
+      },
+    });
+    kinds.register({
+      kind: 'access.revokeSession',
+      payload: sessionPayload,
+      legalEntity: () => null,
+      scopeEntities: (p, trx) => this.userEntities(p.userId, trx),
+      excludedApprovers: (p) => [p.userId],
+      summary: async (p, trx) => `End a session of ${await this.usernameOf(trx, p.userId)}`,
+      execute: async (m, p, request) => {
+        const ended = await this.endSessions(m, p.userId, request.reason, p.sessionId);
+        if (ended === 0) throw new DomainError('INVALID_TRANSITION', `Session ${p.sessionId} had already ended.`);
+        m.audit({ action: 'auth.session.revoked', targetType: 'session', targetId: p.sessionId, after: { userId: p.userId }, ...decided(request) });
       },
     });
     kinds.register({
       kind: 'access.resetMfa',
       payload: userPayload,
       legalEntity: () => null,
+      scopeEntities: (p, trx) => this.userEntities(p.userId, trx),
       excludedApprovers: (p) => [p.userId],
       summary: async (p, trx) => `Reset the authenticator of ${await this.usernameOf(trx, p.userId)}`,
       execute: async (m, p, request) => {
         await this.assertUser(m, p.userId);
         await m.trx.updateTable('users').set({ totp_secret_enc: null, totp_enrolled_at: null, last_totp_step: null }).where('id', '=', p.userId).execute();
-        await m.trx.updateTable('sessions').set({ revoked_at: m.now, revoked_by: m.actor.id, revoke_reason: 'MFA reset' }).where('user_id', '=', p.userId).where('revoked_at', 'is', null).execute();
-        m.audit({ action: 'auth.mfa.reset', targetType: 'user', targetId: p.userId, reason: request.reason, approvers: request.approvers, caseRef: request.id, policyRef: request.policyRef });
+        await this.endSessions(m, p.userId, 'MFA reset');
+        m.audit({ action: 'auth.mfa.reset', targetType: 'user', targetId: p.userId, ...decided(request) });
         m.changed('users', p.userId, null, 'update');
       },
     });
@@ -652,26 +813,35 @@ export class AccessService {
       kind: 'access.resetPassword',
       payload: userPayload,
       legalEntity: () => null,
+      scopeEntities: (p, trx) => this.userEntities(p.userId, trx),
       excludedApprovers: (p) => [p.userId],
       summary: async (p, trx) => `Reset the password of ${await this.usernameOf(trx, p.userId)}`,
       execute: async (m, p, request) => {
         await this.assertUser(m, p.userId);
-        // Handed over once by the approver; the user must replace it at next sign-in.
-        const temporaryPassword = `${randomBytes(12).toString('base64url')}-Aa1`;
-        await m.trx.updateTable('users').set({ password_hash: await hashPassword(temporaryPassword), must_change_password: 1, failed_attempts: 0, locked_until: null }).where('id', '=', p.userId).execute();
-        await m.trx.updateTable('sessions').set({ revoked_at: m.now, revoked_by: m.actor.id, revoke_reason: 'password reset' }).where('user_id', '=', p.userId).where('revoked_at', 'is', null).execute();
-        m.audit({ action: 'auth.password.reset', targetType: 'user', targetId: p.userId, reason: request.reason, approvers: request.approvers, caseRef: request.id, policyRef: request.policyRef });
+        // The old password stops working now; the maker collects the temporary one (collectTemporaryPassword).
+        const unusable = await hashPassword(randomBytes(32).toString('base64url'));
+        await m.trx
+          .updateTable('users')
+          .set({ password_hash: unusable, must_change_password: 1, failed_attempts: 0, locked_until: null, password_expires_at: null, password_handover_approval: request.id })
+          .where('id', '=', p.userId)
+          .execute();
+        await this.endSessions(m, p.userId, 'password reset');
+        m.audit({ action: 'auth.password.reset', targetType: 'user', targetId: p.userId, after: { collectedBy: request.makerId }, ...decided(request) });
         m.changed('users', p.userId, null, 'update');
-        return { temporaryPassword };
       },
     });
   }
 
   // ---- review -------------------------------------------------------------------------------
 
-  /** Who held which role in which entity during [from, to], who asked, who approved and why. */
-  async review(scope: string[], range: { from?: string | undefined; to?: string | undefined }) {
-    const to = range.to ?? this.store.now();
+  /**
+   * Who held which role in which entity during [from, to], who asked, who approved and why; grants
+   * that lapsed at their end date in the period, and grants in force that end within
+   * `endingWithinDays` (14 by default) of now.
+   */
+  async review(scope: string[], range: { from?: string | undefined; to?: string | undefined; endingWithinDays?: number | undefined }) {
+    const now = this.store.now();
+    const to = range.to ?? now;
     const from = range.from ?? '0000-01-01T00:00:00.000Z';
     if (from > to) throw new DomainError('VALIDATION_FAILED', '`from` must not be after `to`.');
     const rows = await this.db
@@ -691,6 +861,7 @@ export class AccessService {
       ids.add(r.requested_by);
       for (const a of JSON.parse(r.approved_by) as string[]) ids.add(a);
       if (r.revoke_requested_by) ids.add(r.revoke_requested_by);
+      if (r.cover_for) ids.add(r.cover_for);
       for (const a of JSON.parse(r.revoke_approved_by ?? '[]') as string[]) ids.add(a);
     }
     const names = new Map(
@@ -704,8 +875,11 @@ export class AccessService {
       legalEntity: r.legal_entity,
       grantedAt: r.granted_at,
       grant: { requestedBy: who(r.requested_by), approvedBy: (JSON.parse(r.approved_by) as string[]).map(who), approvalId: r.approval_id, reason: r.reason },
+      endsAt: r.ends_at,
+      coverFor: who(r.cover_for),
+      lapsedAt: r.lapsed_at,
       revokedAt: r.revoked_at,
-      revoke: r.revoked_at
+      revoke: r.revoked_at && !r.lapsed_at
         ? { requestedBy: who(r.revoke_requested_by), approvedBy: (JSON.parse(r.revoke_approved_by ?? '[]') as string[]).map(who), approvalId: r.revoke_approval_id, reason: r.revoke_reason }
         : null,
     }));
@@ -713,8 +887,14 @@ export class AccessService {
       .flatMap((h) => [
         ...(h.grantedAt >= from && h.grantedAt <= to ? [{ at: h.grantedAt, type: 'grant' as const, user: h.user, role: h.role, legalEntity: h.legalEntity, ...h.grant }] : []),
         ...(h.revokedAt && h.revoke && h.revokedAt >= from && h.revokedAt <= to ? [{ at: h.revokedAt, type: 'revoke' as const, user: h.user, role: h.role, legalEntity: h.legalEntity, ...h.revoke }] : []),
+        ...(h.lapsedAt && h.revokedAt && h.revokedAt >= from && h.revokedAt <= to
+          ? [{ at: h.revokedAt, type: 'lapse' as const, user: h.user, role: h.role, legalEntity: h.legalEntity, requestedBy: null, approvedBy: [], approvalId: null, reason: 'lapsed at its end date' }]
+          : []),
       ])
       .sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
-    return { from: range.from ?? null, to, holdings, events };
+    const horizon = new Date(Date.parse(now) + (range.endingWithinDays ?? 14) * 86_400_000).toISOString();
+    const endingSoon = holdings.filter((h) => h.revokedAt === null && h.endsAt !== null && h.endsAt > now && h.endsAt <= horizon).sort((a, b) => (a.endsAt! < b.endsAt! ? -1 : 1));
+    const lapsed = holdings.filter((h) => h.lapsedAt !== null && h.revokedAt! >= from && h.revokedAt! <= to);
+    return { from: range.from ?? null, to, holdings, events, endingSoon, lapsed };
   }
 }

@@ -18,6 +18,12 @@ export interface ApprovalKind<P> {
   kind: string;
   payload: z.ZodType<P>;
   legalEntity(payload: P): string | null;
+  /**
+   * Legal entities in which every decider must hold one of the tier's roles, all of them, when the
+   * request concerns something spanning entities (a user with grants in several). Read when each
+   * decision is made; absent, the request's `legalEntity` alone decides (any entity when null).
+   */
+  scopeEntities?(payload: P, trx: Transaction<Database>): Promise<string[]>;
   /** Users besides the maker who may not decide, e.g. the person a grant is for. */
   excludedApprovers(payload: P): string[];
   /** One line for queues and notifications, naming people by username. */

@@ -14,6 +14,7 @@ import { nextRef } from '../../db/counters.js';
 import type { PoliciesService } from '../policies/service.js';
 import { selectTier } from '../policies/service.js';
 import type { ApprovalKinds } from './registry.js';
+import { grantsInForce } from '../access/grants.js';
 
 export interface ApprovalView {
   id: string;
@@ -122,9 +123,19 @@ export class ApprovalsService {
 
   /** Roles the user holds in the request's legal entity (any entity for entity-less requests). */
   private async rolesIn(m: Mutation, userId: string, legalEntity: string | null): Promise<Role[]> {
-    let q = m.trx.selectFrom('role_grants').select('role').where('user_id', '=', userId).where('revoked_at', 'is', null);
+    let q = grantsInForce(m.trx, m.now).select('role').where('user_id', '=', userId);
     if (legalEntity !== null) q = q.where('legal_entity', '=', legalEntity);
     return (await q.execute()).map((r) => r.role).filter(isRole);
+  }
+
+  /** Roles the user holds in every one of the entities (the roles that count for a request spanning them). */
+  private async rolesInAll(m: Mutation, userId: string, entities: string[]): Promise<Role[]> {
+    let common: Role[] | null = null;
+    for (const e of entities) {
+      const held: Role[] = await this.rolesIn(m, userId, e);
+      common = common === null ? held : common.filter((r) => held.includes(r));
+    }
+    return common ?? [];
   }
 
   async approve(actor: Actor, id: string, reason?: string): Promise<{ status: ApprovalStatus; result?: Record<string, unknown> }> {
@@ -164,7 +175,9 @@ export class ApprovalsService {
   ): Promise<{ status: ApprovalStatus; result?: Record<string, unknown> }> {
     const { row, votes } = await this.load(m, id);
     const state = this.stateOf(row, votes);
-    const rolesHeld = await this.rolesIn(m, m.actor.id, row.legal_entity);
+    const kind = this.kinds.get(row.kind);
+    const spanned = kind.scopeEntities ? await kind.scopeEntities(kind.payload.parse(JSON.parse(row.payload_json)), m.trx) : [];
+    const rolesHeld = spanned.length > 0 ? await this.rolesInAll(m, m.actor.id, spanned) : await this.rolesIn(m, m.actor.id, row.legal_entity);
     const t = transition(state, { type: decision, by: m.actor.id, rolesHeld, at: m.now });
     if (!t.ok) throw new DomainError(t.reason, t.message);
     const role = decision === 'approve' ? (t.state.approvals.at(-1)?.role ?? null) : (state.requiredRoles.find((r) => rolesHeld.includes(r)) ?? null);
@@ -187,7 +200,6 @@ export class ApprovalsService {
     let result: Record<string, unknown> | undefined;
     if (t.execute) {
       const approvers = t.state.approvals.map((a) => a.userId);
-      const kind = this.kinds.get(row.kind);
       const failure = knownFailure;
       if (!failure) {
         try {

@@ -43,6 +43,7 @@ import { auditItem } from '../audit/service.js';
 import { loadClient, transitionClient } from '../clients/restrictions.js';
 import { decodeBase64, DocumentRefused, sniffDocument } from '../documents/sniff.js';
 import type { DocumentStore } from '../documents/store.js';
+import { grantsInForce } from '../access/grants.js';
 
 const DAY = 86_400_000;
 
@@ -242,7 +243,7 @@ export class KycService {
       const { kase } = await this.forAction(m, auth, caseRef, 'assign');
       const assignee = await m.trx.selectFrom('users').select(['id', 'username', 'status']).where('id', '=', userId).executeTakeFirst();
       if (!assignee || assignee.status !== 'active') throw new DomainError('NOT_FOUND', `No active staff user ${userId}.`);
-      const grants = await m.trx.selectFrom('role_grants').select('role').where('user_id', '=', userId).where('legal_entity', '=', kase.legal_entity).where('revoked_at', 'is', null).execute();
+      const grants = await grantsInForce(m.trx, m.now).select('role').where('user_id', '=', userId).where('legal_entity', '=', kase.legal_entity).execute();
       if (!permissionsOf(grants.map((g) => g.role).filter(isRole)).has('kyc.review')) {
         throw new DomainError('FORBIDDEN_PERMISSION', `${assignee.username} cannot work KYC cases in ${kase.legal_entity}: none of their roles there carries kyc.review.`);
       }

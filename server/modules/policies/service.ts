@@ -145,6 +145,32 @@ export class PoliciesService {
     }
   }
 
+  /**
+   * A server that brings new approval kinds adds their shipped tiers to the active approval-tiers
+   * policy, as a new version activated by the system with the reason, leaving every existing kind's
+   * tiers as they are: without it, the new kinds could not be requested at all on an existing
+   * system. A broker who wants other tiers for them publishes a version through maker-checker.
+   */
+  async addMissingApprovalKinds(): Promise<string[]> {
+    const type = 'approvals.tiers' as const;
+    const current = await this.require<ApprovalTiersPolicy>(this.store.kysely, type);
+    const shipped = (POLICY_TYPES[type].initial as ApprovalTiersPolicy).kinds;
+    const missing = Object.keys(shipped).filter((k) => !Object.hasOwn(current.document.kinds, k)).sort();
+    if (missing.length === 0) return [];
+    await this.store.mutate(SYSTEM_ACTOR, async (m) => {
+      const active = await this.require<ApprovalTiersPolicy>(m.trx, type);
+      const document = validatePolicyDocument(type, { kinds: { ...active.document.kinds, ...Object.fromEntries(missing.map((k) => [k, shipped[k]!])) } });
+      const max = await m.trx.selectFrom('policy_versions').select((eb) => eb.fn.max('version').as('v')).where('type', '=', type).executeTakeFirst();
+      const version = Number(max?.v ?? 0) + 1;
+      const reason = `Server upgrade: shipped tiers added for new approval kinds ${missing.join(', ')}; the tiers of every other kind are unchanged`;
+      await this.insertVersion(m, type, version, document, reason, active.version);
+      await m.trx.insertInto('policy_activations').values({ type, version, activated_at: m.now, approval_id: null, activated_by: 'system' }).execute();
+      m.audit({ action: 'policy.activated', targetType: 'policy', targetId: type, before: { version: active.version }, after: { version, addedKinds: missing }, reason, policyRef: policyRef(type, version) });
+      m.changed('policy_activations', type, null, 'insert');
+    });
+    return missing;
+  }
+
   private async insertVersion(m: Mutation, type: PolicyType, version: number, document: unknown, reason: string, basedOn: number | null) {
     const json = canonicalJson(document);
     await m.trx
