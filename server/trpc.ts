@@ -7,6 +7,7 @@ import { initTRPC, TRPCError } from '@trpc/server';
 import { PERMISSIONS, PROCEDURES, type Permission, type ProcedureGuard } from '../shared/access/permissions.js';
 import { DomainError, REASONS, type Reason } from '../shared/errors.js';
 import { portalActor } from './core/actor.js';
+import { disclose, disclosureFor } from './core/disclosure.js';
 import type { AuthContext, RequestInfo } from './modules/access/service.js';
 import type { Services } from './services.js';
 
@@ -142,9 +143,27 @@ export const portalProcedure = t.procedure
   .use(guard)
   .use(({ ctx, next }) => next({ ctx: { ...ctx, actor: portalActor(ctx.req.ip, ctx.req.userAgent) } }));
 
+/** Procedures whose answers are about staff and configuration, never clients: not masked. */
+const STAFF_AND_SETTINGS = /^(auth|access|policies)\.|^audit\.verify$/;
+
+/**
+ * Client data leaves only as the reader may see it (server/core/disclosure.ts): every answer of
+ * every staff procedure, the change feed's documents included, for readers without `clients.pii`.
+ */
+const disclosed = t.middleware(async ({ ctx, path, next }) => {
+  const result = await next();
+  const auth = ctx.state.auth;
+  if (!result.ok || !auth || STAFF_AND_SETTINGS.test(path)) return result;
+  const d = disclosureFor(auth);
+  const data: unknown = result.data;
+  if (d.everywhere || data === null || typeof data !== 'object' || Symbol.asyncIterator in data) return result;
+  return { ...result, data: disclose(data, d) };
+});
+
 export const staffProcedure = t.procedure
   .use(domainErrors)
   .use(guard)
+  .use(disclosed)
   .use(({ ctx, next }) => {
     if (!ctx.auth) throw new TRPCError({ code: 'INTERNAL_SERVER_ERROR', message: 'staff procedure without a session' });
     return next({ ctx: { ...ctx, auth: ctx.auth } });

@@ -57,14 +57,17 @@ export interface AlertView {
   severity: string;
   status: string;
   forRole: string;
+  /** Written by the system with ids only; the client's name is joined in as `clientName`. */
   summary: string;
+  /** The client's name at reading time (masked for readers without clients.pii, as every name is). */
+  clientName: string | null;
   details: Record<string, unknown>;
   sourceRef: string | null;
   createdAt: string;
   updatedAt: string;
 }
 
-export function alertView(row: AlertTable): AlertView {
+export function alertView(row: AlertTable & { client_name?: string | null }): AlertView {
   return {
     id: row.id,
     kind: row.kind,
@@ -74,6 +77,7 @@ export function alertView(row: AlertTable): AlertView {
     status: row.status,
     forRole: row.for_role,
     summary: row.summary,
+    clientName: row.client_name ?? null,
     details: JSON.parse(row.details_json) as Record<string, unknown>,
     sourceRef: row.source_ref,
     createdAt: row.created_at,
@@ -87,14 +91,22 @@ export class AlertsService {
   async list(auth: AuthContext, filter: { status?: 'open' | 'closed' | undefined; clientId?: string | undefined; limit: number }): Promise<AlertView[]> {
     const scope = auth.scope('alerts.read');
     if (scope.length === 0) return [];
-    let q = this.store.kysely.selectFrom('alerts').selectAll().where('legal_entity', 'in', scope).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(filter.limit);
-    if (filter.status) q = q.where('status', '=', filter.status);
-    if (filter.clientId) q = q.where('client_id', '=', filter.clientId);
+    let q = this.withClientName()
+      .where('a.legal_entity', 'in', scope)
+      .orderBy('a.created_at', 'desc')
+      .orderBy('a.id', 'desc')
+      .limit(filter.limit);
+    if (filter.status) q = q.where('a.status', '=', filter.status);
+    if (filter.clientId) q = q.where('a.client_id', '=', filter.clientId);
     return (await q.execute()).map(alertView);
   }
 
   async byIds(ids: string[]): Promise<AlertView[]> {
     if (ids.length === 0) return [];
-    return (await this.store.kysely.selectFrom('alerts').selectAll().where('id', 'in', ids).execute()).map(alertView);
+    return (await this.withClientName().where('a.id', 'in', ids).execute()).map(alertView);
+  }
+
+  private withClientName() {
+    return this.store.kysely.selectFrom('alerts as a').leftJoin('clients as c', 'c.id', 'a.client_id').selectAll('a').select('c.display_name as client_name');
   }
 }

@@ -13,7 +13,6 @@ import { nextRef } from '../../db/counters.js';
 import type { ClientPartyRow, ClientRow } from '../../db/schema.js';
 import type { AuthContext } from '../access/service.js';
 import { canonicalJson } from '../audit/canonical.js';
-import { maskPii } from '../audit/mask.js';
 import { auditItem } from '../audit/service.js';
 import type { KycService } from '../kyc/service.js';
 import { clientSubjects, type ScreeningService } from '../screening/service.js';
@@ -289,16 +288,13 @@ export class ClientsService {
     const row = await db.selectFrom('clients').select(['id', 'legal_entity', 'display_name', 'status']).where('id', '=', clientId).executeTakeFirst();
     if (!row) throw new DomainError('NOT_FOUND', `Client ${clientId} does not exist.`);
     requireEntity(auth, 'clients.read', row.legal_entity);
-    const pii = auth.scope('clients.pii').includes(row.legal_entity);
     const events = await db.selectFrom('audit_events').selectAll().where('client_id', '=', clientId).orderBy('seq').execute();
     return {
       clientId,
       legalEntity: row.legal_entity,
       status: row.status,
-      items: events.map((e) => {
-        const item = auditItem(e);
-        return pii ? item : { ...item, before: maskPii(item.before), after: maskPii(item.after) };
-      }),
+      // Masked for readers without clients.pii by the disclosure rule every answer goes through.
+      items: events.map(auditItem),
     };
   }
 }

@@ -353,15 +353,16 @@ export class ScreeningService {
           .execute();
       } else {
         const client = await loadClient(m, row.client_id);
-        const subject = row.party_id ? `${row.subject_name} (a director, shareholder or owner of ${client.display_name})` : client.display_name;
-        await restrictClient(m, client, 'sanctions_match', { reason: `${subject} confirmed as ${row.entry_name} on ${row.source} (${row.id}): ${input.reason}`, caseRef: row.id, policyRef: policy.ref });
+        // Ids only: the names are joined in for readers who may see them.
+        const subject = row.party_id ? `party ${row.party_id} (a director, shareholder or owner) of ${row.client_id}` : row.client_id;
+        await restrictClient(m, client, 'sanctions_match', { reason: `${subject} confirmed as ${row.source} entry ${row.entry_key} (${row.id})`, caseRef: row.id, policyRef: policy.ref });
         await raiseAlert(m, {
           kind: 'sanctions_match',
           legalEntity: row.legal_entity,
           clientId: row.client_id,
           severity: 'critical',
           forRole: 'mlro',
-          summary: `Confirmed sanctions match: ${subject} is ${row.entry_name} (${row.source} ${row.entry_key}). Client restricted; consider a suspicious activity report and a freeze.`,
+          summary: `Confirmed sanctions match: ${subject} is ${row.source} entry ${row.entry_key} (${row.id}). Client restricted; consider a suspicious activity report and a freeze.`,
           details: { caseId: row.id, source: row.source, entryKey: row.entry_key, score: row.score, decidedBy: auth.user.username, reason: input.reason },
           sourceRef: row.id,
         });

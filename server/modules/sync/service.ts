@@ -11,7 +11,6 @@ import type { AlertsService } from '../alerts/service.js';
 import type { KycService } from '../kyc/service.js';
 import type { ApprovalsService } from '../approvals/service.js';
 import type { ScreeningService } from '../screening/service.js';
-import { maskPii } from '../audit/mask.js';
 import { auditItem } from '../audit/service.js';
 
 export interface SyncCursor {
@@ -88,10 +87,9 @@ export class SyncService {
         .orderBy('seq')
         .limit(limit)
         .execute();
-      const pii = auth.permissions.has('clients.pii');
+      // Masked for readers without clients.pii, _json included, by the disclosure rule (server/core/disclosure.ts).
       upserts.audit = rows.map((r) => {
-        const item = auditItem(r);
-        const shown = pii ? item : { ...item, before: maskPii(item.before), after: maskPii(item.after) };
+        const shown = auditItem(r);
         return {
           seq: r.seq, at: r.at, actor: r.actor_name, action: r.action, targetType: r.target_type, targetId: r.target_id, clientId: r.client_id,
           legalEntity: r.legal_entity, caseRef: r.case_ref, reason: r.reason, ip: r.ip, _json: JSON.stringify(shown),
