@@ -34,6 +34,12 @@ export async function createServer(config: Config, opts: { clock?: Clock; db?: D
     throw error;
   }
   const services = buildServices(config, db, opts.clock ?? systemClock);
+  try {
+    await services.auditKeys.start();
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
   await services.policies.bootstrap();
   // A log written before event MACs existed: mark, with a MAC'd event, where every later event must carry one.
   const head = await db.kysely.selectFrom('audit_events').select(['seq', 'mac']).orderBy('seq', 'desc').limit(1).executeTakeFirst();

@@ -45,6 +45,8 @@ const SAMPLES: Record<ProcedurePath, (ids: { victim: string }) => unknown> = {
   'approvals.cancel': () => ({ id: 'APR-999999', reason: 'matrix test' }),
   'audit.search': () => ({ legalEntity: 'eu', limit: 5 }),
   'audit.verify': () => ({}),
+  'audit.signingKey': () => ({}),
+  'audit.rotateSigningKey': () => ({ reason: 'matrix test', publicKey: 'not a key' }),
   'policies.types': () => ({}),
   'policies.list': () => ({}),
   'policies.get': () => ({ type: 'approvals.tiers' }),

@@ -12,6 +12,7 @@ import { AuditLog, type ChainBreak } from './modules/audit/log.js';
 import { AuditService } from './modules/audit/service.js';
 import { loadMacKey } from './modules/audit/mac.js';
 import { loadSigner } from './modules/audit/signer.js';
+import { SigningKeys } from './modules/audit/keys.js';
 import { PoliciesService } from './modules/policies/service.js';
 import { ScreeningListsService } from './modules/screening/lists-service.js';
 import { ScreeningService } from './modules/screening/service.js';
@@ -32,6 +33,7 @@ export interface Services {
   policies: PoliciesService;
   audit: AuditService;
   auditLog: AuditLog;
+  auditKeys: SigningKeys;
   sync: SyncService;
   lists: ScreeningListsService;
   screening: ScreeningService;
@@ -42,9 +44,9 @@ export interface Services {
 }
 
 export function buildServices(config: Config, db: Db, clock: Clock): Services {
-  const signer = loadSigner({ dataDir: config.dataDir, keyFromEnv: config.auditSigningKey });
+  const loaded = loadSigner({ dataDir: config.dataDir, keyFromEnv: config.auditSigningKey });
   const macKey = loadMacKey({ dataDir: config.dataDir, keyFromEnv: config.auditMacKey });
-  const auditLog = new AuditLog(db, signer, macKey, { dataDir: config.dataDir, checkpointEvery: config.auditCheckpointEvery });
+  const auditLog = new AuditLog(db, loaded.signer, macKey, { dataDir: config.dataDir, checkpointEvery: config.auditCheckpointEvery });
   const store = new Store(db, auditLog, clock);
   const secrets = loadSecretBox({ dataDir: config.dataDir, keyFromEnv: config.secretsKey });
   const kinds = new ApprovalKinds();
@@ -55,6 +57,8 @@ export function buildServices(config: Config, db: Db, clock: Clock): Services {
   access.approvals = approvals;
   access.registerKinds(kinds);
   policies.registerKinds(kinds);
+  const auditKeys = new SigningKeys(store, auditLog, approvals, loaded, macKey, config.dataDir);
+  auditKeys.registerKinds(kinds);
   const lists = new ScreeningListsService(store, policies);
   const screening = new ScreeningService(store, lists, policies);
   const alerts = new AlertsService(store);
@@ -75,8 +79,9 @@ export function buildServices(config: Config, db: Db, clock: Clock): Services {
     access,
     approvals,
     policies,
-    audit: new AuditService(store, signer, { dataDir: config.dataDir, macKey, checkpointIntervalMs: config.auditCheckpointIntervalMs }),
+    audit: new AuditService(store, { dataDir: config.dataDir, macKey, checkpointIntervalMs: config.auditCheckpointIntervalMs, pinnedKeyFile: loaded.pinnedFile }),
     auditLog,
+    auditKeys,
     sync: new SyncService(store, approvals, screening, alerts, kyc),
     lists,
     screening,

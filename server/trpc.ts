@@ -144,7 +144,7 @@ export const portalProcedure = t.procedure
   .use(({ ctx, next }) => next({ ctx: { ...ctx, actor: portalActor(ctx.req.ip, ctx.req.userAgent) } }));
 
 /** Procedures whose answers are about staff and configuration, never clients: not masked. */
-const STAFF_AND_SETTINGS = /^(auth|access|policies)\.|^audit\.verify$/;
+const STAFF_AND_SETTINGS = /^(auth|access|policies)\.|^audit\.(verify|signingKey|rotateSigningKey)$/;
 
 /**
  * Client data leaves only as the reader may see it (server/core/disclosure.ts): every answer of

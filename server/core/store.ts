@@ -19,6 +19,8 @@ export interface Mutation {
   readonly actor: Actor;
   audit(event: AuditInput): void;
   changed(table: string, rowId: string, legalEntity: string | null, op: 'insert' | 'update' | 'delete'): void;
+  /** Work that must follow the commit and never happen without it (an audit key taken into use). */
+  afterCommit(work: () => Promise<void>): void;
 }
 
 export class MissingAuditEventError extends Error {
@@ -65,6 +67,7 @@ export class Store {
   async mutate<T>(actor: Actor, work: (m: Mutation) => Promise<T>): Promise<T> {
     const events: AuditInput[] = [];
     const changes: Array<{ table_name: string; row_id: string; legal_entity: string | null; op: 'insert' | 'update' | 'delete' }> = [];
+    const after: Array<() => Promise<void>> = [];
     const now = this.now();
     const outcome = await this.db.kysely.transaction().execute(async (trx) => {
       const before = await rowsWritten(this.db, trx);
@@ -74,6 +77,7 @@ export class Store {
         actor,
         audit: (e) => events.push(e),
         changed: (table_name, row_id, legal_entity, op) => changes.push({ table_name, row_id, legal_entity, op }),
+        afterCommit: (w) => after.push(w),
       });
       if (events.length === 0) {
         const written = (await rowsWritten(this.db, trx)) - before;
@@ -94,6 +98,7 @@ export class Store {
     const { result, checkpoint } = outcome;
     if (checkpoint) this.audit.mirror(checkpoint);
     this.events.emit('commit');
+    for (const w of after) await w();
     return result;
   }
 }

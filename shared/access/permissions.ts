@@ -10,6 +10,7 @@ export const PERMISSIONS = {
   'approvals.decide': 'Approve or reject approval requests whose required roles one holds',
   'audit.read': 'Search the audit log',
   'audit.verify': 'Verify the audit hash chain and its signed checkpoints',
+  'audit.manageKeys': 'Request a rotation of the key that signs audit checkpoints',
   'policies.read': 'Read policy documents and their versions',
   'policies.propose': 'Propose a new policy version (publishing needs approval)',
   'entities.read': 'See the legal entities',
@@ -103,7 +104,7 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   ],
   mlro: [
     ...COMPLIANCE_BASE, 'approvals.decide', 'kyc.decideHighRisk', 'kyc.override', 'access.read',
-    'policies.propose', 'reports.read', 'clients.exportPii', 'audit.verify', 'platform.read',
+    'policies.propose', 'reports.read', 'clients.exportPii', 'audit.verify', 'audit.manageKeys', 'platform.read',
   ],
   finance_officer: [
     'entities.read', 'clients.read', 'clients.pii', 'kyc.status', 'withdrawals.read', 'withdrawals.decide',
@@ -131,7 +132,7 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   ib_manager: ['entities.read', 'clients.read', 'kyc.status', 'ib.read', 'ib.manage'],
   administrator: [
     'entities.read', 'access.read', 'access.manage', 'sessions.manage', 'approvals.read', 'approvals.decide',
-    'audit.verify', 'policies.read', 'policies.propose', 'settings.manage',
+    'audit.verify', 'audit.manageKeys', 'policies.read', 'policies.propose', 'settings.manage',
   ],
   auditor: READ_EVERYTHING,
 };
@@ -171,6 +172,8 @@ export const PROCEDURES = {
   'approvals.cancel': 'authenticated',
   'audit.search': 'audit.read',
   'audit.verify': 'audit.verify',
+  'audit.signingKey': 'audit.verify',
+  'audit.rotateSigningKey': 'audit.manageKeys',
   'policies.types': 'policies.read',
   'policies.list': 'policies.read',
   'policies.get': 'policies.read',

@@ -11,11 +11,11 @@ import { sql } from 'kysely';
 import { afterEach, expect, it } from 'vitest';
 import { startServer } from '../../app.js';
 import type { AuditEventRow } from '../../db/schema.js';
-import { describeEachEngine, startTestServer, tempDir, testConfig, type TestServer } from '../../testing/harness.js';
+import { describeEachEngine, expectReason, startTestServer, tempDir, testConfig, type TestServer } from '../../testing/harness.js';
 import { runTool } from '../../testing/processes.js';
 import { eventHash } from './canonical.js';
 import { macKeyFile, parseMacKey } from './mac.js';
-import { checkpointMessage, keyDir, keyIdOf, PUBLIC_KEY_FILE } from './signer.js';
+import { checkpointMessage, currentKeyFile, keyDir, keyIdOf, PUBLIC_KEY_FILE, ROTATION_ACTION } from './signer.js';
 import { checkpointMirrorFile } from './log.js';
 
 async function dropAppendOnly(t: TestServer): Promise<void> {
@@ -137,6 +137,82 @@ describeEachEngine('audit log against an insider', (engine) => {
     expect(verdict.problem).toMatch(/written over \d+ s after the newest signed checkpoint .* a checkpoint is missing/);
     await t.server.services.auditLog.checkpointNow(t.clock.now().toISOString());
     expect(await t.server.services.audit.verify()).toMatchObject({ ok: true });
+  });
+
+  it('rotates the signing key only through two approvals; the old key signs the rotation, and a verifier holding only the first key follows it', async () => {
+    t = await startTestServer(engine);
+    const pinned = path.join(tempDir('fxbo-pinned-'), 'audit.pub.pem');
+    fs.copyFileSync(path.join(keyDir(t.storage.dataDir), PUBLIC_KEY_FILE), pinned);
+    const oldKey = t.server.services.auditLog.keyId;
+    const oldPrivate = fs.readFileSync(currentKeyFile(t.storage.dataDir), 'utf8');
+    const admin = await t.login('admin');
+    await expectReason(admin.client.audit.rotateSigningKey.mutate({ reason: 'Annual rotation', publicKey: 'not a key' }), 'VALIDATION_FAILED');
+    await expectReason((await t.login('compliance')).client.audit.rotateSigningKey.mutate({ reason: 'Annual rotation' }), 'FORBIDDEN_PERMISSION');
+    const { approvalId } = await admin.client.audit.rotateSigningKey.mutate({ reason: 'Annual rotation of the checkpoint key' });
+    await expectReason(admin.client.audit.rotateSigningKey.mutate({ reason: 'again' }), 'ALREADY_EXISTS');
+    expect((await (await t.login('admin2')).client.approvals.approve.mutate({ id: approvalId })).status).toBe('pending');
+    expect(t.server.services.auditLog.keyId).toBe(oldKey);
+    expect((await (await t.login('mlro')).client.approvals.approve.mutate({ id: approvalId })).status).toBe('executed');
+
+    const newKey = t.server.services.auditLog.keyId;
+    expect(newKey).not.toBe(oldKey);
+    const db = t.server.services.store.kysely;
+    const rotation = await db.selectFrom('audit_events').selectAll().where('action', '=', ROTATION_ACTION).executeTakeFirstOrThrow();
+    expect(JSON.parse(rotation.after_json!)).toMatchObject({ fromKeyId: oldKey, toKeyId: newKey, keptIn: 'data folder' });
+    expect(JSON.parse(rotation.approvers_json!)).toHaveLength(2);
+    expect(rotation.case_ref).toBe(approvalId);
+    // The old key signed the head holding the rotation; the old private key is gone from the folder.
+    const covering = await db.selectFrom('audit_checkpoints').selectAll().where('seq', '>=', rotation.seq).orderBy('seq').executeTakeFirstOrThrow();
+    expect(covering.key_id).toBe(oldKey);
+    expect(fs.readFileSync(currentKeyFile(t.storage.dataDir), 'utf8')).not.toBe(oldPrivate);
+    // Later checkpoints carry the new key, and a verifier holding only the first key accepts them.
+    await admin.client.access.resetMfa.mutate({ userId: await t.userId('support'), reason: 'after the rotation' });
+    expect((await t.server.services.auditLog.checkpointNow(t.clock.now().toISOString()))?.key_id).toBe(newKey);
+    expect(await t.server.services.audit.verify()).toMatchObject({ ok: true });
+    const run = runTool('server/cli/audit-verify.ts', verifyArgs(t, ['--public-key', pinned]));
+    expect(run.stdout).toMatch(/Audit log intact/);
+    expect(run.status).toBe(0);
+    expect((await (await t.login('auditor')).client.audit.signingKey.query()).rotations.map((r) => r.toKeyId)).toEqual([newKey]);
+
+    // A restart on the folder signs with the new key: reached from the pinned one by an approved rotation.
+    await t.server.close();
+    const again = await startServer(testConfig(t.storage));
+    expect(again.services.auditLog.keyId).toBe(newKey);
+    await again.close();
+  });
+
+  it('takes an operator-kept key into use when the server restarts with it after an approved rotation', async () => {
+    t = await startTestServer(engine);
+    const oldKey = t.server.services.auditLog.keyId;
+    const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+    const admin = await t.login('admin');
+    const { approvalId } = await admin.client.audit.rotateSigningKey.mutate({ reason: 'Key moved to the HSM host', publicKey: publicKey.export({ type: 'spki', format: 'pem' }).toString() });
+    await (await t.login('admin2')).client.approvals.approve.mutate({ id: approvalId });
+    await (await t.login('mlro')).client.approvals.approve.mutate({ id: approvalId });
+    // Until the restart the old key signs, the rotation included.
+    expect(t.server.services.auditLog.keyId).toBe(oldKey);
+    await t.server.close();
+    const again = await startServer(testConfig(t.storage, { AUDIT_SIGNING_KEY: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() }));
+    expect(again.services.auditLog.keyId).toBe(keyIdOf(publicKey));
+    await expect(again.services.auditKeys.requestRotation({ id: 'system', name: 'system', ip: null, userAgent: null, sessionId: null }, { reason: 'no key given' })).rejects.toThrow(/AUDIT_SIGNING_KEY/);
+    await again.services.auditLog.checkpointNow(new Date(Date.now() + 3_600_000).toISOString());
+    expect(await again.services.audit.verify()).toMatchObject({ ok: true });
+    await again.close();
+  });
+
+  it('refuses a signing key that only a rotation written with SQL names', async () => {
+    t = await startTestServer(engine);
+    const last = await head(t);
+    const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+    const fields = {
+      seq: last.seq + 1, at: new Date(Date.parse(last.at) + 1000).toISOString(), actor_id: 'system', actor_name: 'system', ip: null, user_agent: null, session_id: null,
+      action: ROTATION_ACTION, target_type: 'audit_key', target_id: keyIdOf(publicKey), client_id: null, legal_entity: null, before_json: null,
+      after_json: JSON.stringify({ fromKeyId: t.server.services.auditLog.keyId, toKeyId: keyIdOf(publicKey), publicKey: publicKey.export({ type: 'spki', format: 'pem' }) }),
+      reason: 'rotation', approvers_json: null, case_ref: null, policy_ref: null, prev_hash: last.hash,
+    };
+    await t.server.services.store.kysely.insertInto('audit_events').values({ ...fields, hash: eventHash(fields), mac: null, mac_key_id: null }).execute();
+    await t.server.close();
+    await expect(startServer(testConfig(t.storage, { AUDIT_SIGNING_KEY: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() }))).rejects.toThrow(/nor one an approved rotation took into use/);
   });
 
   if (engine === 'sqlite') {

@@ -72,13 +72,16 @@ export class AuditLog {
   onBrokenChain: ((found: ChainBreak) => void) | null = null;
   #knownBreak: ChainBreak | null = null;
   #lastCheckpointSeq: number | null = null;
+  #signer: CheckpointSigner;
 
   constructor(
     private readonly db: Db,
-    private readonly signer: CheckpointSigner,
+    signer: CheckpointSigner,
     private readonly macKey: AuditMacKey,
     private readonly opts: { dataDir: string; checkpointEvery: number },
-  ) {}
+  ) {
+    this.#signer = signer;
+  }
 
   get macKeyId(): string {
     return this.macKey.keyId;
@@ -91,7 +94,17 @@ export class AuditLog {
   }
 
   get keyId(): string {
-    return this.signer.keyId;
+    return this.#signer.keyId;
+  }
+
+  /**
+   * Takes a new signing key into use after an approved rotation: the current key first signs the
+   * head, which holds the rotation event, so that a verifier who trusts the old key learns the new
+   * one from a signed record; every later checkpoint is signed with the new key.
+   */
+  async rotate(next: CheckpointSigner, at: string): Promise<void> {
+    await this.checkpointNow(at, true);
+    this.#signer = next;
   }
 
   async lock(trx: Transaction<Database>): Promise<void> {
@@ -179,7 +192,7 @@ export class AuditLog {
       return null;
     }
     this.#knownBreak = null;
-    const cp = this.signer.sign(upTo, hash, at);
+    const cp = this.#signer.sign(upTo, hash, at);
     await trx.insertInto('audit_checkpoints').values(cp).execute();
     // Remembered only for this transaction's outcome: a rollback leaves the older position, read again next time.
     this.#lastCheckpointSeq = null;
@@ -205,8 +218,11 @@ export class AuditLog {
     return null;
   }
 
-  /** Signs the head if it moved since the last checkpoint (timer and shutdown), when the segment is intact. */
-  async checkpointNow(at: string): Promise<Checkpoint | null> {
+  /**
+   * Signs the head if it moved since the last checkpoint (timer and shutdown), when the segment is
+   * intact. `required`: a checkpoint that must exist (before a key rotation) fails loudly instead.
+   */
+  async checkpointNow(at: string, required = false): Promise<Checkpoint | null> {
     const cp = await this.db.kysely.transaction().execute(async (trx) => {
       await this.lock(trx);
       const head = await this.head(trx);
@@ -215,6 +231,7 @@ export class AuditLog {
       return this.signIfIntact(trx, last, head.seq, head.hash, at);
     });
     if (cp) this.mirror(cp);
+    else if (required && this.#knownBreak) throw new Error(`the audit log is broken at event ${this.#knownBreak.seq}; the signing key is not rotated over a broken segment`);
     return cp;
   }
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { router, staffProcedure } from '../../trpc.js';
-import { isoTime } from '../../validation.js';
+import { isoTime, reason } from '../../validation.js';
 
 export const auditRouter = router({
   search: staffProcedure
@@ -20,6 +20,12 @@ export const auditRouter = router({
       }),
     )
     .query(({ ctx, input }) => ctx.services.audit.search(ctx.auth.scope('audit.read'), input)),
+
+  signingKey: staffProcedure.input(z.object({}).optional()).query(({ ctx }) => ctx.services.auditKeys.describe()),
+
+  rotateSigningKey: staffProcedure
+    .input(z.object({ reason, publicKey: z.string().min(1).max(2000).optional() }))
+    .mutation(({ ctx, input }) => ctx.services.auditKeys.requestRotation(ctx.auth.actor, input)),
 
   verify: staffProcedure.input(z.object({}).optional()).query(async ({ ctx }) => {
     const r = await ctx.services.audit.verify();

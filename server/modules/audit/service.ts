@@ -6,7 +6,8 @@ import type { Store } from '../../core/store.js';
 import type { AuditEventRow } from '../../db/schema.js';
 import { readCheckpointMirror } from './log.js';
 import type { AuditMacKey } from './mac.js';
-import { trustedKeysFromPem, type CheckpointSigner } from './signer.js';
+import fs from 'node:fs';
+import { trustedKeysFromPem } from './signer.js';
 import { verifyAuditLog } from './verify.js';
 
 export interface AuditSearch {
@@ -51,8 +52,7 @@ export type AuditItem = ReturnType<typeof auditItem>;
 export class AuditService {
   constructor(
     private readonly store: Store,
-    private readonly signer: CheckpointSigner,
-    private readonly opts: { dataDir: string; macKey: AuditMacKey; checkpointIntervalMs: number },
+    private readonly opts: { dataDir: string; macKey: AuditMacKey; checkpointIntervalMs: number; pinnedKeyFile: string },
   ) {}
 
   async search(scope: string[], f: AuditSearch): Promise<{ items: AuditItem[]; nextCursor: string | null }> {
@@ -91,7 +91,8 @@ export class AuditService {
   }
 
   async verify() {
-    const keys = trustedKeysFromPem([this.signer.publicKeyPem()]);
+    // The first key, pinned in the data folder; later keys are learned from the rotations it signed.
+    const keys = trustedKeysFromPem([fs.readFileSync(this.opts.pinnedKeyFile, 'utf8')]);
     return verifyAuditLog(this.store.db, keys, { macKeys: [this.opts.macKey], mirrored: readCheckpointMirror(this.opts.dataDir), checkpointIntervalMs: this.opts.checkpointIntervalMs });
   }
 }

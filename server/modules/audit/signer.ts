@@ -57,8 +57,35 @@ function parsePrivateKey(text: string): KeyObject {
   return createPrivateKey({ key: Buffer.from(trimmed, 'base64'), format: 'der', type: 'pkcs8' });
 }
 
-/** Loads the signing key from the environment value or DATA_DIR/keys, creating one on first start. */
-export function loadSigner(opts: { dataDir: string; keyFromEnv?: string | undefined }): CheckpointSigner {
+/** Where a rotation leaves the new private key until the old key has signed the rotation (then it becomes the current key). */
+export function pendingKeyFile(dataDir: string, keyId: string): string {
+  return path.join(keyDir(dataDir), `audit-signing.${keyId}.next.key.pem`);
+}
+
+/** The public half of a key taken into use by a rotation, for operators to pin beside the first one. */
+export function rotatedPublicKeyFile(dataDir: string, keyId: string): string {
+  return path.join(keyDir(dataDir), `audit-signing.${keyId}.pub.pem`);
+}
+
+export function currentKeyFile(dataDir: string): string {
+  return path.join(keyDir(dataDir), PRIVATE_KEY_FILE);
+}
+
+export interface LoadedSigner {
+  signer: CheckpointSigner;
+  /** The key id pinned in DATA_DIR/keys/audit-signing.pub.pem: the first key this folder signed with. */
+  pinnedKeyId: string | null;
+  pinnedFile: string;
+  /** The key comes from AUDIT_SIGNING_KEY (a rotation then names the new public key; the operator swaps the variable). */
+  fromEnv: boolean;
+}
+
+/**
+ * Loads the signing key from the environment value or DATA_DIR/keys, creating one on first start,
+ * and pins its public half on first start. A key other than the pinned one is accepted only where
+ * an approved, MAC-verified rotation names it (checked once the database is open: keys.ts).
+ */
+export function loadSigner(opts: { dataDir: string; keyFromEnv?: string | undefined }): LoadedSigner {
   const dir = keyDir(opts.dataDir);
   let signer: CheckpointSigner;
   if (opts.keyFromEnv) {
@@ -68,7 +95,7 @@ export function loadSigner(opts: { dataDir: string; keyFromEnv?: string | undefi
       throw new Error(`Invalid configuration: AUDIT_SIGNING_KEY: not a usable Ed25519 private key (${(error as Error).message})`);
     }
   } else {
-    const file = path.join(dir, PRIVATE_KEY_FILE);
+    const file = currentKeyFile(opts.dataDir);
     if (!fs.existsSync(file)) {
       fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
       const { privateKey } = generateKeyPairSync('ed25519');
@@ -79,24 +106,47 @@ export function loadSigner(opts: { dataDir: string; keyFromEnv?: string | undefi
   // The public half beside it lets anyone verify checkpoints without the private key. Written once:
   // a server that starts with another key never replaces it (that would make a forged key trusted).
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const pubFile = path.join(dir, PUBLIC_KEY_FILE);
-  if (!fs.existsSync(pubFile)) {
-    fs.writeFileSync(pubFile, signer.publicKeyPem(), { mode: 0o644, flag: 'wx' });
-  } else {
-    let pinned: string | null = null;
-    try {
-      pinned = keyIdOf(createPublicKey(fs.readFileSync(pubFile, 'utf8')));
-    } catch {
-      pinned = null;
-    }
-    if (pinned !== signer.keyId) {
-      throw new Error(
-        `The audit signing key (key id ${signer.keyId}${opts.keyFromEnv ? ', from AUDIT_SIGNING_KEY' : ''}) is not the one pinned in ${pubFile} (key id ${pinned ?? 'unreadable'}). ` +
-          'The server never replaces a pinned key: restore the signing key that matches it; a new key is taken into use by an approved rotation.',
-      );
-    }
+  const pinnedFile = path.join(dir, PUBLIC_KEY_FILE);
+  if (!fs.existsSync(pinnedFile)) fs.writeFileSync(pinnedFile, signer.publicKeyPem(), { mode: 0o644, flag: 'wx' });
+  let pinnedKeyId: string | null = null;
+  try {
+    pinnedKeyId = keyIdOf(createPublicKey(fs.readFileSync(pinnedFile, 'utf8')));
+  } catch {
+    pinnedKeyId = null;
   }
-  return signer;
+  return { signer, pinnedKeyId, pinnedFile, fromEnv: Boolean(opts.keyFromEnv) };
+}
+
+/** A new key pair for a rotation: the private half written owner-only as the pending key, the public half returned. */
+export function createPendingKey(dataDir: string): { keyId: string; publicKeyPem: string } {
+  const { privateKey } = generateKeyPairSync('ed25519');
+  const signer = new CheckpointSigner(privateKey);
+  fs.mkdirSync(keyDir(dataDir), { recursive: true, mode: 0o700 });
+  fs.writeFileSync(pendingKeyFile(dataDir, signer.keyId), privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600, flag: 'wx' });
+  return { keyId: signer.keyId, publicKeyPem: signer.publicKeyPem() };
+}
+
+export function loadPendingKey(dataDir: string, keyId: string): CheckpointSigner | null {
+  const file = pendingKeyFile(dataDir, keyId);
+  if (!fs.existsSync(file)) return null;
+  return new CheckpointSigner(parsePrivateKey(fs.readFileSync(file, 'utf8')));
+}
+
+/** The audit event that takes a new signing key into use (keys.ts). */
+export const ROTATION_ACTION = 'audit.signingKey.rotated';
+export interface Rotation {
+  seq: number;
+  fromKeyId: string;
+  toKeyId: string;
+  publicKey: string;
+}
+
+/** The rotation recorded in an event's `after`, or null when the event is not one. */
+export function rotationOf(row: { seq: number; action: string; after_json: string | null }): Rotation | null {
+  if (row.action !== ROTATION_ACTION || row.after_json === null) return null;
+  const after = JSON.parse(row.after_json) as Partial<Rotation>;
+  if (typeof after.fromKeyId !== 'string' || typeof after.toKeyId !== 'string' || typeof after.publicKey !== 'string') return null;
+  return { seq: row.seq, fromKeyId: after.fromKeyId, toKeyId: after.toKeyId, publicKey: after.publicKey };
 }
 
 export interface TrustedKeys {

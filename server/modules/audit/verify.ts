@@ -10,7 +10,8 @@ import type { Db } from '../../db/connect.js';
 import { GENESIS_HASH } from './canonical.js';
 import { checkEvents } from './log.js';
 import type { AuditMacKey } from './mac.js';
-import { verifyCheckpoint, type Checkpoint, type TrustedKeys } from './signer.js';
+import { rotationOf, verifyCheckpoint, type Checkpoint, type Rotation, type TrustedKeys } from './signer.js';
+import { createPublicKey } from 'node:crypto';
 
 export interface VerifyResult {
   ok: boolean;
@@ -50,6 +51,8 @@ export async function verifyAuditLog(db: Db, keys: TrustedKeys, opts: VerifyOpti
   const hashAt = new Map<number, string>();
   const macKeys = new Map(opts.macKeys.map((k) => [k.keyId, k]));
   const state = { macsStarted: false };
+  // Key rotations, each trusted once a checkpoint signed by an already trusted key covers it.
+  const rotations: Rotation[] = [];
 
   let prev = GENESIS_HASH;
   let expected = 1;
@@ -70,6 +73,8 @@ export async function verifyAuditLog(db: Db, keys: TrustedKeys, opts: VerifyOpti
       if (row.mac === null) legacyEvents += 1;
       if (row.seq === newestCheckpointSeq + 1) firstUncheckpointedAt = row.at;
       if (wanted.has(row.seq)) hashAt.set(row.seq, row.hash);
+      const rotation = rotationOf(row);
+      if (rotation) rotations.push(rotation);
     }
     prev = rows.at(-1)!.hash;
     lastAt = rows.at(-1)!.at;
@@ -80,11 +85,19 @@ export async function verifyAuditLog(db: Db, keys: TrustedKeys, opts: VerifyOpti
 
   // The chain is self-consistent; checkpoints catch a rewritten chain and a cut-off tail.
   let lastGood = 0;
+  const trusted: TrustedKeys = { byId: new Map(keys.byId) };
+  let learned = 0;
   for (const cp of checkpoints) {
-    if (!verifyCheckpoint(keys, cp)) return broken(cp.seq, `the checkpoint at event ${cp.seq} has no valid signature from a trusted key`);
+    if (!verifyCheckpoint(trusted, cp)) return broken(cp.seq, `the checkpoint at event ${cp.seq} has no valid signature from a trusted key`);
     if (cp.seq > headSeq) return broken(headSeq + 1, `the log ends at event ${headSeq} but a signed checkpoint covers event ${cp.seq}: events were deleted from the end`);
     if (hashAt.get(cp.seq) !== cp.hash) return broken(lastGood + 1, `events ${lastGood + 1}..${cp.seq} were rewritten: event ${cp.seq} no longer matches its signed checkpoint`);
     lastGood = cp.seq;
+    // A rotation this checkpoint covers came from a trusted key's record: its new key is trusted from here on.
+    while (learned < rotations.length && rotations[learned]!.seq <= cp.seq) {
+      const r = rotations[learned]!;
+      if (trusted.byId.has(r.fromKeyId)) trusted.byId.set(r.toKeyId, createPublicKey(r.publicKey));
+      learned += 1;
+    }
   }
   if (headSeq > 0 && checkpoints.length === 0) {
     return broken(1, `the log holds ${headSeq} events but no signed checkpoint: nothing proves it was not rewritten (checkpoint table emptied? give the mirror with --checkpoints DIR)`);
