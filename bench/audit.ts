@@ -2,6 +2,9 @@
 // lock and all), then audit.search latency for one client over HTTP with the log filled to each
 // size. Filling writes a valid hash chain in bulk, so the log is one the verifier accepts.
 
+import fs from 'node:fs';
+import path from 'node:path';
+import SQLite from 'better-sqlite3';
 import { sql } from 'kysely';
 import { SYSTEM_ACTOR } from '../server/core/actor.js';
 import { startServer, type Server } from '../server/app.js';
@@ -15,6 +18,12 @@ export interface AuditBenchRow {
   engine: Engine;
   events: number;
   appendPerSecond: number;
+  /** the same, from WRITERS mutations in flight at once (officers working at the same time) */
+  concurrentAppendPerSecond: number;
+  /** SQLite only: bare commits a second, each synced to disk, on the same disk: the ceiling for one-after-another appends */
+  diskCommitsPerSecond: number | null;
+  /** the event MAC's share of one append */
+  macShare: number;
   searchP50Ms: number;
   searchP95Ms: number;
 }
@@ -58,14 +67,49 @@ export async function fill(server: Server, upTo: number, progress: (n: number) =
   await server.services.auditLog.checkpointNow(new Date().toISOString());
 }
 
-async function appendRate(server: Server, count: number): Promise<number> {
+export const WRITERS = 16;
+
+/** Mutations of one event each, `writers` of them in flight at once (1: one after another). */
+async function appendRate(server: Server, count: number, writers = 1): Promise<number> {
+  let next = 0;
+  const writer = async () => {
+    while (next < count) {
+      const i = next++;
+      await server.services.store.mutate(SYSTEM_ACTOR, async (m) => {
+        m.audit({ action: 'bench.append', clientId: `CL-${String(i % CLIENTS).padStart(6, '0')}`, legalEntity: 'eu', after: { i } });
+      });
+    }
+  };
   const t0 = performance.now();
-  for (let i = 0; i < count; i++) {
-    await server.services.store.mutate(SYSTEM_ACTOR, async (m) => {
-      m.audit({ action: 'bench.append', clientId: `CL-${String(i % CLIENTS).padStart(6, '0')}`, legalEntity: 'eu', after: { i } });
-    });
-  }
+  await Promise.all(Array.from({ length: writers }, writer));
   return count / ((performance.now() - t0) / 1000);
+}
+
+/** What the disk allows: bare one-row commits, each synced (synchronous FULL), in the data folder. */
+function diskCommitRate(dir: string): number {
+  const file = path.join(dir, 'disk-rate.sqlite');
+  const db = new SQLite(file);
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    db.exec('create table t (id integer primary key, v text)');
+    const insert = db.prepare('insert into t (v) values (?)');
+    const n = 1000;
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) db.transaction(() => insert.run('x'.repeat(300)))();
+    return n / ((performance.now() - t0) / 1000);
+  } finally {
+    db.close();
+    for (const f of [file, `${file}-wal`, `${file}-shm`]) fs.rmSync(f, { force: true });
+  }
+}
+
+/** Seconds one event's MAC takes, over many. */
+function macSeconds(server: Server): number {
+  const n = 100_000;
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) server.services.auditLog.seal({ seq: i, at: '2026-01-01T00:00:00.000Z', actor_id: 'x', actor_name: 'x', ip: null, user_agent: null, session_id: null, action: 'bench', target_type: null, target_id: null, client_id: null, legal_entity: null, before_json: null, after_json: '{"i":1}', reason: null, approvers_json: null, case_ref: null, policy_ref: null, prev_hash: '0'.repeat(64) });
+  return (performance.now() - t0) / 1000 / n;
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -115,9 +159,11 @@ export async function benchAudit(engine: Engine, sizes: number[], log: (line: st
       });
       if (engine === 'postgres') await sql`analyze audit_events`.execute(server.services.store.kysely);
       const append = await appendRate(server, 2000);
+      const concurrent = await appendRate(server, 4000, WRITERS);
       const search = await searchLatency(server.url, login.token, 300, filled);
-      rows.push({ engine, events: size, appendPerSecond: append, searchP50Ms: search.p50, searchP95Ms: search.p95 });
-      log(`  ${engine} @ ${size.toLocaleString('en')}: ${Math.round(append)} events/s, search p95 ${search.p95.toFixed(2)} ms`);
+      const disk = engine === 'sqlite' ? diskCommitRate(storage.dataDir) : null;
+      rows.push({ engine, events: size, appendPerSecond: append, concurrentAppendPerSecond: concurrent, diskCommitsPerSecond: disk, macShare: macSeconds(server) * append, searchP50Ms: search.p50, searchP95Ms: search.p95 });
+      log(`  ${engine} @ ${size.toLocaleString('en')}: ${Math.round(append)} events/s one by one, ${Math.round(concurrent)} events/s from ${WRITERS} writers, search p95 ${search.p95.toFixed(2)} ms`);
     }
   } finally {
     await server.close();

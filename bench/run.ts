@@ -2,7 +2,7 @@
 // their targets. A benchmark, not a test: it never fails a build.
 
 import { parseArgs } from 'node:util';
-import { benchAudit, type AuditBenchRow } from './audit.js';
+import { benchAudit, WRITERS, type AuditBenchRow } from './audit.js';
 import { benchCacheQueries, benchFirstSync } from './cache.js';
 import { benchKyc, type KycBenchRow } from './kyc.js';
 import { companyFalseHits, dataPresent, entityBenchAccuracy, loadAllLists, nameBenchAccuracy, organisationAliasRecall, screeningSpeed } from './screening.js';
@@ -11,7 +11,10 @@ import { ListMatcher } from '../server/modules/screening/matching/matcher.js';
 // Targets from ARCHITECTURE's scale: 100M audit events over seven years is about 0.5 event/s on
 // average; a busy hour at 100 times that is 50/s, so 500/s sustained from one writer is ten times
 // the peak. An officer's "show me this client" should feel instant: 20 ms at the 95th percentile.
-const TARGETS = { appendPerSecond: 500, searchP95Ms: 20 };
+// Officers working at once: 2,000 events/s from concurrent mutations (issue 13), each acknowledged
+// only once on disk. One after another, every mutation waits for its own disk sync; what the disk
+// allows is printed beside it (raw SQLite commits a second with a sync each).
+const TARGETS = { appendPerSecond: 500, concurrentAppendPerSecond: 2000, searchP95Ms: 20 };
 // An officer opening the KYC queue (or changing its filter) waits on one page from the server: 100 ms
 // at the 95th percentile feels immediate. A regulator's "show me this client" is answered in
 // seconds; the whole timeline of a client with 5,000 events in half a second leaves room for the rest.
@@ -41,7 +44,10 @@ if (rows.length) {
 }
 for (const r of rows) {
   const ok = (pass: boolean) => (pass ? 'met' : 'MISSED');
-  console.log(`| audit append, one event per mutation | ${r.engine} | ${fmt(r.events)} | ${fmt(r.appendPerSecond)} events/s | >= ${fmt(TARGETS.appendPerSecond)} events/s (${ok(r.appendPerSecond >= TARGETS.appendPerSecond)}) |`);
+  console.log(`| audit append, one event per mutation, one after another | ${r.engine} | ${fmt(r.events)} | ${fmt(r.appendPerSecond)} events/s | >= ${fmt(TARGETS.appendPerSecond)} events/s (${ok(r.appendPerSecond >= TARGETS.appendPerSecond)}) |`);
+  if (r.diskCommitsPerSecond !== null) console.log(`| bare SQLite commits, each synced to disk (the disk's ceiling for the row above) | ${r.engine} | | ${fmt(r.diskCommitsPerSecond)} commits/s | |`);
+  console.log(`| the event MAC's share of one append | ${r.engine} | | ${fmt(r.macShare * 100, 2)} % | well under half |`);
+  console.log(`| audit append, one event per mutation, ${WRITERS} at once | ${r.engine} | ${fmt(r.events)} | ${fmt(r.concurrentAppendPerSecond)} events/s | >= ${fmt(TARGETS.concurrentAppendPerSecond)} events/s (${ok(r.concurrentAppendPerSecond >= TARGETS.concurrentAppendPerSecond)}) |`);
   console.log(`| audit.search one client, p50 | ${r.engine} | ${fmt(r.events)} | ${fmt(r.searchP50Ms, 2)} ms | |`);
   console.log(`| audit.search one client, p95 | ${r.engine} | ${fmt(r.events)} | ${fmt(r.searchP95Ms, 2)} ms | <= ${TARGETS.searchP95Ms} ms (${ok(r.searchP95Ms <= TARGETS.searchP95Ms)}) |`);
 }

@@ -96,6 +96,8 @@ export class Store {
     });
     if ('unchanged' in outcome) return outcome.result;
     const { result, checkpoint } = outcome;
+    // Acknowledged only once on disk: the sync is shared with the commits made meanwhile.
+    await this.db.durable();
     if (checkpoint) this.audit.mirror(checkpoint);
     this.events.emit('commit');
     for (const w of after) await w();

@@ -230,8 +230,10 @@ export class AuditLog {
       if (head.seq === 0 || head.seq <= last.seq) return null;
       return this.signIfIntact(trx, last, head.seq, head.hash, at);
     });
-    if (cp) this.mirror(cp);
-    else if (required && this.#knownBreak) throw new Error(`the audit log is broken at event ${this.#knownBreak.seq}; the signing key is not rotated over a broken segment`);
+    if (cp) {
+      await this.db.durable();
+      this.mirror(cp);
+    } else if (required && this.#knownBreak) throw new Error(`the audit log is broken at event ${this.#knownBreak.seq}; the signing key is not rotated over a broken segment`);
     return cp;
   }
 
