@@ -47,7 +47,9 @@ for (const r of rows) {
   console.log(`| audit append, one event per mutation, one after another | ${r.engine} | ${fmt(r.events)} | ${fmt(r.appendPerSecond)} events/s | >= ${fmt(TARGETS.appendPerSecond)} events/s (${ok(r.appendPerSecond >= TARGETS.appendPerSecond)}) |`);
   if (r.diskCommitsPerSecond !== null) console.log(`| bare SQLite commits, each synced to disk (the disk's ceiling for the row above) | ${r.engine} | | ${fmt(r.diskCommitsPerSecond)} commits/s | |`);
   console.log(`| the event MAC's share of one append | ${r.engine} | | ${fmt(r.macShare * 100, 2)} % | well under half |`);
-  console.log(`| audit append, one event per mutation, ${WRITERS} at once | ${r.engine} | ${fmt(r.events)} | ${fmt(r.concurrentAppendPerSecond)} events/s | >= ${fmt(TARGETS.concurrentAppendPerSecond)} events/s (${ok(r.concurrentAppendPerSecond >= TARGETS.concurrentAppendPerSecond)}) |`);
+  // The 2,000 target is SQLite's: on PostgreSQL the chain lock is held through each commit's flush (docs/benchmarks.md).
+  const concurrentTarget = r.engine === 'sqlite' ? `>= ${fmt(TARGETS.concurrentAppendPerSecond)} events/s (${ok(r.concurrentAppendPerSecond >= TARGETS.concurrentAppendPerSecond)})` : '';
+  console.log(`| audit append, one event per mutation, ${WRITERS} at once | ${r.engine} | ${fmt(r.events)} | ${fmt(r.concurrentAppendPerSecond)} events/s | ${concurrentTarget} |`);
   console.log(`| audit.search one client, p50 | ${r.engine} | ${fmt(r.events)} | ${fmt(r.searchP50Ms, 2)} ms | |`);
   console.log(`| audit.search one client, p95 | ${r.engine} | ${fmt(r.events)} | ${fmt(r.searchP95Ms, 2)} ms | <= ${TARGETS.searchP95Ms} ms (${ok(r.searchP95Ms <= TARGETS.searchP95Ms)}) |`);
 }

@@ -33,15 +33,22 @@ class NothingChanged {
 }
 
 /**
- * Rows inserted, updated or deleted so far, as a running count whose difference across a
- * mutation's work is what that work wrote: on SQLite the connection's total (one connection, one
- * transaction at a time); on PostgreSQL the backend's pending counts (since 15 they also hold
- * earlier transactions' counts not yet flushed, so only the difference means anything).
+ * Whether a mutation's work wrote anything, asked only of a mutation that recorded no event. SQLite:
+ * the connection's running count of changed rows, before and after (one connection, one
+ * transaction at a time), read before the work because it cannot be asked afterwards. PostgreSQL:
+ * whether the transaction has been given an id, which happens at its first write (or row lock),
+ * asked after the work only: a mutation with events pays nothing for the question.
  */
-async function rowsWritten(db: Db, trx: Transaction<Database>): Promise<number> {
-  if (db.sqliteGet) return db.sqliteGet<{ n: number }>('select total_changes() as n')!.n;
-  const { rows } = await sql<{ n: number | string | null }>`select coalesce(sum(n_tup_ins + n_tup_upd + n_tup_del), 0) as n from pg_stat_xact_user_tables`.execute(trx);
-  return Number(rows[0]!.n ?? 0);
+function writeProbe(db: Db): (trx: Transaction<Database>) => Promise<boolean> {
+  if (db.sqliteGet) {
+    const count = () => db.sqliteGet!<{ n: number }>('select total_changes() as n')!.n;
+    const before = count();
+    return () => Promise.resolve(count() > before);
+  }
+  return async (trx) => {
+    const { rows } = await sql<{ wrote: boolean }>`select txid_current_if_assigned() is not null as wrote`.execute(trx);
+    return rows[0]!.wrote;
+  };
 }
 
 export class Store {
@@ -70,7 +77,7 @@ export class Store {
     const after: Array<() => Promise<void>> = [];
     const now = this.now();
     const outcome = await this.db.kysely.transaction().execute(async (trx) => {
-      const before = await rowsWritten(this.db, trx);
+      const wrote = writeProbe(this.db);
       const result = await work({
         trx,
         now,
@@ -80,8 +87,7 @@ export class Store {
         afterCommit: (w) => after.push(w),
       });
       if (events.length === 0) {
-        const written = (await rowsWritten(this.db, trx)) - before;
-        if (written > 0 || changes.length > 0) throw new MissingAuditEventError(`A mutation tried to commit ${written} written row(s) without an audit event.`);
+        if ((await wrote(trx)) || changes.length > 0) throw new MissingAuditEventError('A mutation tried to commit written rows without an audit event.');
         throw new NothingChanged(result);
       }
       // Audit and feed rows go last, so the chain lock is held for as short a time as possible.
