@@ -102,6 +102,7 @@ export const VIEWS = {
       kind: { type: 'text', indexed: true, search: true },
       forRole: { type: 'text', indexed: true },
       clientId: { type: 'text', indexed: true, search: true },
+      clientName: { type: 'text', search: true },
       legalEntity: { type: 'text', indexed: true },
       summary: { type: 'text', search: true },
       sourceRef: { type: 'text', indexed: true, search: true },

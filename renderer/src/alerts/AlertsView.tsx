@@ -11,6 +11,7 @@ const COLUMNS: QueueColumn[] = [
   { field: 'kind', header: 'Kind', width: 150, format: (v) => String(v ?? '').replaceAll('_', ' ') },
   { field: 'summary', header: 'Summary', width: 420 },
   { field: 'clientId', header: 'Client', width: 110 },
+  { field: 'clientName', header: 'Client name', width: 180 },
   { field: 'legalEntity', header: 'Entity', width: 90 },
   { field: 'forRole', header: 'For', width: 90 },
   { field: 'sourceRef', header: 'Source', width: 120 },
@@ -24,6 +25,7 @@ interface Alert {
   status: string;
   summary: string;
   clientId: string | null;
+  clientName: string | null;
   legalEntity: string;
   forRole: string;
   sourceRef: string | null;
@@ -41,7 +43,7 @@ function AlertDetail({ row }: { row: CacheRow }) {
       <p>{a.summary}</p>
       <dl>
         <dt>Client</dt>
-        <dd>{a.clientId ?? '—'}</dd>
+        <dd>{a.clientId ? `${a.clientId}${a.clientName ? ` · ${a.clientName}` : ''}` : '—'}</dd>
         <dt>Entity</dt>
         <dd>{a.legalEntity}</dd>
         <dt>For</dt>
