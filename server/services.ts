@@ -13,6 +13,7 @@ import { AuditService } from './modules/audit/service.js';
 import { loadMacKey } from './modules/audit/mac.js';
 import { loadSigner } from './modules/audit/signer.js';
 import { SigningKeys } from './modules/audit/keys.js';
+import { PolicyReader } from './modules/policies/reader.js';
 import { PoliciesService } from './modules/policies/service.js';
 import { ScreeningListsService } from './modules/screening/lists-service.js';
 import { ScreeningService } from './modules/screening/service.js';
@@ -50,11 +51,9 @@ export function buildServices(config: Config, db: Db, clock: Clock): Services {
   const store = new Store(db, auditLog, clock);
   const secrets = loadSecretBox({ dataDir: config.dataDir, keyFromEnv: config.secretsKey });
   const kinds = new ApprovalKinds();
-  const approvals = new ApprovalsService(store, kinds);
+  const approvals = new ApprovalsService(store, kinds, new PolicyReader());
   const policies = new PoliciesService(store, approvals);
-  approvals.policies = policies;
-  const access = new AccessService(store, config, secrets);
-  access.approvals = approvals;
+  const access = new AccessService(store, config, secrets, approvals);
   access.registerKinds(kinds);
   policies.registerKinds(kinds);
   const auditKeys = new SigningKeys(store, auditLog, approvals, loaded, macKey, config.dataDir);
@@ -63,8 +62,7 @@ export function buildServices(config: Config, db: Db, clock: Clock): Services {
   const screening = new ScreeningService(store, lists, policies);
   const alerts = new AlertsService(store);
   const provider = config.kycProvider ? new KycProviderClient({ url: config.kycProvider.url, token: config.kycProvider.token, timeoutMs: config.kycProvider.timeoutMs }) : null;
-  const kyc = new KycService(store, DocumentStore.open(config.dataDir, config.documentsKey), policies, provider);
-  kyc.approvals = approvals;
+  const kyc = new KycService(store, DocumentStore.open(config.dataDir, config.documentsKey), policies, provider, approvals);
   kyc.registerKinds(kinds);
   screening.onScreeningChanged = (m, clientId) => kyc.onClientChanged(m, clientId, ['screening']);
   // A broken audit segment is never signed; the MLRO of every entity hears of it at once.

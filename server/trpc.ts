@@ -4,12 +4,12 @@
 
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { initTRPC, TRPCError } from '@trpc/server';
-import { PERMISSIONS, PROCEDURES, type Permission, type ProcedureGuard } from '../shared/access/permissions.js';
+import { PERMISSIONS, PROCEDURES, type ProcedureGuard } from '../shared/access/permissions.js';
 import { DomainError, REASONS, type Reason } from '../shared/errors.js';
 import { portalActor } from './core/actor.js';
 import { disclose, disclosureFor } from './core/disclosure.js';
-import type { AuthContext, RequestInfo } from './modules/access/service.js';
 import type { Services } from './services.js';
+import { type AuthContext, type RequestInfo } from './core/auth.js';
 
 export interface Context {
   services: Services;
@@ -168,10 +168,3 @@ export const staffProcedure = t.procedure
     if (!ctx.auth) throw new TRPCError({ code: 'INTERNAL_SERVER_ERROR', message: 'staff procedure without a session' });
     return next({ ctx: { ...ctx, auth: ctx.auth } });
   });
-
-/** Throws OUT_OF_ENTITY_SCOPE unless the caller holds `permission` in `legalEntity`. */
-export function requireEntity(auth: AuthContext, permission: Permission, legalEntity: string): void {
-  if (!auth.scope(permission).includes(legalEntity)) {
-    throw new DomainError('OUT_OF_ENTITY_SCOPE', `You do not hold "${permission}" in legal entity ${legalEntity}; your scope is ${auth.scope(permission).join(', ') || 'empty'}.`);
-  }
-}

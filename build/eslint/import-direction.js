@@ -2,7 +2,12 @@
 //   shared   <- server, main, renderer, preload   (shared imports none of them)
 //   server   <- main (type-only: the AppRouter type)
 //   main     <- renderer, preload (type-only: the host router type)
-// and keeps runtime-specific packages out of the folders that cannot load them.
+// and keeps runtime-specific packages out of the folders that cannot load them. Within a layer:
+//   server/trpc.ts (the transport) is imported only by routers (server/router.ts,
+//     server/modules/*/router.ts), the HTTP app (server/app.ts) and tests: services take the caller
+//     from server/core/auth.ts and never know about tRPC;
+//   a feature folder of the renderer (renderer/src/kyc, …) imports no other feature's files: the
+//     pieces they share live in renderer/src/shared; only the shell (renderer/src/app) puts them together.
 
 import { builtinModules } from 'node:module';
 import path from 'node:path';
@@ -45,6 +50,16 @@ function forbiddenPackage(layer, source) {
   }
 }
 
+const TRANSPORT = path.join('server', 'trpc.ts');
+const TRANSPORT_USERS = /^server[\\/](router\.ts|app\.ts|modules[\\/][^\\/]+[\\/]router\.ts)$|\.test\.tsx?$/;
+const RENDERER_COMMON = new Set(['shared', 'app']);
+
+/** The feature folder of a renderer file (renderer/src/<feature>/…), or null for files beside them. */
+function rendererFeature(rel) {
+  const parts = rel.split(path.sep);
+  return parts[0] === 'renderer' && parts[1] === 'src' && parts.length > 3 ? parts[2] : null;
+}
+
 function layerOf(file, root) {
   const rel = path.relative(root, file);
   if (rel.startsWith('..')) return null;
@@ -66,6 +81,8 @@ export const importDirection = {
     messages: {
       layer: '{{from}}/ must not import {{to}}/{{how}}: {{why}}',
       pkg: '{{from}}/ must not import "{{source}}": {{why}}',
+      transport: '{{file}} must not import server/trpc.ts: only routers and the HTTP app know the transport; take the caller and requireEntity from server/core/auth.ts',
+      feature: 'renderer/src/{{mine}} must not import renderer/src/{{theirs}}: move what both need to renderer/src/shared',
     },
   },
   create(context) {
@@ -77,8 +94,20 @@ export const importDirection = {
       if (!sourceNode || typeof sourceNode.value !== 'string') return;
       const source = sourceNode.value;
       if (source.startsWith('.')) {
-        const to = layerOf(path.resolve(path.dirname(file), source), root);
+        const target = path.resolve(path.dirname(file), source);
+        const to = layerOf(target, root);
         if (!to) return;
+        const relFrom = path.relative(root, file);
+        const relTo = path.relative(root, target).replace(/\.js$/, '.ts');
+        if (relTo === TRANSPORT && !TRANSPORT_USERS.test(relFrom)) {
+          context.report({ node, messageId: 'transport', data: { file: relFrom } });
+          return;
+        }
+        const [mine, theirs] = [rendererFeature(relFrom), rendererFeature(relTo)];
+        if (mine && theirs && mine !== theirs && mine !== 'app' && !RENDERER_COMMON.has(theirs)) {
+          context.report({ node, messageId: 'feature', data: { mine, theirs } });
+          return;
+        }
         const rules = ALLOWED[from];
         if (rules.runtime.includes(to)) return;
         if (typeOnly && rules.types.includes(to)) return;

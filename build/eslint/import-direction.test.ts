@@ -21,6 +21,12 @@ tester.run('import-direction', importDirection as never, {
     { filename: at('shared/x.ts'), code: "import { z } from 'zod';", options: [{ root }] },
     { filename: at('preload/index.ts'), code: "import { contextBridge } from 'electron';", options: [{ root }] },
     { filename: at('bench/run.ts'), code: "import { x } from '../server/app.js';", options: [{ root }] },
+    { filename: at('server/modules/kyc/router.ts'), code: "import { router } from '../../trpc.js';", options: [{ root }] },
+    { filename: at('server/router.ts'), code: "import { router } from './trpc.js';", options: [{ root }] },
+    { filename: at('server/modules/kyc/kyc.int.test.ts'), code: "import { x } from '../../trpc.js';", options: [{ root }] },
+    { filename: at('renderer/src/kyc/KycReview.tsx'), code: "import { QueueView } from '../shared/QueueView.js';", options: [{ root }] },
+    { filename: at('renderer/src/app/App.tsx'), code: "import { KycReview } from '../kyc/KycReview.js';", options: [{ root }] },
+    { filename: at('renderer/src/kyc/KycReview.tsx'), code: "import { call } from '../bridge.js';", options: [{ root }] },
   ],
   invalid: [
     { filename: at('shared/x.ts'), code: "import { appRouter } from '../server/router.js';", options: [{ root }], errors: [{ messageId: 'layer' }] },
@@ -35,5 +41,8 @@ tester.run('import-direction', importDirection as never, {
     { filename: at('renderer/app.tsx'), code: "import { ipcRenderer } from 'electron';", options: [{ root }], errors: [{ messageId: 'pkg' }] },
     { filename: at('renderer/app.tsx'), code: "const m = await import('../main/host.js');", options: [{ root }], errors: [{ messageId: 'layer' }] },
     { filename: at('preload/index.ts'), code: "export * from '../server/router.js';", options: [{ root }], errors: [{ messageId: 'layer' }] },
+    { filename: at('server/modules/kyc/service.ts'), code: "import { requireEntity } from '../../trpc.js';", options: [{ root }], errors: [{ messageId: 'transport' }] },
+    { filename: at('server/services.ts'), code: "import type { Context } from './trpc.js';", options: [{ root }], errors: [{ messageId: 'transport' }] },
+    { filename: at('renderer/src/kyc/KycReview.tsx'), code: "import { TimelineToggle } from '../screening/ScreeningReview.js';", options: [{ root }], errors: [{ messageId: 'feature' }] },
   ],
 });

@@ -9,9 +9,9 @@ import type { RegisterClientInput } from '../../shared/clients/schemas.js';
 import type { DocumentType, RejectionReason } from '../../shared/kyc/machine.js';
 import type { Actor } from '../core/actor.js';
 import { portalActor } from '../core/actor.js';
-import { buildAuthContext, type AuthContext } from '../modules/access/service.js';
 import type { Services } from '../services.js';
 import { companyCertificatePdf, passportPdf, passportPng, proofOfAddressPdf, sourceOfWealthPdf, type PassportData } from '../simulators/kyc/documents.js';
+import { buildAuthContext, type AuthContext } from '../core/auth.js';
 
 /** How many generated clients get documents (the rest stay registered, as most sign-ups do). */
 export const GENERATED_WITH_DOCUMENTS = 40;

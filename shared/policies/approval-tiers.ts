@@ -4,6 +4,8 @@
 
 import { z } from 'zod';
 import { ROLES } from '../access/permissions.js';
+import { DomainError } from '../errors.js';
+import { evaluateCondition } from './cel.js';
 
 export const approvalTierSchema = z.object({
   name: z.string().min(1).max(60),
@@ -84,3 +86,13 @@ export const DEFAULT_APPROVAL_TIERS: ApprovalTiersPolicy = {
     },
   },
 };
+
+/** The first tier of the kind whose condition holds for the payload. */
+export function selectTier(policy: ApprovalTiersPolicy, kind: string, payload: unknown): ApprovalTier {
+  const tiers = policy.kinds[kind]?.tiers;
+  if (!tiers) throw new DomainError('POLICY_INVALID', `The active approval tiers policy has no tiers for "${kind}".`);
+  for (const tier of tiers) {
+    if (tier.when === undefined || evaluateCondition(tier.when, { payload })) return tier;
+  }
+  throw new DomainError('POLICY_INVALID', `No tier of "${kind}" applies and the last tier has a condition.`);
+}

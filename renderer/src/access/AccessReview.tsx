@@ -4,7 +4,7 @@
 import { useEffect, useState } from 'react';
 import type { CacheRow } from '../../../shared/desktop/views.js';
 import { call } from '../bridge.js';
-import { QueueView, type QueueColumn } from '../queue/QueueView.js';
+import { QueueView, type QueueColumn } from '../shared/QueueView.js';
 import { decideApproval, notify, useAppDispatch, type User } from '../store.js';
 
 const GRANTS: QueueColumn[] = [

@@ -2,7 +2,7 @@
 // one for the MLRO): the queue, and the alert with its source case and details.
 
 import type { CacheRow } from '../../../shared/desktop/views.js';
-import { QueueView, type QueueColumn } from '../queue/QueueView.js';
+import { QueueView, type QueueColumn } from '../shared/QueueView.js';
 
 const COLUMNS: QueueColumn[] = [
   { field: 'id', header: 'Alert', width: 120 },

@@ -2,7 +2,7 @@
 // and the before/after of an event as a diff.
 
 import type { CacheRow } from '../../../shared/desktop/views.js';
-import { QueueView, type QueueColumn } from '../queue/QueueView.js';
+import { QueueView, type QueueColumn } from '../shared/QueueView.js';
 
 const COLUMNS: QueueColumn[] = [
   { field: 'seq', header: 'Seq', width: 105 },

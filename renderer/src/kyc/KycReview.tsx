@@ -7,10 +7,10 @@ import { useEffect, useState } from 'react';
 import { DOCUMENT_TYPES, REJECTION_REASONS, type DocumentType, type RejectionReason } from '../../../shared/kyc/machine.js';
 import type { CacheRow } from '../../../shared/desktop/views.js';
 import { call } from '../bridge.js';
-import { QueueView, type QueueColumn } from '../queue/QueueView.js';
+import { QueueView, type QueueColumn } from '../shared/QueueView.js';
 import { notify, useAppDispatch, useAppSelector } from '../store.js';
 import { DocumentViewer } from './DocumentViewer.js';
-import { TimelineToggle } from '../screening/ScreeningReview.js';
+import { TimelineToggle } from '../shared/ClientTimeline.js';
 
 const HOUR = 3_600_000;
 

@@ -6,7 +6,8 @@ import { useEffect, useState } from 'react';
 import { DECISION_LABELS, SCREENING_DECISIONS } from '../../../shared/screening/schemas.js';
 import type { CacheRow } from '../../../shared/desktop/views.js';
 import { call } from '../bridge.js';
-import { QueueView, type QueueColumn } from '../queue/QueueView.js';
+import { QueueView, type QueueColumn } from '../shared/QueueView.js';
+import { TimelineToggle } from '../shared/ClientTimeline.js';
 import { notify, useAppDispatch } from '../store.js';
 
 const COLUMNS: QueueColumn[] = [
@@ -78,15 +79,6 @@ interface CaseView {
   availableDecisions: Array<'true_match' | 'false_positive'>;
 }
 
-interface TimelineItem {
-  seq: number;
-  at: string;
-  actor: string;
-  action: string;
-  reason?: string | null;
-  caseRef?: string | null;
-}
-
 const date = (d: PartialDate) => `${d.approximate ? 'circa ' : ''}${[d.year, d.month && String(d.month).padStart(2, '0'), d.day && String(d.day).padStart(2, '0')].filter(Boolean).join('-')}${d.toYear ? `–${d.toYear}` : ''}`;
 const list = (values: readonly string[]) => (values.length ? values.join(', ') : '—');
 
@@ -140,40 +132,6 @@ function Comparison({ v }: { v: CaseView }) {
         ))}
       </tbody>
     </table>
-  );
-}
-
-function Timeline({ clientId }: { clientId: string }) {
-  const [items, setItems] = useState<TimelineItem[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    call<{ items: TimelineItem[] }>('clients.timeline', { clientId }).then((r) => setItems(r.items), (e: Error) => setError(e.message));
-  }, [clientId]);
-  if (error) return <p className="error">{error}</p>;
-  if (!items) return <p className="hint">Loading the timeline…</p>;
-  return (
-    <ol className="timeline" aria-label="Client timeline">
-      {items.map((i) => (
-        <li key={i.seq}>
-          <span className="mono">{i.at.replace('T', ' ').slice(0, 19)}</span> <strong>{i.action}</strong> by {i.actor}
-          {i.caseRef ? ` · ${i.caseRef}` : ''}
-          {i.reason ? <div className="muted">{i.reason}</div> : null}
-        </li>
-      ))}
-    </ol>
-  );
-}
-
-/** "Show the client's timeline": the timeline, loaded only when asked for. */
-export function TimelineToggle({ clientId }: { clientId: string }) {
-  const [open, setOpen] = useState(false);
-  return (
-    <>
-      <button className="link" aria-expanded={open} onClick={() => setOpen((s) => !s)}>
-        {open ? 'Hide' : 'Show'} the client’s timeline
-      </button>
-      {open && <Timeline clientId={clientId} />}
-    </>
   );
 }
 

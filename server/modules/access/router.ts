@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { ROLES } from '../../../shared/access/permissions.js';
-import { publicProcedure, requireEntity, router, staffProcedure } from '../../trpc.js';
+import { publicProcedure, router, staffProcedure } from '../../trpc.js';
 import { empty, isoTime, reason } from '../../validation.js';
-import { profileOf, USERNAME, type AdminScope, type AuthContext } from './service.js';
+import { USERNAME, type AdminScope } from './service.js';
 import type { Permission } from '../../../shared/access/permissions.js';
+import { profileOf, requireEntity, type AuthContext } from '../../core/auth.js';
 
 const adminScope = (auth: AuthContext, permission: Permission): AdminScope => ({ actor: auth.actor, scope: auth.scope(permission) });
 

@@ -4,9 +4,10 @@
 
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { isRole, permissionsOf, ROLES, type Permission, type Role } from '../../../shared/access/permissions.js';
+import { isRole, ROLES, type Role } from '../../../shared/access/permissions.js';
 import { DomainError } from '../../../shared/errors.js';
 import { anonymousActor, SYSTEM_ACTOR, type Actor } from '../../core/actor.js';
+import { buildAuthContext, profileOf, type AuthContext, type Grant, type RequestInfo } from '../../core/auth.js';
 import type { Mutation, Store } from '../../core/store.js';
 import type { Config } from '../../config.js';
 import { nextRef } from '../../db/counters.js';
@@ -26,64 +27,10 @@ export interface SessionEnd {
   message: string;
 }
 
-export interface RequestInfo {
-  ip: string | null;
-  userAgent: string | null;
-}
-
-export interface Grant {
-  role: Role;
-  legalEntity: string;
-}
-
-/** The signed-in staff member as every procedure sees them. */
-export interface AuthContext {
-  user: { id: string; username: string; displayName: string; mustChangePassword: boolean };
-  sessionId: string;
-  grants: Grant[];
-  roles: Role[];
-  legalEntities: string[];
-  permissions: Set<Permission>;
-  /** Legal entities in which the user holds a role carrying the permission. */
-  scope(permission: Permission): string[];
-  rolesByEntity: Map<string, Role[]>;
-  actor: Actor;
-}
-
 export interface LoginResult {
   token: string;
   expiresAt: string;
   user: ReturnType<typeof profileOf>;
-}
-
-export function profileOf(auth: Pick<AuthContext, 'user' | 'grants' | 'roles' | 'legalEntities' | 'permissions'>) {
-  return {
-    id: auth.user.id,
-    username: auth.user.username,
-    displayName: auth.user.displayName,
-    mustChangePassword: auth.user.mustChangePassword,
-    roles: auth.roles,
-    legalEntities: auth.legalEntities,
-    grants: auth.grants,
-    permissions: [...auth.permissions].sort(),
-  };
-}
-
-export function buildAuthContext(user: UserRow, sessionId: string, grants: Grant[], req: RequestInfo): AuthContext {
-  const rolesByEntity = new Map<string, Role[]>();
-  for (const g of grants) rolesByEntity.set(g.legalEntity, [...(rolesByEntity.get(g.legalEntity) ?? []), g.role]);
-  const roles = [...new Set(grants.map((g) => g.role))].sort();
-  return {
-    user: { id: user.id, username: user.username, displayName: user.display_name, mustChangePassword: user.must_change_password === 1 },
-    sessionId,
-    grants,
-    roles,
-    legalEntities: [...rolesByEntity.keys()].sort(),
-    permissions: permissionsOf(roles),
-    scope: (permission) => [...rolesByEntity.entries()].filter(([, rs]) => permissionsOf(rs).has(permission)).map(([e]) => e).sort(),
-    rolesByEntity,
-    actor: { id: user.id, name: user.username, ip: req.ip, userAgent: req.userAgent, sessionId },
-  };
 }
 
 export const USERNAME = z.string().regex(/^[a-z][a-z0-9._-]{2,31}$/, 'lower-case letters, digits, dot, dash or underscore; 3 to 32 characters, starting with a letter');
@@ -111,8 +58,6 @@ const noRevocation = { revoked_at: null, revoke_requested_by: null, revoke_appro
 const MAX_TEMPORARY_GRANT_MS = 366 * 24 * 3_600_000;
 
 export class AccessService {
-  approvals!: ApprovalsService;
-
   readonly #throttle: LoginThrottle;
   readonly #denials: DenialAggregator;
 
@@ -120,6 +65,7 @@ export class AccessService {
     private readonly store: Store,
     private readonly config: Config,
     private readonly secrets: SecretBox,
+    private readonly approvals: ApprovalsService,
   ) {
     this.#throttle = new LoginThrottle(config.loginLimits);
     this.#denials = new DenialAggregator(config.loginLimits.windowMs);

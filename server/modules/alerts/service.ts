@@ -4,7 +4,7 @@
 import type { Mutation, Store } from '../../core/store.js';
 import { nextRef } from '../../db/counters.js';
 import type { AlertTable } from '../../db/schema.js';
-import type { AuthContext } from '../access/service.js';
+import { type AuthContext } from '../../core/auth.js';
 
 export interface RaiseAlert {
   kind: string;

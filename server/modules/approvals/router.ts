@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { APPROVAL_STATUSES } from '../../../shared/approvals/machine.js';
 import { router, staffProcedure } from '../../trpc.js';
 import { reason } from '../../validation.js';
-import type { AuthContext } from '../access/service.js';
+import { type AuthContext } from '../../core/auth.js';
 
 const approvalId = z.string().regex(/^APR-\d{6,}$/, 'an approval reference like APR-000123');
 

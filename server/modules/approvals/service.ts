@@ -6,13 +6,12 @@ import type { Role } from '../../../shared/access/permissions.js';
 import { isRole } from '../../../shared/access/permissions.js';
 import { transition, type ApprovalState, type ApprovalStatus, availableActions } from '../../../shared/approvals/machine.js';
 import { DomainError } from '../../../shared/errors.js';
-import type { ApprovalTiersPolicy } from '../../../shared/policies/approval-tiers.js';
+import { selectTier, type ApprovalTiersPolicy } from '../../../shared/policies/approval-tiers.js';
 import { SYSTEM_ACTOR, type Actor } from '../../core/actor.js';
 import type { Mutation, Store } from '../../core/store.js';
 import type { ApprovalRequestRow } from '../../db/schema.js';
 import { nextRef } from '../../db/counters.js';
-import type { PoliciesService } from '../policies/service.js';
-import { selectTier } from '../policies/service.js';
+import type { PolicyReader } from '../policies/reader.js';
 import type { ApprovalKinds } from './registry.js';
 import { grantsInForce } from '../access/grants.js';
 
@@ -46,11 +45,10 @@ class ExecutionFailed extends Error {
 }
 
 export class ApprovalsService {
-  policies!: PoliciesService;
-
   constructor(
     private readonly store: Store,
     readonly kinds: ApprovalKinds,
+    private readonly policies: PolicyReader,
   ) {}
 
   /** Opens a request inside the caller's mutation (the maker's action and its request commit together). */

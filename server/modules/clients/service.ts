@@ -11,13 +11,12 @@ import type { Actor } from '../../core/actor.js';
 import type { Store } from '../../core/store.js';
 import { nextRef } from '../../db/counters.js';
 import type { ClientPartyRow, ClientRow } from '../../db/schema.js';
-import type { AuthContext } from '../access/service.js';
 import { canonicalJson } from '../audit/canonical.js';
 import { auditItem } from '../audit/service.js';
 import type { KycService } from '../kyc/service.js';
 import { clientSubjects, type ScreeningService } from '../screening/service.js';
-import { requireEntity } from '../../trpc.js';
 import { loadClient } from './restrictions.js';
+import { type AuthContext, requireEntity } from '../../core/auth.js';
 
 /** Clients must be adults. */
 const MINIMUM_AGE = 18;

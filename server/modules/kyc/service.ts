@@ -37,13 +37,12 @@ import type { Actor } from '../../core/actor.js';
 import type { Mutation, Store } from '../../core/store.js';
 import { nextRef } from '../../db/counters.js';
 import type { ClientRow, KycCaseRow } from '../../db/schema.js';
-import { requireEntity } from '../../trpc.js';
-import type { AuthContext } from '../access/service.js';
 import { auditItem } from '../audit/service.js';
 import { loadClient, transitionClient } from '../clients/restrictions.js';
 import { decodeBase64, DocumentRefused, sniffDocument } from '../documents/sniff.js';
 import type { DocumentStore } from '../documents/store.js';
 import { grantsInForce } from '../access/grants.js';
+import { requireEntity, type AuthContext } from '../../core/auth.js';
 
 const DAY = 86_400_000;
 
@@ -61,13 +60,13 @@ interface EddState {
 }
 
 export class KycService {
-  approvals!: ApprovalsService;
 
   constructor(
     private readonly store: Store,
     readonly documents: DocumentStore,
     private readonly policies: PoliciesService,
     private readonly provider: KycProviderClient | null,
+    private readonly approvals: ApprovalsService,
   ) {}
 
   /** Opens a case inside the caller's mutation (registration, or a re-review). */

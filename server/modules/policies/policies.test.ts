@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_APPROVAL_TIERS } from '../../../shared/policies/approval-tiers.js';
+import { DEFAULT_APPROVAL_TIERS, selectTier } from '../../../shared/policies/approval-tiers.js';
 import { DomainError } from '../../../shared/errors.js';
-import { selectTier, validatePolicyDocument } from './service.js';
+import { validatePolicyDocument } from './service.js';
 
 describe('approval tiers policy', () => {
   it('accepts the shipped default', () => {

@@ -6,29 +6,15 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { DomainError } from '../../../shared/errors.js';
 import { POLICY_TYPES, isPolicyType, type PolicyType } from '../../../shared/policies/types.js';
-import type { ApprovalTier, ApprovalTiersPolicy } from '../../../shared/policies/approval-tiers.js';
+import type { ApprovalTiersPolicy } from '../../../shared/policies/approval-tiers.js';
+import { checkCel } from '../../../shared/policies/cel.js';
 import type { Actor } from '../../core/actor.js';
 import { SYSTEM_ACTOR } from '../../core/actor.js';
 import type { Mutation, Store } from '../../core/store.js';
-import type { Kysely, Transaction } from 'kysely';
-import type { Database } from '../../db/schema.js';
 import { canonicalJson } from '../audit/canonical.js';
 import type { ApprovalKinds } from '../approvals/registry.js';
 import type { ApprovalsService } from '../approvals/service.js';
-import { checkCel, evaluateCondition } from './cel.js';
-
-export interface ActivePolicy<T = unknown> {
-  type: PolicyType;
-  version: number;
-  document: T;
-  ref: string;
-}
-
-type Reader = Kysely<Database> | Transaction<Database>;
-
-export function policyRef(type: string, version: number): string {
-  return `${type}@${version}`;
-}
+import { PolicyReader, policyRef } from './reader.js';
 
 /** Finds every CEL condition in a document (`when` fields) and reports the first that does not parse. */
 function celProblems(value: unknown, path: string[] = []): string | null {
@@ -70,11 +56,14 @@ export const publishPayload = z.object({
   republish: z.boolean().default(false),
 });
 
-export class PoliciesService {
+/** Reading, proposing and publishing policies; publishing goes through approvals. */
+export class PoliciesService extends PolicyReader {
   constructor(
     private readonly store: Store,
     private readonly approvals: ApprovalsService,
-  ) {}
+  ) {
+    super();
+  }
 
   registerKinds(kinds: ApprovalKinds): void {
     kinds.register({
@@ -110,25 +99,6 @@ export class PoliciesService {
         m.changed('policy_activations', p.policyType, null, 'insert');
       },
     });
-  }
-
-  async active<T = unknown>(db: Reader, type: PolicyType): Promise<ActivePolicy<T> | null> {
-    const row = await db
-      .selectFrom('policy_activations as a')
-      .innerJoin('policy_versions as v', (j) => j.onRef('v.type', '=', 'a.type').onRef('v.version', '=', 'a.version'))
-      .select(['v.version', 'v.document_json'])
-      .where('a.type', '=', type)
-      .orderBy('a.id', 'desc')
-      .limit(1)
-      .executeTakeFirst();
-    if (!row) return null;
-    return { type, version: row.version, document: JSON.parse(row.document_json) as T, ref: policyRef(type, row.version) };
-  }
-
-  async require<T>(db: Reader, type: PolicyType): Promise<ActivePolicy<T>> {
-    const p = await this.active<T>(db, type);
-    if (!p) throw new Error(`no active ${type} policy: the server bootstraps one on start`);
-    return p;
   }
 
   /** On first start every policy type gets version 1 from its built-in initial document. */
@@ -271,14 +241,4 @@ export class PoliciesService {
     if (!isPolicyType(type)) throw new DomainError('VALIDATION_FAILED', `Unknown policy type "${type}"; known: ${Object.keys(POLICY_TYPES).join(', ')}.`);
     return type;
   }
-}
-
-/** The first tier of the kind whose condition holds for the payload. */
-export function selectTier(policy: ApprovalTiersPolicy, kind: string, payload: unknown): ApprovalTier {
-  const tiers = policy.kinds[kind]?.tiers;
-  if (!tiers) throw new DomainError('POLICY_INVALID', `The active approval tiers policy has no tiers for "${kind}".`);
-  for (const tier of tiers) {
-    if (tier.when === undefined || evaluateCondition(tier.when, { payload })) return tier;
-  }
-  throw new DomainError('POLICY_INVALID', `No tier of "${kind}" applies and the last tier has a condition.`);
 }

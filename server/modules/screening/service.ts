@@ -12,16 +12,16 @@ import type { Actor } from '../../core/actor.js';
 import type { Mutation, Store } from '../../core/store.js';
 import { nextRef } from '../../db/counters.js';
 import type { ClientPartyRow, ClientRow, ScreeningCaseRow, ScreeningCaseTable } from '../../db/schema.js';
-import type { AuthContext } from '../access/service.js';
 import { raiseAlert } from '../alerts/service.js';
 import { loadClient, restrictClient } from '../clients/restrictions.js';
-import type { ActivePolicy, PoliciesService } from '../policies/service.js';
-import { requireEntity } from '../../trpc.js';
+import type { PoliciesService } from '../policies/service.js';
+import type { ActivePolicy } from '../policies/reader.js';
 import type { ScreeningListsService, ImportResult } from './lists-service.js';
 import type { ListEntry, PartialDate } from './lists/model.js';
 import type { ReadList } from './lists/read.js';
 import { explain, ListMatcher, type Hit, type MatchableEntry, type Subject } from './matching/matcher.js';
 import { SubjectIndex } from './matching/subject-index.js';
+import { type AuthContext, requireEntity } from '../../core/auth.js';
 
 type Trigger = ScreeningCaseTable['trigger'];
 

@@ -6,12 +6,12 @@
 import type { Permission } from '../../../shared/access/permissions.js';
 import { VIEWS, type CacheRow } from '../../../shared/desktop/views.js';
 import type { Store } from '../../core/store.js';
-import type { AuthContext } from '../access/service.js';
 import type { AlertsService } from '../alerts/service.js';
 import type { KycService } from '../kyc/service.js';
 import type { ApprovalsService } from '../approvals/service.js';
 import type { ScreeningService } from '../screening/service.js';
 import { auditItem } from '../audit/service.js';
+import { type AuthContext } from '../../core/auth.js';
 
 export interface SyncCursor {
   audit: number;

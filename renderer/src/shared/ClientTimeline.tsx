@@ -1,0 +1,49 @@
+// A client's timeline (every audited event about them, in order), loaded when asked for: shared by
+// the panes that show a client (screening hits, KYC cases).
+
+import { useEffect, useState } from 'react';
+import { call } from '../bridge.js';
+
+interface TimelineItem {
+  seq: number;
+  at: string;
+  actor: string;
+  action: string;
+  reason?: string | null;
+  caseRef?: string | null;
+}
+
+function Timeline({ clientId }: { clientId: string }) {
+  const [items, setItems] = useState<TimelineItem[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    call<{ items: TimelineItem[] }>('clients.timeline', { clientId }).then((r) => setItems(r.items), (e: Error) => setError(e.message));
+  }, [clientId]);
+  if (error) return <p className="error">{error}</p>;
+  if (!items) return <p className="hint">Loading the timeline…</p>;
+  return (
+    <ol className="timeline" aria-label="Client timeline">
+      {items.map((i) => (
+        <li key={i.seq}>
+          <span className="mono">{i.at.replace('T', ' ').slice(0, 19)}</span> <strong>{i.action}</strong> by {i.actor}
+          {i.caseRef ? ` · ${i.caseRef}` : ''}
+          {i.reason ? <div className="muted">{i.reason}</div> : null}
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+/** "Show the client's timeline": the timeline, loaded only when asked for. */
+export function TimelineToggle({ clientId }: { clientId: string }) {
+  const [open, setOpen] = useState(false);
+  return (
+    <>
+      <button className="link" aria-expanded={open} onClick={() => setOpen((s) => !s)}>
+        {open ? 'Hide' : 'Show'} the client’s timeline
+      </button>
+      {open && <Timeline clientId={clientId} />}
+    </>
+  );
+}
+
