@@ -12,6 +12,8 @@ import { migrate } from './db/migrate.js';
 import { appRouter, type AppRouter } from './router.js';
 import { buildServices, type Services } from './services.js';
 import type { Context } from './trpc.js';
+import { CommitSignal } from './db/commit-signal.js';
+import type { CommitEvent } from './core/store.js';
 
 export const VERSION = '0.1.0';
 
@@ -104,6 +106,16 @@ export async function createServer(config: Config, opts: { clock?: Clock; db?: D
   );
   for (const t of timers) t.unref();
   services.jobs.log = app.log;
+  // Several servers on one PostgreSQL: each tells the others of its commits, so that their
+  // desktops' change streams move at once (the desktops' poll stays as the safety net).
+  const signal = db.engine === 'postgres' && config.databaseUrl ? new CommitSignal(config.databaseUrl, () => services.store.events.emit('commit', { local: false } satisfies CommitEvent), app.log) : null;
+  const announce = (e: CommitEvent) => {
+    if (e.local) signal?.announce(e.head);
+  };
+  if (signal) {
+    await signal.start();
+    services.store.events.on('commit', announce);
+  }
   const raiseBreak = services.auditLog.onBrokenChain;
   services.auditLog.onBrokenChain = (found) => {
     app.log.error({ seq: found.seq }, `audit log broken at event ${found.seq}: ${found.problem}; no checkpoint is signed until it is resolved`);
@@ -135,8 +147,10 @@ export async function createServer(config: Config, opts: { clock?: Clock; db?: D
       for (const t of timers) clearInterval(t);
       await services.jobs.stop();
       await startupJobs;
-      await services.access.flushDenials(true).catch(() => undefined);
+      await services.signIn.flushDenials(true).catch(() => undefined);
       await app.close();
+      services.store.events.off('commit', announce);
+      await signal?.close();
       // A last checkpoint, so that cutting events off the end is detectable right after a stop.
       await services.auditLog.checkpointNow(services.store.now()).catch(() => undefined);
       await db.close();
@@ -165,9 +179,9 @@ export function backgroundJobs(services: Services, config: Pick<Config, 'auditCh
     { name: 'audit.checkpoint', everyMs: config.auditCheckpointIntervalMs, run: () => services.auditLog.checkpointNow(services.store.now()) },
     { name: 'approvals.expiry', everyMs: 60_000, run: () => services.approvals.expireLapsed() },
     // Repeated refused sign-ins, recorded as one event per address, username and reason a minute.
-    { name: 'auth.denials', everyMs: 60_000, run: () => services.access.flushDenials() },
+    { name: 'auth.denials', everyMs: 60_000, run: () => services.signIn.flushDenials() },
     // Temporary role grants past their end date are recorded as lapsed (their rights ended on time already).
-    { name: 'access.grantExpiry', everyMs: 60_000, atStart: true, run: () => services.access.lapseGrants() },
+    { name: 'access.grantExpiry', everyMs: 60_000, atStart: true, run: () => services.grants.lapseGrants() },
     // FATF lists take effect on their plenary's date: daily at 00:05 UTC, and once at start.
     { name: 'kyc.countryLists', pattern: '0 5 0 * * *', atStart: true, run: () => services.kyc.applyCountryLists() },
     { name: 'kyc.documentExpiry', pattern: '0 15 2 * * *', run: () => services.kyc.sweepDocumentExpiry() },

@@ -137,17 +137,17 @@ describeEachEngine('authorization matrix', (engine) => {
 
   beforeAll(async () => {
     t = await startTestServer(engine);
-    const { access, store } = t.server.services;
+    const { users, grants, store } = t.server.services;
     const actor = { id: 'seed', name: 'seed', ip: null, userAgent: null, sessionId: null };
-    victim = (await access.createUser(actor, { username: 'matrix.victim', displayName: 'Victim', password: 'Victim-passw0rd-1' }, { mustChangePassword: false })).userId;
-    await store.mutate(actor, (m) => access.bootstrapGrant(m, { userId: victim, role: 'dealer', legalEntity: 'eu', reason: 'matrix' }));
+    victim = (await users.createUser(actor, { username: 'matrix.victim', displayName: 'Victim', password: 'Victim-passw0rd-1' }, { mustChangePassword: false })).userId;
+    await store.mutate(actor, (m) => grants.bootstrapGrant(m, { userId: victim, role: 'dealer', legalEntity: 'eu', reason: 'matrix' }));
     // One user per role, holding that role in the EU entity only.
     for (const role of ROLES) {
       const username = `matrix.${role.replaceAll('_', '-')}`;
-      const { userId } = await access.createUser(actor, { username, displayName: role, password: 'Matrix-passw0rd-1' }, { mustChangePassword: false });
+      const { userId } = await users.createUser(actor, { username, displayName: role, password: 'Matrix-passw0rd-1' }, { mustChangePassword: false });
       const secret = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
-      await access.setTotpSecret(actor, userId, secret);
-      await store.mutate(actor, (m) => access.bootstrapGrant(m, { userId, role, legalEntity: 'eu', reason: 'matrix' }));
+      await users.setTotpSecret(actor, userId, secret);
+      await store.mutate(actor, (m) => grants.bootstrapGrant(m, { userId, role, legalEntity: 'eu', reason: 'matrix' }));
       const login = await t.anonymous.auth.login.mutate({ username, password: 'Matrix-passw0rd-1', totp: totpCode(secret, t.clock.now()) });
       tokens.set(role, login.token);
     }

@@ -5,7 +5,11 @@ import { SYSTEM_ACTOR } from './core/actor.js';
 import type { Clock } from './core/clock.js';
 import { Store } from './core/store.js';
 import type { Db } from './db/connect.js';
-import { AccessService } from './modules/access/service.js';
+import { AccessReviewService } from './modules/access/review.js';
+import { RoleGrantsService } from './modules/access/role-grants.js';
+import { SessionsService } from './modules/access/sessions.js';
+import { SignInService } from './modules/access/signin.js';
+import { UsersService } from './modules/access/users.js';
 import { ApprovalKinds } from './modules/approvals/registry.js';
 import { ApprovalsService } from './modules/approvals/service.js';
 import { AuditLog, type ChainBreak } from './modules/audit/log.js';
@@ -29,7 +33,11 @@ import { loadSecretBox } from './security/secretbox.js';
 export interface Services {
   config: Config;
   store: Store;
-  access: AccessService;
+  signIn: SignInService;
+  sessions: SessionsService;
+  users: UsersService;
+  grants: RoleGrantsService;
+  accessReview: AccessReviewService;
   approvals: ApprovalsService;
   policies: PoliciesService;
   audit: AuditService;
@@ -53,8 +61,10 @@ export function buildServices(config: Config, db: Db, clock: Clock): Services {
   const kinds = new ApprovalKinds();
   const approvals = new ApprovalsService(store, kinds, new PolicyReader());
   const policies = new PoliciesService(store, approvals);
-  const access = new AccessService(store, config, secrets, approvals);
-  access.registerKinds(kinds);
+  const users = new UsersService(store, config, secrets, approvals);
+  users.registerKinds(kinds);
+  const grants = new RoleGrantsService(store, approvals);
+  grants.registerKinds(kinds);
   policies.registerKinds(kinds);
   const auditKeys = new SigningKeys(store, auditLog, approvals, loaded, macKey, config.dataDir);
   auditKeys.registerKinds(kinds);
@@ -74,7 +84,11 @@ export function buildServices(config: Config, db: Db, clock: Clock): Services {
   return {
     config,
     store,
-    access,
+    signIn: new SignInService(store, config, secrets),
+    sessions: new SessionsService(store, config),
+    users,
+    grants,
+    accessReview: new AccessReviewService(store),
     approvals,
     policies,
     audit: new AuditService(store, { dataDir: config.dataDir, macKey, checkpointIntervalMs: config.auditCheckpointIntervalMs, pinnedKeyFile: loaded.pinnedFile }),

@@ -123,7 +123,7 @@ const guard = t.middleware(async ({ ctx, path, next }) => {
   }
   const token = bearer(ctx.authorization);
   if (!token) throw new DomainError('SESSION_EXPIRED', 'Sign in first: this needs a staff session (Authorization: Bearer <token>).');
-  const auth = await ctx.services.access.authenticate(token, ctx.req);
+  const auth = await ctx.services.sessions.authenticate(token, ctx.req);
   ctx.state.auth = auth;
   // A password set by an administrator (a temporary one after a reset) is good for one thing: replacing it.
   if (auth.user.mustChangePassword && !PASSWORD_CHANGE_ONLY.has(path)) {

@@ -37,7 +37,7 @@ try {
   const db = server.services.store.kysely;
   const user = await db.selectFrom('users').select(['id', 'username', 'status']).where('username', '=', values.proposer).executeTakeFirst();
   if (!user || user.status !== 'active') throw new DomainError('NOT_FOUND', `--proposer: no active user "${values.proposer}".`);
-  const roles = [...new Set((await server.services.access.grantsOf(user.id)).map((g) => g.role))];
+  const roles = [...new Set((await server.services.grants.grantsOf(user.id)).map((g) => g.role))];
   if (!permissionsOf(roles).has('policies.propose')) throw new DomainError('FORBIDDEN_PERMISSION', `--proposer: ${user.username} does not hold policies.propose (roles: ${roles.join(', ') || 'none'}).`);
   const active = await server.services.policies.require<KycRiskPolicy>(db, 'kyc.risk');
   if (JSON.stringify(active.document.countryLists) === JSON.stringify(lists)) throw new DomainError('ALREADY_EXISTS', `${active.ref} already holds these lists; nothing proposed.`);

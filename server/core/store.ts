@@ -23,6 +23,8 @@ export interface Mutation {
   afterCommit(work: () => Promise<void>): void;
 }
 
+export type CommitEvent = { local: true; head: number } | { local: false };
+
 export class MissingAuditEventError extends Error {
   override readonly name = 'MissingAuditEventError';
 }
@@ -52,7 +54,11 @@ function writeProbe(db: Db): (trx: Transaction<Database>) => Promise<boolean> {
 }
 
 export class Store {
-  /** Emits `commit` after every committed mutation (the audit log moved), for live sync. */
+  /**
+   * Emits `commit` after every committed mutation (the audit log moved), for live sync, with
+   * `{ local: true, head }`; a commit another server announced (server/db/commit-signal.ts) is
+   * emitted with `{ local: false }`.
+   */
   readonly events = new EventEmitter();
 
   constructor(
@@ -91,21 +97,21 @@ export class Store {
         throw new NothingChanged(result);
       }
       // Audit and feed rows go last, so the chain lock is held for as short a time as possible.
-      const { checkpoint } = await this.audit.append(trx, actor, now, events);
+      const { checkpoint, rows } = await this.audit.append(trx, actor, now, events);
       if (changes.length > 0) {
         await trx.insertInto('change_feed').values(changes.map((c) => ({ ...c, at: now }))).execute();
       }
-      return { result, checkpoint };
+      return { result, checkpoint, head: rows.at(-1)!.seq };
     }).catch((error: unknown) => {
       if (error instanceof NothingChanged) return { result: error.result as T, checkpoint: null, unchanged: true };
       throw error;
     });
     if ('unchanged' in outcome) return outcome.result;
-    const { result, checkpoint } = outcome;
+    const { result, checkpoint, head } = outcome;
     // Acknowledged only once on disk: the sync is shared with the commits made meanwhile.
     await this.db.durable();
     if (checkpoint) this.audit.mirror(checkpoint);
-    this.events.emit('commit');
+    this.events.emit('commit', { local: true, head } satisfies CommitEvent);
     for (const w of after) await w();
     return result;
   }

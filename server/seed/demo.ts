@@ -131,11 +131,11 @@ export async function seedDemo(
   });
   opts.log?.(`Seeding the demo brokerage: ${staff.length} staff users, then reference data, clients${opts.stories ? ' and the KYC stories' : ''}.`);
   for (const [i, s] of staff.entries()) {
-    const { userId } = await services.access.createUser(SEED_ACTOR, { username: s.username, displayName: s.displayName, password: credentials[i]!.password }, { isDemo: true, mustChangePassword: false });
-    await services.access.setTotpSecret(SEED_ACTOR, userId, credentials[i]!.totpSecret);
+    const { userId } = await services.users.createUser(SEED_ACTOR, { username: s.username, displayName: s.displayName, password: credentials[i]!.password }, { isDemo: true, mustChangePassword: false });
+    await services.users.setTotpSecret(SEED_ACTOR, userId, credentials[i]!.totpSecret);
     await services.store.mutate(SEED_ACTOR, async (m) => {
       for (const legalEntity of s.entities) {
-        await services.access.bootstrapGrant(m, { userId, role: s.role, legalEntity, reason: 'demo seed: initial staff of an empty system' });
+        await services.grants.bootstrapGrant(m, { userId, role: s.role, legalEntity, reason: 'demo seed: initial staff of an empty system' });
       }
     });
   }

@@ -56,7 +56,7 @@ interface StoryContext {
 
 async function staff(services: Services, username: string): Promise<AuthContext> {
   const user = await services.store.kysely.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirstOrThrow();
-  const auth = buildAuthContext(user, 'demo-seed', await services.access.grantsOf(user.id), { ip: null, userAgent: 'demo seed' });
+  const auth = buildAuthContext(user, 'demo-seed', await services.grants.grantsOf(user.id), { ip: null, userAgent: 'demo seed' });
   return { ...auth, actor: { ...auth.actor, sessionId: null } };
 }
 

@@ -46,6 +46,12 @@ export function describeEachEngine(name: string, suite: (engine: Engine) => void
   else describe(`${name} [postgres]`, () => suite('postgres'));
 }
 
+/** A suite that only PostgreSQL can run (several servers on one database), skipped with the reason where it is absent. */
+export function describePostgres(name: string, suite: () => void): void {
+  if (pgProblem) describe.skip(`${name} [postgres] skipped: ${pgProblem}`, suite);
+  else describe(`${name} [postgres]`, suite);
+}
+
 export async function createPgDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `fxbo_test_${process.pid}_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: PG_ADMIN_URL });

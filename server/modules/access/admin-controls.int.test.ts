@@ -90,8 +90,8 @@ describeEachEngine('administrators bound by maker-checker and entity', (engine) 
     // At the end date the rights go at once, before the lapse job has run.
     t.clock.advance(3 * 86_400_000 + 1000);
     expect((await (await t.login('risk')).client.auth.me.query()).roles).not.toContain('senior_compliance_officer');
-    expect(await t.server.services.access.lapseGrants()).toBe(1);
-    expect(await t.server.services.access.lapseGrants()).toBe(0);
+    expect(await t.server.services.grants.lapseGrants()).toBe(1);
+    expect(await t.server.services.grants.lapseGrants()).toBe(0);
     const lapse = await t.server.services.store.kysely.selectFrom('audit_events').selectAll().where('action', '=', 'access.role.lapsed').executeTakeFirstOrThrow();
     expect(lapse).toMatchObject({ actor_id: 'system', target_id: risk, legal_entity: 'eu', case_ref: approvalId });
     const review = await (await t.login('auditor')).client.access.review.query({});

@@ -115,7 +115,7 @@ describeEachEngine('staff sign-in', (engine) => {
     // wrong passwords become one event with their count.
     const failed = await db.selectFrom('audit_events').select(['target_id', 'reason']).where('action', '=', 'auth.login.failed').where('seq', '>', before).orderBy('seq').execute();
     expect(failed.map((f) => f.reason)).toEqual(['wrong password', 'throttled']);
-    await t.server.services.access.flushDenials();
+    await t.server.services.signIn.flushDenials();
     const repeated = await db.selectFrom('audit_events').selectAll().where('action', '=', 'auth.login.failed.repeated').orderBy('seq', 'desc').executeTakeFirstOrThrow();
     expect(repeated).toMatchObject({ target_id: await t.userId('mlro'), reason: 'wrong password' });
     expect(JSON.parse(repeated.after_json!)).toMatchObject({ count: 9 });

@@ -4,6 +4,8 @@
 
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../../db/schema.js';
+import { isRole, type Role } from '../../../shared/access/permissions.js';
+import type { Grant } from '../../core/auth.js';
 
 type Reader = Kysely<Database> | Transaction<Database>;
 
@@ -18,4 +20,10 @@ export function grantsInForce(db: Reader, now: string) {
 export async function entitiesOfUser(db: Reader, userId: string, now: string): Promise<string[]> {
   const rows = await grantsInForce(db, now).select('legal_entity').distinct().where('user_id', '=', userId).execute();
   return rows.map((r) => r.legal_entity).sort();
+}
+
+/** The grants in force of a user, as sessions and sign-in read them. */
+export async function grantsOf(db: Reader, userId: string, now: string): Promise<Grant[]> {
+  const rows = await grantsInForce(db, now).select(['role', 'legal_entity']).where('user_id', '=', userId).execute();
+  return rows.filter((r) => isRole(r.role)).map((r) => ({ role: r.role as Role, legalEntity: r.legal_entity }));
 }

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { ROLES } from '../../../shared/access/permissions.js';
 import { publicProcedure, router, staffProcedure } from '../../trpc.js';
 import { empty, isoTime, reason } from '../../validation.js';
-import { USERNAME, type AdminScope } from './service.js';
+import type { AdminScope } from './people.js';
+import { USERNAME } from './users.js';
 import type { Permission } from '../../../shared/access/permissions.js';
 import { profileOf, requireEntity, type AuthContext } from '../../core/auth.js';
 
@@ -25,72 +26,72 @@ const grantInput = roleInput.extend({
 export const authRouter = router({
   login: publicProcedure
     .input(credentials.extend({ totp: totp.optional() }))
-    .mutation(({ ctx, input }) => ctx.services.access.login(input, ctx.req)),
-  enrolMfa: publicProcedure.input(credentials).mutation(({ ctx, input }) => ctx.services.access.enrolMfa(input, ctx.req)),
+    .mutation(({ ctx, input }) => ctx.services.signIn.login(input, ctx.req)),
+  enrolMfa: publicProcedure.input(credentials).mutation(({ ctx, input }) => ctx.services.signIn.enrolMfa(input, ctx.req)),
   confirmMfa: publicProcedure
     .input(z.object({ enrolmentId: z.uuid(), totp }))
-    .mutation(({ ctx, input }) => ctx.services.access.confirmMfa(input, ctx.req)),
+    .mutation(({ ctx, input }) => ctx.services.signIn.confirmMfa(input, ctx.req)),
   logout: staffProcedure.input(empty).mutation(async ({ ctx }) => {
-    await ctx.services.access.logout(ctx.auth);
+    await ctx.services.sessions.logout(ctx.auth);
     return { ok: true as const };
   }),
   me: staffProcedure.input(empty).query(({ ctx }) => ({ ...profileOf(ctx.auth), sessionId: ctx.auth.sessionId })),
   sessions: staffProcedure.input(empty).query(async ({ ctx }) => ({
-    items: await ctx.services.access.sessionsOf(ctx.auth.user.id, ctx.auth.sessionId),
+    items: await ctx.services.sessions.sessionsOf(ctx.auth.user.id, ctx.auth.sessionId),
     nextCursor: null,
   })),
   revokeSession: staffProcedure.input(z.object({ sessionId: z.uuid() })).mutation(async ({ ctx, input }) => {
-    await ctx.services.access.revokeOwnSession(ctx.auth.actor, input.sessionId);
+    await ctx.services.sessions.revokeOwnSession(ctx.auth.actor, input.sessionId);
     return { ok: true as const };
   }),
   changePassword: staffProcedure
     .input(z.object({ currentPassword: z.string().min(1).max(256), newPassword: z.string().min(1).max(256) }))
     .mutation(async ({ ctx, input }) => {
-      await ctx.services.access.changePassword(ctx.auth, input);
+      await ctx.services.signIn.changePassword(ctx.auth, input);
       return { ok: true as const };
     }),
 });
 
 export const accessRouter = router({
   entities: staffProcedure.input(empty).query(async ({ ctx }) => ({
-    items: await ctx.services.access.entities(ctx.auth.scope('entities.read')),
+    items: await ctx.services.users.entities(ctx.auth.scope('entities.read')),
     nextCursor: null,
   })),
   users: staffProcedure.input(empty).query(async ({ ctx }) => ({
-    items: await ctx.services.access.users(ctx.auth.scope('access.read')),
+    items: await ctx.services.users.users(ctx.auth.scope('access.read')),
     nextCursor: null,
   })),
   createUser: staffProcedure
     .input(z.object({ username: USERNAME, displayName: z.string().trim().min(1).max(100), password: z.string().min(1).max(256) }))
-    .mutation(({ ctx, input }) => ctx.services.access.createUser(ctx.auth.actor, input)),
+    .mutation(({ ctx, input }) => ctx.services.users.createUser(ctx.auth.actor, input)),
   grantRole: staffProcedure.input(grantInput).mutation(({ ctx, input }) => {
     requireEntity(ctx.auth, 'access.manage', input.legalEntity);
-    return ctx.services.access.requestGrant(ctx.auth.actor, input);
+    return ctx.services.grants.requestGrant(ctx.auth.actor, input);
   }),
   revokeRole: staffProcedure.input(roleInput).mutation(({ ctx, input }) => {
     requireEntity(ctx.auth, 'access.manage', input.legalEntity);
-    return ctx.services.access.requestRevoke(ctx.auth.actor, input);
+    return ctx.services.grants.requestRevoke(ctx.auth.actor, input);
   }),
   resetMfa: staffProcedure
     .input(z.object({ userId, reason }))
-    .mutation(({ ctx, input }) => ctx.services.access.requestReset(adminScope(ctx.auth, 'access.manage'), 'access.resetMfa', input)),
+    .mutation(({ ctx, input }) => ctx.services.users.requestReset(adminScope(ctx.auth, 'access.manage'), 'access.resetMfa', input)),
   resetPassword: staffProcedure
     .input(z.object({ userId, reason }))
-    .mutation(({ ctx, input }) => ctx.services.access.requestReset(adminScope(ctx.auth, 'access.manage'), 'access.resetPassword', input)),
+    .mutation(({ ctx, input }) => ctx.services.users.requestReset(adminScope(ctx.auth, 'access.manage'), 'access.resetPassword', input)),
   collectTemporaryPassword: staffProcedure
     .input(z.object({ approvalId: z.string().min(1).max(32) }))
-    .mutation(({ ctx, input }) => ctx.services.access.collectTemporaryPassword(ctx.auth.actor, input.approvalId)),
+    .mutation(({ ctx, input }) => ctx.services.users.collectTemporaryPassword(ctx.auth.actor, input.approvalId)),
   setUserStatus: staffProcedure
     .input(z.object({ userId, status: z.enum(['active', 'disabled']), reason }))
-    .mutation(({ ctx, input }) => ctx.services.access.requestStatus(adminScope(ctx.auth, 'access.manage'), input)),
+    .mutation(({ ctx, input }) => ctx.services.users.requestStatus(adminScope(ctx.auth, 'access.manage'), input)),
   userSessions: staffProcedure.input(z.object({ userId })).query(async ({ ctx, input }) => ({
-    items: await ctx.services.access.sessionsOf(input.userId, null),
+    items: await ctx.services.sessions.sessionsOf(input.userId, null),
     nextCursor: null,
   })),
   revokeUserSession: staffProcedure
     .input(z.object({ sessionId: z.uuid(), reason }))
-    .mutation(({ ctx, input }) => ctx.services.access.requestSessionRevoke(adminScope(ctx.auth, 'sessions.manage'), input)),
+    .mutation(({ ctx, input }) => ctx.services.users.requestSessionRevoke(adminScope(ctx.auth, 'sessions.manage'), input)),
   review: staffProcedure
     .input(z.object({ from: isoTime.optional(), to: isoTime.optional(), endingWithinDays: z.number().int().min(1).max(366).optional() }).optional())
-    .query(({ ctx, input }) => ctx.services.access.review(ctx.auth.scope('access.read'), input ?? {})),
+    .query(({ ctx, input }) => ctx.services.accessReview.review(ctx.auth.scope('access.read'), input ?? {})),
 });

@@ -96,7 +96,7 @@ describeEachEngine('maker-checker on role grants', (engine) => {
     expect((await admin2.client.approvals.reject.mutate({ id: approvalId, reason: 'Promotion not yet signed off by HR' })).status).toBe('rejected');
     const view = await admin.client.approvals.get.query({ id: approvalId });
     expect(view.rejection).toMatchObject({ username: 'admin2', reason: 'Promotion not yet signed off by HR' });
-    const grants = await t.server.services.access.grantsOf(target);
+    const grants = await t.server.services.grants.grantsOf(target);
     expect(grants).toEqual([{ role: 'finance_officer', legalEntity: 'eu' }]);
   });
 
@@ -111,7 +111,7 @@ describeEachEngine('maker-checker on role grants', (engine) => {
     const view = await admin2.client.approvals.get.query({ id: approvalId });
     expect(view.failureReason).toMatch(/INVALID_TRANSITION: .*disabled/);
     expect(view.approvals.map((a) => a.username)).toEqual(['admin2']);
-    expect((await t.server.services.access.grantsOf(target)).some((g) => g.role === 'dealer')).toBe(false);
+    expect((await t.server.services.grants.grantsOf(target)).some((g) => g.role === 'dealer')).toBe(false);
   });
 
   it('lets a pending request lapse at its expiry', async () => {

@@ -11,12 +11,12 @@ export const syncRouter = router({
 
   /** Tells the host that the feed moved: the server's head cursor now, and after every commit. */
   onChange: staffProcedure.input(z.object({}).optional()).subscription(async function* ({ ctx, signal }) {
-    const { sync, store, access } = ctx.services;
+    const { sync, store, sessions } = ctx.services;
     const sessionId = ctx.auth.sessionId;
     yield { head: formatCursor(await sync.head()) };
     for await (const _ of on(store.events, 'commit', { signal })) {
       // The stream lives no longer than the session: signed out, revoked, expired or disabled ends it.
-      const ended = await access.sessionEndedFor(sessionId);
+      const ended = await sessions.sessionEndedFor(sessionId);
       if (ended !== null) throw toTRPCError(new DomainError('SESSION_EXPIRED', `The change stream ended. ${ended.message}`, { cause: ended.cause }));
       yield { head: formatCursor(await sync.head()) };
     }
