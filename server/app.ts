@@ -183,9 +183,9 @@ export function backgroundJobs(services: Services, config: Pick<Config, 'auditCh
     // Temporary role grants past their end date are recorded as lapsed (their rights ended on time already).
     { name: 'access.grantExpiry', everyMs: 60_000, atStart: true, run: () => services.grants.lapseGrants() },
     // FATF lists take effect on their plenary's date: daily at 00:05 UTC, and once at start.
-    { name: 'kyc.countryLists', pattern: '0 5 0 * * *', atStart: true, run: () => services.kyc.applyCountryLists() },
-    { name: 'kyc.documentExpiry', pattern: '0 15 2 * * *', run: () => services.kyc.sweepDocumentExpiry() },
-    { name: 'kyc.sla', pattern: '0 */15 * * * *', run: () => services.kyc.sweepSla() },
+    { name: 'kyc.countryLists', pattern: '0 5 0 * * *', atStart: true, run: () => services.kyc.risk.applyCountryLists() },
+    { name: 'kyc.documentExpiry', pattern: '0 15 2 * * *', run: () => services.kyc.sweeps.sweepDocumentExpiry() },
+    { name: 'kyc.sla', pattern: '0 */15 * * * *', run: () => services.kyc.sweeps.sweepSla() },
     // The job queue's work (provider checks) runs as it is polled; draining it is a job like the others.
     { name: 'jobs.drain', run: () => services.jobs.drain() },
   ];

@@ -23,7 +23,7 @@ import { ScreeningListsService } from './modules/screening/lists-service.js';
 import { ScreeningService } from './modules/screening/service.js';
 import { ClientsService } from './modules/clients/service.js';
 import { AlertsService, raiseAlert } from './modules/alerts/service.js';
-import { KycService } from './modules/kyc/service.js';
+import { buildKyc, type Kyc } from './modules/kyc/kyc.js';
 import { DocumentStore } from './modules/documents/store.js';
 import { SyncService } from './modules/sync/service.js';
 import { KycProviderClient } from './modules/kyc/provider-client.js';
@@ -48,7 +48,7 @@ export interface Services {
   screening: ScreeningService;
   clients: ClientsService;
   alerts: AlertsService;
-  kyc: KycService;
+  kyc: Kyc;
   jobs: JobQueue;
 }
 
@@ -72,15 +72,14 @@ export function buildServices(config: Config, db: Db, clock: Clock): Services {
   const screening = new ScreeningService(store, lists, policies);
   const alerts = new AlertsService(store);
   const provider = config.kycProvider ? new KycProviderClient({ url: config.kycProvider.url, token: config.kycProvider.token, timeoutMs: config.kycProvider.timeoutMs }) : null;
-  const kyc = new KycService(store, DocumentStore.open(config.dataDir, config.documentsKey), policies, provider, approvals);
-  kyc.registerKinds(kinds);
-  screening.onScreeningChanged = (m, clientId) => kyc.onClientChanged(m, clientId, ['screening']);
+  const kyc = buildKyc({ store, documents: DocumentStore.open(config.dataDir, config.documentsKey), policies, provider, approvals, kinds });
+  screening.onScreeningChanged = (m, clientId) => kyc.risk.onClientChanged(m, clientId, ['screening']);
   // A broken audit segment is never signed; the MLRO of every entity hears of it at once.
   auditLog.onBrokenChain = (found) => {
     void raiseChainBreak(store, found).catch(() => undefined);
   };
   const jobs = new JobQueue(store);
-  jobs.handle('kyc.verifyDocument', (payload) => kyc.runVerification(String(payload.checkId)));
+  jobs.handle('kyc.verifyDocument', (payload) => kyc.verification.runVerification(String(payload.checkId)));
   return {
     config,
     store,
@@ -94,10 +93,10 @@ export function buildServices(config: Config, db: Db, clock: Clock): Services {
     audit: new AuditService(store, { dataDir: config.dataDir, macKey, checkpointIntervalMs: config.auditCheckpointIntervalMs, pinnedKeyFile: loaded.pinnedFile }),
     auditLog,
     auditKeys,
-    sync: new SyncService(store, approvals, screening, alerts, kyc),
+    sync: new SyncService(store, approvals, screening, alerts, kyc.reads),
     lists,
     screening,
-    clients: new ClientsService(store, screening, kyc),
+    clients: new ClientsService(store, screening, kyc.risk),
     alerts,
     kyc,
     jobs,

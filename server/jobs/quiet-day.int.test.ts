@@ -36,7 +36,7 @@ describeEachEngine('scheduled jobs on a quiet day', (engine) => {
     const scored = (await events('kyc.risk.assessed')).length;
     const before = await lastSeq();
 
-    const run = await t.server.services.kyc.applyCountryLists();
+    const run = await t.server.services.kyc.risk.applyCountryLists();
     expect(run).toMatchObject({ listDate: day(-30), countries: ['KP', 'MT'], rescored: 1 });
     const applied = (await events('kyc.country_lists.applied')).filter((e) => e.seq > before);
     expect(applied).toHaveLength(1);
@@ -48,20 +48,20 @@ describeEachEngine('scheduled jobs on a quiet day', (engine) => {
 
     // The next day: nothing listed differently, nothing written.
     t.clock.advance(DAY);
-    expect(await t.server.services.kyc.applyCountryLists()).toEqual({ listDate: lists[0]!.effectiveDate, countries: [], rescored: 0 });
+    expect(await t.server.services.kyc.risk.applyCountryLists()).toEqual({ listDate: lists[0]!.effectiveDate, countries: [], rescored: 0 });
     expect(await lastSeq()).toBe(applied[0]!.seq);
   });
 
   it('the document-expiry sweep with no document near expiry does nothing', async () => {
     const before = await lastSeq();
-    expect(await t.server.services.kyc.sweepDocumentExpiry()).toEqual({ reminders: 0, restricted: 0 });
-    expect(await t.server.services.kyc.sweepDocumentExpiry()).toEqual({ reminders: 0, restricted: 0 });
+    expect(await t.server.services.kyc.sweeps.sweepDocumentExpiry()).toEqual({ reminders: 0, restricted: 0 });
+    expect(await t.server.services.kyc.sweeps.sweepDocumentExpiry()).toEqual({ reminders: 0, restricted: 0 });
     expect(await lastSeq()).toBe(before);
   });
 
   it('the SLA sweep with no stuck case does nothing', async () => {
     const before = await lastSeq();
-    expect(await t.server.services.kyc.sweepSla()).toEqual({ flagged: 0 });
+    expect(await t.server.services.kyc.sweeps.sweepSla()).toEqual({ flagged: 0 });
     expect(await lastSeq()).toBe(before);
   });
 

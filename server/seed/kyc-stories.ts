@@ -77,17 +77,17 @@ const PORTAL: Actor = portalActor(null, 'demo seed');
 async function sendPassport(ctx: StoryContext, clientId: string, p: Person, opts: { expiresAt: string; number: string; pdf?: boolean; declaredExpiry?: string }): Promise<void> {
   const data: PassportData = { ...p, documentNumber: opts.number, expiresAt: opts.expiresAt };
   const bytes = opts.pdf ? await passportPdf(data) : passportPng(data);
-  await ctx.services.kyc.uploadDocument(PORTAL, { clientId, documentType: 'passport', fileName: opts.pdf ? 'passport-scan.pdf' : 'passport.png', contentBase64: bytes.toString('base64'), expiresAt: opts.declaredExpiry ?? opts.expiresAt });
+  await ctx.services.kyc.intake.uploadDocument(PORTAL, { clientId, documentType: 'passport', fileName: opts.pdf ? 'passport-scan.pdf' : 'passport.png', contentBase64: bytes.toString('base64'), expiresAt: opts.declaredExpiry ?? opts.expiresAt });
 }
 
 async function sendBill(ctx: StoryContext, clientId: string, name: string, address: string, daysAgo = 12): Promise<void> {
   const issuedAt = addDays(ctx.today, -daysAgo);
   const bytes = await proofOfAddressPdf({ name, address, issuedAt });
-  await ctx.services.kyc.uploadDocument(PORTAL, { clientId, documentType: 'proof_of_address', fileName: 'utility-bill.pdf', contentBase64: bytes.toString('base64'), issuedAt });
+  await ctx.services.kyc.intake.uploadDocument(PORTAL, { clientId, documentType: 'proof_of_address', fileName: 'utility-bill.pdf', contentBase64: bytes.toString('base64'), issuedAt });
 }
 
 async function sendPdf(ctx: StoryContext, clientId: string, documentType: DocumentType, fileName: string, bytes: Buffer): Promise<void> {
-  await ctx.services.kyc.uploadDocument(PORTAL, { clientId, documentType, fileName, contentBase64: bytes.toString('base64') });
+  await ctx.services.kyc.intake.uploadDocument(PORTAL, { clientId, documentType, fileName, contentBase64: bytes.toString('base64') });
 }
 
 /**
@@ -158,27 +158,27 @@ export async function seedKycStories(services: Services, opts: { generated?: Rea
   const eu = await staff(services, 'compliance.eu');
   const global = await staff(services, 'compliance.global');
   const mlro = await staff(services, 'mlro');
-  const assign = (auth: AuthContext, caseRef: string) => services.kyc.assign(auth, caseRef, auth.user.id);
+  const assign = (auth: AuthContext, caseRef: string) => services.kyc.workflow.assign(auth, caseRef, auth.user.id);
 
   // pending_documents: the bill is missing.
   await assign(eu, lucia.caseRef);
-  await services.kyc.requestDocuments(eu, { caseRef: lucia.caseRef, documentTypes: ['proof_of_address'], note: 'Please send a utility bill or bank statement from the last three months showing your address in Spain.' });
+  await services.kyc.workflow.requestDocuments(eu, { caseRef: lucia.caseRef, documentTypes: ['proof_of_address'], note: 'Please send a utility bill or bank statement from the last three months showing your address in Spain.' });
   // Open and being worked: the mismatch and the company.
   await assign(eu, jonas.caseRef);
   await assign(eu, aegean.caseRef);
   // EDD under way, escalated to the MLRO.
   await assign(global, tariq.caseRef);
-  await services.kyc.completeEddItem(global, { caseRef: tariq.caseRef, item: 'adverse_media', note: 'World-Check and press search (English, Arabic): no adverse media.' });
-  await services.kyc.escalate(global, { caseRef: tariq.caseRef, note: 'PEP (former deputy minister) paying in crypto: the relationship needs the MLRO.' });
+  await services.kyc.edd.completeEddItem(global, { caseRef: tariq.caseRef, item: 'adverse_media', note: 'World-Check and press search (English, Arabic): no adverse media.' });
+  await services.kyc.workflow.escalate(global, { caseRef: tariq.caseRef, note: 'PEP (former deputy minister) paying in crypto: the relationship needs the MLRO.' });
   // A company with a layered ownership: escalated.
   await assign(global, lagoon.caseRef);
-  await services.kyc.escalate(global, { caseRef: lagoon.caseRef, note: 'No shareholder holds 25%; ownership beyond the three named parties to be explained.' });
+  await services.kyc.workflow.escalate(global, { caseRef: lagoon.caseRef, note: 'No shareholder holds 25%; ownership beyond the three named parties to be explained.' });
   // An override waiting for a second person.
   await assign(eu, sophie.caseRef);
-  await services.kyc.override(eu, { caseRef: sophie.caseRef, decision: 'approve', reason: 'Existing client of the group: proof of address verified by the global entity in September; copy on file there.' });
+  await services.kyc.overrides.override(eu, { caseRef: sophie.caseRef, decision: 'approve', reason: 'Existing client of the group: proof of address verified by the global entity in September; copy on file there.' });
   // Rejected: a second account.
   await assign(eu, henrik.caseRef);
-  await services.kyc.reject(eu, { caseRef: henrik.caseRef, reason: 'duplicate_account' satisfies RejectionReason, note: 'Holds an account opened in 2024 under the same passport; the client was told to use it.' });
+  await services.kyc.workflow.reject(eu, { caseRef: henrik.caseRef, reason: 'duplicate_account' satisfies RejectionReason, note: 'Holds an account opened in 2024 under the same passport; the client was told to use it.' });
 
   if (ctx.screened) {
     // Screening came first: near-name hits cleared as false positives, with what settled them.
@@ -186,17 +186,17 @@ export async function seedKycStories(services: Services, opts: { generated?: Rea
     await clearHit(services, senior, maria.clientId, 'Different person: the SDN entry is Marilena Georgiou; first name and date of birth (1985-04-12) differ, passport checked.');
     await clearHit(services, global, lagoon.clientId, 'Different company: Bailey Holdings Pty Ltd is Australian; Blue Lagoon Holdings Ltd is incorporated in Seychelles (certificate 231477).');
     await assign(eu, maria.caseRef);
-    await services.kyc.approve(eu, { caseRef: maria.caseRef, note: 'Passport and electricity bill match the declared details; screening clear.', policyBasis: 'AML/CFT manual 4.2: standard due diligence' });
+    await services.kyc.workflow.approve(eu, { caseRef: maria.caseRef, note: 'Passport and electricity bill match the declared details; screening clear.', policyBasis: 'AML/CFT manual 4.2: standard due diligence' });
     await assign(global, adaeze.caseRef);
-    await services.kyc.completeEddItem(global, { caseRef: adaeze.caseRef, item: 'adverse_media', note: 'No adverse media found (Factiva, Google News).' });
-    await services.kyc.completeEddItem(mlro, { caseRef: adaeze.caseRef, item: 'senior_approval', note: 'Relationship approved: domestic PEP, wealth inherited and evidenced.' });
-    await services.kyc.approve(mlro, { caseRef: adaeze.caseRef, note: 'EDD complete: source of wealth evidenced, adverse media clear, MLRO sign-off recorded.', policyBasis: 'AML/CFT manual 5.3: enhanced due diligence for PEPs' });
+    await services.kyc.edd.completeEddItem(global, { caseRef: adaeze.caseRef, item: 'adverse_media', note: 'No adverse media found (Factiva, Google News).' });
+    await services.kyc.edd.completeEddItem(mlro, { caseRef: adaeze.caseRef, item: 'senior_approval', note: 'Relationship approved: domestic PEP, wealth inherited and evidenced.' });
+    await services.kyc.workflow.approve(mlro, { caseRef: adaeze.caseRef, note: 'EDD complete: source of wealth evidenced, adverse media clear, MLRO sign-off recorded.', policyBasis: 'AML/CFT manual 5.3: enhanced due diligence for PEPs' });
     await confirmSanctionsMatch(services, senior);
   } else {
     ctx.log('No sanctions or PEP list is loaded: approvals wait for screening, so the seeded cases stay open.');
   }
   // Reminders for the documents that expire soon.
-  await services.kyc.sweepDocumentExpiry();
+  await services.kyc.sweeps.sweepDocumentExpiry();
   return { registered, documents: (await countDocuments(services)) - before };
 }
 

@@ -13,7 +13,8 @@ import { nextRef } from '../../db/counters.js';
 import type { ClientPartyRow, ClientRow } from '../../db/schema.js';
 import { canonicalJson } from '../audit/canonical.js';
 import { auditItem } from '../audit/service.js';
-import type { KycService } from '../kyc/service.js';
+import { openCase } from '../kyc/case-record.js';
+import type { KycRisk } from '../kyc/risk.js';
 import { clientSubjects, type ScreeningService } from '../screening/service.js';
 import { loadClient } from './restrictions.js';
 import { type AuthContext, requireEntity } from '../../core/auth.js';
@@ -127,7 +128,7 @@ export class ClientsService {
   constructor(
     private readonly store: Store,
     private readonly screening: ScreeningService,
-    private readonly kyc: KycService,
+    private readonly kyc: KycRisk,
   ) {}
 
   /** Registers a client from the portal. The same externalId with the same data returns the same client; with other data it is refused. */
@@ -204,7 +205,7 @@ export class ClientsService {
         if (parties.length) await m.trx.insertInto('client_parties').values(parties).execute();
         m.audit({ action: 'client.registered', targetType: 'client', targetId: id, clientId: id, legalEntity: input.legalEntity, after: { ...record, status: 'registered' } });
         m.changed('clients', id, input.legalEntity, 'insert');
-        await this.kyc.openCase(m, row, 'Registration');
+        await openCase(m, row, 'Registration');
         await this.screening.screenSubjects(m, clientSubjects(row, parties), 'registration', lists, policy);
         await this.kyc.onClientChanged(m, id, ['registration']);
         return { clientId: id, created: true };

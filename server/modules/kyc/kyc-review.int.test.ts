@@ -168,7 +168,7 @@ describeEachEngine('KYC review automation', (engine) => {
     await uploadAddress(clientId);
     expect(await kase(caseRef)).toMatchObject({ status: 'approved' });
     const reminders = () => db().selectFrom('notifications').select(['days_before', 'title']).where('client_id', '=', clientId).orderBy('days_before', 'desc').execute();
-    const sweep = () => t.server.services.kyc.sweepDocumentExpiry();
+    const sweep = () => t.server.services.kyc.sweeps.sweepDocumentExpiry();
     await sweep();
     expect(await reminders()).toEqual([]);
     t.clock.advance(15 * DAY);
@@ -190,9 +190,9 @@ describeEachEngine('KYC review automation', (engine) => {
   it('flags a case with no change for longer than the policy allows, once, and reports time in status', async () => {
     const { caseRef } = await register({ legalEntity: 'eu', externalId: `stuck-${engine}` });
     t.clock.advance(121 * 3_600_000);
-    const first = await t.server.services.kyc.sweepSla();
+    const first = await t.server.services.kyc.sweeps.sweepSla();
     expect(first.flagged).toBeGreaterThanOrEqual(1);
-    expect((await t.server.services.kyc.sweepSla()).flagged).toBe(0);
+    expect((await t.server.services.kyc.sweeps.sweepSla()).flagged).toBe(0);
     const alert = await db().selectFrom('alerts').selectAll().where('kind', '=', 'kyc_case_stuck').where('source_ref', '=', caseRef).execute();
     expect(alert).toHaveLength(1);
     const officer = await t.login('compliance.eu');
@@ -222,11 +222,11 @@ describeEachEngine('KYC review automation', (engine) => {
     const other = await register({ country: 'DE', nationality: 'DE' });
 
     // Plenary A is in force: recorded, nobody is listed differently from "nothing applied yet" but KP.
-    expect(await t.server.services.kyc.applyCountryLists()).toMatchObject({ listDate: day(-30), countries: ['KP'], rescored: 0 });
-    expect(await t.server.services.kyc.applyCountryLists()).toMatchObject({ rescored: 0, countries: [] });
+    expect(await t.server.services.kyc.risk.applyCountryLists()).toMatchObject({ listDate: day(-30), countries: ['KP'], rescored: 0 });
+    expect(await t.server.services.kyc.risk.applyCountryLists()).toMatchObject({ rescored: 0, countries: [] });
 
     t.clock.advance(6 * DAY);
-    const run = await t.server.services.kyc.applyCountryLists();
+    const run = await t.server.services.kyc.risk.applyCountryLists();
     expect(run).toMatchObject({ listDate: lists[1]!.effectiveDate, countries: ['MT'], rescored: 1 });
     const cases = await db().selectFrom('kyc_cases').selectAll().where('client_id', '=', clientId).orderBy('id').execute();
     expect(cases).toHaveLength(2);
@@ -237,7 +237,7 @@ describeEachEngine('KYC review automation', (engine) => {
     expect(applied).toMatchObject({ actor_name: 'KYC automation', reason: `FATF lists of ${lists[1]!.effectiveDate} in force: MT listed differently; 1 client(s) re-scored`, policy_ref: `kyc.risk@${proposal.version}` });
     // Once: the next day's run finds nothing to do.
     t.clock.advance(DAY);
-    expect(await t.server.services.kyc.applyCountryLists()).toEqual({ listDate: lists[1]!.effectiveDate, countries: [], rescored: 0 });
+    expect(await t.server.services.kyc.risk.applyCountryLists()).toEqual({ listDate: lists[1]!.effectiveDate, countries: [], rescored: 0 });
   });
 
   it('retries a failing provider, and when it stays down (timeouts, then an open breaker) puts cases in the manual queue', async () => {

@@ -10,6 +10,6 @@ export const portalRouter = router({
     const { clientId } = await ctx.services.clients.register(ctx.actor, input);
     return { clientId };
   }),
-  uploadDocument: portalProcedure.input(uploadDocumentInput).mutation(({ ctx, input }) => ctx.services.kyc.uploadDocument(ctx.actor, input)),
+  uploadDocument: portalProcedure.input(uploadDocumentInput).mutation(({ ctx, input }) => ctx.services.kyc.intake.uploadDocument(ctx.actor, input)),
   updateClient: portalProcedure.input(updateClientInput).mutation(({ ctx, input }) => ctx.services.clients.update(ctx.actor, input)),
 });

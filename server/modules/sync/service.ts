@@ -7,7 +7,7 @@ import type { Permission } from '../../../shared/access/permissions.js';
 import { VIEWS, type CacheRow } from '../../../shared/desktop/views.js';
 import type { Store } from '../../core/store.js';
 import type { AlertsService } from '../alerts/service.js';
-import type { KycService } from '../kyc/service.js';
+import type { KycReads } from '../kyc/reads.js';
 import type { ApprovalsService } from '../approvals/service.js';
 import type { ScreeningService } from '../screening/service.js';
 import { auditItem } from '../audit/service.js';
@@ -53,7 +53,7 @@ export class SyncService {
     private readonly approvals: ApprovalsService,
     private readonly screening: ScreeningService,
     private readonly alerts: AlertsService,
-    private readonly kyc: KycService,
+    private readonly kyc: KycReads,
   ) {}
 
   async head(): Promise<SyncCursor> {
