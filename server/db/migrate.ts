@@ -11,6 +11,7 @@ import { kycRisk } from './migrations/0005_kyc_risk.js';
 import { kycQueueIndexes } from './migrations/0006_kyc_queue_indexes.js';
 import { auditEventMac } from './migrations/0007_audit_event_mac.js';
 import { accessTemporary } from './migrations/0008_access_temporary.js';
+import { approvalPendingKey } from './migrations/0009_approval_pending_key.js';
 
 type MigrationFactory = (engine: Engine) => Migration;
 
@@ -24,6 +25,7 @@ export const MIGRATIONS: ReadonlyArray<readonly [string, MigrationFactory]> = [
   ['0006_kyc_queue_indexes', kycQueueIndexes],
   ['0007_audit_event_mac', auditEventMac],
   ['0008_access_temporary', accessTemporary],
+  ['0009_approval_pending_key', approvalPendingKey],
 ];
 
 export class SchemaTooNewError extends Error {

@@ -142,6 +142,8 @@ export interface ApprovalRequestTable {
   decided_at: string | null;
   executed_at: string | null;
   failure_reason: string | null;
+  /** What the request is about, as its kind defines it: one pending request per kind and key. */
+  dedupe_key: string | null;
 }
 
 export interface ApprovalVoteTable {

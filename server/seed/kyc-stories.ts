@@ -4,7 +4,7 @@
 // PDFs with a valid MRZ, bills, certificates, source-of-wealth letters); some expire soon, some
 // clients are high risk, some are companies. Dates are relative to the server's clock.
 
-import { addDays } from '../../shared/time.js';
+import { addDays, dateOf } from '../../shared/time.js';
 import type { RegisterClientInput } from '../../shared/clients/schemas.js';
 import type { DocumentType, RejectionReason } from '../../shared/kyc/machine.js';
 import type { Actor } from '../core/actor.js';
@@ -95,7 +95,7 @@ async function sendPdf(ctx: StoryContext, clientId: string, documentType: Docume
  * only when a list is loaded; without one the cases stay open and say why.
  */
 export async function seedKycStories(services: Services, opts: { generated?: ReadonlyArray<RegisterClientInput>; log?: (line: string) => void } = {}): Promise<{ registered: number; documents: number }> {
-  const today = services.store.now().slice(0, 10);
+  const today = dateOf(services.store.now());
   const lists = await services.store.kysely.selectFrom('screening_list_versions').select('id').limit(1).executeTakeFirst();
   const ctx: StoryContext = { services, today, screened: Boolean(lists), log: opts.log ?? (() => undefined) };
   let registered = 0;

@@ -78,6 +78,9 @@ describeEachEngine('administrators bound by maker-checker and entity', (engine) 
     );
     const endsAt = new Date(t.clock.now().getTime() + 3 * 86_400_000).toISOString();
     const { approvalId } = await admin.client.access.grantRole.mutate({ userId: risk, role: 'senior_compliance_officer', legalEntity: 'eu', endsAt, coverFor: senior, reason: 'Cover for Sofia during her leave' });
+    // One pending request per user, role and entity, whatever its end date.
+    const again = await expectReason(admin.client.access.grantRole.mutate({ userId: risk, role: 'senior_compliance_officer', legalEntity: 'eu', reason: 'Permanent instead' }), 'ALREADY_EXISTS');
+    expect(again.message).toContain(`${approvalId} already asks for this (Grant senior_compliance_officer in eu to risk`);
     const admin2 = await t.login('admin2');
     expect((await admin2.client.approvals.get.query({ id: approvalId })).summary).toMatch(/until .* covering for senior/);
     await admin2.client.approvals.approve.mutate({ id: approvalId });

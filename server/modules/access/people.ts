@@ -1,12 +1,10 @@
 // What the access services share about people: finding a user and naming them in summaries, the
-// entity coverage an administrator needs to act on someone, ending someone's sessions, and opening
-// a maker-checker request unless the same one is pending.
+// entity coverage an administrator needs to act on someone, and ending someone's sessions.
 
 import { DomainError } from '../../../shared/errors.js';
 import type { Actor } from '../../core/actor.js';
 import type { Mutation, Store } from '../../core/store.js';
 import type { ApprovedRequest } from '../approvals/registry.js';
-import type { ApprovalsService } from '../approvals/service.js';
 import { entitiesOfUser } from './grants.js';
 
 /** What an administrator acts with: who they are and the entities their permission covers. */
@@ -53,15 +51,6 @@ export async function endSessions(m: Mutation, userId: string, why: string, only
   let q = m.trx.updateTable('sessions').set({ revoked_at: m.now, revoked_by: m.actor.id, revoke_reason: why }).where('user_id', '=', userId).where('revoked_at', 'is', null);
   if (only) q = q.where('id', '=', only);
   return Number((await q.executeTakeFirst()).numUpdatedRows);
-}
-
-/** Opens a request unless an identical one is pending. */
-export async function requestOnce(approvals: ApprovalsService, m: Mutation, kind: string, payload: object, reason: string, what: string) {
-  const rows = await m.trx.selectFrom('approval_requests').select(['id', 'payload_json']).where('kind', '=', kind).where('status', '=', 'pending').execute();
-  const want = JSON.stringify(payload);
-  const pending = rows.find((r) => r.payload_json === want)?.id;
-  if (pending) throw new DomainError('ALREADY_EXISTS', `Request ${pending} for this ${what} is already pending.`);
-  return approvals.request(m, { kind, payload, reason });
 }
 
 /** The fields every audit event of an approved action carries. */

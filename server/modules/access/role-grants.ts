@@ -12,7 +12,7 @@ import { nextRef } from '../../db/counters.js';
 import type { ApprovalKinds } from '../approvals/registry.js';
 import type { ApprovalsService } from '../approvals/service.js';
 import { grantsInForce, grantsOf } from './grants.js';
-import { assertUser, decided, requestOnce, usernameOf } from './people.js';
+import { assertUser, decided, usernameOf } from './people.js';
 
 const rolePayload = z.object({ userId: z.string(), role: z.enum(ROLES), legalEntity: z.string() });
 const grantPayload = rolePayload.extend({ endsAt: z.string().nullable().default(null), coverFor: z.string().nullable().default(null) });
@@ -68,7 +68,7 @@ export class RoleGrantsService {
       const held = await this.activeGrant(m, input);
       if (held) throw new DomainError('ALREADY_EXISTS', `${user.username} already holds ${input.role} in ${input.legalEntity}.`);
       const payload = { userId: input.userId, role: input.role, legalEntity: input.legalEntity, endsAt: input.endsAt ?? null, coverFor: input.coverFor ?? null };
-      return requestOnce(this.approvals, m, 'access.grantRole', payload, input.reason, 'grant');
+      return this.approvals.request(m, { kind: 'access.grantRole', payload, reason: input.reason });
     });
   }
 
@@ -77,7 +77,7 @@ export class RoleGrantsService {
       const user = await assertUser(m, input.userId);
       const held = await this.activeGrant(m, input);
       if (!held) throw new DomainError('NOT_FOUND', `${user.username} does not hold ${input.role} in ${input.legalEntity}.`);
-      return requestOnce(this.approvals, m, 'access.revokeRole', { userId: input.userId, role: input.role, legalEntity: input.legalEntity }, input.reason, 'revocation');
+      return this.approvals.request(m, { kind: 'access.revokeRole', payload: { userId: input.userId, role: input.role, legalEntity: input.legalEntity }, reason: input.reason });
     });
   }
 
@@ -130,6 +130,7 @@ export class RoleGrantsService {
     kinds.register({
       kind: 'access.grantRole',
       payload: grantPayload,
+      pendingKey: (p) => `${p.userId}|${p.role}|${p.legalEntity}`,
       legalEntity: (p) => p.legalEntity,
       excludedApprovers: (p) => [p.userId],
       summary: async (p, trx) =>
@@ -153,6 +154,7 @@ export class RoleGrantsService {
     kinds.register({
       kind: 'access.revokeRole',
       payload: rolePayload,
+      pendingKey: (p) => `${p.userId}|${p.role}|${p.legalEntity}`,
       legalEntity: (p) => p.legalEntity,
       excludedApprovers: (p) => [p.userId],
       summary: async (p, trx) => `Revoke ${p.role} in ${p.legalEntity} from ${await usernameOf(trx, p.userId)}`,

@@ -15,7 +15,7 @@ import type { ApprovalKinds } from '../approvals/registry.js';
 import type { ApprovalsService } from '../approvals/service.js';
 import { entitiesOfUser, grantsInForce } from './grants.js';
 import { assertPasswordStrength, hashPassword } from './passwords.js';
-import { assertCovers, assertUser, decided, endSessions, requestOnce, usernameOf, type AdminScope } from './people.js';
+import { assertCovers, assertUser, decided, endSessions, usernameOf, type AdminScope } from './people.js';
 
 export const USERNAME = z.string().regex(/^[a-z][a-z0-9._-]{2,31}$/, 'lower-case letters, digits, dot, dash or underscore; 3 to 32 characters, starting with a letter');
 
@@ -118,7 +118,7 @@ export class UsersService {
     return this.store.mutate(admin.actor, async (m) => {
       const user = await assertUser(m, input.userId);
       await assertCovers(m, admin, user.id, user.username);
-      return requestOnce(this.approvals, m, kind, { userId: input.userId }, input.reason, 'reset');
+      return this.approvals.request(m, { kind, payload: { userId: input.userId }, reason: input.reason });
     });
   }
 
@@ -128,7 +128,7 @@ export class UsersService {
       const user = await assertUser(m, input.userId);
       await assertCovers(m, admin, user.id, user.username);
       if (user.status === input.status) throw new DomainError('INVALID_TRANSITION', `User ${user.username} is already ${input.status}.`);
-      return requestOnce(this.approvals, m, 'access.setUserStatus', { userId: input.userId, status: input.status }, input.reason, 'status change');
+      return this.approvals.request(m, { kind: 'access.setUserStatus', payload: { userId: input.userId, status: input.status }, reason: input.reason });
     });
   }
 
@@ -140,7 +140,7 @@ export class UsersService {
       if (s.user_id === admin.actor.id) throw new DomainError('SELF_GRANT', 'End your own sessions with auth.revokeSession.');
       if (s.revoked_at) throw new DomainError('INVALID_TRANSITION', 'This session has already ended.');
       await assertCovers(m, admin, s.user_id, s.username);
-      return requestOnce(this.approvals, m, 'access.revokeSession', { userId: s.user_id, sessionId: s.id }, input.reason, 'session');
+      return this.approvals.request(m, { kind: 'access.revokeSession', payload: { userId: s.user_id, sessionId: s.id }, reason: input.reason });
     });
   }
 
@@ -178,6 +178,7 @@ export class UsersService {
     kinds.register({
       kind: 'access.setUserStatus',
       payload: statusPayload,
+      pendingKey: (p) => p.userId,
       legalEntity: () => null,
       scopeEntities: (p, trx) => entitiesOfUser(trx, p.userId, this.store.now()),
       excludedApprovers: (p) => [p.userId],
@@ -195,6 +196,7 @@ export class UsersService {
     kinds.register({
       kind: 'access.revokeSession',
       payload: sessionPayload,
+      pendingKey: (p) => p.sessionId,
       legalEntity: () => null,
       scopeEntities: (p, trx) => entitiesOfUser(trx, p.userId, this.store.now()),
       excludedApprovers: (p) => [p.userId],
@@ -208,6 +210,7 @@ export class UsersService {
     kinds.register({
       kind: 'access.resetMfa',
       payload: userPayload,
+      pendingKey: (p) => p.userId,
       legalEntity: () => null,
       scopeEntities: (p, trx) => entitiesOfUser(trx, p.userId, this.store.now()),
       excludedApprovers: (p) => [p.userId],
@@ -223,6 +226,7 @@ export class UsersService {
     kinds.register({
       kind: 'access.resetPassword',
       payload: userPayload,
+      pendingKey: (p) => p.userId,
       legalEntity: () => null,
       scopeEntities: (p, trx) => entitiesOfUser(trx, p.userId, this.store.now()),
       excludedApprovers: (p) => [p.userId],

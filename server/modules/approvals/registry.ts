@@ -24,6 +24,11 @@ export interface ApprovalKind<P> {
    * decision is made; absent, the request's `legalEntity` alone decides (any entity when null).
    */
   scopeEntities?(payload: P, trx: Transaction<Database>): Promise<string[]>;
+  /**
+   * What a request is about (a user's role in an entity, a KYC case): while one is pending, another
+   * request of the kind with the same key is refused (ALREADY_EXISTS). Absent: no limit.
+   */
+  pendingKey?(payload: P): string;
   /** Users besides the maker who may not decide, e.g. the person a grant is for. */
   excludedApprovers(payload: P): string[];
   /** One line for queues and notifications, naming people by username. */

@@ -55,6 +55,11 @@ export class ApprovalsService {
   async request(m: Mutation, input: { kind: string; payload: unknown; reason: string }): Promise<{ approvalId: string }> {
     const kind = this.kinds.get(input.kind);
     const payload = kind.payload.parse(input.payload);
+    const dedupeKey = kind.pendingKey ? kind.pendingKey(payload) : null;
+    if (dedupeKey !== null) {
+      const pending = await m.trx.selectFrom('approval_requests').select(['id', 'summary']).where('kind', '=', input.kind).where('dedupe_key', '=', dedupeKey).where('status', '=', 'pending').executeTakeFirst();
+      if (pending) throw new DomainError('ALREADY_EXISTS', `${pending.id} already asks for this (${pending.summary}); decide or cancel it first.`);
+    }
     const policy = await this.policies.require<ApprovalTiersPolicy>(m.trx, 'approvals.tiers');
     const tier = selectTier(policy.document, input.kind, payload);
     const id = await nextRef(m.trx, 'APR');
@@ -82,6 +87,7 @@ export class ApprovalsService {
         decided_at: null,
         executed_at: null,
         failure_reason: null,
+        dedupe_key: dedupeKey,
       })
       .execute();
     m.audit({

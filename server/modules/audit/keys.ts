@@ -67,8 +67,6 @@ export class SigningKeys {
       );
     }
     return this.store.mutate(actor, async (m) => {
-      const pending = await m.trx.selectFrom('approval_requests').select('id').where('kind', '=', KIND).where('status', '=', 'pending').executeTakeFirst();
-      if (pending) throw new DomainError('ALREADY_EXISTS', `Rotation ${pending.id} is already pending.`);
       return this.approvals.request(m, { kind: KIND, payload: { fromKeyId: this.auditLog.keyId, publicKey }, reason: input.reason });
     });
   }
@@ -77,6 +75,7 @@ export class SigningKeys {
     kinds.register({
       kind: KIND,
       payload: rotationPayload,
+      pendingKey: () => 'signing-key',
       legalEntity: () => null,
       excludedApprovers: () => [],
       summary: (p) => `Rotate the audit signing key ${p.fromKeyId} to ${p.publicKey ? `the operator's key ${publicKeyIdOf(p.publicKey)}` : 'a new key made by the server'}`,

@@ -18,6 +18,7 @@ import type { KycRisk } from '../kyc/risk.js';
 import { clientSubjects, type ScreeningService } from '../screening/service.js';
 import { loadClient } from './restrictions.js';
 import { type AuthContext, requireEntity } from '../../core/auth.js';
+import { dateOf } from '../../../shared/time.js';
 
 /** Clients must be adults. */
 const MINIMUM_AGE = 18;
@@ -30,7 +31,7 @@ function validateCountry(code: string | undefined, field: string): void {
 
 function validateBirthDate(dob: string | undefined, field: string, now: string): void {
   if (dob === undefined) return;
-  const today = now.slice(0, 10);
+  const today = dateOf(now);
   if (dob > today) throw new DomainError('VALIDATION_FAILED', `${field}: ${dob} is in the future.`, { issues: [{ path: field, message: `${dob} is in the future` }] });
   const adult = `${Number(today.slice(0, 4)) - MINIMUM_AGE}${today.slice(4)}`;
   if (dob > adult) throw new DomainError('VALIDATION_FAILED', `${field}: the client must be at least ${MINIMUM_AGE} years old (born on or before ${adult}).`, { issues: [{ path: field, message: `must be at least ${MINIMUM_AGE} years old` }] });

@@ -20,9 +20,6 @@ export interface EddState {
 
 type Reader = Mutation['trx'] | Store['kysely'];
 
-/** The date of a UTC timestamp (YYYY-MM-DD). */
-export const todayOf = (now: string): string => now.slice(0, 10);
-
 /** Opens a case inside the caller's mutation (registration, or a re-review). */
 export async function openCase(m: Mutation, client: Pick<ClientRow, 'id' | 'legal_entity'>, reason: string): Promise<string> {
   const id = await nextRef(m.trx, 'KYC');

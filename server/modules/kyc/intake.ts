@@ -5,7 +5,7 @@
 import { DomainError } from '../../../shared/errors.js';
 import { DOCUMENT_TYPES, PROOF_OF_ADDRESS_VALID_DAYS, type DocumentType } from '../../../shared/kyc/machine.js';
 import type { UploadDocumentInput } from '../../../shared/kyc/schemas.js';
-import { addDays } from '../../../shared/time.js';
+import { addDays, dateOf } from '../../../shared/time.js';
 import type { Actor } from '../../core/actor.js';
 import type { Store } from '../../core/store.js';
 import { nextRef } from '../../db/counters.js';
@@ -13,7 +13,7 @@ import type { ClientRow } from '../../db/schema.js';
 import { transitionClient } from '../clients/restrictions.js';
 import { decodeBase64, DocumentRefused, sniffDocument } from '../documents/sniff.js';
 import type { DocumentStore } from '../documents/store.js';
-import { currentCase, setStatus, todayOf } from './case-record.js';
+import { currentCase, setStatus } from './case-record.js';
 import type { KycRisk } from './risk.js';
 import type { KycVerification } from './verification.js';
 
@@ -31,7 +31,7 @@ export class KycIntake {
 
   /** A document from the portal: sniffed, stored encrypted, recorded as evidence; a requested one reopens the case. */
   async uploadDocument(actor: Actor, input: UploadDocumentInput): Promise<{ documentId: string }> {
-    const today = todayOf(this.store.now());
+    const today = dateOf(this.store.now());
     const spec = DOCUMENT_TYPES[input.documentType];
     const expiresAt = input.expiresAt ?? null;
     if (input.issuedAt && input.issuedAt > today) refuseUpload(`issuedAt: ${input.issuedAt} is in the future.`, 'issuedAt');

@@ -12,8 +12,9 @@ import type { ApprovalKinds } from '../approvals/registry.js';
 import type { ApprovalsService } from '../approvals/service.js';
 import { loadClient } from '../clients/restrictions.js';
 import { blockers } from './blockers.js';
-import { loadCase, todayOf } from './case-record.js';
+import { loadCase } from './case-record.js';
 import { decideCase, rejectionText } from './decide.js';
+import { dateOf } from '../../../shared/time.js';
 
 export class KycOverrides {
   constructor(
@@ -25,6 +26,7 @@ export class KycOverrides {
     kinds.register({
       kind: 'kyc.override',
       payload: kycOverridePayload,
+      pendingKey: (p) => p.caseRef,
       legalEntity: (p) => p.legalEntity,
       excludedApprovers: () => [],
       summary: (p) => `Override ${p.caseRef} (${p.clientId}, risk ${p.riskLevel ?? 'not scored'}): ${p.decision}${p.rejectionReason ? ` (${p.rejectionReason})` : ''}`,
@@ -55,9 +57,7 @@ export class KycOverrides {
       if (kase.status === 'approved' && input.decision === 'approve') throw new DomainError('INVALID_TRANSITION', `${kase.id} is already approved.`);
       const client = await loadClient(m, kase.client_id);
       if (input.decision === 'approve' && client.screening_status === 'confirmed_match') throw new DomainError('INVALID_TRANSITION', `${client.id} is a confirmed sanctions match; no override can approve it.`);
-      const pending = await m.trx.selectFrom('approval_requests').select('id').where('kind', '=', 'kyc.override').where('status', '=', 'pending').where('payload_json', 'like', `%"caseRef":"${kase.id}"%`).executeTakeFirst();
-      if (pending) throw new DomainError('ALREADY_EXISTS', `An override of ${kase.id} is already waiting for approval (${pending.id}).`);
-      const overridden = input.decision === 'approve' ? (await blockers(m.trx, kase, client, todayOf(m.now))).map((b) => b.message) : [];
+      const overridden = input.decision === 'approve' ? (await blockers(m.trx, kase, client, dateOf(m.now))).map((b) => b.message) : [];
       const payload = { caseRef: kase.id, clientId: client.id, legalEntity: kase.legal_entity, decision: input.decision, rejectionReason: input.rejectionReason ?? null, riskLevel: kase.risk_level, statusAtRequest: kase.status as KycStatus, blockers: overridden };
       const request = await this.approvals.request(m, { kind: 'kyc.override', payload, reason: input.reason });
       m.audit({ action: 'kyc.override.requested', targetType: 'kyc_case', targetId: kase.id, clientId: client.id, legalEntity: kase.legal_entity, caseRef: kase.id, after: { decision: input.decision, rejectionReason: input.rejectionReason ?? null, approvalId: request.approvalId, blockers: overridden }, reason: input.reason });

@@ -12,9 +12,10 @@ import type { KycCaseRow } from '../../db/schema.js';
 import { auditItem } from '../audit/service.js';
 import type { DocumentStore } from '../documents/store.js';
 import { blockers, eddChecklist } from './blockers.js';
-import { caseSummary, loadCase, todayOf } from './case-record.js';
+import { caseSummary, loadCase } from './case-record.js';
 import { slaOf, type Mismatch } from './evidence.js';
 import type { KycRisk } from './risk.js';
+import { dateOf } from '../../../shared/time.js';
 
 /** The client's name as the reader may see it in a case: a company's always, a person's with clients.pii in the entity. */
 function clientNameFor(pii: ReadonlySet<string>, r: { legal_entity: string; client_type: string; display_name: string }): string {
@@ -120,7 +121,7 @@ export class KycReads {
       .where('seq', '>=', opened?.seq ?? 0)
       .orderBy('seq')
       .execute();
-    const found = await blockers(db, kase, client, todayOf(this.store.now()));
+    const found = await blockers(db, kase, client, dateOf(this.store.now()));
     const checks = await db.selectFrom('document_checks').selectAll().where('client_id', '=', kase.client_id).orderBy('id').execute();
     const review = await this.risk.reviewPolicy(db);
     const pii = auth.scope('clients.pii').includes(kase.legal_entity);

@@ -8,9 +8,10 @@ import type { Mutation, Store } from '../../core/store.js';
 import { loadClient } from '../clients/restrictions.js';
 import type { PolicyReader } from '../policies/reader.js';
 import { blockers } from './blockers.js';
-import { currentCase, KYC_AUTOMATION, openCase, todayOf, type EddState } from './case-record.js';
+import { currentCase, KYC_AUTOMATION, openCase, type EddState } from './case-record.js';
 import { decideCase } from './decide.js';
 import { riskInputs } from './evidence.js';
+import { dateOf } from '../../../shared/time.js';
 
 export class KycRisk {
   constructor(
@@ -34,7 +35,7 @@ export class KycRisk {
   async assess(m: Mutation, clientId: string): Promise<{ assessment: RiskAssessment; previousLevel: string | null }> {
     const client = await loadClient(m, clientId);
     const policy = await this.riskPolicy(m.trx);
-    const assessment = assessRisk(policy.document, policy.ref, await riskInputs(m.trx, client), todayOf(m.now));
+    const assessment = assessRisk(policy.document, policy.ref, await riskInputs(m.trx, client), dateOf(m.now));
     const previousLevel = client.risk_level;
     const kase = await currentCase(m, clientId);
     const undecided = kase && !kase.decision;
@@ -76,7 +77,7 @@ export class KycRisk {
    */
   async applyCountryLists(): Promise<{ listDate: string | null; countries: string[]; rescored: number }> {
     const db = this.store.kysely;
-    const today = todayOf(this.store.now());
+    const today = dateOf(this.store.now());
     const policy = await this.riskPolicy(db);
     const current = countryListOn(policy.document.countryLists, today);
     const last = await db.selectFrom('audit_events').select('after_json').where('action', '=', 'kyc.country_lists.applied').orderBy('seq', 'desc').limit(1).executeTakeFirst();
@@ -145,7 +146,7 @@ export class KycRisk {
     if (!review.document.autoVerify.enabled || !review.document.autoVerify.legalEntities.includes(kase.legal_entity)) return false;
     const client = await loadClient(m, kase.client_id);
     if (client.screening_status !== 'clear') return false;
-    if ((await blockers(m.trx, kase, client, todayOf(m.now))).length) return false;
+    if ((await blockers(m.trx, kase, client, dateOf(m.now))).length) return false;
     const risk = JSON.parse(kase.risk_json!) as RiskAssessment;
     const basis = `Auto-verification under ${review.ref}: documents verified by the provider, screening clear, risk low (score ${risk.score}, ${risk.policyRef})`;
     await decideCase(m, kase, client, { outcome: 'approved', action: 'kyc.case.auto_verified', note: 'Approved automatically', decidedBy: KYC_AUTOMATION.id, policyBasis: basis, reason: basis, after: { policyBasis: basis }, policyRef: review.ref, clientReason: basis });

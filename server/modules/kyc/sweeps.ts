@@ -3,13 +3,13 @@
 
 import { RESTRICTION_KINDS, type RestrictionKind } from '../../../shared/clients/lifecycle.js';
 import { DOCUMENT_TYPES, type DocumentType } from '../../../shared/kyc/machine.js';
-import { addDays } from '../../../shared/time.js';
+import { addDays, dateOf } from '../../../shared/time.js';
 import type { AuthContext } from '../../core/auth.js';
 import type { Store } from '../../core/store.js';
 import { nextRef } from '../../db/counters.js';
 import { raiseAlert } from '../alerts/service.js';
 import { loadClient, restrictClient } from '../clients/restrictions.js';
-import { KYC_AUTOMATION, todayOf } from './case-record.js';
+import { KYC_AUTOMATION } from './case-record.js';
 import { slaOf } from './evidence.js';
 import type { KycRisk } from './risk.js';
 
@@ -27,7 +27,7 @@ export class KycSweeps {
    * that kind of document (identity: no new positions; proof of address: no withdrawals).
    */
   async sweepDocumentExpiry(): Promise<{ reminders: number; restricted: number }> {
-    const today = todayOf(this.store.now());
+    const today = dateOf(this.store.now());
     const review = await this.risk.reviewPolicy(this.store.kysely);
     const horizon = addDays(today, Math.max(...review.document.documents.reminderDaysBefore));
     const docs = await this.store.kysely

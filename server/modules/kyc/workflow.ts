@@ -11,8 +11,9 @@ import type { KycCaseRow } from '../../db/schema.js';
 import { grantsInForce } from '../access/grants.js';
 import { loadClient, transitionClient } from '../clients/restrictions.js';
 import { blockers } from './blockers.js';
-import { loadCase, setStatus, summaryOf, todayOf, type CaseSummary } from './case-record.js';
+import { loadCase, setStatus, summaryOf, type CaseSummary } from './case-record.js';
 import { decideCase, rejectionText } from './decide.js';
+import { dateOf } from '../../../shared/time.js';
 
 export class KycWorkflow {
   constructor(private readonly store: Store) {}
@@ -78,7 +79,7 @@ export class KycWorkflow {
     await this.store.mutate(auth.actor, async (m) => {
       const { kase } = await this.forAction(m, auth, input.caseRef, 'approve');
       const client = await loadClient(m, kase.client_id);
-      const found = await blockers(m.trx, kase, client, todayOf(m.now));
+      const found = await blockers(m.trx, kase, client, dateOf(m.now));
       if (found.length) {
         const first = found.find((b) => b.reason === 'DOCUMENT_EXPIRED') ?? found[0]!;
         throw new DomainError(first.reason, `${kase.id} cannot be approved yet: ${found.map((b) => b.message).join(' ')}`, { blockers: found });
