@@ -79,7 +79,7 @@ export function buildServices(config: Config, db: Db, clock: Clock): Services {
     void raiseChainBreak(store, found).catch(() => undefined);
   };
   const jobs = new JobQueue(store);
-  jobs.handle('kyc.verifyDocument', (payload) => kyc.verification.runVerification(String(payload.checkId)));
+  jobs.handle('kyc.verifyDocument', (payload) => kyc.verification.runVerification(payload.checkId));
   return {
     config,
     store,

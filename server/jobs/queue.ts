@@ -8,8 +8,9 @@ import { Cron } from 'croner';
 import { sql } from 'kysely';
 import type { Mutation, Store } from '../core/store.js';
 import type { JobRow } from '../db/schema.js';
+import { JOB_KINDS, type JobKind, type JobPayload } from './kinds.js';
 
-export type JobHandler = (payload: Record<string, unknown>, job: JobRow) => Promise<void>;
+export type JobHandler<K extends JobKind = JobKind> = (payload: JobPayload<K>, job: JobRow) => Promise<void>;
 
 const LEASE_MS = 5 * 60_000;
 
@@ -18,7 +19,7 @@ function backoffMs(attempts: number): number {
   return [5_000, 30_000, 180_000, 900_000][attempts - 1] ?? 3_600_000;
 }
 
-export function enqueue(m: Mutation, kind: string, payload: Record<string, unknown>, opts: { runAfter?: string; maxAttempts?: number } = {}): Promise<unknown> {
+export function enqueue<K extends JobKind>(m: Mutation, kind: K, payload: JobPayload<K>, opts: { runAfter?: string; maxAttempts?: number } = {}): Promise<unknown> {
   return m.trx
     .insertInto('jobs')
     .values({ kind, payload_json: JSON.stringify(payload), status: 'queued', run_after: opts.runAfter ?? m.now, attempts: 0, max_attempts: opts.maxAttempts ?? 5, lease_until: null, last_error: null, created_at: m.now, finished_at: null })
@@ -26,7 +27,7 @@ export function enqueue(m: Mutation, kind: string, payload: Record<string, unkno
 }
 
 export class JobQueue {
-  readonly #handlers = new Map<string, JobHandler>();
+  readonly #handlers = new Map<string, (payload: unknown, job: JobRow) => Promise<void>>();
   readonly #schedules: Cron[] = [];
   #timer: NodeJS.Timeout | null = null;
   #running: Promise<number> | null = null;
@@ -37,9 +38,14 @@ export class JobQueue {
     public log?: { error(obj: object, msg: string): void; warn(obj: object, msg: string): void },
   ) {}
 
-  handle(kind: string, handler: JobHandler): void {
+  handle<K extends JobKind>(kind: K, handler: JobHandler<K>): void {
     if (this.#handlers.has(kind)) throw new Error(`job kind ${kind} has two handlers`);
-    this.#handlers.set(kind, handler);
+    const schema = JOB_KINDS[kind];
+    this.#handlers.set(kind, (payload, job) => {
+      const parsed = schema.safeParse(payload);
+      if (!parsed.success) throw new Error(`job ${job.id} (${kind}): its payload does not fit the kind: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(payload)'}: ${i.message}`).join('; ')}`);
+      return handler(parsed.data, job);
+    });
   }
 
   /** Claims one due job, or none. */
@@ -74,7 +80,7 @@ export class JobQueue {
     const handler = this.#handlers.get(job.kind);
     try {
       if (!handler) throw new Error(`no handler for job kind ${job.kind}`);
-      await handler(JSON.parse(job.payload_json) as Record<string, unknown>, job);
+      await handler(JSON.parse(job.payload_json) as unknown, job);
       await db.updateTable('jobs').set({ status: 'done', lease_until: null, finished_at: this.store.now(), last_error: null }).where('id', '=', job.id).execute();
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);

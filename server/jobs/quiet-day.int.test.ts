@@ -78,6 +78,18 @@ describeEachEngine('scheduled jobs on a quiet day', (engine) => {
     expect(await lastSeq()).toBe(before);
   });
 
+  it('fails a job whose stored payload does not fit its kind, saying why, instead of running it', async () => {
+    const now = t.clock.now().toISOString();
+    await t.server.services.store.db.kysely
+      .insertInto('jobs')
+      .values({ kind: 'kyc.verifyDocument', payload_json: JSON.stringify({ check: 'CHK-000001' }), status: 'queued', run_after: now, attempts: 4, max_attempts: 5, lease_until: null, last_error: null, created_at: now, finished_at: null })
+      .execute();
+    expect(await t.server.services.jobs.drain()).toBe(1);
+    const job = await db().selectFrom('jobs').select(['status', 'last_error']).where('payload_json', 'like', '%CHK-000001%').executeTakeFirstOrThrow();
+    expect(job.status).toBe('failed');
+    expect(job.last_error).toMatch(/payload does not fit the kind: checkId: /);
+  });
+
   it('every background job the server runs, this list complete, does nothing on a quiet system', async () => {
     const jobs = backgroundJobs(t.server.services, { auditCheckpointIntervalMs: 60_000 });
     // A job added later joins this list and so this test; these are the ones there are today.
