@@ -14,10 +14,8 @@ const MAX_LINES = 400;
  * 14, part 3). A file leaves this list when it is split; the list never gains one.
  */
 const NOT_YET_SPLIT: Record<string, number> = {
-  'server/modules/screening/service.ts': 493,
-  'server/db/schema.ts': 462,
+  'server/modules/screening/service.ts': 430,
   'server/modules/screening/matching/compare.ts': 443,
-  'renderer/src/kyc/KycReview.tsx': 403,
 };
 
 describe('architecture', () => {

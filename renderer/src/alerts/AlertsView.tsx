@@ -3,12 +3,13 @@
 
 import type { CacheRow } from '../../../shared/desktop/views.js';
 import { QueueView, type QueueColumn } from '../shared/QueueView.js';
+import { humanize } from '../../../shared/labels.js';
 
 const COLUMNS: QueueColumn[] = [
   { field: 'id', header: 'Alert', width: 120 },
   { field: 'status', header: 'Status', width: 100 },
   { field: 'severity', header: 'Severity', width: 110 },
-  { field: 'kind', header: 'Kind', width: 150, format: (v) => String(v ?? '').replaceAll('_', ' ') },
+  { field: 'kind', header: 'Kind', width: 150, format: (v) => humanize(String(v ?? '')) },
   { field: 'summary', header: 'Summary', width: 420 },
   { field: 'clientId', header: 'Client', width: 110 },
   { field: 'clientName', header: 'Client name', width: 180 },

@@ -7,41 +7,12 @@ import { useEffect, useState } from 'react';
 import { DOCUMENT_TYPES, REJECTION_REASONS, type DocumentType, type RejectionReason } from '../../../shared/kyc/machine.js';
 import type { CacheRow } from '../../../shared/desktop/views.js';
 import { call } from '../bridge.js';
-import { QueueView, type QueueColumn } from '../shared/QueueView.js';
+import { QueueView } from '../shared/QueueView.js';
+import { KYC_COLUMNS as COLUMNS } from './columns.js';
 import { notify, useAppDispatch, useAppSelector } from '../store.js';
 import { DocumentViewer } from './DocumentViewer.js';
 import { TimelineToggle } from '../shared/ClientTimeline.js';
-
-const HOUR = 3_600_000;
-
-function hoursFromNow(iso: unknown): string {
-  if (typeof iso !== 'string' || !iso) return '';
-  const h = (Date.parse(iso) - Date.now()) / HOUR;
-  const abs = Math.abs(h);
-  const text = abs >= 48 ? `${Math.round(abs / 24)} d` : `${Math.round(abs)} h`;
-  return h < 0 ? `overdue ${text}` : text;
-}
-
-function age(iso: unknown): string {
-  if (typeof iso !== 'string' || !iso) return '';
-  const h = (Date.now() - Date.parse(iso)) / HOUR;
-  return h >= 48 ? `${Math.floor(h / 24)} d` : `${Math.floor(h)} h`;
-}
-
-const COLUMNS: QueueColumn[] = [
-  { field: 'caseRef', header: 'Case', width: 120 },
-  { field: 'status', header: 'Status', width: 150, format: (v) => String(v ?? '').replace('_', ' ') },
-  { field: 'riskLevel', header: 'Risk', width: 90, format: (v) => String(v ?? '—') },
-  { field: 'riskScore', header: 'Score', width: 85 },
-  { field: 'clientName', header: 'Client', width: 190 },
-  { field: 'country', header: 'Country', width: 95 },
-  { field: 'legalEntity', header: 'Entity', width: 85 },
-  { field: 'createdAt', header: 'Age', width: 80, format: age },
-  { field: 'slaDueAt', header: 'SLA left', width: 115, format: hoursFromNow },
-  { field: 'verification', header: 'Provider check', width: 135, format: (v) => String(v ?? '').replace('_', ' ') },
-  { field: 'assignee', header: 'Assignee', width: 140 },
-  { field: 'clientId', header: 'Client ref', width: 110 },
-];
+import { CLIENT_STATUS_LABELS, KYC_STATUS_LABELS, labelOf, SCREENING_STATUS_LABELS, VERIFICATION_LABELS } from '../../../shared/labels.js';
 
 interface Check {
   id: string;
@@ -199,11 +170,11 @@ export function CasePane({ row, offline }: { row: CacheRow; offline: boolean }) 
   return (
     <div className="kyc-case">
       <h3>
-        {view.caseRef} · {view.status.replace('_', ' ')} · risk {view.riskLevel ?? 'not scored'}
+        {view.caseRef} · {labelOf(KYC_STATUS_LABELS, view.status)} · risk {view.riskLevel ?? 'not scored'}
         {view.riskScore !== null ? ` (${view.riskScore})` : ''}
       </h3>
       <p className="hint">
-        {view.client.id} · {view.client.name} · {view.client.type} · {view.client.country} · client {view.client.status.replace('_', ' ')}
+        {view.client.id} · {view.client.name} · {view.client.type} · {view.client.country} · client {labelOf(CLIENT_STATUS_LABELS, view.client.status)}
         {view.client.restrictions.length ? ` (${view.client.restrictions.join(', ')})` : ''} · opened for: {view.openedReason}
       </p>
       {view.sla.dueAt && (
@@ -249,16 +220,16 @@ export function CasePane({ row, offline }: { row: CacheRow; offline: boolean }) 
       {view.requestedDocuments.length > 0 && <p className="hint">Waiting for: {view.requestedDocuments.map((t) => DOCUMENT_TYPES[t].label).join(', ')}</p>}
       {viewing && <DocumentViewer documentId={viewing} onClose={() => setViewing(null)} />}
 
-      <h4>Provider check · {view.verificationStatus.replace('_', ' ')}</h4>
+      <h4>Provider check · {labelOf(VERIFICATION_LABELS, view.verificationStatus)}</h4>
       {view.verificationReason && <p className="hint">{view.verificationReason}</p>}
       <Extraction v={view} />
 
-      <h4>Screening · {view.screening.status.replace('_', ' ')}</h4>
+      <h4>Screening · {labelOf(SCREENING_STATUS_LABELS, view.screening.status)}</h4>
       {view.screening.hits.length ? (
         <ul>
           {view.screening.hits.map((h) => (
             <li key={h.caseId}>
-              {h.caseId} {h.status.replace('_', ' ')}: {h.subject} ~ {h.entryName} ({h.list}, {h.score.toFixed(2)})
+              {h.caseId} {labelOf(SCREENING_STATUS_LABELS, h.status)}: {h.subject} ~ {h.entryName} ({h.list}, {h.score.toFixed(2)})
             </li>
           ))}
         </ul>

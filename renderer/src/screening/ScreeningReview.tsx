@@ -9,17 +9,18 @@ import { call } from '../bridge.js';
 import { QueueView, type QueueColumn } from '../shared/QueueView.js';
 import { TimelineToggle } from '../shared/ClientTimeline.js';
 import { notify, useAppDispatch } from '../store.js';
+import { humanize, labelOf, SCREENING_STATUS_LABELS } from '../../../shared/labels.js';
 
 const COLUMNS: QueueColumn[] = [
   { field: 'id', header: 'Case', width: 120 },
-  { field: 'status', header: 'Status', width: 120, format: (v) => String(v ?? '').replace('_', ' ') },
+  { field: 'status', header: 'Status', width: 120, format: (v) => labelOf(SCREENING_STATUS_LABELS, String(v ?? '')) },
   { field: 'score', header: 'Score', width: 95, format: (v) => (typeof v === 'number' ? v.toFixed(2) : '') },
   { field: 'subject', header: 'Client or party', width: 190 },
   { field: 'entryName', header: 'List entry', width: 230 },
   { field: 'list', header: 'List', width: 130 },
   { field: 'clientId', header: 'Client', width: 110 },
   { field: 'legalEntity', header: 'Entity', width: 90 },
-  { field: 'trigger', header: 'Trigger', width: 120, format: (v) => String(v ?? '').replace('_', ' ') },
+  { field: 'trigger', header: 'Trigger', width: 120, format: (v) => humanize(String(v ?? '')) },
   { field: 'createdAt', header: 'Opened (UTC)', width: 170 },
   { field: 'decidedBy', header: 'Decided by', width: 140 },
 ];
@@ -172,7 +173,7 @@ export function HitPane({ row, offline }: { row: CacheRow; offline: boolean }) {
   return (
     <div className="hit">
       <h3>
-        {view.id} · {view.status.replace('_', ' ')} · score {view.score.toFixed(2)}
+        {view.id} · {labelOf(SCREENING_STATUS_LABELS, view.status)} · score {view.score.toFixed(2)}
       </h3>
       <p className="explain">{view.explanation}</p>
       {view.currentEntry?.changedSinceHit && <p className="banner notice">The list entry changed after this hit (now in {view.currentEntry.versionId}); compare with the current entry before deciding.</p>}
@@ -192,12 +193,12 @@ export function HitPane({ row, offline }: { row: CacheRow; offline: boolean }) {
         </dd>
         <dt>Trigger</dt>
         <dd>
-          {view.trigger.replace('_', ' ')} · list version {view.listVersion} · {view.policyRef}
+          {humanize(view.trigger)} · list version {view.listVersion} · {view.policyRef}
         </dd>
         {view.history.length > 0 && (
           <>
             <dt>Earlier</dt>
-            <dd>{view.history.map((h) => `${h.id} ${h.status.replace('_', ' ')} by ${h.decidedBy ?? '—'}${h.sameEntryVersion ? '' : ' (on an earlier version of the entry)'}`).join('; ')}</dd>
+            <dd>{view.history.map((h) => `${h.id} ${labelOf(SCREENING_STATUS_LABELS, h.status)} by ${h.decidedBy ?? '—'}${h.sameEntryVersion ? '' : ' (on an earlier version of the entry)'}`).join('; ')}</dd>
           </>
         )}
         {view.decidedBy && (

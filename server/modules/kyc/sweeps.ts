@@ -12,6 +12,7 @@ import { loadClient, restrictClient } from '../clients/restrictions.js';
 import { KYC_AUTOMATION } from './case-record.js';
 import { slaOf } from './evidence.js';
 import type { KycRisk } from './risk.js';
+import { humanize } from '../../../shared/labels.js';
 
 const DAY = 86_400_000;
 
@@ -127,7 +128,7 @@ export class KycSweeps {
       if (open) continue;
       await this.store.mutate(KYC_AUTOMATION, async (m) => {
         const hours = Math.floor((Date.parse(now) - Date.parse(kase.updated_at)) / 3_600_000);
-        await raiseAlert(m, { kind: 'kyc_case_stuck', legalEntity: kase.legal_entity, clientId: kase.client_id, severity: 'medium', forRole: 'senior_compliance_officer', summary: `${kase.id} has not moved for ${hours} hours (${kase.status.replaceAll('_', ' ')})`, details: { caseRef: kase.id, status: kase.status, since: kase.updated_at, stuckAfterHours: review.document.sla.stuckAfterHours }, sourceRef: kase.id });
+        await raiseAlert(m, { kind: 'kyc_case_stuck', legalEntity: kase.legal_entity, clientId: kase.client_id, severity: 'medium', forRole: 'senior_compliance_officer', summary: `${kase.id} has not moved for ${hours} hours (${humanize(kase.status)})`, details: { caseRef: kase.id, status: kase.status, since: kase.updated_at, stuckAfterHours: review.document.sla.stuckAfterHours }, sourceRef: kase.id });
         flagged++;
       });
     }

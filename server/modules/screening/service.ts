@@ -11,7 +11,7 @@ import type { ScreeningCaseDecision } from '../../../shared/screening/schemas.js
 import type { Actor } from '../../core/actor.js';
 import type { Mutation, Store } from '../../core/store.js';
 import { nextRef } from '../../db/counters.js';
-import type { ClientPartyRow, ClientRow, ScreeningCaseRow, ScreeningCaseTable } from '../../db/schema.js';
+import type { ClientPartyRow, ClientRow, ScreeningCaseTable } from '../../db/schema.js';
 import { raiseAlert } from '../alerts/service.js';
 import { loadClient, restrictClient } from '../clients/restrictions.js';
 import type { PoliciesService } from '../policies/service.js';
@@ -22,6 +22,8 @@ import type { ReadList } from './lists/read.js';
 import { explain, ListMatcher, type Hit, type MatchableEntry, type Subject } from './matching/matcher.js';
 import { SubjectIndex } from './matching/subject-index.js';
 import { type AuthContext, requireEntity } from '../../core/auth.js';
+import { humanize } from '../../../shared/labels.js';
+import { caseRow, caseView, type ScreeningCaseView } from './views.js';
 
 type Trigger = ScreeningCaseTable['trigger'];
 
@@ -93,6 +95,10 @@ export function clientSubjects(client: ClientRow, parties: readonly ClientPartyR
       };
     }),
   ];
+}
+
+function round(n: number): number {
+  return Math.round(n * 1000) / 1000;
 }
 
 export class ScreeningService {
@@ -325,7 +331,7 @@ export class ScreeningService {
       const row = await m.trx.selectFrom('screening_cases').selectAll().where('id', '=', input.caseId).executeTakeFirst();
       if (!row) throw new DomainError('NOT_FOUND', `Screening case ${input.caseId} does not exist.`);
       requireEntity(auth, 'screening.review', row.legal_entity);
-      if (row.status !== 'open') throw new DomainError('ALREADY_DECIDED', `${row.id} was already decided (${row.status.replace('_', ' ')}) by ${row.decided_by ?? 'someone'} at ${row.decided_at ?? '?'}.`);
+      if (row.status !== 'open') throw new DomainError('ALREADY_DECIDED', `${row.id} was already decided (${humanize(row.status)}) by ${row.decided_by ?? 'someone'} at ${row.decided_at ?? '?'}.`);
       if (input.decision === 'false_positive' && row.score >= policy.document.strong && !auth.scope('kyc.decideHighRisk').includes(row.legal_entity)) {
         throw new DomainError(
           'FORBIDDEN_PERMISSION',
@@ -420,73 +426,4 @@ export class ScreeningService {
     if (ids.length === 0) return [];
     return (await this.store.kysely.selectFrom('screening_cases').selectAll().where('id', 'in', ids).execute()).map(caseRow);
   }
-}
-
-function round(n: number): number {
-  return Math.round(n * 1000) / 1000;
-}
-
-/** The queue row: what the grid shows and filters on. */
-export function caseRow(row: ScreeningCaseRow) {
-  return {
-    id: row.id,
-    status: row.status,
-    clientId: row.client_id,
-    subject: row.subject_name,
-    isParty: row.party_id !== '',
-    legalEntity: row.legal_entity,
-    list: row.source,
-    entryKey: row.entry_key,
-    entryName: row.entry_name,
-    score: row.score,
-    trigger: row.trigger,
-    listVersion: row.list_version_id,
-    createdAt: row.created_at,
-    decidedBy: row.decided_by,
-    decidedAt: row.decided_at,
-    reason: row.decision_reason,
-    reopens: row.previous_case_id,
-  };
-}
-
-export type ScreeningCaseView = ReturnType<typeof caseView>;
-
-function caseView(
-  row: ScreeningCaseRow,
-  extra: {
-    client: ClientRow;
-    party: ClientPartyRow | null;
-    currentEntry: { entry: ListEntry; changedSinceHit: boolean; versionId: string } | null;
-    history: Array<{ id: string; status: string; decidedBy: string | null; decidedAt: string | null; reason: string | null; sameEntryVersion: boolean; createdAt: string }>;
-    availableDecisions: Array<'true_match' | 'false_positive'>;
-  },
-) {
-  const stored = JSON.parse(row.hit_json) as { hit: Hit; explanation: string; subject: Subject; entry: MatchableEntry };
-  const c = extra.client;
-  return {
-    ...caseRow(row),
-    policyRef: row.policy_ref,
-    explanation: stored.explanation,
-    hit: stored.hit,
-    subjectAtHit: stored.subject,
-    entryAtHit: stored.entry,
-    currentEntry: extra.currentEntry,
-    client: {
-      id: c.id,
-      type: c.type,
-      name: c.display_name,
-      legalEntity: c.legal_entity,
-      status: c.status,
-      screeningStatus: c.screening_status,
-      country: c.country,
-      nationality: c.nationality,
-      dateOfBirth: c.date_of_birth,
-      restrictions: JSON.parse(c.restrictions_json) as string[],
-    },
-    party: extra.party
-      ? { id: extra.party.id, name: `${extra.party.first_name} ${extra.party.last_name}`, roles: JSON.parse(extra.party.roles_json) as string[], dateOfBirth: extra.party.date_of_birth, nationality: extra.party.nationality, country: extra.party.country }
-      : null,
-    history: extra.history,
-    availableDecisions: extra.availableDecisions,
-  };
 }

@@ -1,0 +1,35 @@
+// The KYC queue's columns: what the grid shows of each case, with times as hours and days.
+
+import { KYC_STATUS_LABELS, labelOf, VERIFICATION_LABELS } from '../../../shared/labels.js';
+import type { QueueColumn } from '../shared/QueueView.js';
+
+const HOUR = 3_600_000;
+
+function hoursFromNow(iso: unknown): string {
+  if (typeof iso !== 'string' || !iso) return '';
+  const h = (Date.parse(iso) - Date.now()) / HOUR;
+  const abs = Math.abs(h);
+  const text = abs >= 48 ? `${Math.round(abs / 24)} d` : `${Math.round(abs)} h`;
+  return h < 0 ? `overdue ${text}` : text;
+}
+
+function age(iso: unknown): string {
+  if (typeof iso !== 'string' || !iso) return '';
+  const h = (Date.now() - Date.parse(iso)) / HOUR;
+  return h >= 48 ? `${Math.floor(h / 24)} d` : `${Math.floor(h)} h`;
+}
+
+export const KYC_COLUMNS: QueueColumn[] = [
+  { field: 'caseRef', header: 'Case', width: 120 },
+  { field: 'status', header: 'Status', width: 150, format: (v) => labelOf(KYC_STATUS_LABELS, String(v ?? '')) },
+  { field: 'riskLevel', header: 'Risk', width: 90, format: (v) => String(v ?? '—') },
+  { field: 'riskScore', header: 'Score', width: 85 },
+  { field: 'clientName', header: 'Client', width: 190 },
+  { field: 'country', header: 'Country', width: 95 },
+  { field: 'legalEntity', header: 'Entity', width: 85 },
+  { field: 'createdAt', header: 'Age', width: 80, format: age },
+  { field: 'slaDueAt', header: 'SLA left', width: 115, format: hoursFromNow },
+  { field: 'verification', header: 'Provider check', width: 135, format: (v) => labelOf(VERIFICATION_LABELS, String(v ?? '')) },
+  { field: 'assignee', header: 'Assignee', width: 140 },
+  { field: 'clientId', header: 'Client ref', width: 110 },
+];
