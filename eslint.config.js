@@ -27,4 +27,15 @@ export default tseslint.config(
       eqeqeq: ['error', 'always'],
     },
   },
+  {
+    // The renderer reads the server's types (the typed bridge), which brings Node's type
+    // declarations into its type-check; it has no Node at run time, so their globals stay out.
+    files: ['renderer/**/*.{ts,tsx}'],
+    rules: {
+      'no-restricted-globals': [
+        'error',
+        ...['process', 'Buffer', 'require', 'module', '__dirname', '__filename', 'global', 'setImmediate'].map((name) => ({ name, message: 'The renderer is sandboxed: Node globals do not exist there.' })),
+      ],
+    },
+  },
 );

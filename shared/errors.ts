@@ -35,6 +35,10 @@ export const REASONS = {
 export type Reason = keyof typeof REASONS;
 export type ReasonCode = (typeof REASONS)[Reason];
 
+export function isReason(value: unknown): value is Reason {
+  return typeof value === 'string' && Object.hasOwn(REASONS, value);
+}
+
 /** A domain failure: the reason code and a sentence a person understands. */
 export class DomainError extends Error {
   override readonly name = 'DomainError';

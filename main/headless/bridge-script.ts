@@ -1,10 +1,14 @@
 // The headless stand-in for the preload: defines `window.fxbo` (the same DesktopApi) over HTTP to
 // the headless host. The launch key arrives in the URL fragment (never sent to a server, never
 // logged), is kept in this tab's sessionStorage, and goes with every call as a header; each tab
-// is its own desktop session.
+// is its own desktop session. The channel list is written in from shared/desktop/api.ts, the one
+// the host validates against: a call on another name is refused here, as the host would.
+
+import { CHANNELS } from '../../shared/desktop/api.js';
 
 export const BRIDGE_SCRIPT = `(() => {
   'use strict';
+  const channels = new Set(${JSON.stringify(Object.keys(CHANNELS))});
   const params = new URLSearchParams(location.hash.slice(1));
   const key = params.get('k') || sessionStorage.getItem('fxbo.k') || '';
   if (params.get('k')) { sessionStorage.setItem('fxbo.k', key); history.replaceState(null, '', location.pathname); }
@@ -36,6 +40,7 @@ export const BRIDGE_SCRIPT = `(() => {
   })();
   window.fxbo = Object.freeze({
     invoke: async (channel, input) => {
+      if (!channels.has(channel)) return { ok: false, error: { reason: 'VALIDATION_FAILED', message: 'Unknown channel ' + JSON.stringify(channel) } };
       const res = await fetch('/ipc', { method: 'POST', headers, body: JSON.stringify({ channel, input }) });
       return res.json();
     },

@@ -3,19 +3,19 @@
 // renderer's channels. Plain Node: the Electron wiring and the headless host both drive it.
 
 import { EventEmitter } from 'node:events';
-import type { z } from 'zod';
 import { permissionsOf } from '../../shared/access/permissions.js';
 import { CHANNELS, isChannel, type Channel, type HostEvent, type HostResult } from '../../shared/desktop/api.js';
+import { isReason } from '../../shared/errors.js';
 import type { ViewName } from '../../shared/desktop/views.js';
 import { QueryModelError } from '../cache/filter-sql.js';
 import type { KeyWrapper } from '../cache/keys.js';
 import { CacheClient } from '../cache/cache-client.js';
 import type { CacheStore } from '../cache/store.js';
 import { cacheAction, type CacheOwner } from '../cache/wipe-rules.js';
+import type { ChannelData, ChannelHandlers, ChannelOutputs, Profile } from './channels.js';
 import { createServerClient, reasonOf, type ServerClient } from './server-client.js';
 import { endKind, SyncEngine } from './sync-engine.js';
 
-type Profile = Awaited<ReturnType<ServerClient['auth']['me']['query']>>;
 
 export interface HostOptions {
   serverUrl: string;
@@ -87,115 +87,81 @@ export class DesktopHost extends EventEmitter<{ event: [HostEvent] }> {
       return { ok: false, error: { reason: 'VALIDATION_FAILED', message: `${channel}: ${issue.path.join('.') || '(input)'}: ${issue.message}` } };
     }
     try {
-      return { ok: true, value: await this.dispatch(channel, parsed.data) };
+      return { ok: true, value: await this.dispatch(channel, parsed.data as ChannelData<typeof channel>) };
     } catch (error) {
-      const reason = reasonOf(error) ?? (error instanceof QueryModelError ? 'VALIDATION_FAILED' : 'HOST_ERROR');
+      const server = reasonOf(error);
+      const reason = isReason(server) ? server : error instanceof QueryModelError ? 'VALIDATION_FAILED' : 'HOST_ERROR';
       if (reason === 'SESSION_EXPIRED') this.sessionEnded(endKind(error));
       return { ok: false, error: { reason, message: error instanceof Error ? error.message : String(error) } };
     }
   }
 
-  private async dispatch(channel: Channel, input: unknown): Promise<unknown> {
-    switch (channel) {
-      case 'session.current':
-        return this.#user;
-      case 'session.login': {
-        const i = input as z.infer<(typeof CHANNELS)['session.login']>;
-        const result = await this.#server.auth.login.mutate(i);
-        await this.signedIn(result.token);
-        return this.#user;
-      }
-      case 'session.enrolMfa':
-        return this.#server.auth.enrolMfa.mutate(input as z.infer<(typeof CHANNELS)['session.enrolMfa']>);
-      case 'session.confirmMfa': {
-        const result = await this.#server.auth.confirmMfa.mutate(input as z.infer<(typeof CHANNELS)['session.confirmMfa']>);
-        await this.signedIn(result.token);
-        return this.#user;
-      }
-      case 'session.logout':
-        await this.#server.auth.logout.mutate({}).catch(() => undefined);
-        await this.applyCacheAction('wipe');
-        this.#token = null;
-        this.#user = null;
-        this.push({ type: 'session', state: 'signedOut' });
-        return null;
-      case 'session.changePassword':
-        await this.#server.auth.changePassword.mutate(input as z.infer<(typeof CHANNELS)['session.changePassword']>);
-        this.#user = await this.#server.auth.me.query({});
-        return this.#user;
-      case 'session.lock':
-        await this.#server.auth.logout.mutate({}).catch(() => undefined);
-        this.sessionEnded('expired', 'Locked after a period without activity. Sign in again to continue.');
-        return null;
-      case 'cache.query': {
-        const cache = this.requireCache();
-        return cache.query(input as Parameters<CacheStore['query']>[0]);
-      }
-      case 'cache.count': {
-        const i = input as { view: ViewName; filterModel?: Parameters<CacheStore['count']>[1] };
-        return this.requireCache().count(i.view, i.filterModel ?? {});
-      }
-      case 'sync.status':
-        return this.#sync?.status ?? null;
-      case 'approvals.get':
-        return this.#server.approvals.get.query(input as { id: string });
-      case 'approvals.approve': {
-        const r = await this.#server.approvals.approve.mutate(input as { id: string; reason?: string });
-        void this.#sync?.syncNow();
-        return r;
-      }
-      case 'approvals.reject': {
-        const r = await this.#server.approvals.reject.mutate(input as { id: string; reason: string });
-        void this.#sync?.syncNow();
-        return r;
-      }
-      case 'screening.get':
-        return this.#server.screening.get.query(input as z.infer<(typeof CHANNELS)['screening.get']>);
-      case 'screening.decide': {
-        const r = await this.#server.screening.decide.mutate(input as z.infer<(typeof CHANNELS)['screening.decide']>);
-        void this.#sync?.syncNow();
-        return r;
-      }
-      case 'clients.timeline':
-        return this.#server.clients.timeline.query(input as z.infer<(typeof CHANNELS)['clients.timeline']>);
-      case 'kyc.get':
-        return this.#server.kyc.get.query(input as z.infer<(typeof CHANNELS)['kyc.get']>);
-      case 'kyc.document':
-        return this.#server.kyc.document.query(input as z.infer<(typeof CHANNELS)['kyc.document']>);
-      case 'kyc.assignToMe':
-      case 'kyc.requestDocuments':
-      case 'kyc.escalate':
-      case 'kyc.approve':
-      case 'kyc.reject':
-      case 'kyc.completeEddItem':
-      case 'kyc.override': {
-        const r = await this.kycMutation(channel, input);
-        void this.#sync?.syncNow();
-        return r;
-      }
-    }
+  /** One handler per channel, typed from the server router (channels.ts). */
+  readonly #handlers = {
+    'session.current': async () => this.#user,
+    'session.login': async (input) => {
+      const result = await this.#server.auth.login.mutate(input);
+      await this.signedIn(result.token);
+      return this.#user;
+    },
+    'session.enrolMfa': (input) => this.#server.auth.enrolMfa.mutate(input),
+    'session.confirmMfa': async (input) => {
+      const result = await this.#server.auth.confirmMfa.mutate(input);
+      await this.signedIn(result.token);
+      return this.#user;
+    },
+    'session.logout': async () => {
+      await this.#server.auth.logout.mutate({}).catch(() => undefined);
+      await this.applyCacheAction('wipe');
+      this.#token = null;
+      this.#user = null;
+      this.push({ type: 'session', state: 'signedOut' });
+      return null;
+    },
+    'session.changePassword': async (input) => {
+      await this.#server.auth.changePassword.mutate(input);
+      this.#user = await this.#server.auth.me.query({});
+      return this.#user;
+    },
+    'session.lock': async () => {
+      await this.#server.auth.logout.mutate({}).catch(() => undefined);
+      this.sessionEnded('expired', 'Locked after a period without activity. Sign in again to continue.');
+      return null;
+    },
+    'cache.query': (input) => this.requireCache().query(input as Parameters<CacheStore['query']>[0]),
+    'cache.count': (input) => this.requireCache().count(input.view as ViewName, input.filterModel ?? {}),
+    'sync.status': async () => this.#sync?.status ?? null,
+    'approvals.get': (input) => this.#server.approvals.get.query(input),
+    'approvals.approve': (input) => this.synced(this.#server.approvals.approve.mutate(input)),
+    'approvals.reject': (input) => this.synced(this.#server.approvals.reject.mutate(input)),
+    'screening.get': (input) => this.#server.screening.get.query(input),
+    'screening.decide': (input) => this.synced(this.#server.screening.decide.mutate(input)),
+    'clients.timeline': (input) => this.#server.clients.timeline.query(input),
+    'kyc.get': (input) => this.#server.kyc.get.query(input),
+    'kyc.document': (input) => this.#server.kyc.document.query(input),
+    'kyc.assignToMe': (input) => {
+      if (!this.#user) throw Object.assign(new Error('Sign in first.'), { name: 'NotSignedIn' });
+      return this.synced(this.#server.kyc.assign.mutate({ ...input, userId: this.#user.id }));
+    },
+    'kyc.requestDocuments': (input) => this.synced(this.#server.kyc.requestDocuments.mutate(input)),
+    'kyc.escalate': (input) => this.synced(this.#server.kyc.escalate.mutate(input)),
+    'kyc.approve': (input) => this.synced(this.#server.kyc.approve.mutate(input)),
+    'kyc.reject': (input) => this.synced(this.#server.kyc.reject.mutate(input)),
+    'kyc.completeEddItem': (input) => this.synced(this.#server.kyc.completeEddItem.mutate(input)),
+    'kyc.override': (input) => this.synced(this.#server.kyc.override.mutate(input)),
+  } satisfies ChannelHandlers;
+
+  private dispatch<C extends Channel>(channel: C, input: ChannelData<C>): Promise<ChannelOutputs[C]> {
+    // The table is checked channel by channel above; indexing it by a generic channel loses that.
+    const handlers: ChannelHandlers = this.#handlers;
+    return handlers[channel](input);
   }
 
-  private kycMutation(channel: Channel, input: unknown): Promise<unknown> {
-    const kyc = this.#server.kyc;
-    switch (channel) {
-      case 'kyc.assignToMe': {
-        if (!this.#user) throw Object.assign(new Error('Sign in first.'), { name: 'NotSignedIn' });
-        return kyc.assign.mutate({ ...(input as { caseRef: string }), userId: this.#user.id });
-      }
-      case 'kyc.requestDocuments':
-        return kyc.requestDocuments.mutate(input as z.infer<(typeof CHANNELS)['kyc.requestDocuments']>);
-      case 'kyc.escalate':
-        return kyc.escalate.mutate(input as z.infer<(typeof CHANNELS)['kyc.escalate']>);
-      case 'kyc.approve':
-        return kyc.approve.mutate(input as z.infer<(typeof CHANNELS)['kyc.approve']>);
-      case 'kyc.reject':
-        return kyc.reject.mutate(input as z.infer<(typeof CHANNELS)['kyc.reject']>);
-      case 'kyc.completeEddItem':
-        return kyc.completeEddItem.mutate(input as z.infer<(typeof CHANNELS)['kyc.completeEddItem']>);
-      default:
-        return kyc.override.mutate(input as z.infer<(typeof CHANNELS)['kyc.override']>);
-    }
+  /** A change made through the server: the local cache syncs at once rather than at the next event. */
+  private async synced<T>(change: Promise<T>): Promise<T> {
+    const result = await change;
+    void this.#sync?.syncNow();
+    return result;
   }
 
   private requireCache(): CacheClient {

@@ -2,7 +2,8 @@
 // bridge script. Every call answers `{ ok, value } | { ok: false, error }`; failures become thrown
 // HostCallErrors carrying the reason, for the one listener that turns them into notifications.
 
-import type { Channel, DesktopApi, HostError, HostEvent } from '../../shared/desktop/api.js';
+import type { Channel, ChannelInput, DesktopApi, HostError, HostEvent } from '../../shared/desktop/api.js';
+import type { ChannelOutput } from '../../main/host/channels.js';
 
 declare global {
   interface Window {
@@ -15,7 +16,7 @@ export class HostCallError extends Error {
   constructor(readonly error: HostError) {
     super(error.message);
   }
-  get reason(): string {
+  get reason(): HostError['reason'] {
     return this.error.reason;
   }
 }
@@ -25,7 +26,8 @@ function api(): DesktopApi {
   return window.fxbo;
 }
 
-export async function call<T>(channel: Channel, input: unknown = {}): Promise<T> {
+/** Calls a host channel with its input; answers the channel's shape, typed from the server router. */
+export async function call<C extends Channel>(channel: C, input: ChannelInput<C>): Promise<ChannelOutput<C>> {
   let result;
   try {
     result = await api().invoke(channel, input);
@@ -33,7 +35,7 @@ export async function call<T>(channel: Channel, input: unknown = {}): Promise<T>
     throw new HostCallError({ reason: 'HOST_UNREACHABLE', message: 'The desktop host is not answering.' });
   }
   if (!result.ok) throw new HostCallError(result.error);
-  return result.value as T;
+  return result.value as ChannelOutput<C>;
 }
 
 export function onHostEvent(listener: (event: HostEvent) => void): () => void {

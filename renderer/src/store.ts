@@ -4,25 +4,13 @@
 
 import { configureStore, createAsyncThunk, createListenerMiddleware, createSlice, isRejected, type PayloadAction } from '@reduxjs/toolkit';
 import { useDispatch, useSelector } from 'react-redux';
-import type { HostEvent } from '../../shared/desktop/api.js';
+import type { HostError, HostEvent } from '../../shared/desktop/api.js';
+import type { ChannelOutput, Profile } from '../../main/host/channels.js';
 import { call, HostCallError } from './bridge.js';
 
-export interface User {
-  id: string;
-  username: string;
-  displayName: string;
-  roles: string[];
-  legalEntities: string[];
-  permissions: string[];
-  mustChangePassword: boolean;
-}
-
-export interface Enrolment {
-  enrolmentId: string;
-  secret: string;
-  otpauthUri: string;
-  expiresAt: string;
-}
+/** The signed-in staff member, as the server describes them (typed from its router). */
+export type User = Profile;
+export type Enrolment = ChannelOutput<'session.enrolMfa'>;
 
 type SyncStatus = Extract<HostEvent, { type: 'sync' }>['status'];
 
@@ -37,42 +25,44 @@ interface SessionState {
   busy: boolean;
 }
 
-const hostError = (e: unknown) => (e instanceof HostCallError ? { reason: e.reason, message: e.message } : { reason: 'HOST_ERROR', message: String(e) });
+const hostError = (e: unknown): HostError => (e instanceof HostCallError ? { reason: e.reason, message: e.message } : { reason: 'HOST_ERROR', message: String(e) });
 
-export const restoreSession = createAsyncThunk('session/restore', () => call<User | null>('session.current'));
+export const restoreSession = createAsyncThunk('session/restore', () => call('session.current', {}));
 export const signIn = createAsyncThunk('session/signIn', async (input: { username: string; password: string; totp?: string }, { rejectWithValue }) => {
   try {
-    return await call<User>('session.login', input.totp ? input : { username: input.username, password: input.password });
+    return await call('session.login', input.totp ? input : { username: input.username, password: input.password });
   } catch (e) {
     return rejectWithValue(hostError(e));
   }
 });
 export const startEnrolment = createAsyncThunk('session/enrol', async (input: { username: string; password: string }, { rejectWithValue }) => {
   try {
-    return await call<Enrolment>('session.enrolMfa', input);
+    return await call('session.enrolMfa', input);
   } catch (e) {
     return rejectWithValue(hostError(e));
   }
 });
 export const confirmEnrolment = createAsyncThunk('session/confirm', async (input: { enrolmentId: string; totp: string }, { rejectWithValue }) => {
   try {
-    return await call<User>('session.confirmMfa', input);
+    return await call('session.confirmMfa', input);
   } catch (e) {
     return rejectWithValue(hostError(e));
   }
 });
-export const signOut = createAsyncThunk('session/signOut', () => call<null>('session.logout'));
+export const signOut = createAsyncThunk('session/signOut', () => call('session.logout', {}));
 export const changePassword = createAsyncThunk('session/changePassword', async (input: { currentPassword: string; newPassword: string }, { rejectWithValue }) => {
   try {
-    return await call<User>('session.changePassword', input);
+    return await call('session.changePassword', input);
   } catch (e) {
     return rejectWithValue(hostError(e));
   }
 });
-export const lockSession = createAsyncThunk('session/lock', () => call<null>('session.lock'));
+export const lockSession = createAsyncThunk('session/lock', () => call('session.lock', {}));
 export const decideApproval = createAsyncThunk('approvals/decide', async (input: { id: string; decision: 'approve' | 'reject'; reason?: string }, { rejectWithValue }) => {
   try {
-    return await call<{ status: string }>(input.decision === 'approve' ? 'approvals.approve' : 'approvals.reject', input.decision === 'approve' ? { id: input.id, ...(input.reason ? { reason: input.reason } : {}) } : { id: input.id, reason: input.reason });
+    return input.decision === 'approve'
+      ? await call('approvals.approve', { id: input.id, ...(input.reason ? { reason: input.reason } : {}) })
+      : await call('approvals.reject', { id: input.id, reason: input.reason ?? '' });
   } catch (e) {
     return rejectWithValue(hostError(e));
   }

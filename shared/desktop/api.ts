@@ -3,6 +3,7 @@
 // headless host serves the same channels to a browser.
 
 import { z } from 'zod';
+import type { Reason } from '../errors.js';
 import { clientId } from '../clients/schemas.js';
 import { screeningCaseDecision, screeningCaseId } from '../screening/schemas.js';
 import { kycApproveInput, kycAssignInput, kycCaseRef, kycCompleteEddInput, kycDocumentInput, kycEscalateInput, kycOverrideInput, kycRejectInput, kycRequestDocumentsInput } from '../kyc/schemas.js';
@@ -54,8 +55,15 @@ export const CHANNELS = {
 export type Channel = keyof typeof CHANNELS;
 export type ChannelInput<C extends Channel> = z.input<(typeof CHANNELS)[C]>;
 
+/**
+ * The desktop host's own reasons beside the server's closed set: it failed itself (`HOST_ERROR`),
+ * the renderer could not reach it (`HOST_UNREACHABLE`), or the headless host refused a request
+ * from another origin (`FORBIDDEN`).
+ */
+export const HOST_REASONS = ['HOST_ERROR', 'HOST_UNREACHABLE', 'FORBIDDEN'] as const;
+
 export interface HostError {
-  reason: string;
+  reason: Reason | (typeof HOST_REASONS)[number];
   message: string;
 }
 

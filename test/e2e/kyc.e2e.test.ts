@@ -59,7 +59,7 @@ describe('KYC review in the desktop UI', () => {
 
     const { page, errors } = await desk('compliance.eu');
     const { pane, heading } = await openCase(page, 'Kyriakidou');
-    await expect.poll(() => heading.textContent(), { timeout: 10_000 }).toMatch(/KYC-\d{6} · open · risk low \(0\)/);
+    await expect.poll(() => heading.textContent(), { timeout: 10_000 }).toMatch(/KYC-\d{6} · Open · risk low \(0\)/);
 
     // The documents open in the viewer: the passport image, the bill drawn by pdf.js.
     await pane.getByRole('button', { name: /Open DOC-\d{6} Passport/ }).click();
@@ -76,19 +76,19 @@ describe('KYC review in the desktop UI', () => {
     await pane.getByRole('checkbox', { name: /Proof of address/ }).check();
     await pane.getByLabel(/^Note/).fill('The bill is cut off at the bottom; please send the full page.');
     await pane.getByRole('button', { name: 'Confirm request' }).click();
-    await expect.poll(() => heading.textContent(), { timeout: 10_000 }).toMatch(/pending documents/);
+    await expect.poll(() => heading.textContent(), { timeout: 10_000 }).toMatch(/Pending documents/);
     expect(await pane.getByRole('button', { name: 'Approve' }).count()).toBe(0);
 
     // The client resubmits; the case comes back to the queue as open.
     await portal.portal.uploadDocument.mutate({ clientId, documentType: 'proof_of_address', fileName: 'bill-full.pdf', contentBase64: await bill('Electricity Authority of Cyprus'), issuedAt: today });
     await t.server.services.jobs.drain();
-    await expect.poll(() => heading.textContent(), { timeout: 15_000 }).toMatch(/· open ·/);
+    await expect.poll(() => heading.textContent(), { timeout: 15_000 }).toMatch(/· Open ·/);
 
     await pane.getByRole('button', { name: 'Approve' }).click();
     await pane.getByLabel('Policy basis').fill('AML/CFT policy 4.2, standard due diligence');
     await pane.getByLabel(/^Note/).fill('Passport and full utility bill checked against the declared details.');
     await pane.getByRole('button', { name: 'Confirm approve' }).click();
-    await expect.poll(() => heading.textContent(), { timeout: 10_000 }).toMatch(/approved/);
+    await expect.poll(() => heading.textContent(), { timeout: 10_000 }).toMatch(/· Approved ·/);
 
     const client = await t.server.services.store.kysely.selectFrom('clients').select('status').where('id', '=', clientId).executeTakeFirstOrThrow();
     expect(client.status).toBe('approved');
@@ -115,7 +115,7 @@ describe('KYC review in the desktop UI', () => {
 
     const officer = await desk('compliance.global');
     const { pane, heading } = await openCase(officer.page, 'Vasilescu');
-    await expect.poll(() => heading.textContent(), { timeout: 10_000 }).toMatch(/KYC-\d{6} · open · risk high \(90\)/);
+    await expect.poll(() => heading.textContent(), { timeout: 10_000 }).toMatch(/KYC-\d{6} · Open · risk high \(90\)/);
     const breakdown = pane.getByRole('table', { name: 'Risk breakdown' });
     expect(await breakdown.textContent()).toMatch(/Politically exposed.*\+50.*\+30.*\+10/);
     const edd = pane.getByRole('list', { name: 'Enhanced due diligence' });
@@ -138,13 +138,13 @@ describe('KYC review in the desktop UI', () => {
     await pane.getByRole('button', { name: 'Escalate' }).click();
     await pane.getByLabel(/^Note/).fill('PEP paying in crypto: the relationship needs the MLRO.');
     await pane.getByRole('button', { name: 'Confirm escalate' }).click();
-    await expect.poll(() => heading.textContent(), { timeout: 10_000 }).toMatch(/· escalated ·/);
+    await expect.poll(() => heading.textContent(), { timeout: 10_000 }).toMatch(/· Escalated ·/);
     expect(await pane.getByRole('group', { name: 'Actions' }).getByRole('button', { name: /^(Approve|Reject|Escalate)$/ }).count()).toBe(0);
 
     // The MLRO signs the relationship off and approves.
     const mlro = await desk('mlro');
     const m = await openCase(mlro.page, 'Vasilescu');
-    await expect.poll(() => m.heading.textContent(), { timeout: 10_000 }).toMatch(/escalated · risk high/);
+    await expect.poll(() => m.heading.textContent(), { timeout: 10_000 }).toMatch(/Escalated · risk high/);
     await m.pane.getByLabel(/^Note/).fill('Relationship approved by the MLRO: wealth explained by the notarised sale.');
     await m.pane.getByRole('list', { name: 'Enhanced due diligence' }).getByRole('button', { name: 'Mark done with the note below' }).click();
     await expect.poll(() => m.pane.getByRole('list', { name: 'Before approval' }).count()).toBe(0);
@@ -152,7 +152,7 @@ describe('KYC review in the desktop UI', () => {
     await m.pane.getByLabel('Policy basis').fill('AML/CFT policy 5.3, enhanced due diligence for PEPs');
     await m.pane.getByLabel(/^Note/).fill('EDD complete; source of wealth documented; MLRO sign-off recorded.');
     await m.pane.getByRole('button', { name: 'Confirm approve' }).click();
-    await expect.poll(() => m.heading.textContent(), { timeout: 10_000 }).toMatch(/· approved ·/);
+    await expect.poll(() => m.heading.textContent(), { timeout: 10_000 }).toMatch(/· Approved ·/);
     await mlro.page.screenshot({ path: path.join(process.env.E2E_SCREENSHOTS ?? d.dir, 'kyc-edd-approved.png') });
     const decided = await t.server.services.store.kysely.selectFrom('kyc_cases').select(['decided_by', 'escalated_to', 'policy_basis']).where('client_id', '=', clientId).executeTakeFirstOrThrow();
     expect(decided).toMatchObject({ escalated_to: 'mlro', policy_basis: 'AML/CFT policy 5.3, enhanced due diligence for PEPs' });
@@ -162,14 +162,14 @@ describe('KYC review in the desktop UI', () => {
     // An override: the officer asks to approve a case whose documents are held by a sister entity.
     const other = await portal.portal.registerClient.mutate({ externalId: 'e2e-kyc-ovr', type: 'individual', legalEntity: 'global', firstName: 'Ilse', lastName: 'Brandauer', email: 'ilse@example.com', country: 'AT', nationality: 'AT', dateOfBirth: '1984-02-17', accountType: 'standard', paymentMethod: 'bank_transfer', sourceOfFunds: 'employment' });
     const o = await openCase(officer.page, 'Brandauer');
-    await expect.poll(() => o.heading.textContent(), { timeout: 10_000 }).toMatch(/· open ·/);
+    await expect.poll(() => o.heading.textContent(), { timeout: 10_000 }).toMatch(/· Open ·/);
     await o.pane.getByRole('button', { name: 'Request override' }).click();
     await o.pane.getByLabel(/^Note/).fill('Existing client of the group; identity and address verified by the EU entity last month.');
     await o.pane.getByRole('button', { name: 'Confirm override' }).click();
     const toast = officer.page.locator('.notice-toast', { hasText: 'override requested' });
     await expect.poll(() => toast.textContent(), { timeout: 10_000 }).toMatch(/override requested \(APR-\d{6}\); a second person must approve it/);
     const approvalId = /APR-\d{6}/.exec((await toast.textContent())!)![0];
-    expect(await o.heading.textContent()).toMatch(/· open ·/);
+    expect(await o.heading.textContent()).toMatch(/· Open ·/);
 
     // The maker cannot approve their own request; the MLRO can.
     const request = async (page: Page) => {
@@ -192,7 +192,7 @@ describe('KYC review in the desktop UI', () => {
     expect(overridden.policy_basis).toMatch(new RegExp(`^Override ${approvalId} requested by compliance\\.global, approved by mlro`));
     // Back in the KYC view the officer sees the case approved, and the timeline names both people.
     const back = await openCase(officer.page, 'Brandauer');
-    await expect.poll(() => back.heading.textContent(), { timeout: 15_000 }).toMatch(/· approved ·/);
+    await expect.poll(() => back.heading.textContent(), { timeout: 15_000 }).toMatch(/· Approved ·/);
     await back.pane.getByRole('button', { name: /Show the client’s timeline/ }).click();
     const timeline = back.pane.getByRole('list', { name: 'Client timeline' });
     await timeline.waitFor();

@@ -57,7 +57,7 @@ describe.skipIf(!sharedDataPresent)('screening review in the desktop UI', () => 
     const dob = table.getByRole('row', { name: /Date of birth/ });
     await expect.poll(() => dob.textContent()).toMatch(/1989-03-10.*1989-03-10.*same date of birth/i);
     expect(await table.getByRole('row', { name: /Nationality/ }).textContent()).toMatch(/RU.*RU/);
-    expect(await pane.getByRole('heading').first().textContent()).toMatch(/SCR-\d{6} · open · score/);
+    expect(await pane.getByRole('heading').first().textContent()).toMatch(/SCR-\d{6} · Open · score/);
     await officer.screenshot({ path: path.join(process.env.E2E_SCREENSHOTS ?? d.dir, 'hit-pane.png') });
 
     // A decision needs a reason a reviewer can read.
@@ -65,7 +65,7 @@ describe.skipIf(!sharedDataPresent)('screening review in the desktop UI', () => 
     await expect.poll(() => pane.getByRole('alert').textContent()).toMatch(/Record what settled it/);
     await pane.getByLabel(/Reason/).fill('Name, date of birth 1989-03-10 and Russian nationality agree with SDN 48604; no distinguishing detail.');
     await pane.getByRole('button', { name: 'True match' }).click();
-    await expect.poll(() => pane.getByRole('heading').first().textContent(), { timeout: 5000 }).toMatch(/true match/);
+    await expect.poll(() => pane.getByRole('heading').first().textContent(), { timeout: 5000 }).toMatch(/True match/);
     await expect.poll(() => officer.locator('.notice-toast').first().textContent()).toMatch(/the client is restricted and the MLRO alerted/);
 
     const clientId = (await pane.getByText(/^CL-\d{6} · Ivan Seliverstov/).textContent())!.slice(0, 9);
@@ -91,7 +91,7 @@ describe.skipIf(!sharedDataPresent)('screening review in the desktop UI', () => 
     await pane.getByLabel(/Reason/).fill('Different person: the passport shows another place of birth.');
     await pane.getByRole('button', { name: 'False positive' }).click();
     await expect.poll(() => pane.getByRole('alert').textContent()).toMatch(/only a senior compliance officer or the MLRO may clear it/);
-    expect(await pane.getByRole('heading').first().textContent()).toMatch(/open/);
+    expect(await pane.getByRole('heading').first().textContent()).toMatch(/Open/);
   }, 60_000);
 });
 

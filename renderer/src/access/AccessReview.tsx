@@ -3,6 +3,7 @@
 
 import { useEffect, useState } from 'react';
 import type { CacheRow } from '../../../shared/desktop/views.js';
+import type { ChannelOutput } from '../../../main/host/channels.js';
 import { call } from '../bridge.js';
 import { QueueView, type QueueColumn } from '../shared/QueueView.js';
 import { decideApproval, notify, useAppDispatch, type User } from '../store.js';
@@ -31,21 +32,7 @@ const APPROVALS: QueueColumn[] = [
   { field: 'expiresAt', header: 'Expires (UTC)', width: 170 },
 ];
 
-interface ApprovalView {
-  id: string;
-  summary: string;
-  status: string;
-  reason: string;
-  tier: string;
-  requiredRoles: string[];
-  requiredCount: number;
-  maker: { username: string };
-  approvals: Array<{ username: string; role: string | null; at: string; reason: string | null }>;
-  rejection: { username: string; reason: string | null } | null;
-  policy: { type: string; version: number };
-  failureReason: string | null;
-  availableActions: Array<'approve' | 'reject' | 'cancel'>;
-}
+type ApprovalView = ChannelOutput<'approvals.get'>;
 
 function ApprovalDetail({ row, offline }: { row: CacheRow; offline: boolean }) {
   const dispatch = useAppDispatch();
@@ -56,7 +43,7 @@ function ApprovalDetail({ row, offline }: { row: CacheRow; offline: boolean }) {
 
   useEffect(() => {
     setView(null);
-    call<ApprovalView>('approvals.get', { id }).then(setView, (e: Error) => setError(e.message));
+    call('approvals.get', { id }).then(setView, (e: Error) => setError(e.message));
   }, [id, row.status, row.approvalsGiven]);
 
   const decide = async (decision: 'approve' | 'reject') => {
@@ -67,7 +54,7 @@ function ApprovalDetail({ row, offline }: { row: CacheRow; offline: boolean }) {
     const r = await dispatch(decideApproval({ id, decision, ...(reason.trim() ? { reason: reason.trim() } : {}) }));
     if (decideApproval.fulfilled.match(r)) {
       dispatch(notify(`${id}: ${r.payload.status}`));
-      setView(await call<ApprovalView>('approvals.get', { id }));
+      setView(await call('approvals.get', { id }));
     }
   };
 

@@ -2,6 +2,7 @@
 // one for the MLRO): the queue, and the alert with its source case and details.
 
 import type { CacheRow } from '../../../shared/desktop/views.js';
+import type { AlertRecord } from '../../../main/host/channels.js';
 import { QueueView, type QueueColumn } from '../shared/QueueView.js';
 import { humanize } from '../../../shared/labels.js';
 
@@ -19,20 +20,8 @@ const COLUMNS: QueueColumn[] = [
   { field: 'createdAt', header: 'Raised (UTC)', width: 170 },
 ];
 
-interface Alert {
-  id: string;
-  kind: string;
-  severity: string;
-  status: string;
-  summary: string;
-  clientId: string | null;
-  clientName: string | null;
-  legalEntity: string;
-  forRole: string;
-  sourceRef: string | null;
-  createdAt: string;
-  details: Record<string, unknown>;
-}
+/** The alert as the cache keeps it (its `_json`), typed from the server. */
+type Alert = AlertRecord;
 
 function AlertDetail({ row }: { row: CacheRow }) {
   const a = JSON.parse(String(row._json)) as Alert;

@@ -9,7 +9,7 @@ import { SignIn } from '../session/SignIn.js';
 import { ScreeningReview } from '../screening/ScreeningReview.js';
 import { KycReview } from '../kyc/KycReview.js';
 import { useCallback, useEffect } from 'react';
-import { isRole, ROLE_LABELS } from '../../../shared/access/permissions.js';
+import { isRole, ROLE_LABELS, type Permission } from '../../../shared/access/permissions.js';
 import { dismiss, lockSession, showView, signOut, useAppDispatch, useAppSelector, type ViewId } from '../store.js';
 
 /** Minutes without keyboard or pointer input before the app locks itself. */
@@ -32,7 +32,7 @@ function useIdleLock(active: boolean, onIdle: () => void): void {
   }, [active, onIdle]);
 }
 
-const NAV: Array<{ id: ViewId; label: string; needs: string[] }> = [
+const NAV: Array<{ id: ViewId; label: string; needs: Permission[] }> = [
   { id: 'kyc', label: 'KYC', needs: ['kyc.read'] },
   { id: 'screening', label: 'Screening', needs: ['screening.read'] },
   { id: 'alerts', label: 'Alerts', needs: ['alerts.read'] },

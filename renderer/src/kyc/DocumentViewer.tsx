@@ -5,17 +5,12 @@
 import { useEffect, useRef, useState } from 'react';
 import * as pdfjs from 'pdfjs-dist';
 import workerUrl from 'pdfjs-dist/build/pdf.worker.min.mjs?url';
+import type { ChannelOutput } from '../../../main/host/channels.js';
 import { call } from '../bridge.js';
 
 pdfjs.GlobalWorkerOptions.workerSrc = workerUrl;
 
-interface DocumentFile {
-  documentId: string;
-  mime: string;
-  fileName: string;
-  sha256: string;
-  contentBase64: string;
-}
+type DocumentFile = ChannelOutput<'kyc.document'>;
 
 function bytesOf(base64: string): Uint8Array {
   const bin = atob(base64);
@@ -60,7 +55,7 @@ export function DocumentViewer({ documentId, onClose }: { documentId: string; on
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
     setFile(null);
-    call<DocumentFile>('kyc.document', { documentId }).then(setFile, (e: Error) => setError(e.message));
+    call('kyc.document', { documentId }).then(setFile, (e: Error) => setError(e.message));
   }, [documentId]);
   return (
     <section className="viewer" aria-label={`Document ${documentId}`}>

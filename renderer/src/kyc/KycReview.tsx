@@ -6,6 +6,8 @@
 import { useEffect, useState } from 'react';
 import { DOCUMENT_TYPES, REJECTION_REASONS, type DocumentType, type RejectionReason } from '../../../shared/kyc/machine.js';
 import type { CacheRow } from '../../../shared/desktop/views.js';
+import type { ChannelInput } from '../../../shared/desktop/api.js';
+import type { ChannelOutput } from '../../../main/host/channels.js';
 import { call } from '../bridge.js';
 import { QueueView } from '../shared/QueueView.js';
 import { KYC_COLUMNS as COLUMNS } from './columns.js';
@@ -14,42 +16,9 @@ import { DocumentViewer } from './DocumentViewer.js';
 import { TimelineToggle } from '../shared/ClientTimeline.js';
 import { CLIENT_STATUS_LABELS, KYC_STATUS_LABELS, labelOf, SCREENING_STATUS_LABELS, VERIFICATION_LABELS } from '../../../shared/labels.js';
 
-interface Check {
-  id: string;
-  documentId: string;
-  status: string;
-  outcome: string | null;
-  extracted: Record<string, string | null> | null;
-  checks: { mrz: { valid: boolean; checkDigits: Record<string, boolean> } | null; liveness: { score: number; result: string }; faceMatch: { score: number; result: string } } | null;
-  mismatches: Array<{ field: string; declared: string | null; extracted: string | null; message: string }>;
-  error: string | null;
-}
-
-interface CaseView {
-  caseRef: string;
-  status: string;
-  legalEntity: string;
-  riskLevel: string | null;
-  riskScore: number | null;
-  assigneeId: string | null;
-  escalatedTo: string | null;
-  requestedDocuments: DocumentType[];
-  decision: string | null;
-  decisionNote: string | null;
-  policyBasis: string | null;
-  verificationStatus: string;
-  verificationReason: string | null;
-  openedReason: string;
-  client: { id: string; type: string; name: string; firstName: string | null; lastName: string | null; status: string; restrictions: string[]; country: string; nationality: string | null; dateOfBirth: string | null; email: string; screeningStatus: string; politicallyExposed: boolean; paymentMethod: string | null; sourceOfFunds: string | null };
-  documents: Array<{ id: string; type: string; label: string; fileName: string; mime: string; size: number; sha256: string; issuedAt: string | null; expiresAt: string | null; status: string; receivedAt: string }>;
-  checks: Check[];
-  screening: { status: string; hits: Array<{ caseId: string; status: string; subject: string; list: string; entryName: string; score: number }> };
-  risk: { score: number; level: string; factors: Array<{ factor: string; label: string; points: number; detail: string }>; policyRef: string; countryListDate: string | null } | null;
-  edd: Array<{ key: string; label: string; evidence: string; done: boolean; byName: string | null; at: string | null; note: string | null }> | null;
-  sla: { dueAt: string | null; hoursLeft: number | null; breached: boolean; stuck: boolean };
-  blockers: Array<{ reason: string; message: string }>;
-  availableActions: Array<'assign' | 'requestDocuments' | 'escalate' | 'approve' | 'reject'>;
-}
+type CaseView = ChannelOutput<'kyc.get'>;
+/** The channels that act on the open case: each takes the case reference and its own fields. */
+type CaseChannel = 'kyc.completeEddItem' | 'kyc.assignToMe' | 'kyc.requestDocuments' | 'kyc.escalate' | 'kyc.approve' | 'kyc.reject' | 'kyc.override';
 
 /** Extracted beside declared, one row per field, mismatches marked. */
 function Extraction({ v }: { v: CaseView }) {
@@ -133,7 +102,7 @@ export function CasePane({ row, offline }: { row: CacheRow; offline: boolean }) 
   // The cached KYC view changed (a sync round brought case updates): read the case again.
   const version = useAppSelector((s) => s.ui.versions.kyc ?? 0);
 
-  const load = () => call<CaseView>('kyc.get', { caseRef }).then(setView, (e: Error) => setError(e.message));
+  const load = () => call('kyc.get', { caseRef }).then(setView, (e: Error) => setError(e.message));
   useEffect(() => {
     setView(null);
     setError(null);
@@ -145,11 +114,12 @@ export function CasePane({ row, offline }: { row: CacheRow; offline: boolean }) 
     if (version > 0) void load();
   }, [version]);
 
-  const act = async (channel: string, input: Record<string, unknown>, done: string) => {
+  const act = async <C extends CaseChannel>(channel: C, input: Omit<ChannelInput<C>, 'caseRef'>, done: string) => {
     setBusy(true);
     setError(null);
     try {
-      const result = await call<{ approvalId?: string }>(channel as never, { caseRef, ...input });
+      const answer: ChannelOutput<CaseChannel> = await call(channel, { caseRef, ...input } as ChannelInput<C>);
+      const result = 'approvalId' in answer ? answer : null;
       setForm(null);
       setNote('');
       setBasis('');

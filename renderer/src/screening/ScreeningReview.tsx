@@ -5,6 +5,7 @@
 import { useEffect, useState } from 'react';
 import { DECISION_LABELS, SCREENING_DECISIONS } from '../../../shared/screening/schemas.js';
 import type { CacheRow } from '../../../shared/desktop/views.js';
+import type { ChannelOutput } from '../../../main/host/channels.js';
 import { call } from '../bridge.js';
 import { QueueView, type QueueColumn } from '../shared/QueueView.js';
 import { TimelineToggle } from '../shared/ClientTimeline.js';
@@ -25,60 +26,8 @@ const COLUMNS: QueueColumn[] = [
   { field: 'decidedBy', header: 'Decided by', width: 140 },
 ];
 
-interface PartialDate {
-  year: number;
-  month?: number;
-  day?: number;
-  toYear?: number;
-  approximate?: boolean;
-}
-
-interface Entry {
-  key: string;
-  schema: string;
-  names: string[];
-  birthDates: PartialDate[];
-  nationalities: string[];
-  countries: string[];
-  identifiers: Array<{ type: string; value: string; country?: string }>;
-  programs: string[];
-  remarks?: string;
-  listedOn?: string;
-}
-
-interface CaseView {
-  id: string;
-  status: 'open' | 'true_match' | 'false_positive';
-  score: number;
-  subject: string;
-  isParty: boolean;
-  list: string;
-  entryKey: string;
-  entryName: string;
-  listVersion: string;
-  trigger: string;
-  createdAt: string;
-  decidedBy: string | null;
-  decidedAt: string | null;
-  reason: string | null;
-  reopens: string | null;
-  policyRef: string;
-  explanation: string;
-  hit: {
-    nameScore: number;
-    queryName: string;
-    matchedName: string;
-    comparison: { pairs: Array<{ query: string; candidate: string; how: string; score: number }>; unmatchedQuery: string[]; unmatchedCandidate: string[]; notes: string[] };
-    evidence: Array<{ kind: 'birth_date' | 'nationality' | 'identifier' | 'name_basis'; effect: number; detail: string }>;
-  };
-  subjectAtHit: { name: string; schema: string; birthDate?: PartialDate; nationality?: string };
-  entryAtHit: Entry;
-  currentEntry: { entry: Entry; changedSinceHit: boolean; versionId: string } | null;
-  client: { id: string; type: string; name: string; legalEntity: string; status: string; screeningStatus: string; country: string; nationality: string | null; dateOfBirth: string | null; restrictions: string[] };
-  party: { name: string; roles: string[]; dateOfBirth: string | null; nationality: string | null; country: string | null } | null;
-  history: Array<{ id: string; status: string; decidedBy: string | null; decidedAt: string | null; reason: string | null; sameEntryVersion: boolean }>;
-  availableDecisions: Array<'true_match' | 'false_positive'>;
-}
+type CaseView = ChannelOutput<'screening.get'>;
+type PartialDate = NonNullable<CaseView['subjectAtHit']['birthDate']>;
 
 const date = (d: PartialDate) => `${d.approximate ? 'circa ' : ''}${[d.year, d.month && String(d.month).padStart(2, '0'), d.day && String(d.day).padStart(2, '0')].filter(Boolean).join('-')}${d.toYear ? `–${d.toYear}` : ''}`;
 const list = (values: readonly string[]) => (values.length ? values.join(', ') : '—');
@@ -147,7 +96,7 @@ export function HitPane({ row, offline }: { row: CacheRow; offline: boolean }) {
   useEffect(() => {
     setView(null);
     setError(null);
-    call<CaseView>('screening.get', { caseId: id }).then(setView, (e: Error) => setError(e.message));
+    call('screening.get', { caseId: id }).then(setView, (e: Error) => setError(e.message));
   }, [id, row.status]);
 
   const decide = async (decision: 'true_match' | 'false_positive') => {
@@ -158,7 +107,7 @@ export function HitPane({ row, offline }: { row: CacheRow; offline: boolean }) {
     setBusy(true);
     setError(null);
     try {
-      const next = await call<CaseView>('screening.decide', { caseId: id, decision, reason: reason.trim() });
+      const next = await call('screening.decide', { caseId: id, decision, reason: reason.trim() });
       setView(next);
       setReason('');
       dispatch(notify(`${id}: ${DECISION_LABELS[decision].toLowerCase()}${decision === 'true_match' ? '; the client is restricted and the MLRO alerted' : ''}`));

@@ -2,22 +2,16 @@
 // the panes that show a client (screening hits, KYC cases).
 
 import { useEffect, useState } from 'react';
+import type { ChannelOutput } from '../../../main/host/channels.js';
 import { call } from '../bridge.js';
 
-interface TimelineItem {
-  seq: number;
-  at: string;
-  actor: string;
-  action: string;
-  reason?: string | null;
-  caseRef?: string | null;
-}
+type TimelineItem = ChannelOutput<'clients.timeline'>['items'][number];
 
 function Timeline({ clientId }: { clientId: string }) {
   const [items, setItems] = useState<TimelineItem[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
-    call<{ items: TimelineItem[] }>('clients.timeline', { clientId }).then((r) => setItems(r.items), (e: Error) => setError(e.message));
+    call('clients.timeline', { clientId }).then((r) => setItems(r.items), (e: Error) => setError(e.message));
   }, [clientId]);
   if (error) return <p className="error">{error}</p>;
   if (!items) return <p className="hint">Loading the timeline…</p>;

@@ -59,13 +59,13 @@ export function QueueView(props: { view: ViewName; title: string; columns: Queue
 
   const refreshCount = useCallback(() => {
     const filterModel = (apiRef.current?.getFilterModel() ?? {}) as FilterModel;
-    call<number>('cache.count', { view, filterModel }).then(setCount, () => setCount(null));
+    call('cache.count', { view, filterModel }).then(setCount, () => setCount(null));
   }, [view]);
 
   const datasource = useMemo<IDatasource>(
     () => ({
       getRows: (p) => {
-        call<{ rows: CacheRow[]; lastRow: number | null }>('cache.query', {
+        call('cache.query', {
           view,
           filterModel: p.filterModel as FilterModel,
           sortModel: p.sortModel as SortModel,

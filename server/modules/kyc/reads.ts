@@ -15,6 +15,16 @@ import { blockers, eddChecklist } from './blockers.js';
 import { caseSummary, loadCase } from './case-record.js';
 import { slaOf, type Mismatch } from './evidence.js';
 import type { KycRisk } from './risk.js';
+import type { ProviderCheck } from './provider-client.js';
+import type { RiskAssessment } from '../../../shared/kyc/risk.js';
+
+/** What a completed provider check keeps beside the extraction (verification.ts writes it). */
+interface StoredChecks {
+  mrz: NonNullable<ProviderCheck['document']>['mrz'] | null;
+  liveness: ProviderCheck['liveness'];
+  faceMatch: ProviderCheck['faceMatch'];
+  providerResult: ProviderCheck['result'];
+}
 import { dateOf } from '../../../shared/time.js';
 
 /** The client's name as the reader may see it in a case: a company's always, a person's with clients.pii in the entity. */
@@ -156,8 +166,8 @@ export class KycReads {
         providerRef: c.provider_ref,
         status: c.status,
         outcome: c.outcome,
-        extracted: pii && c.extracted_json ? (JSON.parse(c.extracted_json) as Record<string, unknown>) : null,
-        checks: c.checks_json ? (JSON.parse(c.checks_json) as Record<string, unknown>) : null,
+        extracted: pii && c.extracted_json ? (JSON.parse(c.extracted_json) as ProviderCheck['document']) : null,
+        checks: c.checks_json ? (JSON.parse(c.checks_json) as StoredChecks) : null,
         mismatches: (JSON.parse(c.mismatches_json) as Mismatch[]).map((x) => (pii ? x : { ...x, declared: '•••', extracted: '•••' })),
         error: c.error,
         requestedAt: c.requested_at,
@@ -168,7 +178,7 @@ export class KycReads {
       statusSeconds: JSON.parse(kase.status_seconds_json) as Record<string, number>,
       documents: documents.map((d) => ({ id: d.id, type: d.document_type, label: DOCUMENT_TYPES[d.document_type as DocumentType].label, fileName: d.file_name, mime: d.mime, size: d.size, sha256: d.sha256, source: d.source, issuedAt: d.issued_at, expiresAt: d.expires_at, status: d.status, receivedAt: d.received_at, supersededBy: d.superseded_by })),
       screening: { status: client.screening_status, hits: screening.map((s) => ({ caseId: s.id, status: s.status, subject: s.subject_name, list: s.source, entryKey: s.entry_key, entryName: s.entry_name, score: s.score, decidedBy: s.decided_by, reason: s.decision_reason })) },
-      risk: kase.risk_json ? (JSON.parse(kase.risk_json) as unknown) : null,
+      risk: kase.risk_json ? (JSON.parse(kase.risk_json) as RiskAssessment) : null,
       blockers: found,
       availableActions: actions,
       timeline: events.map(auditItem),

@@ -1,0 +1,56 @@
+// What each renderer channel answers, typed from the server router where the channel forwards a
+// procedure (`inferRouterOutputs<AppRouter>`), so that a change on the server reaches the React
+// component as a compile error, not as a field that silently goes missing. The host's handler
+// table is declared `satisfies ChannelHandlers`: a channel without a handler, or a handler that
+// answers the wrong shape, does not compile. Types only: the renderer imports them.
+
+import type { inferRouterOutputs } from '@trpc/server';
+import type { z } from 'zod';
+import type { CacheRow } from '../../shared/desktop/views.js';
+import type { Channel, CHANNELS } from '../../shared/desktop/api.js';
+import type { AppRouter } from '../../server/router.js';
+import type { SyncStatus } from './sync-engine.js';
+
+type Server = inferRouterOutputs<AppRouter>;
+
+/** The signed-in staff member as the host keeps them. */
+export type Profile = Server['auth']['me'];
+
+/** A record of the desktop cache's `alerts` view, as its `_json` holds it. */
+export type AlertRecord = Server['alerts']['list']['items'][number];
+
+export interface ChannelOutputs {
+  'session.current': Profile | null;
+  'session.login': Profile | null;
+  'session.enrolMfa': Server['auth']['enrolMfa'];
+  'session.confirmMfa': Profile | null;
+  'session.logout': null;
+  'session.changePassword': Profile;
+  'session.lock': null;
+  'cache.query': { rows: CacheRow[]; lastRow: number | null };
+  'cache.count': number;
+  'sync.status': SyncStatus | null;
+  'approvals.get': Server['approvals']['get'];
+  'approvals.approve': Server['approvals']['approve'];
+  'approvals.reject': Server['approvals']['reject'];
+  'screening.get': Server['screening']['get'];
+  'screening.decide': Server['screening']['decide'];
+  'clients.timeline': Server['clients']['timeline'];
+  'kyc.get': Server['kyc']['get'];
+  'kyc.document': Server['kyc']['document'];
+  'kyc.assignToMe': Server['kyc']['assign'];
+  'kyc.requestDocuments': Server['kyc']['requestDocuments'];
+  'kyc.escalate': Server['kyc']['escalate'];
+  'kyc.approve': Server['kyc']['approve'];
+  'kyc.reject': Server['kyc']['reject'];
+  'kyc.completeEddItem': Server['kyc']['completeEddItem'];
+  'kyc.override': Server['kyc']['override'];
+}
+
+export type ChannelOutput<C extends Channel> = ChannelOutputs[C];
+
+/** A channel's input after the host validated it. */
+export type ChannelData<C extends Channel> = z.output<(typeof CHANNELS)[C]>;
+
+/** One handler per channel, each answering its channel's shape. */
+export type ChannelHandlers = { [C in Channel]: (input: ChannelData<C>) => Promise<ChannelOutputs[C]> };
