@@ -1,10 +1,10 @@
 // The access review: who holds which role in which legal entity (with who asked, who approved and
 // why), and the approval requests, with approve and reject for those the request allows.
 
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import type { CacheRow } from '../../../shared/desktop/views.js';
 import type { ChannelOutput } from '../../../main/host/channels.js';
-import { call } from '../bridge.js';
+import { PaneStatus, useHostQuery } from '../shared/host.js';
 import { QueueView, type QueueColumn } from '../shared/QueueView.js';
 import { decideApproval, notify, useAppDispatch, type User } from '../store.js';
 
@@ -36,15 +36,11 @@ type ApprovalView = ChannelOutput<'approvals.get'>;
 
 function ApprovalDetail({ row, offline }: { row: CacheRow; offline: boolean }) {
   const dispatch = useAppDispatch();
-  const [view, setView] = useState<ApprovalView | null>(null);
   const [reason, setReason] = useState('');
   const [error, setError] = useState<string | null>(null);
   const id = String(row.id);
-
-  useEffect(() => {
-    setView(null);
-    call('approvals.get', { id }).then(setView, (e: Error) => setError(e.message));
-  }, [id, row.status, row.approvalsGiven]);
+  const approval = useHostQuery('approvals.get', { id }, [id, row.status, row.approvalsGiven]);
+  const view: ApprovalView | null = approval.data;
 
   const decide = async (decision: 'approve' | 'reject') => {
     if (decision === 'reject' && reason.trim().length < 3) {
@@ -54,7 +50,7 @@ function ApprovalDetail({ row, offline }: { row: CacheRow; offline: boolean }) {
     const r = await dispatch(decideApproval({ id, decision, ...(reason.trim() ? { reason: reason.trim() } : {}) }));
     if (decideApproval.fulfilled.match(r)) {
       dispatch(notify(`${id}: ${r.payload.status}`));
-      setView(await call('approvals.get', { id }));
+      await approval.reload();
     }
   };
 
@@ -112,11 +108,7 @@ function ApprovalDetail({ row, offline }: { row: CacheRow; offline: boolean }) {
         </div>
       )}
       {view && !view.availableActions.some((a) => a === 'approve' || a === 'reject') && v.status === 'pending' && <p className="hint">You cannot decide this request (you made it, it is about you, or it needs a role you do not hold here).</p>}
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <PaneStatus loading={false} error={error ?? approval.error} what={id} />
     </div>
   );
 }

@@ -6,7 +6,7 @@ import { useEffect, useRef, useState } from 'react';
 import * as pdfjs from 'pdfjs-dist';
 import workerUrl from 'pdfjs-dist/build/pdf.worker.min.mjs?url';
 import type { ChannelOutput } from '../../../main/host/channels.js';
-import { call } from '../bridge.js';
+import { PaneStatus, useHostQuery } from '../shared/host.js';
 
 pdfjs.GlobalWorkerOptions.workerSrc = workerUrl;
 
@@ -51,12 +51,8 @@ function PdfPages({ data }: { data: Uint8Array }) {
 }
 
 export function DocumentViewer({ documentId, onClose }: { documentId: string; onClose: () => void }) {
-  const [file, setFile] = useState<DocumentFile | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    setFile(null);
-    call('kyc.document', { documentId }).then(setFile, (e: Error) => setError(e.message));
-  }, [documentId]);
+  const document = useHostQuery('kyc.document', { documentId }, [documentId]);
+  const file: DocumentFile | null = document.data;
   return (
     <section className="viewer" aria-label={`Document ${documentId}`}>
       <header>
@@ -65,8 +61,7 @@ export function DocumentViewer({ documentId, onClose }: { documentId: string; on
           Close document
         </button>
       </header>
-      {error && <p className="error">{error}</p>}
-      {!file && !error && <p className="hint">Opening {documentId}…</p>}
+      <PaneStatus loading={!file} error={document.error} what={documentId} />
       {file && file.mime === 'application/pdf' && <PdfPages data={bytesOf(file.contentBase64)} />}
       {file && file.mime !== 'application/pdf' && <img alt={`${file.fileName}`} src={`data:${file.mime};base64,${file.contentBase64}`} />}
       {file && <p className="hint mono">SHA-256 {file.sha256}</p>}

@@ -9,6 +9,7 @@ import type { CacheRow } from '../../../shared/desktop/views.js';
 import type { ChannelInput } from '../../../shared/desktop/api.js';
 import type { ChannelOutput } from '../../../main/host/channels.js';
 import { call } from '../bridge.js';
+import { PaneStatus, useHostQuery } from '../shared/host.js';
 import { QueueView } from '../shared/QueueView.js';
 import { KYC_COLUMNS as COLUMNS } from './columns.js';
 import { notify, useAppDispatch, useAppSelector } from '../store.js';
@@ -89,7 +90,8 @@ export function CasePane({ row, offline }: { row: CacheRow; offline: boolean }) 
   const dispatch = useAppDispatch();
   const user = useAppSelector((s) => s.session.user);
   const caseRef = String(row.caseRef);
-  const [view, setView] = useState<CaseView | null>(null);
+  const kase = useHostQuery('kyc.get', { caseRef }, [caseRef]);
+  const view: CaseView | null = kase.data;
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [form, setForm] = useState<Form>(null);
@@ -102,16 +104,13 @@ export function CasePane({ row, offline }: { row: CacheRow; offline: boolean }) 
   // The cached KYC view changed (a sync round brought case updates): read the case again.
   const version = useAppSelector((s) => s.ui.versions.kyc ?? 0);
 
-  const load = () => call('kyc.get', { caseRef }).then(setView, (e: Error) => setError(e.message));
   useEffect(() => {
-    setView(null);
     setError(null);
     setForm(null);
     setViewing(null);
-    void load();
   }, [caseRef]);
   useEffect(() => {
-    if (version > 0) void load();
+    if (version > 0) void kase.reload();
   }, [version]);
 
   const act = async <C extends CaseChannel>(channel: C, input: Omit<ChannelInput<C>, 'caseRef'>, done: string) => {
@@ -125,7 +124,7 @@ export function CasePane({ row, offline }: { row: CacheRow; offline: boolean }) 
       setBasis('');
       setTypes([]);
       dispatch(notify(result?.approvalId ? `${caseRef}: override requested (${result.approvalId}); a second person must approve it` : `${caseRef}: ${done}`));
-      await load();
+      await kase.reload();
     } catch (e) {
       setError((e as Error).message);
     } finally {
@@ -133,7 +132,7 @@ export function CasePane({ row, offline }: { row: CacheRow; offline: boolean }) 
     }
   };
 
-  if (!view) return error ? <p className="error" role="alert">{error}</p> : <p className="hint">Loading {caseRef}…</p>;
+  if (!view) return <PaneStatus loading error={kase.error} what={caseRef} />;
   const can = (a: CaseView['availableActions'][number]) => view.availableActions.includes(a);
   const mayOverride = user?.permissions.includes('kyc.override') && view.status !== 'rejected';
   const mayDecideHighRisk = user?.permissions.includes('kyc.decideHighRisk') ?? false;

@@ -2,11 +2,11 @@
 // beside the list entry, field by field, with what matched and why, and the two decisions. The
 // server decides who may clear what; the pane offers only the decisions it says are open.
 
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { DECISION_LABELS, SCREENING_DECISIONS } from '../../../shared/screening/schemas.js';
 import type { CacheRow } from '../../../shared/desktop/views.js';
 import type { ChannelOutput } from '../../../main/host/channels.js';
-import { call } from '../bridge.js';
+import { PaneStatus, useHostAction, useHostQuery } from '../shared/host.js';
 import { QueueView, type QueueColumn } from '../shared/QueueView.js';
 import { TimelineToggle } from '../shared/ClientTimeline.js';
 import { notify, useAppDispatch } from '../store.js';
@@ -88,37 +88,26 @@ function Comparison({ v }: { v: CaseView }) {
 export function HitPane({ row, offline }: { row: CacheRow; offline: boolean }) {
   const dispatch = useAppDispatch();
   const id = String(row.id);
-  const [view, setView] = useState<CaseView | null>(null);
+  const hit = useHostQuery('screening.get', { caseId: id }, [id, row.status]);
+  const decision = useHostAction('screening.decide');
   const [reason, setReason] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const view: CaseView | null = hit.data;
+  const error = decision.error;
+  const busy = decision.busy;
 
-  useEffect(() => {
-    setView(null);
-    setError(null);
-    call('screening.get', { caseId: id }).then(setView, (e: Error) => setError(e.message));
-  }, [id, row.status]);
-
-  const decide = async (decision: 'true_match' | 'false_positive') => {
+  const decide = async (choice: 'true_match' | 'false_positive') => {
     if (reason.trim().length < 10) {
-      setError('Record what settled it: which fields you compared and what you saw (at least 10 characters).');
+      decision.setError('Record what settled it: which fields you compared and what you saw (at least 10 characters).');
       return;
     }
-    setBusy(true);
-    setError(null);
-    try {
-      const next = await call('screening.decide', { caseId: id, decision, reason: reason.trim() });
-      setView(next);
-      setReason('');
-      dispatch(notify(`${id}: ${DECISION_LABELS[decision].toLowerCase()}${decision === 'true_match' ? '; the client is restricted and the MLRO alerted' : ''}`));
-    } catch (e) {
-      setError((e as Error).message);
-    } finally {
-      setBusy(false);
-    }
+    const next = await decision.run({ caseId: id, decision: choice, reason: reason.trim() });
+    if (!next) return;
+    hit.set(next);
+    setReason('');
+    dispatch(notify(`${id}: ${DECISION_LABELS[choice].toLowerCase()}${choice === 'true_match' ? '; the client is restricted and the MLRO alerted' : ''}`));
   };
 
-  if (!view) return error ? <p className="error" role="alert">{error}</p> : <p className="hint">Loading {id}…</p>;
+  if (!view) return <PaneStatus loading error={hit.error} what={id} />;
   return (
     <div className="hit">
       <h3>

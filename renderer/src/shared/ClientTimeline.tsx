@@ -1,20 +1,16 @@
 // A client's timeline (every audited event about them, in order), loaded when asked for: shared by
 // the panes that show a client (screening hits, KYC cases).
 
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import type { ChannelOutput } from '../../../main/host/channels.js';
-import { call } from '../bridge.js';
+import { PaneStatus, useHostQuery } from './host.js';
 
 type TimelineItem = ChannelOutput<'clients.timeline'>['items'][number];
 
 function Timeline({ clientId }: { clientId: string }) {
-  const [items, setItems] = useState<TimelineItem[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    call('clients.timeline', { clientId }).then((r) => setItems(r.items), (e: Error) => setError(e.message));
-  }, [clientId]);
-  if (error) return <p className="error">{error}</p>;
-  if (!items) return <p className="hint">Loading the timeline…</p>;
+  const timeline = useHostQuery('clients.timeline', { clientId }, [clientId]);
+  const items: TimelineItem[] | undefined = timeline.data?.items;
+  if (!items) return <PaneStatus loading error={timeline.error} what="the timeline" />;
   return (
     <ol className="timeline" aria-label="Client timeline">
       {items.map((i) => (
