@@ -8,7 +8,7 @@ import { PaneStatus, useHostQuery } from '../shared/host.js';
 import { QueueView, type QueueColumn } from '../shared/QueueView.js';
 import { decideApproval, notify, useAppDispatch, type User } from '../store.js';
 
-const GRANTS: QueueColumn[] = [
+const GRANTS: QueueColumn<'grants'>[] = [
   { field: 'username', header: 'User', width: 140 },
   { field: 'displayName', header: 'Name', width: 170 },
   { field: 'role', header: 'Role', width: 190 },
@@ -20,7 +20,7 @@ const GRANTS: QueueColumn[] = [
   { field: 'revokedAt', header: 'Revoked (UTC)', width: 170 },
 ];
 
-const APPROVALS: QueueColumn[] = [
+const APPROVALS: QueueColumn<'approvals'>[] = [
   { field: 'id', header: 'Request', width: 120 },
   { field: 'status', header: 'Status', width: 110 },
   { field: 'summary', header: 'Summary', width: 340 },

@@ -6,7 +6,7 @@ import type { AlertRecord } from '../../../main/host/channels.js';
 import { QueueView, type QueueColumn } from '../shared/QueueView.js';
 import { humanize } from '../../../shared/labels.js';
 
-const COLUMNS: QueueColumn[] = [
+const COLUMNS: QueueColumn<'alerts'>[] = [
   { field: 'id', header: 'Alert', width: 120 },
   { field: 'status', header: 'Status', width: 100 },
   { field: 'severity', header: 'Severity', width: 110 },

@@ -4,7 +4,7 @@
 import type { CacheRow } from '../../../shared/desktop/views.js';
 import { QueueView, type QueueColumn } from '../shared/QueueView.js';
 
-const COLUMNS: QueueColumn[] = [
+const COLUMNS: QueueColumn<'audit'>[] = [
   { field: 'seq', header: 'Seq', width: 105 },
   { field: 'at', header: 'Time (UTC)', width: 170 },
   { field: 'actor', header: 'Actor', width: 130 },

@@ -19,7 +19,7 @@ function age(iso: unknown): string {
   return h >= 48 ? `${Math.floor(h / 24)} d` : `${Math.floor(h)} h`;
 }
 
-export const KYC_COLUMNS: QueueColumn[] = [
+export const KYC_COLUMNS: QueueColumn<'kyc'>[] = [
   { field: 'caseRef', header: 'Case', width: 120 },
   { field: 'status', header: 'Status', width: 150, format: (v) => labelOf(KYC_STATUS_LABELS, String(v ?? '')) },
   { field: 'riskLevel', header: 'Risk', width: 90, format: (v) => String(v ?? '—') },

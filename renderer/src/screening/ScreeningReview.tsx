@@ -12,7 +12,7 @@ import { TimelineToggle } from '../shared/ClientTimeline.js';
 import { notify, useAppDispatch } from '../store.js';
 import { humanize, labelOf, SCREENING_STATUS_LABELS } from '../../../shared/labels.js';
 
-const COLUMNS: QueueColumn[] = [
+const COLUMNS: QueueColumn<'screening'>[] = [
   { field: 'id', header: 'Case', width: 120 },
   { field: 'status', header: 'Status', width: 120, format: (v) => labelOf(SCREENING_STATUS_LABELS, String(v ?? '')) },
   { field: 'score', header: 'Score', width: 95, format: (v) => (typeof v === 'number' ? v.toFixed(2) : '') },

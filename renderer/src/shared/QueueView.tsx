@@ -13,8 +13,9 @@ import { useAppSelector } from '../store.js';
 
 const FILTERS = { text: 'agTextColumnFilter', number: 'agNumberColumnFilter', date: 'agDateColumnFilter' } as const;
 
-export interface QueueColumn {
-  field: string;
+/** A column of a view's grid: `field` is one of that view's cached columns, checked by the compiler. */
+export interface QueueColumn<V extends ViewName = ViewName> {
+  field: ViewColumn<V>;
   header: string;
   width?: number;
   format?: (value: unknown) => string;
@@ -26,7 +27,9 @@ function timeAgo(iso: string | null | undefined): string {
   return s < 5 ? 'just now' : s < 60 ? `${s} s ago` : s < 3600 ? `${Math.round(s / 60)} min ago` : new Date(iso).toLocaleString();
 }
 
-export function QueueView(props: { view: ViewName; title: string; columns: QueueColumn[]; detail: (row: CacheRow) => ReactNode; defaultSort?: SortModel; paneClass?: string }) {
+type ViewColumn<V extends ViewName> = Extract<keyof (typeof VIEWS)[V]['columns'], string>;
+
+export function QueueView<V extends ViewName>(props: { view: V; title: string; columns: ReadonlyArray<QueueColumn<V>>; detail: (row: CacheRow) => ReactNode; defaultSort?: SortModel; paneClass?: string }) {
   const { view } = props;
   const user = useAppSelector((s) => s.session.user)!;
   const version = useAppSelector((s) => s.ui.versions[view] ?? 0);
@@ -43,7 +46,11 @@ export function QueueView(props: { view: ViewName; title: string; columns: Queue
   const columnDefs = useMemo<ColDef<CacheRow>[]>(
     () =>
       props.columns.map((c) => {
-        const type = (VIEWS[view].columns as Record<string, { type: keyof typeof FILTERS }>)[c.field]!.type;
+        // `c.field` is one of the view's columns (checked where the columns are declared).
+        const spec = (VIEWS[view].columns as Partial<Record<string, { type: keyof typeof FILTERS }>>)[c.field];
+        if (!spec) throw new Error(`${view} has no column ${c.field}`);
+        const type = spec.type;
+        const format = c.format;
         return {
           field: c.field,
           headerName: c.header,
@@ -51,7 +58,7 @@ export function QueueView(props: { view: ViewName; title: string; columns: Queue
           sortable: true,
           filter: FILTERS[type],
           filterParams: type === 'date' ? { maxNumConditions: 2, buttons: ['reset'] } : { maxNumConditions: 2, buttons: ['reset'] },
-          valueFormatter: c.format ? (p) => c.format!(p.value) : type === 'date' ? (p) => (p.value ? String(p.value).replace('T', ' ').slice(0, 19) : '') : undefined,
+          valueFormatter: format ? (p) => format(p.value) : type === 'date' ? (p) => (p.value ? String(p.value).replace('T', ' ').slice(0, 19) : '') : undefined,
         } satisfies ColDef<CacheRow>;
       }),
     [props.columns, view],
