@@ -3,6 +3,7 @@
 
 import { DomainError } from '../../../shared/errors.js';
 import type { Store } from '../../core/store.js';
+import { JSON_COLUMNS, readJson } from '../../db/json.js';
 
 export class AccessReviewService {
   constructor(private readonly store: Store) {}
@@ -36,10 +37,10 @@ export class AccessReviewService {
     const ids = new Set<string>();
     for (const r of rows) {
       ids.add(r.requested_by);
-      for (const a of JSON.parse(r.approved_by) as string[]) ids.add(a);
+      for (const a of readJson(JSON_COLUMNS.userIds, r.approved_by, `role_grants.approved_by of ${r.id}`)) ids.add(a);
       if (r.revoke_requested_by) ids.add(r.revoke_requested_by);
       if (r.cover_for) ids.add(r.cover_for);
-      for (const a of JSON.parse(r.revoke_approved_by ?? '[]') as string[]) ids.add(a);
+      for (const a of readJson(JSON_COLUMNS.userIds, r.revoke_approved_by ?? '[]', `role_grants.revoke_approved_by of ${r.id}`)) ids.add(a);
     }
     const names = new Map(
       (ids.size ? await this.db.selectFrom('users').select(['id', 'username']).where('id', 'in', [...ids]).execute() : []).map((u) => [u.id, u.username]),
@@ -51,13 +52,13 @@ export class AccessReviewService {
       role: r.role,
       legalEntity: r.legal_entity,
       grantedAt: r.granted_at,
-      grant: { requestedBy: who(r.requested_by), approvedBy: (JSON.parse(r.approved_by) as string[]).map(who), approvalId: r.approval_id, reason: r.reason },
+      grant: { requestedBy: who(r.requested_by), approvedBy: (readJson(JSON_COLUMNS.userIds, r.approved_by, `role_grants.approved_by of ${r.id}`)).map(who), approvalId: r.approval_id, reason: r.reason },
       endsAt: r.ends_at,
       coverFor: who(r.cover_for),
       lapsedAt: r.lapsed_at,
       revokedAt: r.revoked_at,
       revoke: r.revoked_at && !r.lapsed_at
-        ? { requestedBy: who(r.revoke_requested_by), approvedBy: (JSON.parse(r.revoke_approved_by ?? '[]') as string[]).map(who), approvalId: r.revoke_approval_id, reason: r.revoke_reason }
+        ? { requestedBy: who(r.revoke_requested_by), approvedBy: (readJson(JSON_COLUMNS.userIds, r.revoke_approved_by ?? '[]', `role_grants.revoke_approved_by of ${r.id}`)).map(who), approvalId: r.revoke_approval_id, reason: r.revoke_reason }
         : null,
     }));
     const events = holdings

@@ -14,6 +14,7 @@ import { nextRef } from '../../db/counters.js';
 import type { PolicyReader } from '../policies/reader.js';
 import type { ApprovalKinds } from './registry.js';
 import { grantsInForce } from '../access/grants.js';
+import { JSON_COLUMNS, readJson } from '../../db/json.js';
 
 export interface ApprovalView {
   id: string;
@@ -117,8 +118,8 @@ export class ApprovalsService {
     return {
       status: row.status as ApprovalStatus,
       makerId: row.maker_id,
-      excludedApprovers: JSON.parse(row.excluded_json) as string[],
-      requiredRoles: JSON.parse(row.required_roles_json) as Role[],
+      excludedApprovers: readJson(JSON_COLUMNS.userIds, row.excluded_json, `approval_requests.excluded_json of ${row.id}`),
+      requiredRoles: readJson(JSON_COLUMNS.roles, row.required_roles_json, `approval_requests.required_roles_json of ${row.id}`),
       requiredCount: row.required_count,
       approvals: votes.filter((v) => v.decision === 'approve').map((v) => ({ userId: v.user_id, role: v.role as Role })),
       expiresAt: row.expires_at,

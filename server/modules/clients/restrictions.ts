@@ -6,6 +6,7 @@ import { checkTransition, type ClientStatus, type RestrictionKind, RESTRICTION_K
 import { DomainError } from '../../../shared/errors.js';
 import type { Mutation } from '../../core/store.js';
 import type { ClientRow } from '../../db/schema.js';
+import { JSON_COLUMNS, readJson } from '../../db/json.js';
 
 export async function loadClient(m: Mutation, clientId: string): Promise<ClientRow> {
   const row = await m.trx.selectFrom('clients').selectAll().where('id', '=', clientId).executeTakeFirst();
@@ -14,7 +15,7 @@ export async function loadClient(m: Mutation, clientId: string): Promise<ClientR
 }
 
 export function restrictionsOf(row: Pick<ClientRow, 'restrictions_json'>): RestrictionKind[] {
-  return JSON.parse(row.restrictions_json) as RestrictionKind[];
+  return readJson(JSON_COLUMNS.restrictions, row.restrictions_json, 'clients.restrictions_json');
 }
 
 /** Moves a client to another lifecycle status, or refuses with INVALID_TRANSITION. */

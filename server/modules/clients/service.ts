@@ -4,7 +4,7 @@
 
 import { randomUUID } from 'node:crypto';
 import countries from 'i18n-iso-countries';
-import { capabilities, type ClientStatus, type RestrictionKind } from '../../../shared/clients/lifecycle.js';
+import { capabilities, type ClientStatus } from '../../../shared/clients/lifecycle.js';
 import type { RegisterClientInput, UpdateClientInput } from '../../../shared/clients/schemas.js';
 import { DomainError } from '../../../shared/errors.js';
 import type { Actor } from '../../core/actor.js';
@@ -19,6 +19,7 @@ import { clientSubjects, type ScreeningService } from '../screening/service.js';
 import { loadClient } from './restrictions.js';
 import { type AuthContext, requireEntity } from '../../core/auth.js';
 import { dateOf } from '../../../shared/time.js';
+import { JSON_COLUMNS, readJson } from '../../db/json.js';
 
 /** Clients must be adults. */
 const MINIMUM_AGE = 18;
@@ -89,7 +90,7 @@ export type ClientView = ReturnType<typeof clientView>;
 
 export function clientView(row: ClientRow, parties: readonly ClientPartyRow[], opts: { pii: boolean; depositWhilePendingReview?: boolean }) {
   const mask = (v: string | null) => (v === null || opts.pii ? v : '•••');
-  const restrictions = JSON.parse(row.restrictions_json) as RestrictionKind[];
+  const restrictions = readJson(JSON_COLUMNS.restrictions, row.restrictions_json, `clients.restrictions_json of ${row.id}`);
   return {
     id: row.id,
     externalId: row.external_id,
@@ -116,7 +117,7 @@ export function clientView(row: ClientRow, parties: readonly ClientPartyRow[], o
     parties: parties.map((p) => ({
       id: p.id,
       name: mask(`${p.first_name} ${p.last_name}`),
-      roles: JSON.parse(p.roles_json) as string[],
+      roles: readJson(JSON_COLUMNS.partyRoles, p.roles_json, `client_parties.roles_json of ${p.id}`),
       dateOfBirth: mask(p.date_of_birth),
       nationality: p.nationality,
       country: p.country,
@@ -152,8 +153,8 @@ export class ClientsService {
     if (!entity) throw new DomainError('VALIDATION_FAILED', `legalEntity: "${input.legalEntity}" is not one of this broker's legal entities.`, { issues: [{ path: 'legalEntity', message: 'unknown legal entity' }] });
     const types = await db.selectFrom('account_types').selectAll().where('legal_entity', '=', input.legalEntity).where('active', '=', 1).orderBy('code').execute();
     const accountType = types.find((t) => t.code === input.accountType);
-    if (!accountType || !(JSON.parse(accountType.client_types_json) as string[]).includes(input.type)) {
-      const offered = types.filter((t) => (JSON.parse(t.client_types_json) as string[]).includes(input.type)).map((t) => t.code);
+    if (!accountType || !readJson(JSON_COLUMNS.strings, accountType.client_types_json, `account_types.client_types_json of ${accountType.code}`).includes(input.type)) {
+      const offered = types.filter((t) => readJson(JSON_COLUMNS.strings, t.client_types_json, `account_types.client_types_json of ${t.code}`).includes(input.type)).map((t) => t.code);
       throw new DomainError('VALIDATION_FAILED', `accountType: "${input.accountType}" is not offered to ${input.type} clients of ${input.legalEntity}; offered: ${offered.join(', ') || 'none'}.`, {
         issues: [{ path: 'accountType', message: `unknown account type; offered: ${offered.join(', ')}` }],
       });

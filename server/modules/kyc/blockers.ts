@@ -6,6 +6,7 @@ import type { EddItem, KycRiskPolicy } from '../../../shared/policies/kyc.js';
 import type { Mutation, Store } from '../../core/store.js';
 import type { ClientRow, KycCaseRow } from '../../db/schema.js';
 import type { EddState } from './case-record.js';
+import { JSON_COLUMNS, readJson } from '../../db/json.js';
 
 type Reader = Mutation['trx'] | Store['kysely'];
 
@@ -23,7 +24,7 @@ export async function blockers(db: Reader, kase: KycCaseRow, client: ClientRow, 
       out.push({ reason: 'DOCUMENT_EXPIRED', message: `The ${labels} expired on ${ofCategory.map((d) => d.expires_at).join(', ')}; request a current one.` });
     }
   }
-  const requested = JSON.parse(kase.requested_json) as DocumentType[];
+  const requested = readJson(JSON_COLUMNS.documentTypes, kase.requested_json, `kyc_cases.requested_json of ${kase.id}`);
   if (requested.length) out.push({ reason: 'KYC_INCOMPLETE', message: `Requested documents not yet received: ${requested.map((t) => DOCUMENT_TYPES[t].label).join(', ')}.` });
   if (client.screening_status === 'not_screened') out.push({ reason: 'KYC_INCOMPLETE', message: 'The client has not been screened: no sanctions or PEP list is loaded.' });
   if (client.screening_status === 'potential_match') out.push({ reason: 'KYC_INCOMPLETE', message: 'Screening hits are still open; decide them in the screening review first.' });
@@ -37,7 +38,7 @@ export async function blockers(db: Reader, kase: KycCaseRow, client: ClientRow, 
 
 export async function eddChecklist(db: Reader, kase: KycCaseRow): Promise<Array<EddItem & { done: boolean; by: string | null; byName: string | null; at: string | null; note: string | null; documentId: string | null }> | null> {
   if (!kase.edd_json) return null;
-  const state = JSON.parse(kase.edd_json) as EddState;
+  const state = readJson(JSON_COLUMNS.edd, kase.edd_json, `kyc_cases.edd_json of ${kase.id}`) as EddState;
   const [type, version] = state.policyRef.split('@') as [string, string];
   const row = await db.selectFrom('policy_versions').select('document_json').where('type', '=', type).where('version', '=', Number(version)).executeTakeFirstOrThrow();
   const items = (JSON.parse(row.document_json) as KycRiskPolicy).edd;

@@ -1,13 +1,14 @@
 // A KYC case as a record: opening one, the current one of a client, a status change with its audit
 // event, its summary, and the actor of automatic steps. Shared by every KYC job.
 
-import type { DocumentType, KycStatus } from '../../../shared/kyc/machine.js';
+import type { KycStatus } from '../../../shared/kyc/machine.js';
 import type { Actor } from '../../core/actor.js';
 import type { Mutation, Store } from '../../core/store.js';
 import { nextRef } from '../../db/counters.js';
 import type { ClientRow, KycCaseRow } from '../../db/schema.js';
 import { DomainError } from '../../../shared/errors.js';
 import { addStatusTime } from './evidence.js';
+import { JSON_COLUMNS, readJson } from '../../db/json.js';
 
 /** The actor of automatic steps: provider results, auto-verification, expiry. */
 export const KYC_AUTOMATION: Actor = { id: 'system:kyc', name: 'KYC automation', ip: null, userAgent: null, sessionId: null };
@@ -104,7 +105,7 @@ export function caseSummary(row: KycCaseRow) {
     riskScore: row.risk_score,
     assigneeId: row.assignee_id,
     escalatedTo: row.escalated_to,
-    requestedDocuments: JSON.parse(row.requested_json) as DocumentType[],
+    requestedDocuments: readJson(JSON_COLUMNS.documentTypes, row.requested_json, `kyc_cases.requested_json of ${row.id}`),
     decision: row.decision,
     decisionReason: row.decision_reason,
     decisionNote: row.decision_note,

@@ -8,6 +8,7 @@ import { requireEntity, type AuthContext } from '../../core/auth.js';
 import type { Store } from '../../core/store.js';
 import { eddChecklist } from './blockers.js';
 import { loadCase, summaryOf, type CaseSummary, type EddState } from './case-record.js';
+import { JSON_COLUMNS, readJson } from '../../db/json.js';
 
 export class KycEdd {
   constructor(private readonly store: Store) {}
@@ -28,7 +29,7 @@ export class KycEdd {
       if (item.evidence === 'attestation' && !mayActOnCase({ id: kase.id, status: 'open', assigneeId: kase.assignee_id, escalatedTo: null }, { userId: auth.user.id, senior }).ok) {
         throw new DomainError('NOT_ASSIGNED', `${kase.id} is not assigned to you; its assignee or a senior officer completes the checklist.`);
       }
-      const state = JSON.parse(kase.edd_json!) as EddState;
+      const state = readJson(JSON_COLUMNS.edd, kase.edd_json!, `kyc_cases.edd_json of ${kase.id}`) as EddState;
       state.items[item.key] = { by: auth.user.id, byName: auth.user.username, at: m.now, note: input.note };
       await m.trx.updateTable('kyc_cases').set({ edd_json: JSON.stringify(state), updated_at: m.now }).where('id', '=', kase.id).execute();
       m.audit({ action: 'kyc.edd.completed', targetType: 'kyc_case', targetId: kase.id, clientId: kase.client_id, legalEntity: kase.legal_entity, caseRef: kase.id, after: { item: item.key, label: item.label, evidence: item.evidence }, reason: input.note, policyRef: state.policyRef });

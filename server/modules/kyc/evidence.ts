@@ -7,6 +7,7 @@ import type { RiskInputs } from '../../../shared/kyc/risk.js';
 import type { Mutation } from '../../core/store.js';
 import type { ClientRow, DocumentRow, KycCaseRow } from '../../db/schema.js';
 import type { ProviderCheck } from './provider-client.js';
+import { JSON_COLUMNS, readJson } from '../../db/json.js';
 
 type Reader = Mutation['trx'];
 
@@ -23,7 +24,7 @@ export async function riskInputs(trx: Reader, client: ClientRow): Promise<RiskIn
     sourceOfFunds: client.source_of_funds as SourceOfFunds | null,
     parties: parties.map((p) => ({
       name: `${p.first_name} ${p.last_name}`,
-      roles: JSON.parse(p.roles_json) as string[],
+      roles: readJson(JSON_COLUMNS.partyRoles, p.roles_json, `client_parties.roles_json of ${p.id}`),
       country: p.country,
       nationality: p.nationality,
       ownershipPercent: p.ownership_bp === null ? null : p.ownership_bp / 100,
@@ -93,7 +94,7 @@ export function slaOf(kase: Pick<KycCaseRow, 'status' | 'status_changed_at' | 'u
 
 /** Adds the time just spent in `from` to the case's per-status totals. */
 export function addStatusTime(statusSecondsJson: string, from: string, since: string, now: string): string {
-  const totals = JSON.parse(statusSecondsJson) as Record<string, number>;
+  const totals = readJson(JSON_COLUMNS.statusSeconds, statusSecondsJson, 'kyc_cases.status_seconds_json');
   totals[from] = (totals[from] ?? 0) + Math.max(0, Math.round((Date.parse(now) - Date.parse(since)) / 1000));
   return JSON.stringify(totals);
 }

@@ -3,7 +3,7 @@
 // case, an identity document goes to the provider's check.
 
 import { DomainError } from '../../../shared/errors.js';
-import { DOCUMENT_TYPES, PROOF_OF_ADDRESS_VALID_DAYS, type DocumentType } from '../../../shared/kyc/machine.js';
+import { DOCUMENT_TYPES, PROOF_OF_ADDRESS_VALID_DAYS } from '../../../shared/kyc/machine.js';
 import type { UploadDocumentInput } from '../../../shared/kyc/schemas.js';
 import { addDays, dateOf } from '../../../shared/time.js';
 import type { Actor } from '../../core/actor.js';
@@ -16,6 +16,7 @@ import type { DocumentStore } from '../documents/store.js';
 import { currentCase, setStatus } from './case-record.js';
 import type { KycRisk } from './risk.js';
 import type { KycVerification } from './verification.js';
+import { JSON_COLUMNS, readJson } from '../../db/json.js';
 
 function refuseUpload(message: string, field: string): never {
   throw new DomainError('VALIDATION_FAILED', message, { issues: [{ path: field, message }] });
@@ -100,7 +101,7 @@ export class KycIntake {
       let current: ClientRow = client;
       if (client.status === 'registered') current = await transitionClient(m, client, 'pending_review', { reason: 'First documents received', caseRef: kase?.id });
       if (kase?.status === 'pending_documents') {
-        const requested = (JSON.parse(kase.requested_json) as DocumentType[]).filter((t) => t !== input.documentType);
+        const requested = readJson(JSON_COLUMNS.documentTypes, kase.requested_json, `kyc_cases.requested_json of ${kase.id}`).filter((t) => t !== input.documentType);
         await m.trx.updateTable('kyc_cases').set({ requested_json: JSON.stringify(requested), updated_at: m.now }).where('id', '=', kase.id).execute();
         if (requested.length === 0) {
           await setStatus(m, kase, 'open', 'kyc.case.reopened', { reason: 'The requested documents were received' });

@@ -26,6 +26,7 @@ interface StoredChecks {
   providerResult: ProviderCheck['result'];
 }
 import { dateOf } from '../../../shared/time.js';
+import { JSON_COLUMNS, readJson } from '../../db/json.js';
 
 /** The client's name as the reader may see it in a case: a company's always, a person's with clients.pii in the entity. */
 function clientNameFor(pii: ReadonlySet<string>, r: { legal_entity: string; client_type: string; display_name: string }): string {
@@ -149,7 +150,7 @@ export class KycReads {
         firstName: pii ? client.first_name : '•••',
         lastName: pii ? client.last_name : '•••',
         status: client.status,
-        restrictions: JSON.parse(client.restrictions_json) as string[],
+        restrictions: readJson(JSON_COLUMNS.restrictions, client.restrictions_json, `clients.restrictions_json of ${client.id}`),
         country: client.country,
         nationality: client.nationality,
         dateOfBirth: pii ? client.date_of_birth : '•••',
@@ -175,7 +176,7 @@ export class KycReads {
       })),
       edd: await eddChecklist(db, kase),
       sla: slaOf(kase, review.document, this.store.now()),
-      statusSeconds: JSON.parse(kase.status_seconds_json) as Record<string, number>,
+      statusSeconds: readJson(JSON_COLUMNS.statusSeconds, kase.status_seconds_json, `kyc_cases.status_seconds_json of ${kase.id}`),
       documents: documents.map((d) => ({ id: d.id, type: d.document_type, label: DOCUMENT_TYPES[d.document_type as DocumentType].label, fileName: d.file_name, mime: d.mime, size: d.size, sha256: d.sha256, source: d.source, issuedAt: d.issued_at, expiresAt: d.expires_at, status: d.status, receivedAt: d.received_at, supersededBy: d.superseded_by })),
       screening: { status: client.screening_status, hits: screening.map((s) => ({ caseId: s.id, status: s.status, subject: s.subject_name, list: s.source, entryKey: s.entry_key, entryName: s.entry_name, score: s.score, decidedBy: s.decided_by, reason: s.decision_reason })) },
       risk: kase.risk_json ? (JSON.parse(kase.risk_json) as RiskAssessment) : null,

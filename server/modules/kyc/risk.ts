@@ -12,6 +12,7 @@ import { currentCase, KYC_AUTOMATION, openCase, type EddState } from './case-rec
 import { decideCase } from './decide.js';
 import { riskInputs } from './evidence.js';
 import { dateOf } from '../../../shared/time.js';
+import { JSON_COLUMNS, readJson } from '../../db/json.js';
 
 export class KycRisk {
   constructor(
@@ -47,7 +48,7 @@ export class KycRisk {
     }
     if (undecided && !same) {
       const startEdd = assessment.level === 'high' && kase.edd_json === null;
-      const edd: EddState | null = startEdd ? { policyRef: policy.ref, items: {} } : kase.edd_json ? (JSON.parse(kase.edd_json) as EddState) : null;
+      const edd: EddState | null = startEdd ? { policyRef: policy.ref, items: {} } : kase.edd_json ? (readJson(JSON_COLUMNS.edd, kase.edd_json, `kyc_cases.edd_json of ${kase.id}`) as EddState) : null;
       await m.trx.updateTable('kyc_cases').set({ risk_level: assessment.level, risk_score: assessment.score, risk_json: JSON.stringify(assessment), edd_json: edd ? JSON.stringify(edd) : null, updated_at: m.now }).where('id', '=', kase.id).execute();
       m.changed('kyc_cases', kase.id, kase.legal_entity, 'update');
       if (startEdd) m.audit({ action: 'kyc.edd.required', targetType: 'kyc_case', targetId: kase.id, clientId, legalEntity: kase.legal_entity, caseRef: kase.id, after: { checklist: policy.document.edd.map((i) => i.label) }, reason: `Risk is high (score ${assessment.score})`, policyRef: policy.ref });

@@ -13,6 +13,7 @@ import { KYC_AUTOMATION } from './case-record.js';
 import { slaOf } from './evidence.js';
 import type { KycRisk } from './risk.js';
 import { humanize } from '../../../shared/labels.js';
+import { JSON_COLUMNS, readJson } from '../../db/json.js';
 
 const DAY = 86_400_000;
 
@@ -66,7 +67,7 @@ export class KycSweeps {
       const what = spec.category === 'identity' ? review.document.documents.onExpiry.identity : spec.category === 'address' ? review.document.documents.onExpiry.address : 'none';
       if (what === 'none') continue;
       const kind: RestrictionKind = what === 'trading' ? 'document_expired_identity' : 'document_expired_address';
-      if ((JSON.parse(doc.restrictions_json) as string[]).includes(kind)) continue;
+      if (readJson(JSON_COLUMNS.restrictions, doc.restrictions_json, `clients.restrictions_json of ${doc.client_id}`).includes(kind)) continue;
       // A newer document of the same category, still valid, means nothing is missing.
       const sameCategory = Object.entries(DOCUMENT_TYPES).filter(([, d]) => d.category === spec.category).map(([k]) => k);
       const valid = await this.store.kysely.selectFrom('documents').select('id').where('client_id', '=', doc.client_id).where('status', 'in', ['received', 'accepted']).where('document_type', 'in', sameCategory).where((w) => w.or([w('expires_at', 'is', null), w('expires_at', '>', today)])).executeTakeFirst();
@@ -100,7 +101,7 @@ export class KycSweeps {
       if (r.verification_status === 'manual') agg.manual++;
       agg.currentHoursTotal += (Date.parse(now) - Date.parse(r.status_changed_at)) / 3_600_000;
       by.set(key, agg);
-      for (const [status, seconds] of Object.entries(JSON.parse(r.status_seconds_json) as Record<string, number>)) {
+      for (const [status, seconds] of Object.entries(readJson(JSON_COLUMNS.statusSeconds, r.status_seconds_json, 'kyc_cases.status_seconds_json'))) {
         const k = `${r.legal_entity}|${status}`;
         const s = spent.get(k) ?? { seconds: 0, cases: 0 };
         s.seconds += seconds;

@@ -1,0 +1,55 @@
+// JSON columns read through their schemas: what a row holds is checked where it enters the code,
+// not assumed with `as`. A value that does not fit (a hand-edited row, a bug that wrote the wrong
+// shape) stops with the column named instead of travelling on as the wrong type.
+
+import { z } from 'zod';
+import { ROLES } from '../../shared/access/permissions.js';
+import { RESTRICTION_KINDS, type RestrictionKind } from '../../shared/clients/lifecycle.js';
+import { PARTY_ROLES } from '../../shared/clients/schemas.js';
+import { DOCUMENT_TYPES, type DocumentType } from '../../shared/kyc/machine.js';
+
+export class CorruptRowError extends Error {
+  override readonly name = 'CorruptRowError';
+}
+
+/** Parses a JSON column and checks it against its schema; `where` names the column for the error. */
+export function readJson<S extends z.ZodType>(schema: S, text: string, where: string): z.output<S> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new CorruptRowError(`${where} does not hold JSON.`);
+  }
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new CorruptRowError(`${where} does not hold what it should: ${issue.path.join('.') || '(value)'}: ${issue.message}`);
+  }
+  return parsed.data;
+}
+
+const documentType = z.enum(Object.keys(DOCUMENT_TYPES) as [DocumentType, ...DocumentType[]]);
+const restrictionKind = z.enum(Object.keys(RESTRICTION_KINDS) as [RestrictionKind, ...RestrictionKind[]]);
+
+/** The schemas of the JSON columns, by what they hold. */
+export const JSON_COLUMNS = {
+  /** approvers of a grant or revocation, excluded approvers: user ids */
+  userIds: z.array(z.string()),
+  /** the roles a tier accepts */
+  roles: z.array(z.enum(ROLES)),
+  /** a party's roles in a corporate client */
+  partyRoles: z.array(z.enum(PARTY_ROLES)),
+  /** the client types an account type offers */
+  strings: z.array(z.string()),
+  /** documents a KYC case waits for */
+  documentTypes: z.array(documentType),
+  /** a client's restrictions */
+  restrictions: z.array(restrictionKind),
+  /** seconds a case spent in each status */
+  statusSeconds: z.record(z.string(), z.number()),
+  /** a case's enhanced-due-diligence checklist state */
+  edd: z.object({
+    policyRef: z.string(),
+    items: z.record(z.string(), z.object({ by: z.string(), byName: z.string(), at: z.string(), note: z.string() }).optional()),
+  }),
+} as const;
