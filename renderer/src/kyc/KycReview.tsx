@@ -327,11 +327,7 @@ export function CasePane({ row, offline }: { row: CacheRow; offline: boolean }) 
         )}
         {offline && <p className="hint">Offline: actions need the server and are disabled until it is reachable.</p>}
       </div>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <PaneStatus loading={false} error={error} what={view.client.id} />
       <TimelineToggle clientId={view.client.id} />
     </div>
   );

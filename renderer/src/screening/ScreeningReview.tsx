@@ -164,11 +164,7 @@ export function HitPane({ row, offline }: { row: CacheRow; offline: boolean }) {
           </div>
         </div>
       )}
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <PaneStatus loading={false} error={error} what={view.client.id} />
       <TimelineToggle clientId={view.client.id} />
     </div>
   );
