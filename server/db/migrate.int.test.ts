@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import type { ApprovalStatus } from '../../shared/approvals/machine.js';
 import { expect, it } from 'vitest';
 import { createStorage, describeEachEngine } from '../testing/harness.js';
 import { openDatabase } from './connect.js';
@@ -69,7 +70,7 @@ describeEachEngine('migrations', (engine) => {
       const at = '2026-01-01T00:00:00.000Z';
       await sql`insert into users (id, username, display_name, password_hash, failed_attempts, status, must_change_password, is_demo, created_at, created_by) values ('USR-000001', 'ana', 'Ana', 'x', 0, 'active', 0, 0, ${at}, 'system')`.execute(db.kysely);
       await sql`insert into legal_entities (id, name, regulator, jurisdiction, created_at) values ('eu', 'EU', 'CySEC', 'CY', ${at})`.execute(db.kysely);
-      const request = (id: string, status: string, key: string | null) => ({
+      const request = (id: string, status: ApprovalStatus, key: string | null) => ({
         id, kind: 'access.grantRole', payload_json: '{}', summary: 's', maker_id: 'USR-000001', legal_entity: 'eu', tier_name: 't', required_roles_json: '[]', required_count: 1, excluded_json: '[]',
         policy_type: 'approvals.tiers', policy_version: 1, status, reason: 'r', created_at: '2026-01-01T00:00:00.000Z', expires_at: '2026-01-02T00:00:00.000Z', decided_at: null, executed_at: null, failure_reason: null, dedupe_key: key,
       });

@@ -2,6 +2,8 @@
 // screening cases and suppressions, alerts, KYC cases, documents and their checks, notifications
 // and the job queue. Same conventions as schema.ts, which composes these into `Database`.
 
+import type { ClientStatus } from '../../shared/clients/lifecycle.js';
+import type { KycStatus } from '../../shared/kyc/machine.js';
 import type { Generated } from 'kysely';
 
 export interface ScreeningListVersionTable {
@@ -65,7 +67,7 @@ export interface ClientTable {
   nationality: string | null;
   date_of_birth: string | null;
   account_type: string;
-  status: string;
+  status: ClientStatus;
   restrictions_json: string;
   screening_status: 'not_screened' | 'clear' | 'potential_match' | 'confirmed_match';
   risk_level: string | null;
@@ -148,7 +150,7 @@ export interface KycCaseTable {
   id: string;
   client_id: string;
   legal_entity: string;
-  status: string;
+  status: KycStatus;
   risk_level: string | null;
   risk_score: number | null;
   risk_json: string | null;

@@ -2,6 +2,7 @@
 // audit hash covers exactly the stored text); booleans are 0/1 integers; JSON is text.
 
 import type { Generated, Insertable, Selectable } from 'kysely';
+import type { ApprovalStatus } from '../../shared/approvals/machine.js';
 import type { ScreeningListVersionTable, ScreeningListChangeTable, ScreeningEntryTable, AccountTypeTable, ClientTable, ClientPartyTable, ScreeningCaseTable, ScreeningSuppressionTable, AlertTable, KycCaseTable, DocumentCheckTable, NotificationTable, JobTable, DocumentTable } from './schema-clients.js';
 
 export type { ScreeningListVersionTable, ScreeningListChangeTable, ScreeningEntryTable, AccountTypeTable, ClientTable, ClientPartyTable, ScreeningCaseTable, ScreeningSuppressionTable, AlertTable, KycCaseTable, DocumentCheckTable, NotificationTable, JobTable, DocumentTable };
@@ -138,7 +139,7 @@ export interface ApprovalRequestTable {
   excluded_json: string;
   policy_type: string;
   policy_version: number;
-  status: string;
+  status: ApprovalStatus;
   reason: string;
   created_at: string;
   expires_at: string;

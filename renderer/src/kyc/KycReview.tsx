@@ -15,6 +15,7 @@ import { KYC_COLUMNS as COLUMNS } from './columns.js';
 import { notify, useAppDispatch, useAppSelector } from '../store.js';
 import { DocumentViewer } from './DocumentViewer.js';
 import { TimelineToggle } from '../shared/ClientTimeline.js';
+import { mayActOnCase } from '../../../shared/kyc/who.js';
 import { CLIENT_STATUS_LABELS, KYC_STATUS_LABELS, labelOf, SCREENING_STATUS_LABELS, VERIFICATION_LABELS } from '../../../shared/labels.js';
 
 type CaseView = ChannelOutput<'kyc.get'>;
@@ -136,6 +137,8 @@ export function CasePane({ row, offline }: { row: CacheRow; offline: boolean }) 
   const can = (a: CaseView['availableActions'][number]) => view.availableActions.includes(a);
   const mayOverride = user?.permissions.includes('kyc.override') && view.status !== 'rejected';
   const mayDecideHighRisk = user?.permissions.includes('kyc.decideHighRisk') ?? false;
+  // The server's rule (shared/kyc/who.ts): the assignee or a senior officer completes the checklist.
+  const mayTick = user !== null && mayActOnCase({ id: view.caseRef, status: 'open', assigneeId: view.assigneeId, escalatedTo: null }, { userId: user.id, senior: mayDecideHighRisk }).ok;
   return (
     <div className="kyc-case">
       <h3>
@@ -236,7 +239,8 @@ export function CasePane({ row, offline }: { row: CacheRow; offline: boolean }) 
                 {i.byName ? ` · ${i.byName}: ${i.note ?? ''}` : ''}
                 {!i.done && i.evidence === 'senior_signoff' && !mayDecideHighRisk && <span className="hint"> · signed off by a senior compliance officer or the MLRO</span>}
                 {!i.done && i.evidence === 'document' && <span className="hint"> · complete when the client sends it</span>}
-                {!i.done && (i.evidence === 'attestation' || (i.evidence === 'senior_signoff' && mayDecideHighRisk)) && !view.decision && (
+                {!i.done && i.evidence === 'attestation' && !mayTick && <span className="hint"> · completed by the case's assignee or a senior officer</span>}
+                {!i.done && ((i.evidence === 'attestation' && mayTick) || (i.evidence === 'senior_signoff' && mayDecideHighRisk)) && !view.decision && (
                   <button className="link" disabled={offline || busy || note.trim().length < 3} onClick={() => void act('kyc.completeEddItem', { item: i.key, note: note.trim() }, `${i.label}: done`)}>
                     Mark done with the note below
                   </button>

@@ -116,7 +116,7 @@ export class ApprovalsService {
 
   private stateOf(row: ApprovalRequestRow, votes: Array<{ user_id: string; decision: string; role: string | null }>): ApprovalState {
     return {
-      status: row.status as ApprovalStatus,
+      status: row.status,
       makerId: row.maker_id,
       excludedApprovers: readJson(JSON_COLUMNS.userIds, row.excluded_json, `approval_requests.excluded_json of ${row.id}`),
       requiredRoles: readJson(JSON_COLUMNS.roles, row.required_roles_json, `approval_requests.required_roles_json of ${row.id}`),
@@ -273,7 +273,7 @@ export class ApprovalsService {
 
   async list(
     viewer: { id: string; scope: string[]; rolesByEntity: Map<string, Role[]> },
-    filter: { status?: string | undefined; kind?: string | undefined; cursor?: string | undefined; limit: number },
+    filter: { status?: ApprovalStatus | undefined; kind?: string | undefined; cursor?: string | undefined; limit: number },
   ): Promise<{ items: ApprovalView[]; nextCursor: string | null }> {
     await this.expireLapsed();
     let q = this.store.kysely
@@ -342,7 +342,7 @@ export class ApprovalsService {
         requiredCount: row.required_count,
         approvals: mine.filter((v) => v.decision === 'approve').map((v) => ({ userId: v.user_id, username: v.username, role: v.role, at: v.at, reason: v.reason })),
         rejection: rejection ? { userId: rejection.user_id, username: rejection.username, at: rejection.at, reason: rejection.reason } : null,
-        status: row.status as ApprovalStatus,
+        status: row.status,
         reason: row.reason,
         policy: { type: row.policy_type, version: row.policy_version },
         createdAt: row.created_at,

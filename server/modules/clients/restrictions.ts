@@ -25,7 +25,7 @@ export async function transitionClient(
   to: ClientStatus,
   opts: { reason: string; caseRef?: string; policyRef?: string },
 ): Promise<ClientRow> {
-  const from = client.status as ClientStatus;
+  const from = client.status;
   if (from === to) return client;
   const check = checkTransition(from, to);
   if (!check.ok) throw new DomainError(check.reason, check.message, { from, to });

@@ -4,7 +4,7 @@
 
 import { randomUUID } from 'node:crypto';
 import countries from 'i18n-iso-countries';
-import { capabilities, type ClientStatus } from '../../../shared/clients/lifecycle.js';
+import { capabilities } from '../../../shared/clients/lifecycle.js';
 import type { RegisterClientInput, UpdateClientInput } from '../../../shared/clients/schemas.js';
 import { DomainError } from '../../../shared/errors.js';
 import type { Actor } from '../../core/actor.js';
@@ -106,9 +106,9 @@ export function clientView(row: ClientRow, parties: readonly ClientPartyRow[], o
     nationality: row.nationality,
     dateOfBirth: mask(row.date_of_birth),
     accountType: row.account_type,
-    status: row.status as ClientStatus,
+    status: row.status,
     restrictions,
-    capabilities: capabilities(row.status as ClientStatus, { restrictions, depositWhilePendingReview: opts.depositWhilePendingReview ?? false }),
+    capabilities: capabilities(row.status, { restrictions, depositWhilePendingReview: opts.depositWhilePendingReview ?? false }),
     screeningStatus: row.screening_status,
     riskLevel: row.risk_level,
     createdAt: row.created_at,

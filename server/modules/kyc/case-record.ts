@@ -100,7 +100,7 @@ export function caseSummary(row: KycCaseRow) {
     caseRef: row.id,
     clientId: row.client_id,
     legalEntity: row.legal_entity,
-    status: row.status as KycStatus,
+    status: row.status,
     riskLevel: row.risk_level,
     riskScore: row.risk_score,
     assigneeId: row.assignee_id,

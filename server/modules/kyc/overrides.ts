@@ -4,7 +4,7 @@
 // is not reopened.
 
 import { DomainError } from '../../../shared/errors.js';
-import { REJECTION_REASONS, type KycStatus } from '../../../shared/kyc/machine.js';
+import { REJECTION_REASONS } from '../../../shared/kyc/machine.js';
 import { kycOverridePayload, type KycOverrideInput } from '../../../shared/kyc/schemas.js';
 import { requireEntity, type AuthContext } from '../../core/auth.js';
 import type { Store } from '../../core/store.js';
@@ -58,7 +58,7 @@ export class KycOverrides {
       const client = await loadClient(m, kase.client_id);
       if (input.decision === 'approve' && client.screening_status === 'confirmed_match') throw new DomainError('INVALID_TRANSITION', `${client.id} is a confirmed sanctions match; no override can approve it.`);
       const overridden = input.decision === 'approve' ? (await blockers(m.trx, kase, client, dateOf(m.now))).map((b) => b.message) : [];
-      const payload = { caseRef: kase.id, clientId: client.id, legalEntity: kase.legal_entity, decision: input.decision, rejectionReason: input.rejectionReason ?? null, riskLevel: kase.risk_level, statusAtRequest: kase.status as KycStatus, blockers: overridden };
+      const payload = { caseRef: kase.id, clientId: client.id, legalEntity: kase.legal_entity, decision: input.decision, rejectionReason: input.rejectionReason ?? null, riskLevel: kase.risk_level, statusAtRequest: kase.status, blockers: overridden };
       const request = await this.approvals.request(m, { kind: 'kyc.override', payload, reason: input.reason });
       m.audit({ action: 'kyc.override.requested', targetType: 'kyc_case', targetId: kase.id, clientId: client.id, legalEntity: kase.legal_entity, caseRef: kase.id, after: { decision: input.decision, rejectionReason: input.rejectionReason ?? null, approvalId: request.approvalId, blockers: overridden }, reason: input.reason });
       return request;

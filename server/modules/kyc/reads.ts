@@ -138,7 +138,7 @@ export class KycReads {
     const pii = auth.scope('clients.pii').includes(kase.legal_entity);
     const senior = auth.scope('kyc.decideHighRisk').includes(kase.legal_entity);
     const mayAct = mayActOnCase({ id: kase.id, status: kase.status, assigneeId: kase.assignee_id, escalatedTo: kase.escalated_to }, { userId: auth.user.id, senior }).ok;
-    const actions = allowedKycActions(kase.status as KycStatus).filter((a) =>
+    const actions = allowedKycActions(kase.status).filter((a) =>
       a === 'assign' ? auth.scope('kyc.review').includes(kase.legal_entity) : mayAct && auth.scope(a === 'approve' || a === 'reject' ? 'kyc.decide' : 'kyc.review').includes(kase.legal_entity),
     );
     return {

@@ -22,7 +22,7 @@ export class KycWorkflow {
   private async forAction(m: Mutation, auth: AuthContext, caseRef: string, action: KycAction): Promise<{ kase: KycCaseRow; to: KycStatus }> {
     const kase = await loadCase(m.trx, caseRef);
     requireEntity(auth, action === 'approve' || action === 'reject' ? 'kyc.decide' : 'kyc.review', kase.legal_entity);
-    const t = kycTransition(kase.status as KycStatus, action);
+    const t = kycTransition(kase.status, action);
     if (!t.ok) throw new DomainError(t.reason, t.message, { status: kase.status, action });
     if (action !== 'assign') {
       const may = mayActOnCase({ id: kase.id, status: kase.status, assigneeId: kase.assignee_id, escalatedTo: kase.escalated_to }, { userId: auth.user.id, senior: auth.scope('kyc.decideHighRisk').includes(kase.legal_entity) });
