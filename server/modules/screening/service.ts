@@ -11,19 +11,20 @@ import type { ScreeningCaseDecision } from '../../../shared/screening/schemas.js
 import type { Actor } from '../../core/actor.js';
 import type { Mutation, Store } from '../../core/store.js';
 import { nextRef } from '../../db/counters.js';
-import type { ClientPartyRow, ClientRow, ScreeningCaseTable } from '../../db/schema.js';
+import type { ClientPartyRow, ScreeningCaseTable } from '../../db/schema.js';
 import { raiseAlert } from '../alerts/service.js';
 import { loadClient, restrictClient } from '../clients/restrictions.js';
 import type { PoliciesService } from '../policies/service.js';
 import type { ActivePolicy } from '../policies/reader.js';
 import type { ScreeningListsService, ImportResult } from './lists-service.js';
-import type { ListEntry, PartialDate } from './lists/model.js';
+import type { ListEntry } from './lists/model.js';
 import type { ReadList } from './lists/read.js';
-import { explain, ListMatcher, type Hit, type MatchableEntry, type Subject } from './matching/matcher.js';
+import { explain, ListMatcher, type Hit, type MatchableEntry } from './matching/matcher.js';
 import { SubjectIndex } from './matching/subject-index.js';
 import { type AuthContext, requireEntity } from '../../core/auth.js';
 import { humanize } from '../../../shared/labels.js';
 import { caseRow, caseView, type ScreeningCaseView } from './views.js';
+import { clientSubjects, type ScreeningSubject } from './subjects.js';
 
 type Trigger = ScreeningCaseTable['trigger'];
 
@@ -37,15 +38,6 @@ interface LoadedLists {
   token: string;
   matcher: ListMatcher;
   entries: Map<string, LoadedEntry>;
-}
-
-/** One person or company being screened: a client, or a director/shareholder/owner of one. */
-export interface ScreeningSubject {
-  clientId: string;
-  /** '' for the client itself */
-  partyId: string;
-  legalEntity: string;
-  subject: Subject;
 }
 
 export interface ScreeningOutcome {
@@ -63,39 +55,6 @@ export interface RescreenResult extends ScreeningOutcome {
 
 const entryId = (source: string, key: string) => `${source}|${key}`;
 const subjectId = (s: { clientId: string; partyId: string }) => `${s.clientId}|${s.partyId}`;
-
-export function partialDate(iso: string | null | undefined): PartialDate | undefined {
-  if (!iso) return undefined;
-  const [y, m, d] = iso.split('-').map(Number);
-  return { year: y!, ...(m ? { month: m } : {}), ...(d ? { day: d } : {}) };
-}
-
-export function clientSubjects(client: ClientRow, parties: readonly ClientPartyRow[]): ScreeningSubject[] {
-  const birthDate = partialDate(client.date_of_birth);
-  const own: ScreeningSubject = {
-    clientId: client.id,
-    partyId: '',
-    legalEntity: client.legal_entity,
-    subject: {
-      name: client.display_name,
-      schema: client.type === 'corporate' ? 'Company' : 'Person',
-      ...(birthDate ? { birthDate } : {}),
-      ...(client.nationality ? { nationality: client.nationality } : {}),
-    },
-  };
-  return [
-    own,
-    ...parties.map((p) => {
-      const dob = partialDate(p.date_of_birth);
-      return {
-        clientId: client.id,
-        partyId: p.id,
-        legalEntity: client.legal_entity,
-        subject: { name: `${p.first_name} ${p.last_name}`, schema: 'Person' as const, ...(dob ? { birthDate: dob } : {}), ...(p.nationality ? { nationality: p.nationality } : {}) },
-      };
-    }),
-  ];
-}
 
 function round(n: number): number {
   return Math.round(n * 1000) / 1000;
