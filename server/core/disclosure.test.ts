@@ -18,6 +18,15 @@ describe('disclosure', () => {
     expect(disclose(aboutClientViaPayload, none).reason).toBe(MASK);
   });
 
+  it('masks a change-feed row’s columns as its document: a row about a client is about a client', () => {
+    const row = { id: 'APR-000002', kind: 'kyc.override', summary: 'Override KYC-000012 (CL-000012): approve', _json: JSON.stringify({ payload: { clientId: 'CL-000012' }, reason: 'Sophie called' }) };
+    const shown = disclose(row, none);
+    expect(shown.summary).toBe(MASK);
+    expect(JSON.parse(shown._json)).toEqual({ payload: { clientId: 'CL-000012' }, reason: MASK });
+    const staff = { id: 'APR-000003', kind: 'access.grantRole', summary: 'Grant dealer in eu to dana', _json: JSON.stringify({ payload: { userId: 'USR-1' }, reason: 'Cover' }) };
+    expect(disclose(staff, none)).toEqual(staff);
+  });
+
   it('reads inside the change feed’s JSON documents', () => {
     const row = { seq: 1, clientId: 'CL-000001', _json: JSON.stringify({ after: { email: 'ivan@example.com', status: 'approved' } }) };
     expect(JSON.parse(disclose(row, none)._json)).toEqual({ after: { email: MASK, status: 'approved' } });

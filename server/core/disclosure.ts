@@ -63,10 +63,13 @@ function walk(value: unknown, key: string | null, d: Disclosure, aboutClient: bo
   if (value !== null && typeof value === 'object') {
     const obj = value as Record<string, unknown>;
     if (typeof obj.legalEntity === 'string' && d.entities.has(obj.legalEntity)) return value;
-    const client = aboutClient || concernsClient(obj);
+    // A change-feed row is judged with the record its `_json` holds: the grid's columns and the
+    // pane's document are the same record and are masked alike.
+    const inner = typeof obj._json === 'string' ? (JSON.parse(obj._json) as unknown) : undefined;
+    const client = aboutClient || concernsClient(obj) || (inner !== null && typeof inner === 'object' && concernsClient(inner as Record<string, unknown>));
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(obj)) {
-      out[k] = k === '_json' && typeof v === 'string' ? JSON.stringify(walk(JSON.parse(v) as unknown, null, d, client)) : walk(v, k, d, client);
+      out[k] = k === '_json' && inner !== undefined ? JSON.stringify(walk(inner, null, d, client)) : walk(v, k, d, client);
     }
     return out;
   }

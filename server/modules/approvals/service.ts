@@ -181,7 +181,10 @@ export class ApprovalsService {
     const { row, votes } = await this.load(m, id);
     const state = this.stateOf(row, votes);
     const kind = this.kinds.get(row.kind);
-    const spanned = kind.scopeEntities ? await kind.scopeEntities(kind.payload.parse(JSON.parse(row.payload_json)), m.trx) : [];
+    // Parsed only when a decision needs it (entity coverage, execution), and then once.
+    let parsed: { value: unknown } | null = null;
+    const payload = (): unknown => (parsed ??= { value: kind.payload.parse(JSON.parse(row.payload_json)) }).value;
+    const spanned = kind.scopeEntities ? await kind.scopeEntities(payload(), m.trx) : [];
     const rolesHeld = spanned.length > 0 ? await this.rolesInAll(m, m.actor.id, spanned) : await this.rolesIn(m, m.actor.id, row.legal_entity);
     const t = transition(state, { type: decision, by: m.actor.id, rolesHeld, at: m.now });
     if (!t.ok) throw new DomainError(t.reason, t.message);
@@ -208,8 +211,7 @@ export class ApprovalsService {
       const failure = knownFailure;
       if (!failure) {
         try {
-          const payload = kind.payload.parse(JSON.parse(row.payload_json));
-          result = (await kind.execute(m, payload, { id, makerId: row.maker_id, approvers, reason: row.reason, policyRef })) ?? undefined;
+          result = (await kind.execute(m, payload(), { id, makerId: row.maker_id, approvers, reason: row.reason, policyRef })) ?? undefined;
         } catch (error) {
           if (error instanceof DomainError) throw new ExecutionFailed(error);
           throw error;
