@@ -4,7 +4,9 @@ import { createRoot } from 'react-dom/client';
 import { Provider } from 'react-redux';
 import { App } from './app/App.js';
 import { onHostEvent } from './bridge.js';
-import { hostSession, restoreSession, store, syncStatus, viewsChanged } from './store.js';
+import { store } from './store.js';
+import { hostSession, restoreSession } from './session/slice.js';
+import { syncStatus, viewsChanged } from './app/ui.js';
 import './styles.css';
 
 ModuleRegistry.registerModules([AllCommunityModule]);

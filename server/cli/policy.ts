@@ -9,7 +9,6 @@ import { createServer } from '../app.js';
 import { permissionsOf } from '../../shared/access/permissions.js';
 import { DomainError } from '../../shared/errors.js';
 import { countryListsFromFatf } from '../../shared/kyc/risk.js';
-import type { KycRiskPolicy } from '../../shared/policies/kyc.js';
 import { parseFlags, storageConfig } from './args.js';
 
 const USAGE = 'npm run policy -- fatf FILE --proposer USERNAME --reason TEXT --data-dir DIR [--database-url URL]';
@@ -39,7 +38,7 @@ try {
   if (!user || user.status !== 'active') throw new DomainError('NOT_FOUND', `--proposer: no active user "${values.proposer}".`);
   const roles = [...new Set((await server.services.grants.grantsOf(user.id)).map((g) => g.role))];
   if (!permissionsOf(roles).has('policies.propose')) throw new DomainError('FORBIDDEN_PERMISSION', `--proposer: ${user.username} does not hold policies.propose (roles: ${roles.join(', ') || 'none'}).`);
-  const active = await server.services.policies.require<KycRiskPolicy>(db, 'kyc.risk');
+  const active = await server.services.policies.require(db, 'kyc.risk');
   if (JSON.stringify(active.document.countryLists) === JSON.stringify(lists)) throw new DomainError('ALREADY_EXISTS', `${active.ref} already holds these lists; nothing proposed.`);
   const proposal = await server.services.policies.propose({ id: user.id, name: user.username, ip: null, userAgent: 'npm run policy', sessionId: null }, { type: 'kyc.risk', document: { ...active.document, countryLists: lists }, reason: values.reason.trim() });
   console.log(`Proposed kyc.risk version ${proposal.version} with ${lists.length} FATF plenaries (${lists.map((l) => l.effectiveDate).join(', ')}), replacing those of ${active.ref}.`);

@@ -4,7 +4,6 @@
 
 import { stat } from 'node:fs/promises';
 import { createServer } from '../app.js';
-import type { ScreeningThresholds } from '../../shared/policies/screening.js';
 import { BatchInputError, screenFile } from '../modules/screening/batch.js';
 import { parseFlags, storageConfig } from './args.js';
 
@@ -46,7 +45,7 @@ try {
     console.error(`No lists are loaded in ${config.dataDir}; load them first with npm run lists -- import FILE... --data-dir ${config.dataDir}`);
     process.exitCode = 1;
   } else {
-    const policy = await services.policies.require<ScreeningThresholds>(services.store.kysely, 'screening.thresholds');
+    const policy = await services.policies.require(services.store.kysely, 'screening.thresholds');
     const tty = process.stderr.isTTY;
     const progress = (rows: number, bytes: number): void => {
       if (!tty) return;

@@ -3,7 +3,7 @@
 // and the job queue. Same conventions as schema.ts, which composes these into `Database`.
 
 import type { ClientStatus } from '../../shared/clients/lifecycle.js';
-import type { KycStatus } from '../../shared/kyc/machine.js';
+import type { DocumentType, KycStatus } from '../../shared/kyc/machine.js';
 import type { Generated } from 'kysely';
 
 export interface ScreeningListVersionTable {
@@ -228,7 +228,7 @@ export interface DocumentTable {
   client_id: string;
   legal_entity: string;
   kyc_case_id: string | null;
-  document_type: string;
+  document_type: DocumentType;
   file_name: string;
   mime: string;
   size: number;

@@ -5,7 +5,6 @@
 
 import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { KycRiskPolicy } from '../../shared/policies/kyc.js';
 import { backgroundJobs } from '../app.js';
 import { describeEachEngine, portalClientFor, startTestServer, type TestServer } from '../testing/harness.js';
 
@@ -26,7 +25,7 @@ describeEachEngine('scheduled jobs on a quiet day', (engine) => {
   it('the FATF job re-scores clients whose risk does not move without an error, and records its run once', async () => {
     const day = (offset: number) => new Date(t.clock.now().getTime() + offset * DAY).toISOString().slice(0, 10);
     const actorOf = async (username: string) => ({ id: await t.userId(username), name: username, ip: null, userAgent: 'test', sessionId: null });
-    const active = await t.server.services.policies.require<KycRiskPolicy>(db(), 'kyc.risk');
+    const active = await t.server.services.policies.require(db(), 'kyc.risk');
     const lists = [{ effectiveDate: day(-30), source: 'plenary', callForAction: ['KP'], increasedMonitoring: ['MT'] }];
     const proposal = await t.server.services.policies.propose(await actorOf('senior'), { type: 'kyc.risk', document: { ...active.document, countryLists: lists }, reason: 'Lists in force' });
     await t.server.services.approvals.approve(await actorOf('mlro'), proposal.approvalId, 'Lists checked');

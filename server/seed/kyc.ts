@@ -11,7 +11,7 @@ import type { Services } from '../services.js';
 /** The active kyc.risk document with its country lists replaced by those of a FATF lists file. */
 export async function kycRiskWithFatf(services: Services, file: string): Promise<KycRiskPolicy> {
   const lists = countryListsFromFatf(JSON.parse(fs.readFileSync(file, 'utf8')) as unknown);
-  const active = await services.policies.require<KycRiskPolicy>(services.store.kysely, 'kyc.risk');
+  const active = await services.policies.require(services.store.kysely, 'kyc.risk');
   return { ...active.document, countryLists: lists };
 }
 

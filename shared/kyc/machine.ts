@@ -20,6 +20,11 @@ export const DOCUMENT_TYPES = {
 } as const;
 
 export type DocumentType = keyof typeof DOCUMENT_TYPES;
+
+/** The document types that serve one category (identity: passport, national identity card, driving licence). */
+export function typesOfCategory(category: (typeof DOCUMENT_TYPES)[DocumentType]['category']): DocumentType[] {
+  return (Object.keys(DOCUMENT_TYPES) as DocumentType[]).filter((t) => DOCUMENT_TYPES[t].category === category);
+}
 export type DocumentCategory = (typeof DOCUMENT_TYPES)[DocumentType]['category'];
 export const DOCUMENT_TYPE_NAMES = Object.keys(DOCUMENT_TYPES) as [DocumentType, ...DocumentType[]];
 

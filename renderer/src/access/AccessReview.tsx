@@ -6,7 +6,10 @@ import type { CacheRow } from '../../../shared/desktop/views.js';
 import type { ChannelOutput } from '../../../main/host/channels.js';
 import { PaneStatus, useHostQuery } from '../shared/host.js';
 import { QueueView, type QueueColumn } from '../shared/QueueView.js';
-import { decideApproval, notify, useAppDispatch, type User } from '../store.js';
+import { useAppDispatch } from '../store.js';
+import { notify } from '../shared/notices.js';
+import { decideApproval } from './approvals.js';
+import type { Profile as User } from '../../../main/host/channels.js';
 
 const GRANTS: QueueColumn<'grants'>[] = [
   { field: 'username', header: 'User', width: 140 },

@@ -10,7 +10,10 @@ import { ScreeningReview } from '../screening/ScreeningReview.js';
 import { KycReview } from '../kyc/KycReview.js';
 import { useCallback, useEffect } from 'react';
 import { isRole, ROLE_LABELS, type Permission } from '../../../shared/access/permissions.js';
-import { dismiss, lockSession, showView, signOut, useAppDispatch, useAppSelector, type ViewId } from '../store.js';
+import { useAppDispatch, useAppSelector } from '../store.js';
+import { lockSession, signOut } from '../session/slice.js';
+import { dismiss } from '../shared/notices.js';
+import { showView, type ViewId } from './ui.js';
 
 /** Minutes without keyboard or pointer input before the app locks itself. */
 const IDLE_LOCK_MINUTES = 10;
@@ -44,6 +47,7 @@ export function App() {
   const dispatch = useAppDispatch();
   const session = useAppSelector((s) => s.session);
   const ui = useAppSelector((s) => s.ui);
+  const notices = useAppSelector((s) => s.notices);
   const lock = useCallback(() => void dispatch(lockSession()), [dispatch]);
   useIdleLock(session.status === 'signedIn', lock);
   if (session.status === 'unknown') return <div className="splash">Connecting to the desktop host…</div>;
@@ -87,7 +91,7 @@ export function App() {
         {current?.id === 'access' && <AccessReview user={user} offline={offline} />}
       </main>
       <div className="notices" aria-live="polite">
-        {ui.notices.map((n) => (
+        {notices.map((n) => (
           <div key={n.id} className="notice-toast" role="status">
             {n.text}
             <button className="link" aria-label="Dismiss" onClick={() => dispatch(dismiss(n.id))}>

@@ -9,7 +9,8 @@ import type { ChannelOutput } from '../../../main/host/channels.js';
 import { PaneStatus, useHostAction, useHostQuery } from '../shared/host.js';
 import { QueueView, type QueueColumn } from '../shared/QueueView.js';
 import { TimelineToggle } from '../shared/ClientTimeline.js';
-import { notify, useAppDispatch } from '../store.js';
+import { useAppDispatch } from '../store.js';
+import { notify } from '../shared/notices.js';
 import { humanize, labelOf, SCREENING_STATUS_LABELS } from '../../../shared/labels.js';
 
 const COLUMNS: QueueColumn<'screening'>[] = [

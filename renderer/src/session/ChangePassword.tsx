@@ -2,7 +2,8 @@
 // every other call until it is.
 
 import { useState, type FormEvent } from 'react';
-import { changePassword, signOut, useAppDispatch, useAppSelector } from '../store.js';
+import { useAppDispatch, useAppSelector } from '../store.js';
+import { changePassword, signOut } from './slice.js';
 
 export function ChangePassword() {
   const dispatch = useAppDispatch();

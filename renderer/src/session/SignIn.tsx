@@ -3,7 +3,8 @@
 
 import QRCode from 'qrcode';
 import { useEffect, useState, type FormEvent } from 'react';
-import { cancelEnrolment, confirmEnrolment, signIn, startEnrolment, useAppDispatch, useAppSelector } from '../store.js';
+import { useAppDispatch, useAppSelector } from '../store.js';
+import { cancelEnrolment, confirmEnrolment, signIn, startEnrolment } from './slice.js';
 
 export function SignIn() {
   const dispatch = useAppDispatch();

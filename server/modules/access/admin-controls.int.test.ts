@@ -157,14 +157,14 @@ describe('approval tiers for kinds added by an upgrade', () => {
     const db = t.server.services.store.kysely;
     expect(await policies.addMissingApprovalKinds()).toEqual([]);
     // A policy published before the kinds existed, with its own tiers for grants.
-    const active = await policies.require<{ kinds: Record<string, unknown> }>(db, 'approvals.tiers');
+    const active = await policies.require(db, 'approvals.tiers');
     const { 'access.setUserStatus': _s, 'access.revokeSession': _r, 'audit.rotateSigningKey': _k, ...older } = active.document.kinds;
     const custom = { ...older, 'access.grantRole': { tiers: [{ name: 'broker rule', roles: ['administrator'], count: 2, expiresInHours: 48 }] } };
     await db.insertInto('policy_versions').values({ type: 'approvals.tiers', version: 2, document_json: JSON.stringify({ kinds: custom }), document_hash: 'x', proposed_by: 'test', proposed_at: t.clock.now().toISOString(), reason: 'older', based_on_version: 1 }).execute();
     await db.insertInto('policy_activations').values({ type: 'approvals.tiers', version: 2, activated_at: t.clock.now().toISOString(), approval_id: null, activated_by: 'test' }).execute();
 
     expect(await policies.addMissingApprovalKinds()).toEqual(['access.revokeSession', 'access.setUserStatus', 'audit.rotateSigningKey']);
-    const upgraded = await policies.require<{ kinds: Record<string, { tiers: Array<{ name: string }> }> }>(db, 'approvals.tiers');
+    const upgraded = await policies.require(db, 'approvals.tiers');
     expect(upgraded.version).toBe(3);
     expect(upgraded.document.kinds['access.grantRole']!.tiers.map((x) => x.name)).toEqual(['broker rule']);
     expect(Object.keys(upgraded.document.kinds)).toContain('access.setUserStatus');

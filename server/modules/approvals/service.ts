@@ -6,7 +6,7 @@ import type { Role } from '../../../shared/access/permissions.js';
 import { isRole } from '../../../shared/access/permissions.js';
 import { transition, type ApprovalState, type ApprovalStatus, availableActions } from '../../../shared/approvals/machine.js';
 import { DomainError } from '../../../shared/errors.js';
-import { selectTier, type ApprovalTiersPolicy } from '../../../shared/policies/approval-tiers.js';
+import { selectTier } from '../../../shared/policies/approval-tiers.js';
 import { SYSTEM_ACTOR, type Actor } from '../../core/actor.js';
 import type { Mutation, Store } from '../../core/store.js';
 import type { ApprovalRequestRow } from '../../db/schema.js';
@@ -61,7 +61,7 @@ export class ApprovalsService {
       const pending = await m.trx.selectFrom('approval_requests').select(['id', 'summary']).where('kind', '=', input.kind).where('dedupe_key', '=', dedupeKey).where('status', '=', 'pending').executeTakeFirst();
       if (pending) throw new DomainError('ALREADY_EXISTS', `${pending.id} already asks for this (${pending.summary}); decide or cancel it first.`);
     }
-    const policy = await this.policies.require<ApprovalTiersPolicy>(m.trx, 'approvals.tiers');
+    const policy = await this.policies.require(m.trx, 'approvals.tiers');
     const tier = selectTier(policy.document, input.kind, payload);
     const id = await nextRef(m.trx, 'APR');
     const expiresAt = new Date(Date.parse(m.now) + tier.expiresInHours * 3_600_000).toISOString();

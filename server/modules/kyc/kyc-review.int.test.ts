@@ -10,7 +10,6 @@ import { startKycProviderSimulator, type KycProviderSimulator } from '../../simu
 import { passportPng, proofOfAddressPdf, sourceOfWealthPdf, type PassportData } from '../../simulators/kyc/documents.js';
 import { describeEachEngine, expectReason, portalClientFor, startTestServer, type TestServer } from '../../testing/harness.js';
 import { parseListFiles } from '../screening/lists/read.js';
-import type { KycRiskPolicy } from '../../../shared/policies/kyc.js';
 
 const actor = { ...SYSTEM_ACTOR, id: 'test:kyc-review', name: 'kyc review test' };
 const DAY = 86_400_000;
@@ -206,7 +205,7 @@ describeEachEngine('KYC review automation', (engine) => {
   it('re-scores clients when a FATF list they are on takes effect, once, and re-reviews an approved one whose risk moves', async () => {
     const day = (offset: number) => new Date(t.clock.now().getTime() + offset * DAY).toISOString().slice(0, 10);
     const actorOf = async (username: string) => ({ id: await t.userId(username), name: username, ip: null, userAgent: 'test', sessionId: null });
-    const active = await t.server.services.policies.require<KycRiskPolicy>(db(), 'kyc.risk');
+    const active = await t.server.services.policies.require(db(), 'kyc.risk');
     const lists = [
       { effectiveDate: day(-30), source: 'plenary A', callForAction: ['KP'], increasedMonitoring: [] },
       { effectiveDate: day(5), source: 'plenary B', callForAction: ['KP'], increasedMonitoring: ['MT'] },

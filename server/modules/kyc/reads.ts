@@ -4,7 +4,7 @@
 
 import { DomainError } from '../../../shared/errors.js';
 import type { CacheRow } from '../../../shared/desktop/views.js';
-import { allowedKycActions, DOCUMENT_TYPES, type DocumentType, type KycStatus } from '../../../shared/kyc/machine.js';
+import { allowedKycActions, DOCUMENT_TYPES, type KycStatus } from '../../../shared/kyc/machine.js';
 import { mayActOnCase } from '../../../shared/kyc/who.js';
 import { requireEntity, type AuthContext } from '../../core/auth.js';
 import type { Store } from '../../core/store.js';
@@ -177,7 +177,7 @@ export class KycReads {
       edd: await eddChecklist(db, kase),
       sla: slaOf(kase, review.document, this.store.now()),
       statusSeconds: readJson(JSON_COLUMNS.statusSeconds, kase.status_seconds_json, `kyc_cases.status_seconds_json of ${kase.id}`),
-      documents: documents.map((d) => ({ id: d.id, type: d.document_type, label: DOCUMENT_TYPES[d.document_type as DocumentType].label, fileName: d.file_name, mime: d.mime, size: d.size, sha256: d.sha256, source: d.source, issuedAt: d.issued_at, expiresAt: d.expires_at, status: d.status, receivedAt: d.received_at, supersededBy: d.superseded_by })),
+      documents: documents.map((d) => ({ id: d.id, type: d.document_type, label: DOCUMENT_TYPES[d.document_type].label, fileName: d.file_name, mime: d.mime, size: d.size, sha256: d.sha256, source: d.source, issuedAt: d.issued_at, expiresAt: d.expires_at, status: d.status, receivedAt: d.received_at, supersededBy: d.superseded_by })),
       screening: { status: client.screening_status, hits: screening.map((s) => ({ caseId: s.id, status: s.status, subject: s.subject_name, list: s.source, entryKey: s.entry_key, entryName: s.entry_name, score: s.score, decidedBy: s.decided_by, reason: s.decision_reason })) },
       risk: kase.risk_json ? (JSON.parse(kase.risk_json) as RiskAssessment) : null,
       blockers: found,

@@ -3,7 +3,7 @@
 // when an approved client's risk or key details change, and auto-verification of clean cases.
 
 import { countriesChangedBetween, countryListOn, assessRisk, type RiskAssessment } from '../../../shared/kyc/risk.js';
-import type { CountryList, KycReviewPolicy, KycRiskPolicy } from '../../../shared/policies/kyc.js';
+import type { CountryList } from '../../../shared/policies/kyc.js';
 import type { Mutation, Store } from '../../core/store.js';
 import { loadClient } from '../clients/restrictions.js';
 import type { PolicyReader } from '../policies/reader.js';
@@ -21,11 +21,11 @@ export class KycRisk {
   ) {}
 
   private async riskPolicy(db: Mutation['trx'] | Store['kysely']) {
-    return this.policies.require<KycRiskPolicy>(db, 'kyc.risk');
+    return this.policies.require(db, 'kyc.risk');
   }
 
   async reviewPolicy(db: Mutation['trx'] | Store['kysely']) {
-    return this.policies.require<KycReviewPolicy>(db, 'kyc.review');
+    return this.policies.require(db, 'kyc.review');
   }
 
   /**

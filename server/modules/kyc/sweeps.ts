@@ -2,7 +2,7 @@
 // (an alert for the senior compliance officer), and the SLA metrics per legal entity and status.
 
 import { RESTRICTION_KINDS, type RestrictionKind } from '../../../shared/clients/lifecycle.js';
-import { DOCUMENT_TYPES, type DocumentType } from '../../../shared/kyc/machine.js';
+import { DOCUMENT_TYPES, typesOfCategory } from '../../../shared/kyc/machine.js';
 import { addDays, dateOf } from '../../../shared/time.js';
 import type { AuthContext } from '../../core/auth.js';
 import type { Store } from '../../core/store.js';
@@ -46,7 +46,7 @@ export class KycSweeps {
     let restricted = 0;
     const leads = [...review.document.documents.reminderDaysBefore].sort((a, b) => a - b);
     for (const doc of docs) {
-      const spec = DOCUMENT_TYPES[doc.document_type as DocumentType];
+      const spec = DOCUMENT_TYPES[doc.document_type];
       const daysLeft = Math.round((Date.parse(`${doc.expires_at}T00:00:00Z`) - Date.parse(`${today}T00:00:00Z`)) / DAY);
       if (daysLeft > 0) {
         const lead = leads.find((d) => d >= daysLeft);
@@ -69,7 +69,7 @@ export class KycSweeps {
       const kind: RestrictionKind = what === 'trading' ? 'document_expired_identity' : 'document_expired_address';
       if (readJson(JSON_COLUMNS.restrictions, doc.restrictions_json, `clients.restrictions_json of ${doc.client_id}`).includes(kind)) continue;
       // A newer document of the same category, still valid, means nothing is missing.
-      const sameCategory = Object.entries(DOCUMENT_TYPES).filter(([, d]) => d.category === spec.category).map(([k]) => k);
+      const sameCategory = typesOfCategory(spec.category);
       const valid = await this.store.kysely.selectFrom('documents').select('id').where('client_id', '=', doc.client_id).where('status', 'in', ['received', 'accepted']).where('document_type', 'in', sameCategory).where((w) => w.or([w('expires_at', 'is', null), w('expires_at', '>', today)])).executeTakeFirst();
       if (valid) continue;
       if (doc.client_status !== 'approved' && doc.client_status !== 'restricted') continue;

@@ -3,7 +3,7 @@
 // and retried by hand from the manual queue. A clear result may auto-verify the case.
 
 import { DomainError } from '../../../shared/errors.js';
-import { DOCUMENT_TYPES } from '../../../shared/kyc/machine.js';
+import { typesOfCategory } from '../../../shared/kyc/machine.js';
 import { requireEntity, type AuthContext } from '../../core/auth.js';
 import type { Mutation, Store } from '../../core/store.js';
 import { nextRef } from '../../db/counters.js';
@@ -95,7 +95,7 @@ export class KycVerification {
       const kase = await loadCase(m.trx, caseRef);
       requireEntity(auth, 'kyc.review', kase.legal_entity);
       if (kase.decision || kase.verification_status !== 'manual') throw new DomainError('INVALID_TRANSITION', `${kase.id} is not in the manual queue (provider check: ${kase.verification_status}).`);
-      const identity = await m.trx.selectFrom('documents').select(['id', 'document_type']).where('client_id', '=', kase.client_id).where('status', 'in', ['received', 'accepted']).where('document_type', 'in', Object.entries(DOCUMENT_TYPES).filter(([, d]) => d.category === 'identity').map(([k]) => k)).orderBy('id', 'desc').executeTakeFirst();
+      const identity = await m.trx.selectFrom('documents').select(['id', 'document_type']).where('client_id', '=', kase.client_id).where('status', 'in', ['received', 'accepted']).where('document_type', 'in', typesOfCategory('identity')).orderBy('id', 'desc').executeTakeFirst();
       if (!identity) throw new DomainError('KYC_INCOMPLETE', `${kase.id} has no identity document to check.`);
       await this.requestVerification(m, kase, identity.id, identity.document_type);
       m.changed('kyc_cases', kase.id, kase.legal_entity, 'update');

@@ -3,8 +3,13 @@
 // policies module, which publishes through approvals, do not depend on each other.
 
 import type { Kysely, Transaction } from 'kysely';
-import type { PolicyType } from '../../../shared/policies/types.js';
+import type { z } from 'zod';
+import { POLICY_TYPES, type PolicyType } from '../../../shared/policies/types.js';
+import { readJson } from '../../db/json.js';
 import type { Database } from '../../db/schema.js';
+
+/** What a version of a policy type holds, as its schema reads it. */
+export type PolicyDocument<P extends PolicyType> = z.output<(typeof POLICY_TYPES)[P]['schema']>;
 
 export interface ActivePolicy<T = unknown> {
   type: PolicyType;
@@ -20,7 +25,8 @@ export function policyRef(type: string, version: number): string {
 }
 
 export class PolicyReader {
-  async active<T = unknown>(db: Reader, type: PolicyType): Promise<ActivePolicy<T> | null> {
+  /** The version in force, its document checked against the type's schema. */
+  async active<P extends PolicyType>(db: Reader, type: P): Promise<ActivePolicy<PolicyDocument<P>> | null> {
     const row = await db
       .selectFrom('policy_activations as a')
       .innerJoin('policy_versions as v', (j) => j.onRef('v.type', '=', 'a.type').onRef('v.version', '=', 'a.version'))
@@ -30,11 +36,12 @@ export class PolicyReader {
       .limit(1)
       .executeTakeFirst();
     if (!row) return null;
-    return { type, version: row.version, document: JSON.parse(row.document_json) as T, ref: policyRef(type, row.version) };
+    const document = readJson(POLICY_TYPES[type].schema, row.document_json, `policy_versions.document_json of ${policyRef(type, row.version)}`) as PolicyDocument<P>;
+    return { type, version: row.version, document, ref: policyRef(type, row.version) };
   }
 
-  async require<T>(db: Reader, type: PolicyType): Promise<ActivePolicy<T>> {
-    const p = await this.active<T>(db, type);
+  async require<P extends PolicyType>(db: Reader, type: P): Promise<ActivePolicy<PolicyDocument<P>>> {
+    const p = await this.active(db, type);
     if (!p) throw new Error(`no active ${type} policy: the server bootstraps one on start`);
     return p;
   }

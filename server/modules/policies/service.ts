@@ -123,12 +123,12 @@ export class PoliciesService extends PolicyReader {
    */
   async addMissingApprovalKinds(): Promise<string[]> {
     const type = 'approvals.tiers' as const;
-    const current = await this.require<ApprovalTiersPolicy>(this.store.kysely, type);
+    const current = await this.require(this.store.kysely, type);
     const shipped = (POLICY_TYPES[type].initial as ApprovalTiersPolicy).kinds;
     const missing = Object.keys(shipped).filter((k) => !Object.hasOwn(current.document.kinds, k)).sort();
     if (missing.length === 0) return [];
     await this.store.mutate(SYSTEM_ACTOR, async (m) => {
-      const active = await this.require<ApprovalTiersPolicy>(m.trx, type);
+      const active = await this.require(m.trx, type);
       const document = validatePolicyDocument(type, { kinds: { ...active.document.kinds, ...Object.fromEntries(missing.map((k) => [k, shipped[k]!])) } });
       const max = await m.trx.selectFrom('policy_versions').select((eb) => eb.fn.max('version').as('v')).where('type', '=', type).executeTakeFirst();
       const version = Number(max?.v ?? 0) + 1;

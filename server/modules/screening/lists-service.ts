@@ -9,11 +9,12 @@ import type { Actor } from '../../core/actor.js';
 import type { Store } from '../../core/store.js';
 import { nextRef } from '../../db/counters.js';
 import { DomainError } from '../../../shared/errors.js';
-import type { ScreeningThresholds } from '../../../shared/policies/screening.js';
 import { canonicalJson } from '../audit/canonical.js';
 import type { PoliciesService } from '../policies/service.js';
 import type { ListEntry } from './lists/model.js';
 import type { ReadList } from './lists/read.js';
+import { listEntry } from './codecs.js';
+import { JSON_COLUMNS, readJson } from '../../db/json.js';
 
 export interface StoredEntry extends ListEntry {
   readonly source: string;
@@ -57,7 +58,7 @@ export class ScreeningListsService {
 
   async importList(actor: Actor, list: ReadList): Promise<ImportResult> {
     const db = this.store.kysely;
-    const policy = await this.policies.require<ScreeningThresholds>(db, 'screening.thresholds');
+    const policy = await this.policies.require(db, 'screening.thresholds');
     const latest = await db
       .selectFrom('screening_list_versions')
       .select(['id', 'file_hash', 'entry_count'])
@@ -190,8 +191,8 @@ export class ScreeningListsService {
 
   /** Every entry of every list as it stands, for the candidate index. */
   async allEntries(): Promise<StoredEntry[]> {
-    const rows = await this.store.kysely.selectFrom('screening_entries').select(['source', 'data_json']).execute();
-    return rows.map((row) => ({ ...(JSON.parse(row.data_json) as ListEntry), source: row.source }));
+    const rows = await this.store.kysely.selectFrom('screening_entries').select(['source', 'entry_key', 'data_json']).execute();
+    return rows.map((row) => ({ ...readJson(listEntry, row.data_json, `screening_entries.data_json of ${row.source} ${row.entry_key}`), source: row.source }));
   }
 
   async versions(source?: string) {
@@ -206,7 +207,7 @@ export class ScreeningListsService {
       format: row.format,
       publishedAt: row.published_at,
       fileHash: row.file_hash,
-      files: JSON.parse(row.files_json) as string[],
+      files: readJson(JSON_COLUMNS.strings, row.files_json, `screening_list_versions.files_json of ${row.id}`),
       entries: row.entry_count,
       names: row.name_count,
       added: row.added,

@@ -17,7 +17,6 @@ import { loadClient, restrictClient } from '../clients/restrictions.js';
 import type { PoliciesService } from '../policies/service.js';
 import type { ActivePolicy } from '../policies/reader.js';
 import type { ScreeningListsService, ImportResult } from './lists-service.js';
-import type { ListEntry } from './lists/model.js';
 import type { ReadList } from './lists/read.js';
 import { explain, ListMatcher, type Hit, type MatchableEntry } from './matching/matcher.js';
 import { SubjectIndex } from './matching/subject-index.js';
@@ -25,6 +24,8 @@ import { type AuthContext, requireEntity } from '../../core/auth.js';
 import { humanize } from '../../../shared/labels.js';
 import { caseRow, caseView, type ScreeningCaseView } from './views.js';
 import { clientSubjects, type ScreeningSubject } from './subjects.js';
+import { listEntry } from './codecs.js';
+import { readJson } from '../../db/json.js';
 
 type Trigger = ScreeningCaseTable['trigger'];
 
@@ -87,14 +88,14 @@ export class ScreeningService {
     const rows = await this.store.kysely.selectFrom('screening_entries').select(['source', 'entry_key', 'data_json', 'hash', 'version_id']).execute();
     const entries = new Map<string, LoadedEntry>();
     for (const row of rows) {
-      const entry = { ...(JSON.parse(row.data_json) as ListEntry), source: row.source };
+      const entry = { ...readJson(listEntry, row.data_json, `screening_entries.data_json of ${row.source} ${row.entry_key}`), source: row.source };
       entries.set(entryId(row.source, row.entry_key), { entry, hash: row.hash, versionId: row.version_id });
     }
     return { token, matcher: new ListMatcher([...entries.values()].map((e) => e.entry)), entries };
   }
 
   async policy(): Promise<ActivePolicy<ScreeningThresholds>> {
-    return this.policies.require<ScreeningThresholds>(this.store.kysely, 'screening.thresholds');
+    return this.policies.require(this.store.kysely, 'screening.thresholds');
   }
 
   /** Screens subjects against every loaded list inside the caller's mutation (registration, a change of name, birth date or nationality). */
@@ -358,7 +359,7 @@ export class ScreeningService {
     return caseView(row, {
       client,
       party: party ?? null,
-      currentEntry: current ? { entry: JSON.parse(current.data_json) as ListEntry, changedSinceHit: current.hash !== row.entry_hash, versionId: current.version_id } : null,
+      currentEntry: current ? { entry: readJson(listEntry, current.data_json, `screening_entries.data_json of ${row.source} ${row.entry_key}`), changedSinceHit: current.hash !== row.entry_hash, versionId: current.version_id } : null,
       history: history.map((h) => ({ id: h.id, status: h.status, decidedBy: h.decided_by, decidedAt: h.decided_at, reason: h.decision_reason, sameEntryVersion: h.entry_hash === row.entry_hash, createdAt: h.created_at })),
       availableDecisions: row.status === 'open' && auth.scope('screening.review').includes(row.legal_entity) ? ['true_match', 'false_positive'] : [],
     });

@@ -3,7 +3,8 @@
 
 import type { ClientPartyRow, ClientRow, ScreeningCaseRow } from '../../db/schema.js';
 import type { ListEntry } from './lists/model.js';
-import type { Hit, MatchableEntry, Subject } from './matching/matcher.js';
+import { storedHit } from './codecs.js';
+import { JSON_COLUMNS, readJson } from '../../db/json.js';
 
 /** The queue row: what the grid shows and filters on. */
 export function caseRow(row: ScreeningCaseRow) {
@@ -40,7 +41,7 @@ export function caseView(
     availableDecisions: Array<'true_match' | 'false_positive'>;
   },
 ) {
-  const stored = JSON.parse(row.hit_json) as { hit: Hit; explanation: string; subject: Subject; entry: MatchableEntry };
+  const stored = readJson(storedHit, row.hit_json, `screening_cases.hit_json of ${row.id}`);
   const c = extra.client;
   return {
     ...caseRow(row),
@@ -60,10 +61,10 @@ export function caseView(
       country: c.country,
       nationality: c.nationality,
       dateOfBirth: c.date_of_birth,
-      restrictions: JSON.parse(c.restrictions_json) as string[],
+      restrictions: readJson(JSON_COLUMNS.restrictions, c.restrictions_json, `clients.restrictions_json of ${c.id}`),
     },
     party: extra.party
-      ? { id: extra.party.id, name: `${extra.party.first_name} ${extra.party.last_name}`, roles: JSON.parse(extra.party.roles_json) as string[], dateOfBirth: extra.party.date_of_birth, nationality: extra.party.nationality, country: extra.party.country }
+      ? { id: extra.party.id, name: `${extra.party.first_name} ${extra.party.last_name}`, roles: readJson(JSON_COLUMNS.partyRoles, extra.party.roles_json, `client_parties.roles_json of ${extra.party.id}`), dateOfBirth: extra.party.date_of_birth, nationality: extra.party.nationality, country: extra.party.country }
       : null,
     history: extra.history,
     availableDecisions: extra.availableDecisions,
