@@ -9,6 +9,7 @@ import type { z } from 'zod';
 import type { CacheRow } from '../../shared/desktop/views.js';
 import type { Channel, CHANNELS } from '../../shared/desktop/api.js';
 import type { AppRouter } from '../../server/router.js';
+import type { CachedRecords } from '../../server/modules/sync/service.js';
 import type { SyncStatus } from './sync-engine.js';
 
 type Server = inferRouterOutputs<AppRouter>;
@@ -18,6 +19,10 @@ export type Profile = Server['auth']['me'];
 
 /** A record of the desktop cache's `alerts` view, as its `_json` holds it. */
 export type AlertRecord = Server['alerts']['list']['items'][number];
+
+/** What a cached row's `_json` holds, by view: the server's record as the sync feed sent it. */
+export type CachedRecord<V extends keyof CachedRecords> = CachedRecords[V];
+export type CachedView = keyof CachedRecords;
 
 export interface ChannelOutputs {
   'session.current': Profile | null;

@@ -39,6 +39,10 @@ export const JSON_COLUMNS = {
   roles: z.array(z.enum(ROLES)),
   /** a party's roles in a corporate client */
   partyRoles: z.array(z.enum(PARTY_ROLES)),
+  /** any JSON value: an audit event's before and after, a job's payload (its kind's schema reads it) */
+  json: z.json(),
+  /** an object of any fields: an alert's details, a registration as recorded */
+  object: z.record(z.string(), z.json()),
   /** the client types an account type offers */
   strings: z.array(z.string()),
   /** documents a KYC case waits for */

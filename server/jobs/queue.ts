@@ -9,6 +9,7 @@ import { sql } from 'kysely';
 import type { Mutation, Store } from '../core/store.js';
 import type { JobRow } from '../db/schema.js';
 import { JOB_KINDS, type JobKind, type JobPayload } from './kinds.js';
+import { JSON_COLUMNS, readJson } from '../db/json.js';
 
 export type JobHandler<K extends JobKind = JobKind> = (payload: JobPayload<K>, job: JobRow) => Promise<void>;
 
@@ -80,7 +81,7 @@ export class JobQueue {
     const handler = this.#handlers.get(job.kind);
     try {
       if (!handler) throw new Error(`no handler for job kind ${job.kind}`);
-      await handler(JSON.parse(job.payload_json) as unknown, job);
+      await handler(readJson(JSON_COLUMNS.json, job.payload_json, `jobs.payload_json of ${job.id}`), job);
       await db.updateTable('jobs').set({ status: 'done', lease_until: null, finished_at: this.store.now(), last_error: null }).where('id', '=', job.id).execute();
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);

@@ -7,6 +7,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { backgroundJobs } from '../app.js';
 import { describeEachEngine, portalClientFor, startTestServer, type TestServer } from '../testing/harness.js';
+import { aRegistration } from '../testing/builders.js';
 
 const DAY = 86_400_000;
 
@@ -31,7 +32,7 @@ describeEachEngine('scheduled jobs on a quiet day', (engine) => {
     await t.server.services.approvals.approve(await actorOf('mlro'), proposal.approvalId, 'Lists checked');
     // Registered under the lists, so scored with them already: re-scoring moves nothing.
     const portal = portalClientFor(t.url);
-    const { clientId } = await portal.portal.registerClient.mutate({ externalId: `quiet-${engine}`, type: 'individual', legalEntity: 'eu', firstName: 'Marija', lastName: 'Borg', email: 'm.borg@example.com', country: 'MT', nationality: 'MT', dateOfBirth: '1980-02-02', accountType: 'standard' });
+    const { clientId } = await portal.portal.registerClient.mutate(aRegistration({ firstName: 'Marija', lastName: 'Borg', country: 'MT', nationality: 'MT', dateOfBirth: '1980-02-02' }));
     const scored = (await events('kyc.risk.assessed')).length;
     const before = await lastSeq();
 

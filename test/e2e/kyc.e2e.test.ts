@@ -10,6 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { passportPng, proofOfAddressPdf, sourceOfWealthPdf } from '../../server/simulators/kyc/documents.js';
 import { portalClientFor } from '../../server/testing/harness.js';
+import { aListFile, aRegistration } from '../../server/testing/builders.js';
 import { SYSTEM_ACTOR } from '../../server/core/actor.js';
 import { parseListFiles } from '../../server/modules/screening/lists/read.js';
 import type { Page } from 'playwright-core';
@@ -20,8 +21,7 @@ describe('KYC review in the desktop UI', () => {
   beforeAll(async () => {
     // A list is loaded, so clients are screened (approval waits for screening).
     d = await startDesktop(async (t) => {
-      const sdn = Buffer.from('36,"AEROCARIBBEAN AIRLINES","-0- ","CUBA",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n\u001a');
-      await t.server.services.screening.importList({ ...SYSTEM_ACTOR, id: 'e2e:lists', name: 'list import' }, await parseListFiles([{ name: 'sdn.csv', bytes: sdn }]));
+      await t.server.services.screening.importList({ ...SYSTEM_ACTOR, id: 'e2e:lists', name: 'list import' }, await parseListFiles([aListFile()]));
     });
   }, 180_000);
   afterAll(() => d?.close());
@@ -51,7 +51,7 @@ describe('KYC review in the desktop UI', () => {
     const { t } = d;
     const portal = portalClientFor(t.url);
     const today = t.clock.now().toISOString().slice(0, 10);
-    const { clientId } = await portal.portal.registerClient.mutate({ externalId: 'e2e-kyc-1', type: 'individual', legalEntity: 'eu', firstName: 'Theodora', lastName: 'Kyriakidou', email: 'theodora@example.com', country: 'CY', nationality: 'CY', dateOfBirth: '1990-07-21', accountType: 'standard', paymentMethod: 'bank_transfer', sourceOfFunds: 'employment' });
+    const { clientId } = await portal.portal.registerClient.mutate(aRegistration({ firstName: 'Theodora', lastName: 'Kyriakidou', dateOfBirth: '1990-07-21' }));
     await portal.portal.uploadDocument.mutate({ clientId, documentType: 'passport', fileName: 'passport.png', contentBase64: passportPng({ firstName: 'Theodora', lastName: 'Kyriakidou', dateOfBirth: '1990-07-21', nationality: 'CY', documentNumber: 'K9012345', expiresAt: '2032-02-28', sex: 'F' }).toString('base64'), expiresAt: '2032-02-28' });
     const bill = async (issuer: string) => (await proofOfAddressPdf({ name: 'Theodora Kyriakidou', address: '12 Makariou Ave, Nicosia', issuedAt: today, issuer })).toString('base64');
     await portal.portal.uploadDocument.mutate({ clientId, documentType: 'proof_of_address', fileName: 'bill.pdf', contentBase64: await bill('Cyprus Telecommunications Authority'), issuedAt: today });
@@ -108,7 +108,7 @@ describe('KYC review in the desktop UI', () => {
     const today = t.clock.now().toISOString().slice(0, 10);
     // A politically exposed person paying in crypto from business income: high risk, EDD.
     const person = { firstName: 'Marius', lastName: 'Vasilescu', dateOfBirth: '1971-11-03', nationality: 'RO' } as const;
-    const { clientId } = await portal.portal.registerClient.mutate({ externalId: 'e2e-kyc-pep', type: 'individual', legalEntity: 'global', ...person, email: 'marius@example.com', country: 'RO', accountType: 'professional', politicallyExposed: true, paymentMethod: 'crypto', sourceOfFunds: 'business' });
+    const { clientId } = await portal.portal.registerClient.mutate(aRegistration({ legalEntity: 'global', ...person, country: 'RO', accountType: 'professional', politicallyExposed: true, paymentMethod: 'crypto', sourceOfFunds: 'business' }));
     await portal.portal.uploadDocument.mutate({ clientId, documentType: 'passport', fileName: 'passport.png', contentBase64: passportPng({ ...person, documentNumber: '052318764', expiresAt: '2030-05-14', sex: 'M' }).toString('base64'), expiresAt: '2030-05-14' });
     await portal.portal.uploadDocument.mutate({ clientId, documentType: 'proof_of_address', fileName: 'statement.pdf', contentBase64: (await proofOfAddressPdf({ name: 'Marius Vasilescu', address: '7 Strada Lipscani, Bucharest', issuedAt: today, issuer: 'Banca Transilvania' })).toString('base64'), issuedAt: today });
     await t.server.services.jobs.drain();
@@ -160,7 +160,7 @@ describe('KYC review in the desktop UI', () => {
     expect(decided.decided_by).toBe(mlroUser.id);
 
     // An override: the officer asks to approve a case whose documents are held by a sister entity.
-    const other = await portal.portal.registerClient.mutate({ externalId: 'e2e-kyc-ovr', type: 'individual', legalEntity: 'global', firstName: 'Ilse', lastName: 'Brandauer', email: 'ilse@example.com', country: 'AT', nationality: 'AT', dateOfBirth: '1984-02-17', accountType: 'standard', paymentMethod: 'bank_transfer', sourceOfFunds: 'employment' });
+    const other = await portal.portal.registerClient.mutate(aRegistration({ legalEntity: 'global', firstName: 'Ilse', lastName: 'Brandauer', country: 'AT', nationality: 'AT', dateOfBirth: '1984-02-17' }));
     const o = await openCase(officer.page, 'Brandauer');
     await expect.poll(() => o.heading.textContent(), { timeout: 10_000 }).toMatch(/· Open ·/);
     await o.pane.getByRole('button', { name: 'Request override' }).click();

@@ -10,6 +10,7 @@ import { useAppDispatch } from '../store.js';
 import { notify } from '../shared/notices.js';
 import { decideApproval } from './approvals.js';
 import type { Profile as User } from '../../../main/host/channels.js';
+import { recordOf } from '../shared/records.js';
 
 const GRANTS: QueueColumn<'grants'>[] = [
   { field: 'username', header: 'User', width: 140 },
@@ -57,7 +58,7 @@ function ApprovalDetail({ row, offline }: { row: CacheRow; offline: boolean }) {
     }
   };
 
-  const snapshot = JSON.parse(String(row._json)) as ApprovalView;
+  const snapshot = recordOf('approvals', row);
   const v = view ?? snapshot;
   return (
     <div>
@@ -117,7 +118,7 @@ function ApprovalDetail({ row, offline }: { row: CacheRow; offline: boolean }) {
 }
 
 function GrantDetail({ row }: { row: CacheRow }) {
-  const g = JSON.parse(String(row._json)) as Record<string, string | null>;
+  const g = recordOf('grants', row);
   return (
     <div>
       <h3>

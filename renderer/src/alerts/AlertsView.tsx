@@ -2,9 +2,9 @@
 // one for the MLRO): the queue, and the alert with its source case and details.
 
 import type { CacheRow } from '../../../shared/desktop/views.js';
-import type { AlertRecord } from '../../../main/host/channels.js';
 import { QueueView, type QueueColumn } from '../shared/QueueView.js';
 import { humanize } from '../../../shared/labels.js';
+import { recordOf } from '../shared/records.js';
 
 const COLUMNS: QueueColumn<'alerts'>[] = [
   { field: 'id', header: 'Alert', width: 120 },
@@ -20,11 +20,9 @@ const COLUMNS: QueueColumn<'alerts'>[] = [
   { field: 'createdAt', header: 'Raised (UTC)', width: 170 },
 ];
 
-/** The alert as the cache keeps it (its `_json`), typed from the server. */
-type Alert = AlertRecord;
 
 function AlertDetail({ row }: { row: CacheRow }) {
-  const a = JSON.parse(String(row._json)) as Alert;
+  const a = recordOf('alerts', row);
   return (
     <div>
       <h3>

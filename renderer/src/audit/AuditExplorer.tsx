@@ -3,6 +3,7 @@
 
 import type { CacheRow } from '../../../shared/desktop/views.js';
 import { QueueView, type QueueColumn } from '../shared/QueueView.js';
+import { recordOf } from '../shared/records.js';
 
 const COLUMNS: QueueColumn<'audit'>[] = [
   { field: 'seq', header: 'Seq', width: 105 },
@@ -66,7 +67,7 @@ function Field({ label, value, mono }: { label: string; value: string | null | u
 }
 
 function AuditDetail({ row }: { row: CacheRow }) {
-  const e = JSON.parse(String(row._json)) as { seq: number; at: string; actor: string; actorId: string; action: string; ip: string | null; userAgent: string | null; reason: string | null; approvers: string[] | null; caseRef: string | null; policyRef: string | null; before: Json; after: Json; hash: string };
+  const e = recordOf('audit', row);
   return (
     <div>
       <h3>

@@ -16,6 +16,7 @@ import type { ApprovalsService } from '../approvals/service.js';
 import { entitiesOfUser, grantsInForce } from './grants.js';
 import { assertPasswordStrength, hashPassword } from './passwords.js';
 import { assertCovers, assertUser, decided, endSessions, usernameOf, type AdminScope } from './people.js';
+import { readJson } from '../../db/json.js';
 
 export const USERNAME = z.string().regex(/^[a-z][a-z0-9._-]{2,31}$/, 'lower-case letters, digits, dot, dash or underscore; 3 to 32 characters, starting with a letter');
 
@@ -157,7 +158,7 @@ export class UsersService {
       if (!request || request.kind !== 'access.resetPassword') throw new DomainError('NOT_FOUND', `${approvalId} is not a password reset.`);
       if (request.maker_id !== actor.id) throw new DomainError('FORBIDDEN_PERMISSION', `Only the administrator who asked for ${approvalId} collects its temporary password.`);
       if (request.status !== 'executed') throw new DomainError('INVALID_TRANSITION', `${approvalId} is ${request.status}: a temporary password exists only once the reset is approved.`);
-      const { userId } = userPayload.parse(JSON.parse(request.payload_json));
+      const { userId } = readJson(userPayload, request.payload_json, `approval_requests.payload_json of ${request.id}`);
       const user = await m.trx.selectFrom('users').select(['id', 'username', 'password_handover_approval']).where('id', '=', userId).executeTakeFirstOrThrow();
       if (user.password_handover_approval !== approvalId) {
         throw new DomainError('INVALID_TRANSITION', `The temporary password of ${approvalId} was already collected, or a later reset replaced it.`);

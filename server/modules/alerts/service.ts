@@ -5,6 +5,7 @@ import type { Mutation, Store } from '../../core/store.js';
 import { nextRef } from '../../db/counters.js';
 import type { AlertTable } from '../../db/schema.js';
 import { type AuthContext } from '../../core/auth.js';
+import { JSON_COLUMNS, readJson } from '../../db/json.js';
 
 export interface RaiseAlert {
   kind: string;
@@ -78,7 +79,7 @@ export function alertView(row: AlertTable & { client_name?: string | null }): Al
     forRole: row.for_role,
     summary: row.summary,
     clientName: row.client_name ?? null,
-    details: JSON.parse(row.details_json) as Record<string, unknown>,
+    details: readJson(JSON_COLUMNS.object, row.details_json, `alerts.details_json of ${row.id}`),
     sourceRef: row.source_ref,
     createdAt: row.created_at,
     updatedAt: row.updated_at,

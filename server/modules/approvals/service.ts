@@ -183,7 +183,7 @@ export class ApprovalsService {
     const kind = this.kinds.get(row.kind);
     // Parsed only when a decision needs it (entity coverage, execution), and then once.
     let parsed: { value: unknown } | null = null;
-    const payload = (): unknown => (parsed ??= { value: kind.payload.parse(JSON.parse(row.payload_json)) }).value;
+    const payload = (): unknown => (parsed ??= { value: readJson(kind.payload, row.payload_json, `approval_requests.payload_json of ${row.id}`) }).value;
     const spanned = kind.scopeEntities ? await kind.scopeEntities(payload(), m.trx) : [];
     const rolesHeld = spanned.length > 0 ? await this.rolesInAll(m, m.actor.id, spanned) : await this.rolesIn(m, m.actor.id, row.legal_entity);
     const t = transition(state, { type: decision, by: m.actor.id, rolesHeld, at: m.now });
@@ -336,7 +336,7 @@ export class ApprovalsService {
         id: row.id,
         kind: row.kind,
         summary: row.summary,
-        payload: JSON.parse(row.payload_json) as unknown,
+        payload: readJson(JSON_COLUMNS.json, row.payload_json, `approval_requests.payload_json of ${row.id}`),
         maker: { id: row.maker_id, username: makerName.get(row.maker_id) ?? row.maker_id },
         legalEntity: row.legal_entity,
         tier: row.tier_name,

@@ -13,7 +13,7 @@ import type { Db } from '../../db/connect.js';
 import type { AuditEventRow, Database } from '../../db/schema.js';
 import { canonicalJson, eventHash, GENESIS_HASH, type HashedFields } from './canonical.js';
 import type { AuditMacKey } from './mac.js';
-import type { Checkpoint, CheckpointSigner } from './signer.js';
+import { checkpoint, type Checkpoint, type CheckpointSigner } from './signer.js';
 
 /** What is wrong with a stretch of the chain: the first bad sequence number and why. */
 export interface ChainBreak {
@@ -256,13 +256,19 @@ export function readCheckpointMirror(dataDir: string): Checkpoint[] {
 export function readCheckpointFile(file: string): Checkpoint[] {
   if (!fs.existsSync(file)) return [];
   const out: Checkpoint[] = [];
-  for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
+  const lines = fs.readFileSync(file, 'utf8').split('\n');
+  for (const [i, line] of lines.entries()) {
     if (!line.trim()) continue;
+    let value: unknown;
     try {
-      out.push(JSON.parse(line) as Checkpoint);
+      value = JSON.parse(line);
     } catch {
       // A torn last line (crash mid-write) carries no checkpoint; the database copy still does.
+      continue;
     }
+    const parsed = checkpoint.safeParse(value);
+    if (!parsed.success) throw new Error(`${file} line ${i + 1} is not a checkpoint (${parsed.error.issues[0]?.path.join('.') ?? ''}: ${parsed.error.issues[0]?.message ?? ''}); the mirror has been altered.`);
+    out.push(parsed.data);
   }
   return out;
 }

@@ -9,6 +9,7 @@ import type { AuditMacKey } from './mac.js';
 import fs from 'node:fs';
 import { trustedKeysFromPem } from './signer.js';
 import { verifyAuditLog } from './verify.js';
+import { JSON_COLUMNS, readJson } from '../../db/json.js';
 
 export interface AuditSearch {
   actor?: string | undefined;
@@ -37,10 +38,10 @@ export function auditItem(r: AuditEventRow) {
     targetId: r.target_id,
     clientId: r.client_id,
     legalEntity: r.legal_entity,
-    before: r.before_json === null ? null : (JSON.parse(r.before_json) as unknown),
-    after: r.after_json === null ? null : (JSON.parse(r.after_json) as unknown),
+    before: r.before_json === null ? null : readJson(JSON_COLUMNS.json, r.before_json, `audit_events.before_json of ${r.seq}`),
+    after: r.after_json === null ? null : readJson(JSON_COLUMNS.json, r.after_json, `audit_events.after_json of ${r.seq}`),
     reason: r.reason,
-    approvers: r.approvers_json === null ? null : (JSON.parse(r.approvers_json) as string[]),
+    approvers: r.approvers_json === null ? null : readJson(JSON_COLUMNS.userIds, r.approvers_json, `audit_events.approvers_json of ${r.seq}`),
     caseRef: r.case_ref,
     policyRef: r.policy_ref,
     hash: r.hash,

@@ -5,14 +5,11 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, createHash, type KeyObject } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { z } from 'zod';
 
-export interface Checkpoint {
-  seq: number;
-  hash: string;
-  at: string;
-  key_id: string;
-  signature: string;
-}
+/** A signed checkpoint of the chain's head, as stored and mirrored to the checkpoint file. */
+export const checkpoint = z.object({ seq: z.number().int(), hash: z.string(), at: z.string(), key_id: z.string(), signature: z.string() });
+export type Checkpoint = z.infer<typeof checkpoint>;
 
 export function checkpointMessage(seq: number, hash: string, at: string): Buffer {
   return Buffer.from(`fx-backoffice/audit-checkpoint/v1\n${seq}\n${hash}\n${at}`, 'utf8');
@@ -134,6 +131,10 @@ export function loadPendingKey(dataDir: string, keyId: string): CheckpointSigner
 
 /** The audit event that takes a new signing key into use (keys.ts). */
 export const ROTATION_ACTION = 'audit.signingKey.rotated';
+/** What a rotation event records in its `after`. */
+const rotationRecord = z.object({ fromKeyId: z.string(), toKeyId: z.string(), publicKey: z.string() });
+
+/** A signing-key rotation: from which key to which, at which event. */
 export interface Rotation {
   seq: number;
   fromKeyId: string;
@@ -144,9 +145,8 @@ export interface Rotation {
 /** The rotation recorded in an event's `after`, or null when the event is not one. */
 export function rotationOf(row: { seq: number; action: string; after_json: string | null }): Rotation | null {
   if (row.action !== ROTATION_ACTION || row.after_json === null) return null;
-  const after = JSON.parse(row.after_json) as Partial<Rotation>;
-  if (typeof after.fromKeyId !== 'string' || typeof after.toKeyId !== 'string' || typeof after.publicKey !== 'string') return null;
-  return { seq: row.seq, fromKeyId: after.fromKeyId, toKeyId: after.toKeyId, publicKey: after.publicKey };
+  const after = rotationRecord.safeParse(JSON.parse(row.after_json));
+  return after.success ? { seq: row.seq, ...after.data } : null;
 }
 
 export interface TrustedKeys {

@@ -223,7 +223,7 @@ export class ClientsService {
 
   private async sameRegistration(clientId: string, record: ReturnType<typeof registrationRecord>): Promise<{ clientId: string; created: boolean }> {
     const first = await this.store.kysely.selectFrom('audit_events').select('after_json').where('action', '=', 'client.registered').where('target_id', '=', clientId).executeTakeFirstOrThrow();
-    const stored = comparable(JSON.parse(first.after_json!) as Record<string, unknown>);
+    const stored = comparable(readJson(JSON_COLUMNS.object, first.after_json ?? 'null', `audit_events.after_json of client.registered ${clientId}`));
     const sent = comparable(record);
     const differs = Object.keys(record).filter((k) => canonicalJson(stored[k] ?? null) !== canonicalJson(sent[k] ?? null));
     if (differs.length) {

@@ -3,11 +3,12 @@
 // auto-verification and the case view.
 
 import { approvalBlockers, type Blocker } from '../../../shared/kyc/blockers.js';
-import type { EddItem, KycRiskPolicy } from '../../../shared/policies/kyc.js';
+import type { EddItem } from '../../../shared/policies/kyc.js';
 import type { Mutation, Store } from '../../core/store.js';
 import type { ClientRow, KycCaseRow } from '../../db/schema.js';
 import type { EddState } from './case-record.js';
 import { JSON_COLUMNS, readJson } from '../../db/json.js';
+import { POLICY_TYPES } from '../../../shared/policies/types.js';
 
 type Reader = Mutation['trx'] | Store['kysely'];
 
@@ -34,7 +35,7 @@ export async function eddChecklist(db: Reader, kase: KycCaseRow): Promise<Array<
   const state = readJson(JSON_COLUMNS.edd, kase.edd_json, `kyc_cases.edd_json of ${kase.id}`) as EddState;
   const [type, version] = state.policyRef.split('@') as [string, string];
   const row = await db.selectFrom('policy_versions').select('document_json').where('type', '=', type).where('version', '=', Number(version)).executeTakeFirstOrThrow();
-  const items = (JSON.parse(row.document_json) as KycRiskPolicy).edd;
+  const items = readJson(POLICY_TYPES['kyc.risk'].schema, row.document_json, `policy_versions.document_json of ${state.policyRef}`).edd;
   const docs = await db.selectFrom('documents').select(['id', 'document_type']).where('client_id', '=', kase.client_id).where('status', 'in', ['received', 'accepted']).execute();
   return items.map((item) => {
     const doc = item.evidence === 'document' ? docs.find((d) => d.document_type === item.documentType) : undefined;

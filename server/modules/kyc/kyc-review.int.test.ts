@@ -7,8 +7,10 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { SYSTEM_ACTOR } from '../../core/actor.js';
 import { startKycProviderSimulator, type KycProviderSimulator } from '../../simulators/kyc/provider.js';
-import { passportPng, proofOfAddressPdf, sourceOfWealthPdf, type PassportData } from '../../simulators/kyc/documents.js';
+import { sourceOfWealthPdf } from '../../simulators/kyc/documents.js';
 import { describeEachEngine, expectReason, portalClientFor, startTestServer, type TestServer } from '../../testing/harness.js';
+import { aListFile, aPassport, aPassportUpload, aRegisteredClient, anAddressProof, type PersonRegistration } from '../../testing/builders.js';
+import type { UploadDocumentInput } from '../../../shared/kyc/schemas.js';
 import { parseListFiles } from '../screening/lists/read.js';
 
 const actor = { ...SYSTEM_ACTOR, id: 'test:kyc-review', name: 'kyc review test' };
@@ -18,21 +20,12 @@ describeEachEngine('KYC review automation', (engine) => {
   let t: TestServer;
   let sim: KycProviderSimulator;
   let portal: ReturnType<typeof portalClientFor>;
-  let n = 0;
   const db = () => t.server.services.store.kysely;
   const today = () => t.clock.now().toISOString().slice(0, 10);
 
-  const register = async (extra: Record<string, unknown> = {}) => {
-    n++;
-    const input = { externalId: `rev-${engine}-${n}`, type: 'individual', legalEntity: 'global', firstName: 'Lena', lastName: `Novak${String.fromCharCode(65 + (n % 26))}`, email: `r${n}@example.com`, country: 'CY', nationality: 'CY', dateOfBirth: '1986-04-12', accountType: 'standard', paymentMethod: 'bank_transfer', sourceOfFunds: 'employment', ...extra } as const;
-    const { clientId } = await portal.portal.registerClient.mutate(input as never);
-    const kase = await db().selectFrom('kyc_cases').select('id').where('client_id', '=', clientId).orderBy('id', 'desc').executeTakeFirstOrThrow();
-    return { clientId, caseRef: kase.id, input: input as typeof input & Record<string, unknown> };
-  };
-  const passportOf = (input: { firstName: string; lastName: string; dateOfBirth: string; nationality?: string }, over: Partial<PassportData> = {}): PassportData => ({ firstName: input.firstName, lastName: input.lastName, dateOfBirth: input.dateOfBirth, nationality: input.nationality ?? 'CY', documentNumber: `P${String(n).padStart(7, '0')}`, expiresAt: '2031-06-30', ...over });
-  const uploadPassport = (clientId: string, p: PassportData) => portal.portal.uploadDocument.mutate({ clientId, documentType: 'passport', fileName: 'passport.png', contentBase64: passportPng(p).toString('base64'), expiresAt: p.expiresAt });
-  const uploadAddress = async (clientId: string, extra: { expiresAt?: string } = {}) =>
-    portal.portal.uploadDocument.mutate({ clientId, documentType: 'proof_of_address', fileName: 'bill.pdf', contentBase64: (await proofOfAddressPdf({ name: 'Client', address: '1 Main St, Limassol', issuedAt: today() })).toString('base64'), issuedAt: today(), ...extra });
+  const upload = (input: UploadDocumentInput) => portal.portal.uploadDocument.mutate(input);
+  // Registered in the global entity, where auto-verification is on.
+  const register = (overrides: Partial<PersonRegistration> = {}) => aRegisteredClient(t, { legalEntity: 'global', firstName: 'Lena', dateOfBirth: '1986-04-12', ...overrides });
   const kase = (caseRef: string) => db().selectFrom('kyc_cases').selectAll().where('id', '=', caseRef).executeTakeFirstOrThrow();
   const client = (clientId: string) => db().selectFrom('clients').selectAll().where('id', '=', clientId).executeTakeFirstOrThrow();
   const drain = () => t.server.services.jobs.drain();
@@ -41,8 +34,7 @@ describeEachEngine('KYC review automation', (engine) => {
     sim = await startKycProviderSimulator();
     t = await startTestServer(engine, { env: { KYC_PROVIDER_URL: sim.url, KYC_PROVIDER_TOKEN: sim.apiKey, KYC_PROVIDER_TIMEOUT_MS: '2000', JOBS_POLL_MS: '600000' } });
     portal = portalClientFor(t.url);
-    const sdn = Buffer.from('36,"AEROCARIBBEAN AIRLINES","-0- ","CUBA",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n\u001a');
-    await t.server.services.screening.importList(actor, await parseListFiles([{ name: 'sdn.csv', bytes: sdn }]));
+    await t.server.services.screening.importList(actor, await parseListFiles([aListFile()]));
   });
   afterAll(async () => {
     await t?.close();
@@ -51,39 +43,40 @@ describeEachEngine('KYC review automation', (engine) => {
 
   it('auto-verifies a clean low-risk client whose passport the provider read and matched', async () => {
     const { clientId, caseRef, input } = await register();
-    await uploadPassport(clientId, passportOf(input));
+    const passport = aPassport(input);
+    await upload(aPassportUpload(clientId, passport));
     expect(await kase(caseRef)).toMatchObject({ verification_status: 'pending' });
     await drain();
     expect(await kase(caseRef)).toMatchObject({ verification_status: 'verified', status: 'open' });
-    await uploadAddress(clientId);
+    await upload(await anAddressProof(clientId, today()));
     const decided = await kase(caseRef);
     expect(decided).toMatchObject({ status: 'approved', decided_by: 'system:kyc', risk_level: 'low' });
     expect(decided.policy_basis).toMatch(/^Auto-verification under kyc\.review@1: .*risk low \(score 0, kyc\.risk@1\)/);
     expect((await client(clientId)).status).toBe('approved');
     const officer = await t.login('compliance.global');
     const view = await officer.client.kyc.get.query({ caseRef });
-    expect(view.checks[0]).toMatchObject({ status: 'complete', outcome: 'clear', mismatches: [], extracted: { lastName: input.lastName.toUpperCase(), dateOfBirth: '1986-04-12', documentNumber: `P${String(n).padStart(7, '0')}` }, checks: { mrz: { valid: true, checkDigits: { documentNumber: true, dateOfBirth: true, expiryDate: true, composite: true } }, liveness: { result: 'pass' } } });
+    expect(view.checks[0]).toMatchObject({ status: 'complete', outcome: 'clear', mismatches: [], extracted: { lastName: input.lastName.toUpperCase(), dateOfBirth: '1986-04-12', documentNumber: passport.documentNumber }, checks: { mrz: { valid: true, checkDigits: { documentNumber: true, dateOfBirth: true, expiryDate: true, composite: true } }, liveness: { result: 'pass' } } });
     expect(view.timeline.map((e) => e.action)).toContain('kyc.case.auto_verified');
   });
 
   it('sends a mismatch or a failed liveness check to a reviewer with the reasons, never auto-rejecting', async () => {
     const a = await register();
     sim.faults({ mismatch: { [a.input.lastName.toUpperCase()]: { dateOfBirth: '1968-04-12' } } });
-    await uploadPassport(a.clientId, passportOf(a.input));
+    await upload(aPassportUpload(a.clientId, aPassport(a.input)));
     await drain();
-    await uploadAddress(a.clientId);
+    await upload(await anAddressProof(a.clientId, today()));
     expect(await kase(a.caseRef)).toMatchObject({ status: 'open', verification_status: 'attention', decision: null });
     expect((await kase(a.caseRef)).verification_reason).toMatch(/Date of birth differs from the declared one/);
 
     const b = await register();
     sim.faults({ livenessFail: [b.input.lastName.toUpperCase()] });
-    await uploadPassport(b.clientId, passportOf(b.input));
+    await upload(aPassportUpload(b.clientId, aPassport(b.input)));
     await drain();
     expect((await kase(b.caseRef)).verification_reason).toMatch(/Liveness check failed/);
 
     // A document that does not match its upload data: the declared expiry differs from the MRZ's.
     const c = await register();
-    await portal.portal.uploadDocument.mutate({ clientId: c.clientId, documentType: 'passport', fileName: 'p.png', contentBase64: passportPng(passportOf(c.input)).toString('base64'), expiresAt: '2032-01-01' });
+    await portal.portal.uploadDocument.mutate({ clientId: c.clientId, documentType: 'passport', fileName: 'p.png', contentBase64: aPassportUpload(c.clientId, aPassport(c.input)).contentBase64, expiresAt: '2032-01-01' });
     await drain();
     const officer = await t.login('compliance.global');
     const view = await officer.client.kyc.get.query({ caseRef: c.caseRef });
@@ -100,9 +93,9 @@ describeEachEngine('KYC review automation', (engine) => {
       ['payment_method', 30],
       ['source_of_funds', 10],
     ]);
-    await uploadPassport(clientId, passportOf(input));
+    await upload(aPassportUpload(clientId, aPassport(input)));
     await drain();
-    await uploadAddress(clientId);
+    await upload(await anAddressProof(clientId, today()));
     expect(await kase(caseRef)).toMatchObject({ status: 'open', verification_status: 'verified' });
 
     const officer = await t.login('compliance.global');
@@ -146,11 +139,11 @@ describeEachEngine('KYC review automation', (engine) => {
 
   it('re-reviews an approved client who moves to a listed country or changes payment method', async () => {
     const { clientId, caseRef, input } = await register();
-    await uploadPassport(clientId, passportOf(input));
+    await upload(aPassportUpload(clientId, aPassport(input)));
     await drain();
-    await uploadAddress(clientId);
+    await upload(await anAddressProof(clientId, today()));
     expect(await kase(caseRef)).toMatchObject({ status: 'approved' });
-    await portal.portal.updateClient.mutate({ clientId, email: `moved${n}@example.com` });
+    await portal.portal.updateClient.mutate({ clientId, email: `moved-${clientId}@example.com` });
     expect(await db().selectFrom('kyc_cases').select('id').where('client_id', '=', clientId).execute()).toHaveLength(1);
     await portal.portal.updateClient.mutate({ clientId, paymentMethod: 'e_wallet' });
     const cases = await db().selectFrom('kyc_cases').selectAll().where('client_id', '=', clientId).orderBy('id').execute();
@@ -162,9 +155,9 @@ describeEachEngine('KYC review automation', (engine) => {
   it('reminds 60 and 30 days before a document expires, once each, and restricts at expiry as the policy says', async () => {
     const { clientId, caseRef, input } = await register();
     const expiry = new Date(t.clock.now().getTime() + 70 * DAY).toISOString().slice(0, 10);
-    await uploadPassport(clientId, passportOf(input, { expiresAt: expiry }));
+    await upload(aPassportUpload(clientId, aPassport(input, { expiresAt: expiry })));
     await drain();
-    await uploadAddress(clientId);
+    await upload(await anAddressProof(clientId, today()));
     expect(await kase(caseRef)).toMatchObject({ status: 'approved' });
     const reminders = () => db().selectFrom('notifications').select(['days_before', 'title']).where('client_id', '=', clientId).orderBy('days_before', 'desc').execute();
     const sweep = () => t.server.services.kyc.sweeps.sweepDocumentExpiry();
@@ -214,9 +207,9 @@ describeEachEngine('KYC review automation', (engine) => {
     await t.server.services.approvals.approve(await actorOf('mlro'), proposal.approvalId, 'Lists checked');
 
     const { clientId, caseRef, input } = await register({ country: 'MT', nationality: 'MT' });
-    await uploadPassport(clientId, passportOf(input, { nationality: 'MT' }));
+    await upload(aPassportUpload(clientId, aPassport(input, { nationality: 'MT' })));
     await drain();
-    await uploadAddress(clientId);
+    await upload(await anAddressProof(clientId, today()));
     expect(await kase(caseRef)).toMatchObject({ status: 'approved', risk_level: 'low' });
     const other = await register({ country: 'DE', nationality: 'DE' });
 
@@ -242,24 +235,24 @@ describeEachEngine('KYC review automation', (engine) => {
   it('retries a failing provider, and when it stays down (timeouts, then an open breaker) puts cases in the manual queue', async () => {
     const a = await register();
     sim.faults({ failNext: 1 });
-    await uploadPassport(a.clientId, passportOf(a.input));
+    await upload(aPassportUpload(a.clientId, aPassport(a.input)));
     await drain();
     expect(await kase(a.caseRef)).toMatchObject({ verification_status: 'verified' });
 
     const b = await register();
     sim.faults({ hangNext: 3, hangMs: 10_000 });
-    await uploadPassport(b.clientId, passportOf(b.input));
+    await upload(aPassportUpload(b.clientId, aPassport(b.input)));
     await drain();
     expect(await kase(b.caseRef)).toMatchObject({ verification_status: 'manual', status: 'open' });
     expect((await kase(b.caseRef)).verification_reason).toMatch(/did not answer within 2000 ms \(after retries\); review the document by hand/);
 
     const c = await register();
     sim.faults({ hangNext: 0, failNext: 100 });
-    await uploadPassport(c.clientId, passportOf(c.input));
+    await upload(aPassportUpload(c.clientId, aPassport(c.input)));
     await drain();
     const before = sim.stats().failed;
     const d = await register();
-    await uploadPassport(d.clientId, passportOf(d.input));
+    await upload(aPassportUpload(d.clientId, aPassport(d.input)));
     await drain();
     expect((await kase(d.caseRef)).verification_reason).toMatch(/circuit breaker is open/);
     expect(sim.stats().failed).toBe(before);

@@ -8,9 +8,10 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { SYSTEM_ACTOR } from '../../core/actor.js';
 import { describeEachEngine, expectReason, portalClientFor, startTestServer, type TestServer } from '../../testing/harness.js';
 import { parseListFiles } from '../screening/lists/read.js';
+import { aListFile, aPassport, aPassportUpload, aRegisteredClient, anAddressProof } from '../../testing/builders.js';
 
-export const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
-export const PDF = Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n');
+/** The smallest PNG there is: the sniffing tests cut and pad it. */
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
 const b64 = (b: Buffer) => b.toString('base64');
 
 const actor = { ...SYSTEM_ACTOR, id: 'test:kyc', name: 'kyc test' };
@@ -18,43 +19,41 @@ const actor = { ...SYSTEM_ACTOR, id: 'test:kyc', name: 'kyc test' };
 describeEachEngine('KYC cases and documents', (engine) => {
   let t: TestServer;
   let portal: ReturnType<typeof portalClientFor>;
-  let n = 0;
-  const register = async (extra: Record<string, unknown> = {}) =>
-    portal.portal.registerClient.mutate({ externalId: `kyc-${++n}`, type: 'individual', legalEntity: 'eu', firstName: 'Elena', lastName: `Client${n}`, email: `c${n}@example.com`, country: 'CY', dateOfBirth: '1987-03-04', accountType: 'standard', ...extra });
   const caseOf = async (clientId: string) => (await t.server.services.store.kysely.selectFrom('kyc_cases').select('id').where('client_id', '=', clientId).executeTakeFirstOrThrow()).id;
   const clientStatus = async (clientId: string) => (await t.server.services.store.kysely.selectFrom('clients').select('status').where('id', '=', clientId).executeTakeFirstOrThrow()).status;
-  const passport = (clientId: string, expiresAt = '2031-01-01') => portal.portal.uploadDocument.mutate({ clientId, documentType: 'passport', fileName: 'passport.png', contentBase64: b64(PNG), expiresAt });
-  const address = (clientId: string, issuedAt = '2026-02-10') => portal.portal.uploadDocument.mutate({ clientId, documentType: 'proof_of_address', fileName: 'bill.pdf', contentBase64: b64(PDF), issuedAt });
+  const passport = (clientId: string, expiresAt = '2031-01-01') => portal.portal.uploadDocument.mutate(aPassportUpload(clientId, aPassport({}, { expiresAt })));
+  const address = async (clientId: string, issuedAt = '2026-02-10') => portal.portal.uploadDocument.mutate(await anAddressProof(clientId, issuedAt));
 
   beforeAll(async () => {
     // Jobs run when a test drains the queue, not on the poller's timer, so the order of events is the test's.
     t = await startTestServer(engine, { env: { JOBS_POLL_MS: '600000' } });
     portal = portalClientFor(t.url);
     // One small list, so that clients are screened (approval waits for screening).
-    const sdn = Buffer.from('36,"AEROCARIBBEAN AIRLINES","-0- ","CUBA",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n\u001a');
-    await t.server.services.screening.importList(actor, await parseListFiles([{ name: 'sdn.csv', bytes: sdn }]));
+    await t.server.services.screening.importList(actor, await parseListFiles([aListFile()]));
   });
   afterAll(() => t?.close());
 
   it('opens a case on registration and records each document, stored encrypted by its hash', async () => {
-    const { clientId } = await register();
+    const { clientId } = await aRegisteredClient(t);
     const caseRef = await caseOf(clientId);
     expect(caseRef).toMatch(/^KYC-\d{6}$/);
     expect(await clientStatus(clientId)).toBe('registered');
-    const { documentId } = await passport(clientId);
+    const sent = aPassportUpload(clientId);
+    const bytes = Buffer.from(sent.contentBase64, 'base64');
+    const { documentId } = await portal.portal.uploadDocument.mutate(sent);
     expect(documentId).toMatch(/^DOC-\d{6}$/);
     expect(await clientStatus(clientId)).toBe('pending_review');
     const doc = await t.server.services.store.kysely.selectFrom('documents').selectAll().where('id', '=', documentId).executeTakeFirstOrThrow();
-    expect(doc).toMatchObject({ mime: 'image/png', size: PNG.length, kyc_case_id: caseRef, status: 'received', source: 'portal' });
+    expect(doc).toMatchObject({ mime: 'image/png', size: bytes.length, kyc_case_id: caseRef, status: 'received', source: 'portal' });
     const onDisk = fs.readFileSync(path.join(t.storage.dataDir, 'documents', doc.sha256.slice(0, 2), doc.sha256.slice(2, 4), `${doc.sha256}.enc`));
-    expect(onDisk.includes(PNG.subarray(8, 24))).toBe(false);
+    expect(onDisk.includes(bytes.subarray(100, 132))).toBe(false);
     const event = await t.server.services.store.kysely.selectFrom('audit_events').select(['actor_id', 'case_ref', 'after_json']).where('action', '=', 'kyc.document.received').where('target_id', '=', documentId).executeTakeFirstOrThrow();
     expect(event).toMatchObject({ actor_id: 'portal', case_ref: caseRef });
     expect(JSON.parse(event.after_json!)).toMatchObject({ sha256: doc.sha256, fileName: 'passport.png', documentType: 'passport', source: 'portal' });
   });
 
   it('refuses files that are not what they claim, with a reason the client can act on, and stores nothing', async () => {
-    const { clientId } = await register();
+    const { clientId } = await aRegisteredClient(t);
     const before = await t.server.services.store.kysely.selectFrom('documents').select('id').execute();
     const cases: Array<[Record<string, unknown>, RegExp]> = [
       [{ fileName: 'passport.pdf' }, /named \.pdf but its content is a PNG image/],
@@ -75,7 +74,7 @@ describeEachEngine('KYC cases and documents', (engine) => {
   });
 
   it('takes a case from the queue through a document request and resubmission to approval', async () => {
-    const { clientId } = await register();
+    const { clientId } = await aRegisteredClient(t);
     const caseRef = await caseOf(clientId);
     await passport(clientId);
     await address(clientId);
@@ -130,7 +129,7 @@ describeEachEngine('KYC cases and documents', (engine) => {
   });
 
   it('refuses approval with missing or expired documents, naming what is missing', async () => {
-    const { clientId } = await register();
+    const { clientId } = await aRegisteredClient(t);
     const caseRef = await caseOf(clientId);
     const officer = await t.login('compliance.eu');
     await officer.client.kyc.assign.mutate({ caseRef, userId: officer.userId });
@@ -146,7 +145,7 @@ describeEachEngine('KYC cases and documents', (engine) => {
   });
 
   it('an escalated case is decided only by a senior officer or the MLRO; a rejection closes the client', async () => {
-    const { clientId } = await register();
+    const { clientId } = await aRegisteredClient(t);
     const caseRef = await caseOf(clientId);
     await passport(clientId, '2032-01-01');
     await address(clientId, t.clock.now().toISOString().slice(0, 10));

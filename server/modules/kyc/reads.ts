@@ -13,20 +13,12 @@ import { auditItem } from '../audit/service.js';
 import type { DocumentStore } from '../documents/store.js';
 import { blockers, eddChecklist } from './blockers.js';
 import { caseSummary, loadCase } from './case-record.js';
-import { slaOf, type Mismatch } from './evidence.js';
+import { slaOf } from './evidence.js';
 import type { KycRisk } from './risk.js';
-import type { ProviderCheck } from './provider-client.js';
-import type { RiskAssessment } from '../../../shared/kyc/risk.js';
 
-/** What a completed provider check keeps beside the extraction (verification.ts writes it). */
-interface StoredChecks {
-  mrz: NonNullable<ProviderCheck['document']>['mrz'] | null;
-  liveness: ProviderCheck['liveness'];
-  faceMatch: ProviderCheck['faceMatch'];
-  providerResult: ProviderCheck['result'];
-}
 import { dateOf } from '../../../shared/time.js';
 import { JSON_COLUMNS, readJson } from '../../db/json.js';
+import { extractedDocument, mismatches, riskAssessment, storedChecks } from './codecs.js';
 
 /** The client's name as the reader may see it in a case: a company's always, a person's with clients.pii in the entity. */
 function clientNameFor(pii: ReadonlySet<string>, r: { legal_entity: string; client_type: string; display_name: string }): string {
@@ -167,9 +159,9 @@ export class KycReads {
         providerRef: c.provider_ref,
         status: c.status,
         outcome: c.outcome,
-        extracted: pii && c.extracted_json ? (JSON.parse(c.extracted_json) as ProviderCheck['document']) : null,
-        checks: c.checks_json ? (JSON.parse(c.checks_json) as StoredChecks) : null,
-        mismatches: (JSON.parse(c.mismatches_json) as Mismatch[]).map((x) => (pii ? x : { ...x, declared: '•••', extracted: '•••' })),
+        extracted: pii && c.extracted_json ? readJson(extractedDocument, c.extracted_json, `document_checks.extracted_json of ${c.id}`) : null,
+        checks: c.checks_json ? readJson(storedChecks, c.checks_json, `document_checks.checks_json of ${c.id}`) : null,
+        mismatches: readJson(mismatches, c.mismatches_json, `document_checks.mismatches_json of ${c.id}`).map((x) => (pii ? x : { ...x, declared: '•••', extracted: '•••' })),
         error: c.error,
         requestedAt: c.requested_at,
         completedAt: c.completed_at,
@@ -179,7 +171,7 @@ export class KycReads {
       statusSeconds: readJson(JSON_COLUMNS.statusSeconds, kase.status_seconds_json, `kyc_cases.status_seconds_json of ${kase.id}`),
       documents: documents.map((d) => ({ id: d.id, type: d.document_type, label: DOCUMENT_TYPES[d.document_type].label, fileName: d.file_name, mime: d.mime, size: d.size, sha256: d.sha256, source: d.source, issuedAt: d.issued_at, expiresAt: d.expires_at, status: d.status, receivedAt: d.received_at, supersededBy: d.superseded_by })),
       screening: { status: client.screening_status, hits: screening.map((s) => ({ caseId: s.id, status: s.status, subject: s.subject_name, list: s.source, entryKey: s.entry_key, entryName: s.entry_name, score: s.score, decidedBy: s.decided_by, reason: s.decision_reason })) },
-      risk: kase.risk_json ? (JSON.parse(kase.risk_json) as RiskAssessment) : null,
+      risk: kase.risk_json ? readJson(riskAssessment, kase.risk_json, `kyc_cases.risk_json of ${kase.id}`) : null,
       blockers: found,
       availableActions: actions,
       timeline: events.map(auditItem),

@@ -3,7 +3,6 @@
 // when an approved client's risk or key details change, and auto-verification of clean cases.
 
 import { countriesChangedBetween, countryListOn, assessRisk, type RiskAssessment } from '../../../shared/kyc/risk.js';
-import type { CountryList } from '../../../shared/policies/kyc.js';
 import type { Mutation, Store } from '../../core/store.js';
 import { loadClient } from '../clients/restrictions.js';
 import type { PolicyReader } from '../policies/reader.js';
@@ -13,6 +12,7 @@ import { decideCase } from './decide.js';
 import { riskInputs } from './evidence.js';
 import { dateOf } from '../../../shared/time.js';
 import { JSON_COLUMNS, readJson } from '../../db/json.js';
+import { appliedCountryLists, riskAssessment } from './codecs.js';
 
 export class KycRisk {
   constructor(
@@ -40,7 +40,7 @@ export class KycRisk {
     const previousLevel = client.risk_level;
     const kase = await currentCase(m, clientId);
     const undecided = kase && !kase.decision;
-    const previous = undecided && kase.risk_json ? (JSON.parse(kase.risk_json) as RiskAssessment) : null;
+    const previous = undecided && kase.risk_json ? readJson(riskAssessment, kase.risk_json, `kyc_cases.risk_json of ${kase.id}`) : null;
     const same = previous && previous.score === assessment.score && JSON.stringify(previous.factors) === JSON.stringify(assessment.factors) && previous.policyRef === assessment.policyRef;
     if (client.risk_level !== assessment.level) {
       await m.trx.updateTable('clients').set({ risk_level: assessment.level, updated_at: m.now }).where('id', '=', clientId).execute();
@@ -82,7 +82,7 @@ export class KycRisk {
     const policy = await this.riskPolicy(db);
     const current = countryListOn(policy.document.countryLists, today);
     const last = await db.selectFrom('audit_events').select('after_json').where('action', '=', 'kyc.country_lists.applied').orderBy('seq', 'desc').limit(1).executeTakeFirst();
-    const applied = last?.after_json ? (JSON.parse(last.after_json) as { list: CountryList | null }).list : undefined;
+    const applied = last?.after_json ? readJson(appliedCountryLists, last.after_json, 'audit_events.after_json of kyc.country_lists.applied').list : undefined;
     const previous = applied ?? null;
     const countries = countriesChangedBetween(previous, current);
     const listDate = current?.effectiveDate ?? null;
@@ -148,7 +148,7 @@ export class KycRisk {
     const client = await loadClient(m, kase.client_id);
     if (client.screening_status !== 'clear') return false;
     if ((await blockers(m.trx, kase, client, dateOf(m.now))).length) return false;
-    const risk = JSON.parse(kase.risk_json!) as RiskAssessment;
+    const risk = readJson(riskAssessment, kase.risk_json ?? 'null', `kyc_cases.risk_json of ${kase.id}`);
     const basis = `Auto-verification under ${review.ref}: documents verified by the provider, screening clear, risk low (score ${risk.score}, ${risk.policyRef})`;
     await decideCase(m, kase, client, { outcome: 'approved', action: 'kyc.case.auto_verified', note: 'Approved automatically', decidedBy: KYC_AUTOMATION.id, policyBasis: basis, reason: basis, after: { policyBasis: basis }, policyRef: review.ref, clientReason: basis });
     return true;

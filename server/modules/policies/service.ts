@@ -15,6 +15,7 @@ import { canonicalJson } from '../audit/canonical.js';
 import type { ApprovalKinds } from '../approvals/registry.js';
 import type { ApprovalsService } from '../approvals/service.js';
 import { PolicyReader, policyRef } from './reader.js';
+import { JSON_COLUMNS, readJson } from '../../db/json.js';
 
 /** Finds every CEL condition in a document (`when` fields) and reports the first that does not parse. */
 function celProblems(value: unknown, path: string[] = []): string | null {
@@ -226,7 +227,8 @@ export class PoliciesService extends PolicyReader {
     return {
       type: row.type,
       version: row.version,
-      document: JSON.parse(row.document_json) as unknown,
+      // An older version may predate a field the schema now has: shown as it was published.
+      document: readJson(JSON_COLUMNS.json, row.document_json, `policy_versions.document_json of ${policyRef(t, row.version)}`),
       documentHash: row.document_hash,
       proposedBy: row.proposed_by,
       proposedAt: row.proposed_at,

@@ -10,8 +10,20 @@ import type { AlertsService } from '../alerts/service.js';
 import type { KycReads } from '../kyc/reads.js';
 import type { ApprovalsService } from '../approvals/service.js';
 import type { ScreeningService } from '../screening/service.js';
-import { auditItem } from '../audit/service.js';
+import { auditItem, type AuditItem } from '../audit/service.js';
 import { type AuthContext } from '../../core/auth.js';
+import { JSON_COLUMNS, readJson } from '../../db/json.js';
+
+/**
+ * What the `_json` of each cached view's rows holds: the server's own record (masked by the
+ * disclosure rule), which the desktop's panes read back with these types.
+ */
+export interface CachedRecords {
+  audit: AuditItem;
+  alerts: Awaited<ReturnType<AlertsService['byIds']>>[number];
+  approvals: Awaited<ReturnType<ApprovalsService['byIds']>>[number];
+  grants: { grantId: string; username: string; displayName: string; role: string; legalEntity: string; grantedAt: string; requestedBy: string; approvedBy: string; reason: string; revokedAt: string | null; approvalId: string | null; revokeApprovalId: string | null; revokeReason: string | null };
+}
 
 export interface SyncCursor {
   audit: number;
@@ -155,17 +167,18 @@ export class SyncService {
       .select(['u.username', 'u.display_name', 'r.username as requester'])
       .where('g.id', 'in', ids)
       .execute();
-    const approverIds = [...new Set(rows.flatMap((r) => JSON.parse(r.approved_by) as string[]))];
+    const approverIds = [...new Set(rows.flatMap((r) => readJson(JSON_COLUMNS.userIds, r.approved_by, `role_grants.approved_by of ${r.id}`)))];
     const names = new Map(
       (approverIds.length ? await this.store.kysely.selectFrom('users').select(['id', 'username']).where('id', 'in', approverIds).execute() : []).map((u) => [u.id, u.username]),
     );
     return rows.map((g) => {
-      const approvedBy = (JSON.parse(g.approved_by) as string[]).map((id) => names.get(id) ?? id).join(', ');
+      const approvedBy = readJson(JSON_COLUMNS.userIds, g.approved_by, `role_grants.approved_by of ${g.id}`).map((id) => names.get(id) ?? id).join(', ');
       const row = {
         grantId: g.id, username: g.username, displayName: g.display_name, role: g.role, legalEntity: g.legal_entity, grantedAt: g.granted_at,
         requestedBy: g.requester ?? g.requested_by, approvedBy, reason: g.reason, revokedAt: g.revoked_at,
       };
-      return { ...row, _json: JSON.stringify({ ...row, approvalId: g.approval_id, revokeApprovalId: g.revoke_approval_id, revokeReason: g.revoke_reason }) };
+      const record: CachedRecords['grants'] = { ...row, approvalId: g.approval_id, revokeApprovalId: g.revoke_approval_id, revokeReason: g.revoke_reason };
+      return { ...row, _json: JSON.stringify(record) };
     });
   }
 }

@@ -1,0 +1,144 @@
+// One test per migration, on both engines: each brings an empty database (or one holding rows the
+// earlier migrations made) to what the migration promises — tables, constraints, triggers,
+// indexes, and defaults for rows that existed before it.
+
+import { sql, type Kysely } from 'kysely';
+import { expect, it } from 'vitest';
+import type { ApprovalStatus } from '../../shared/approvals/machine.js';
+import { createStorage, describeEachEngine } from '../testing/harness.js';
+import { openDatabase, type Db, type Engine } from './connect.js';
+import { migrate } from './migrate.js';
+import type { Database } from './schema.js';
+
+const AT = '2026-01-01T00:00:00.000Z';
+
+/** A fresh database migrated up to `upTo`, closed and dropped after `test`. */
+async function atMigration(engine: Engine, upTo: string, test: (db: Db) => Promise<void>): Promise<void> {
+  const storage = await createStorage(engine);
+  const db = openDatabase(storage);
+  try {
+    await migrate(db, { upTo });
+    await test(db);
+  } finally {
+    await db.close();
+    await storage.drop();
+  }
+}
+
+/** The names of a table's indexes, as the engine's catalogue lists them. */
+async function indexesOf(db: Kysely<Database>, engine: Engine, table: string): Promise<string[]> {
+  const rows =
+    engine === 'sqlite'
+      ? await sql<{ name: string }>`select name from sqlite_master where type = 'index' and tbl_name = ${table}`.execute(db)
+      : await sql<{ name: string }>`select indexname as name from pg_indexes where tablename = ${table} and schemaname = current_schema()`.execute(db);
+  return rows.rows.map((r) => r.name);
+}
+
+const aUser = (k: Kysely<Database>) => sql`insert into users (id, username, display_name, password_hash, failed_attempts, status, must_change_password, is_demo, created_at, created_by) values ('USR-000001', 'ana', 'Ana', 'x', 0, 'active', 0, 0, ${AT}, 'system')`.execute(k);
+const anEntity = (k: Kysely<Database>) => sql`insert into legal_entities (id, name, regulator, jurisdiction, created_at) values ('eu', 'EU', 'CySEC', 'CY', ${AT})`.execute(k);
+const aClient = (k: Kysely<Database>, id: string, externalId: string) =>
+  sql`insert into clients (id, external_id, legal_entity, type, first_name, last_name, display_name, email, country, account_type, status, restrictions_json, screening_status, is_demo, created_at, updated_at, status_changed_at)
+      values (${id}, ${externalId}, 'eu', 'individual', 'Ana', 'Pop', 'Ana Pop', 'a@example.com', 'CY', 'standard', 'registered', '[]', 'not_screened', 0, ${AT}, ${AT}, ${AT})`.execute(k);
+const aCase = (k: Kysely<Database>, id: string, clientId: string) =>
+  sql`insert into kyc_cases (id, client_id, legal_entity, status, requested_json, opened_reason, created_at, updated_at, status_changed_at) values (${id}, ${clientId}, 'eu', 'open', '[]', 'onboarding', ${AT}, ${AT}, ${AT})`.execute(k);
+
+describeEachEngine('each migration', (engine) => {
+  it('0001_core: the audit tables refuse UPDATE and DELETE through triggers', () =>
+    atMigration(engine, '0001_core', async (db) => {
+      await db.kysely.insertInto('audit_events').values({ seq: 1, at: AT, actor_id: 'system', actor_name: 'system', ip: null, user_agent: null, session_id: null, action: 'x', target_type: null, target_id: null, client_id: null, legal_entity: null, before_json: null, after_json: null, reason: null, approvers_json: null, case_ref: null, policy_ref: null, prev_hash: '0', hash: '1' }).execute();
+      await expect(db.kysely.updateTable('audit_events').set({ action: 'y' }).execute()).rejects.toThrow(/append-only: UPDATE refused/);
+      await expect(db.kysely.deleteFrom('audit_events').execute()).rejects.toThrow(/append-only: DELETE refused/);
+      if (engine === 'sqlite') {
+        const fk = await sql<{ foreign_keys: number }>`pragma foreign_keys`.execute(db.kysely);
+        expect(fk.rows[0]?.foreign_keys).toBe(1);
+        const mode = await sql<{ journal_mode: string }>`pragma journal_mode`.execute(db.kysely);
+        expect(mode.rows[0]?.journal_mode).toBe('wal');
+      }
+    }));
+
+  it('0002_screening_lists: list versions and their changes are append-only; the entries as they stand are not', () =>
+    atMigration(engine, '0002_screening_lists', async (db) => {
+      const k = db.kysely;
+      await k.insertInto('screening_list_versions').values({ id: 'LV-1', source: 'us_ofac_sdn', format: 'ofac_csv', published_at: null, file_hash: 'h', files_json: '[]', entry_count: 1, name_count: 1, added: 1, removed: 0, changed: 0, previous_version: null, non_commercial: 0, imported_at: AT, imported_by: 'system' }).execute();
+      await k.insertInto('screening_list_changes').values({ version_id: 'LV-1', entry_key: '36', op: 'added', name: 'A', before_hash: null, after_hash: 'x' }).execute();
+      await k.insertInto('screening_entries').values({ source: 'us_ofac_sdn', entry_key: '36', schema: 'Company', primary_name: 'A', data_json: '{}', hash: 'x', version_id: 'LV-1' }).execute();
+      await expect(k.updateTable('screening_list_versions').set({ entry_count: 2 }).execute()).rejects.toThrow(/append-only: UPDATE refused/);
+      await expect(k.deleteFrom('screening_list_changes').execute()).rejects.toThrow(/append-only: DELETE refused/);
+      await k.updateTable('screening_entries').set({ hash: 'y' }).execute();
+      await expect(k.insertInto('screening_list_changes').values({ version_id: 'LV-1', entry_key: '36', op: 'changed', name: 'A', before_hash: 'x', after_hash: 'y' }).execute()).rejects.toThrow(/unique|UNIQUE|duplicate/i);
+    }));
+
+  it('0003_clients_screening: one client per external id; screening suppressions cannot be edited or removed', () =>
+    atMigration(engine, '0003_clients_screening', async (db) => {
+      const k = db.kysely;
+      await anEntity(k);
+      await aClient(k, 'CL-000001', 'ext-1');
+      await expect(aClient(k, 'CL-000002', 'ext-1')).rejects.toThrow(/unique|UNIQUE|duplicate/i);
+      await k.insertInto('screening_suppressions').values({ id: 'SUP-1', client_id: 'CL-000001', party_id: '', source: 'us_ofac_sdn', entry_key: '36', entry_hash: 'x', case_id: 'SCR-1', reason: 'false positive', created_by: 'USR-000001', created_at: AT }).execute();
+      await expect(k.updateTable('screening_suppressions').set({ reason: 'changed' }).execute()).rejects.toThrow(/append-only: UPDATE refused/);
+      await expect(k.deleteFrom('screening_suppressions').execute()).rejects.toThrow(/append-only: DELETE refused/);
+      expect(await indexesOf(k, engine, 'screening_cases')).toEqual(expect.arrayContaining(['screening_cases_subject', 'screening_cases_queue']));
+    }));
+
+  it('0004_kyc: a case belongs to an existing client; cases and documents are indexed for the queue and the expiry sweep', () =>
+    atMigration(engine, '0004_kyc', async (db) => {
+      const k = db.kysely;
+      await anEntity(k);
+      await expect(aCase(k, 'KYC-000001', 'CL-404')).rejects.toThrow(/foreign key|FOREIGN KEY/i);
+      await aClient(k, 'CL-000001', 'ext-1');
+      await aCase(k, 'KYC-000001', 'CL-000001');
+      expect(await indexesOf(k, engine, 'kyc_cases')).toEqual(expect.arrayContaining(['kyc_cases_queue', 'kyc_cases_client']));
+      expect(await indexesOf(k, engine, 'documents')).toEqual(expect.arrayContaining(['documents_client', 'documents_expiry']));
+    }));
+
+  it('0005_kyc_risk: clients and cases that existed before get the new columns’ defaults; a reminder is sent once', async () => {
+    await atMigration(engine, '0004_kyc', async (db) => {
+      const k = db.kysely;
+      await anEntity(k);
+      await aClient(k, 'CL-000001', 'ext-1');
+      await aCase(k, 'KYC-000001', 'CL-000001');
+      await migrate(db, { upTo: '0005_kyc_risk' });
+      expect(await k.selectFrom('clients').select(['pep_declared', 'payment_method', 'source_of_funds']).execute()).toEqual([{ pep_declared: 0, payment_method: null, source_of_funds: null }]);
+      expect(await k.selectFrom('kyc_cases').select(['verification_status', 'status_seconds_json', 'edd_json']).execute()).toEqual([{ verification_status: 'not_started', status_seconds_json: '{}', edd_json: null }]);
+      expect(await indexesOf(k, engine, 'notifications')).toContain('notifications_once');
+      expect(await indexesOf(k, engine, 'jobs')).toContain('jobs_due');
+    });
+  });
+
+  it('0006_kyc_queue_indexes: the KYC grid’s status and risk orderings have their indexes', () =>
+    atMigration(engine, '0006_kyc_queue_indexes', async (db) => {
+      expect(await indexesOf(db.kysely, engine, 'kyc_cases')).toEqual(expect.arrayContaining(['kyc_cases_status_id', 'kyc_cases_risk_id']));
+    }));
+
+  it('0007_audit_event_mac: events written before it keep their rows and hashes, with no MAC', async () => {
+    await atMigration(engine, '0006_kyc_queue_indexes', async (db) => {
+      const k = db.kysely;
+      await k.insertInto('audit_events').values({ seq: 1, at: AT, actor_id: 'system', actor_name: 'system', ip: null, user_agent: null, session_id: null, action: 'x', target_type: null, target_id: null, client_id: null, legal_entity: null, before_json: null, after_json: null, reason: null, approvers_json: null, case_ref: null, policy_ref: null, prev_hash: '0', hash: '1' }).execute();
+      await migrate(db, { upTo: '0007_audit_event_mac' });
+      expect(await k.selectFrom('audit_events').select(['seq', 'hash', 'mac', 'mac_key_id']).execute()).toEqual([{ seq: 1, hash: '1', mac: null, mac_key_id: null }]);
+      await expect(k.updateTable('audit_events').set({ mac: 'forged' }).execute()).rejects.toThrow(/append-only: UPDATE refused/);
+    });
+  });
+
+  it('0008_access_temporary: existing grants and users keep their rows, with no end date and no temporary password', () =>
+    atMigration(engine, '0007_audit_event_mac', async (db) => {
+      await aUser(db.kysely);
+      await anEntity(db.kysely);
+      await sql`insert into role_grants (id, user_id, role, legal_entity, granted_at, requested_by, approved_by, reason) values ('GRT-000001', 'USR-000001', 'dealer', 'eu', ${AT}, 'system', '[]', 'seed')`.execute(db.kysely);
+      await migrate(db, { upTo: '0008_access_temporary' });
+      expect(await db.kysely.selectFrom('role_grants').select(['id', 'ends_at', 'cover_for', 'lapsed_at']).execute()).toEqual([{ id: 'GRT-000001', ends_at: null, cover_for: null, lapsed_at: null }]);
+      expect(await db.kysely.selectFrom('users').select(['id', 'password_expires_at', 'password_handover_approval']).execute()).toEqual([{ id: 'USR-000001', password_expires_at: null, password_handover_approval: null }]);
+    }));
+
+  it('0009_approval_pending_key: one pending request per kind and key, any number decided, old requests without a key', () =>
+    atMigration(engine, '0009_approval_pending_key', async (db) => {
+      await aUser(db.kysely);
+      await anEntity(db.kysely);
+      const request = (id: string, status: ApprovalStatus, key: string | null) => ({
+        id, kind: 'access.grantRole', payload_json: '{}', summary: 's', maker_id: 'USR-000001', legal_entity: 'eu', tier_name: 't', required_roles_json: '[]', required_count: 1, excluded_json: '[]',
+        policy_type: 'approvals.tiers', policy_version: 1, status, reason: 'r', created_at: AT, expires_at: '2026-01-02T00:00:00.000Z', decided_at: null, executed_at: null, failure_reason: null, dedupe_key: key,
+      });
+      await db.kysely.insertInto('approval_requests').values([request('APR-000001', 'executed', 'k'), request('APR-000002', 'rejected', 'k'), request('APR-000003', 'pending', 'k'), request('APR-000004', 'pending', null), request('APR-000005', 'pending', null)]).execute();
+      await expect(db.kysely.insertInto('approval_requests').values(request('APR-000006', 'pending', 'k')).execute()).rejects.toThrow(/unique|UNIQUE/);
+    }));
+});
