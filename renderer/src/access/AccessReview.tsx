@@ -11,6 +11,7 @@ import { notify } from '../shared/notices.js';
 import { decideApproval } from './approvals.js';
 import type { Profile as User } from '../../../main/host/channels.js';
 import { recordOf } from '../shared/records.js';
+import { RecordDetail } from '../shared/Fields.js';
 
 const GRANTS: QueueColumn<'grants'>[] = [
   { field: 'username', header: 'User', width: 140 },
@@ -119,21 +120,7 @@ function ApprovalDetail({ row, offline }: { row: CacheRow; offline: boolean }) {
 
 function GrantDetail({ row }: { row: CacheRow }) {
   const g = recordOf('grants', row);
-  return (
-    <div>
-      <h3>
-        {g.username} · {g.role} · {g.legalEntity}
-      </h3>
-      <dl>
-        {Object.entries(g).map(([k, v]) => (
-          <div key={k}>
-            <dt>{k}</dt>
-            <dd>{v ?? '—'}</dd>
-          </div>
-        ))}
-      </dl>
-    </div>
-  );
+  return <RecordDetail title={`${g.username} · ${g.role} · ${g.legalEntity}`} fields={g} />;
 }
 
 export function AccessReview({ user, offline }: { user: User; offline: boolean }) {

@@ -5,6 +5,7 @@ import type { CacheRow } from '../../../shared/desktop/views.js';
 import { QueueView, type QueueColumn } from '../shared/QueueView.js';
 import { humanize } from '../../../shared/labels.js';
 import { recordOf } from '../shared/records.js';
+import { RecordDetail } from '../shared/Fields.js';
 
 const COLUMNS: QueueColumn<'alerts'>[] = [
   { field: 'id', header: 'Alert', width: 120 },
@@ -20,35 +21,17 @@ const COLUMNS: QueueColumn<'alerts'>[] = [
   { field: 'createdAt', header: 'Raised (UTC)', width: 170 },
 ];
 
-
 function AlertDetail({ row }: { row: CacheRow }) {
   const a = recordOf('alerts', row);
-  return (
-    <div>
-      <h3>
-        {a.id} · {a.severity} · {a.status}
-      </h3>
-      <p>{a.summary}</p>
-      <dl>
-        <dt>Client</dt>
-        <dd>{a.clientId ? `${a.clientId}${a.clientName ? ` · ${a.clientName}` : ''}` : '—'}</dd>
-        <dt>Entity</dt>
-        <dd>{a.legalEntity}</dd>
-        <dt>For</dt>
-        <dd>{a.forRole.toUpperCase()}</dd>
-        <dt>Source</dt>
-        <dd>{a.sourceRef ?? '—'}</dd>
-        <dt>Raised</dt>
-        <dd>{a.createdAt.replace('T', ' ').slice(0, 19)} UTC</dd>
-        {Object.entries(a.details).map(([k, v]) => (
-          <div key={k}>
-            <dt>{k}</dt>
-            <dd>{typeof v === 'string' || typeof v === 'number' ? v : JSON.stringify(v)}</dd>
-          </div>
-        ))}
-      </dl>
-    </div>
-  );
+  const fields = {
+    Client: a.clientId ? `${a.clientId}${a.clientName ? ` · ${a.clientName}` : ''}` : null,
+    Entity: a.legalEntity,
+    For: a.forRole.toUpperCase(),
+    Source: a.sourceRef,
+    Raised: `${a.createdAt.replace('T', ' ').slice(0, 19)} UTC`,
+    ...a.details,
+  };
+  return <RecordDetail title={`${a.id} · ${a.severity} · ${a.status}`} lead={a.summary} fields={fields} />;
 }
 
 export function AlertsView() {

@@ -4,6 +4,7 @@
 import type { CacheRow } from '../../../shared/desktop/views.js';
 import { QueueView, type QueueColumn } from '../shared/QueueView.js';
 import { recordOf } from '../shared/records.js';
+import { Field } from '../shared/Fields.js';
 
 const COLUMNS: QueueColumn<'audit'>[] = [
   { field: 'seq', header: 'Seq', width: 105 },
@@ -55,16 +56,6 @@ export function Diff({ before, after }: { before: Json; after: Json }) {
   );
 }
 
-/** One label and value of a detail list; nothing when there is no value. */
-function Field({ label, value, mono }: { label: string; value: string | null | undefined; mono?: boolean }) {
-  if (!value) return null;
-  return (
-    <div>
-      <dt>{label}</dt>
-      <dd className={mono ? 'mono' : undefined}>{value}</dd>
-    </div>
-  );
-}
 
 function AuditDetail({ row }: { row: CacheRow }) {
   const e = recordOf('audit', row);

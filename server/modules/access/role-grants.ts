@@ -9,7 +9,7 @@ import { SYSTEM_ACTOR, type Actor } from '../../core/actor.js';
 import type { Grant } from '../../core/auth.js';
 import type { Mutation, Store } from '../../core/store.js';
 import { nextRef } from '../../db/counters.js';
-import type { ApprovalKinds } from '../approvals/registry.js';
+import type { ApprovalKind, ApprovalKinds } from '../approvals/registry.js';
 import type { ApprovalsService } from '../approvals/service.js';
 import { grantsInForce, grantsOf } from './grants.js';
 import { assertUser, decided, usernameOf } from './people.js';
@@ -21,6 +21,19 @@ const noRevocation = { revoked_at: null, revoke_requested_by: null, revoke_appro
 
 /** A grant made as cover, or any grant with an end date, lasts at most this long. */
 const MAX_TEMPORARY_GRANT_MS = 366 * 24 * 3_600_000;
+
+/**
+ * A request about one person's role in one entity: decided in that entity, at most one pending per
+ * person, role and entity, and never decided by the person.
+ */
+function aboutRole<P extends { userId: string; role: string; legalEntity: string }>(kind: Omit<ApprovalKind<P>, 'pendingKey' | 'legalEntity' | 'excludedApprovers'>): ApprovalKind<P> {
+  return {
+    pendingKey: (p) => `${p.userId}|${p.role}|${p.legalEntity}`,
+    legalEntity: (p) => p.legalEntity,
+    excludedApprovers: (p) => [p.userId],
+    ...kind,
+  };
+}
 
 export class RoleGrantsService {
   constructor(
@@ -127,12 +140,9 @@ export class RoleGrantsService {
   }
 
   registerKinds(kinds: ApprovalKinds): void {
-    kinds.register({
+    kinds.register(aboutRole({
       kind: 'access.grantRole',
       payload: grantPayload,
-      pendingKey: (p) => `${p.userId}|${p.role}|${p.legalEntity}`,
-      legalEntity: (p) => p.legalEntity,
-      excludedApprovers: (p) => [p.userId],
       summary: async (p, trx) =>
         `Grant ${p.role} in ${p.legalEntity} to ${await usernameOf(trx, p.userId)}${p.endsAt ? ` until ${p.endsAt}` : ''}${p.coverFor ? `, covering for ${await usernameOf(trx, p.coverFor)}` : ''}`,
       execute: async (m, p, request) => {
@@ -150,13 +160,10 @@ export class RoleGrantsService {
         m.audit({ action: 'access.role.granted', targetType: 'user', targetId: p.userId, legalEntity: p.legalEntity, before: null, after: { grantId: id, role: p.role, requestedBy: request.makerId, endsAt: p.endsAt, coverFor: p.coverFor }, ...decided(request) });
         m.changed('role_grants', id, p.legalEntity, 'insert');
       },
-    });
-    kinds.register({
+    }));
+    kinds.register(aboutRole({
       kind: 'access.revokeRole',
       payload: rolePayload,
-      pendingKey: (p) => `${p.userId}|${p.role}|${p.legalEntity}`,
-      legalEntity: (p) => p.legalEntity,
-      excludedApprovers: (p) => [p.userId],
       summary: async (p, trx) => `Revoke ${p.role} in ${p.legalEntity} from ${await usernameOf(trx, p.userId)}`,
       execute: async (m, p, request) => {
         const grant = await this.activeGrant(m, p);
@@ -169,6 +176,6 @@ export class RoleGrantsService {
         m.audit({ action: 'access.role.revoked', targetType: 'user', targetId: p.userId, legalEntity: p.legalEntity, before: { grantId: grant.id, role: p.role }, after: null, ...decided(request) });
         m.changed('role_grants', grant.id, p.legalEntity, 'update');
       },
-    });
+    }));
   }
 }

@@ -11,7 +11,7 @@ import type { Store } from '../../core/store.js';
 import type { Config } from '../../config.js';
 import { nextRef } from '../../db/counters.js';
 import type { SecretBox } from '../../security/secretbox.js';
-import type { ApprovalKinds } from '../approvals/registry.js';
+import type { ApprovalKind, ApprovalKinds } from '../approvals/registry.js';
 import type { ApprovalsService } from '../approvals/service.js';
 import { entitiesOfUser, grantsInForce } from './grants.js';
 import { assertPasswordStrength, hashPassword } from './passwords.js';
@@ -175,14 +175,24 @@ export class UsersService {
     });
   }
 
-  registerKinds(kinds: ApprovalKinds): void {
-    kinds.register({
-      kind: 'access.setUserStatus',
-      payload: statusPayload,
-      pendingKey: (p) => p.userId,
+  /**
+   * A request about one staff member: it has no entity of its own, its deciders must cover every
+   * entity where the person holds a grant, and the person never decides it.
+   */
+  private aboutUser<P extends { userId: string }>(kind: Omit<ApprovalKind<P>, 'legalEntity' | 'scopeEntities' | 'excludedApprovers'>): ApprovalKind<P> {
+    return {
       legalEntity: () => null,
       scopeEntities: (p, trx) => entitiesOfUser(trx, p.userId, this.store.now()),
       excludedApprovers: (p) => [p.userId],
+      ...kind,
+    };
+  }
+
+  registerKinds(kinds: ApprovalKinds): void {
+    kinds.register(this.aboutUser({
+      kind: 'access.setUserStatus',
+      payload: statusPayload,
+      pendingKey: (p) => p.userId,
       summary: async (p, trx) => `${p.status === 'disabled' ? 'Disable' : 'Re-enable'} ${await usernameOf(trx, p.userId)}`,
       execute: async (m, p, request) => {
         const user = await m.trx.selectFrom('users').select(['id', 'status']).where('id', '=', p.userId).executeTakeFirst();
@@ -193,28 +203,22 @@ export class UsersService {
         m.audit({ action: 'access.user.status', targetType: 'user', targetId: p.userId, before: { status: user.status }, after: { status: p.status, sessionsEnded: ended }, ...decided(request) });
         m.changed('users', p.userId, null, 'update');
       },
-    });
-    kinds.register({
+    }));
+    kinds.register(this.aboutUser({
       kind: 'access.revokeSession',
       payload: sessionPayload,
       pendingKey: (p) => p.sessionId,
-      legalEntity: () => null,
-      scopeEntities: (p, trx) => entitiesOfUser(trx, p.userId, this.store.now()),
-      excludedApprovers: (p) => [p.userId],
       summary: async (p, trx) => `End a session of ${await usernameOf(trx, p.userId)}`,
       execute: async (m, p, request) => {
         const ended = await endSessions(m, p.userId, request.reason, p.sessionId);
         if (ended === 0) throw new DomainError('INVALID_TRANSITION', `Session ${p.sessionId} had already ended.`);
         m.audit({ action: 'auth.session.revoked', targetType: 'session', targetId: p.sessionId, after: { userId: p.userId }, ...decided(request) });
       },
-    });
-    kinds.register({
+    }));
+    kinds.register(this.aboutUser({
       kind: 'access.resetMfa',
       payload: userPayload,
       pendingKey: (p) => p.userId,
-      legalEntity: () => null,
-      scopeEntities: (p, trx) => entitiesOfUser(trx, p.userId, this.store.now()),
-      excludedApprovers: (p) => [p.userId],
       summary: async (p, trx) => `Reset the authenticator of ${await usernameOf(trx, p.userId)}`,
       execute: async (m, p, request) => {
         await assertUser(m, p.userId);
@@ -223,14 +227,11 @@ export class UsersService {
         m.audit({ action: 'auth.mfa.reset', targetType: 'user', targetId: p.userId, ...decided(request) });
         m.changed('users', p.userId, null, 'update');
       },
-    });
-    kinds.register({
+    }));
+    kinds.register(this.aboutUser({
       kind: 'access.resetPassword',
       payload: userPayload,
       pendingKey: (p) => p.userId,
-      legalEntity: () => null,
-      scopeEntities: (p, trx) => entitiesOfUser(trx, p.userId, this.store.now()),
-      excludedApprovers: (p) => [p.userId],
       summary: async (p, trx) => `Reset the password of ${await usernameOf(trx, p.userId)}`,
       execute: async (m, p, request) => {
         await assertUser(m, p.userId);
@@ -245,6 +246,6 @@ export class UsersService {
         m.audit({ action: 'auth.password.reset', targetType: 'user', targetId: p.userId, after: { collectedBy: request.makerId }, ...decided(request) });
         m.changed('users', p.userId, null, 'update');
       },
-    });
+    }));
   }
 }
