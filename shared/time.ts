@@ -9,6 +9,12 @@ export function dateOf(isoTime: string): string {
   return isoTime.slice(0, 10);
 }
 
+/** A span of hours as people read it: "5 h" below two days, "10 d" from there. */
+export function hoursText(hours: number): string {
+  const abs = Math.abs(hours);
+  return abs >= 48 ? `${Math.round(abs / 24)} d` : `${Math.round(abs)} h`;
+}
+
 /** A calendar date (YYYY-MM-DD, UTC) moved by whole days. */
 export function addDays(isoDate: string, days: number): string {
   return new Date(Date.parse(`${isoDate}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);

@@ -73,8 +73,8 @@ export class CacheClient {
   query(q: CacheQuery): Promise<{ rows: CacheRow[]; lastRow: number | null }> {
     return this.call('query', q);
   }
-  count(view: ViewName, filterModel: FilterModel = {}): Promise<number> {
-    return this.call('count', view, filterModel);
+  count(view: ViewName, filterModel: FilterModel = {}, options: { scope?: FilterModel | undefined; quickFilter?: string | undefined } = {}): Promise<number> {
+    return this.call('count', view, filterModel, options);
   }
   async wipe(): Promise<void> {
     if (this.#closed) return;

@@ -31,7 +31,8 @@ const dateCond: fc.Arbitrary<Condition> = fc.record({ filterType: fc.constant('d
 const combine = (c: fc.Arbitrary<Condition>): fc.Arbitrary<ColumnFilter> =>
   fc.oneof(c, fc.record({ operator: fc.constantFrom('AND' as const, 'OR' as const), conditions: fc.array(c, { minLength: 1, maxLength: 3 }) }).map((x) => ({ filterType: x.conditions[0]!.filterType, ...x }) as ColumnFilter));
 
-const models: fc.Arbitrary<FilterModel> = fc.record({ name: combine(textCond), amount: combine(numberCond), at: combine(dateCond) }, { requiredKeys: [] }) as fc.Arbitrary<FilterModel>;
+const setCond: fc.Arbitrary<ColumnFilter> = fc.record({ filterType: fc.constant('set' as const), values: fc.array(fc.oneof(fc.constant(null), fc.array(letters, { minLength: 1, maxLength: 2 }).map((a) => a.join(''))), { maxLength: 3 }) });
+const models: fc.Arbitrary<FilterModel> = fc.record({ name: fc.oneof(combine(textCond), setCond), amount: combine(numberCond), at: combine(dateCond) }, { requiredKeys: [] }) as fc.Arbitrary<FilterModel>;
 const sorts: fc.Arbitrary<SortModel> = fc.uniqueArray(fc.record({ colId: fc.constantFrom('id', 'name', 'amount', 'at'), sort: fc.constantFrom('asc' as const, 'desc' as const) }), { selector: (s) => s.colId, maxLength: 3 });
 
 // ---- the reference: plain JavaScript, written from the documented semantics -----------------
@@ -40,6 +41,7 @@ const isEmpty = (v: unknown) => v === null || v === '';
 const nextDay = (d: string) => new Date(Date.parse(`${d}T00:00:00.000Z`) + 86_400_000).toISOString().slice(0, 10);
 
 function matches(c: Condition, v: string | number | null): boolean {
+  if (c.filterType === 'set') return c.values.some((x) => (x === null ? isEmpty(v) : !isEmpty(v) && String(v).toLowerCase() === x.toLowerCase()));
   if (c.type === 'blank') return isEmpty(v);
   if (c.type === 'notBlank') return !isEmpty(v);
   if (c.filterType === 'text') {

@@ -32,8 +32,14 @@ function nextDay(day: string): string {
 function conditionSql(view: ViewDefinition, column: string, c: Condition): SqlFragment {
   const def = view.columns[column];
   if (!def) throw new QueryModelError(`Unknown column "${column}" in view ${view.name}`);
-  if (def.type !== c.filterType) throw new QueryModelError(`Column "${column}" is ${def.type}, not ${c.filterType}`);
   const col = q(column);
+  if (c.filterType === 'set') {
+    if (def.type !== 'text') throw new QueryModelError(`Column "${column}" is ${def.type}; a list of values filters text columns only`);
+    const values = c.values.filter((v): v is string => v !== null).map((v) => v.toLowerCase());
+    const parts = [...(values.length ? [`ci(${col}) in (${values.map(() => '?').join(', ')})`] : []), ...(c.values.includes(null) ? [`(${col} IS NULL OR ${col} = '')`] : [])];
+    return { sql: parts.length ? `(${parts.join(' OR ')})` : '0 = 1', params: values };
+  }
+  if (def.type !== c.filterType) throw new QueryModelError(`Column "${column}" is ${def.type}, not ${c.filterType}`);
   const empty = def.type === 'text' ? `(${col} IS NULL OR ${col} = '')` : `${col} IS NULL`;
   const present = def.type === 'text' ? `(${col} IS NOT NULL AND ${col} <> '')` : `${col} IS NOT NULL`;
   if (c.type === 'blank') return { sql: empty, params: [] };

@@ -114,6 +114,23 @@ describe('encrypted cache', () => {
     expect(quick.lastRow).toBe(1);
   });
 
+  it('counts what the grid shows: the user’s filters, the tab’s scope and the quick filter together', () => {
+    const cache = open(tmp());
+    cache.apply({ upserts: { audit: Array.from({ length: 30 }, (_, i) => auditRow(i + 1)) }, deletes: {}, cursor: 'c' });
+    const eu = { legalEntity: { filterType: 'set' as const, values: ['EU'] } };
+    const admin = { actor: { filterType: 'text' as const, type: 'equals' as const, filter: 'admin' } };
+    // Odd rows are admin's and in eu: the tab's scope and the user's filter on another column combine.
+    expect(cache.count('audit', {}, { scope: eu })).toBe(15);
+    expect(cache.count('audit', admin, { scope: eu })).toBe(15);
+    expect(cache.count('audit', { actor: { filterType: 'text', type: 'equals', filter: 'compliance' } }, { scope: eu })).toBe(0);
+    // The quick filter narrows the count exactly as it narrows the rows.
+    const quick = cache.query({ view: 'audit', filterModel: {}, scope: eu, sortModel: [], quickFilter: 'zoe 1', startRow: 0, endRow: 100 });
+    expect(cache.count('audit', {}, { scope: eu, quickFilter: 'zoe 1' })).toBe(quick.rows.length);
+    expect(quick.rows.every((r) => r.legalEntity === 'eu')).toBe(true);
+    // A list of values with an empty cell: clients or none.
+    expect(cache.count('audit', { clientId: { filterType: 'set', values: ['cl-5', null] } })).toBe(25);
+  });
+
   it('pages through a sorted, filtered view by keyset with nothing lost or repeated', () => {
     const cache = open(tmp());
     cache.apply({ upserts: { audit: Array.from({ length: 95 }, (_, i) => auditRow(i + 1)) }, deletes: {}, cursor: 'c' });

@@ -12,11 +12,13 @@ import { VIEWS, type CacheRow, type ViewName } from '../../shared/desktop/views.
 import { afterSql, caseFold, foldForSearch, orderSql, quickFilterMatch, quickFilterTest, quickFilterWords, sortKeys, whereSql, type SqlFragment } from './filter-sql.js';
 import { loadOrCreateKey, type KeyWrapper } from './keys.js';
 
-const SCHEMA_VERSION = 5;
+const SCHEMA_VERSION = 6;
 
 export interface CacheQuery {
   view: ViewName;
   filterModel: FilterModel;
+  /** The queue tab's own filter (mine, unassigned, closed, …), ANDed with the user's. */
+  scope?: FilterModel | undefined;
   sortModel: SortModel;
   quickFilter?: string | undefined;
   startRow: number;
@@ -156,7 +158,7 @@ export class CacheStore {
     const t = table(view);
     const limit = Math.min(Math.max(input.endRow - input.startRow, 1), 1000);
     const keys = sortKeys(view, input.sortModel);
-    const parts: SqlFragment[] = [whereSql(view, input.filterModel)];
+    const parts: SqlFragment[] = [whereSql(view, input.filterModel), whereSql(view, input.scope ?? {})];
     const match = input.quickFilter ? quickFilterMatch(input.quickFilter) : null;
     const rowidIsKey = view.columns[view.key]?.type === 'number';
     // Sorted by the key alone, FTS5 hands matches over in rowid (= key) order: no sort at all.
@@ -175,7 +177,7 @@ export class CacheStore {
       }
     }
     // Keyset paging when the page before this one was served with the same model; OFFSET otherwise.
-    const signature = JSON.stringify([input.view, input.filterModel, input.sortModel, input.quickFilter ?? '']);
+    const signature = JSON.stringify([input.view, input.filterModel, input.scope ?? {}, input.sortModel, input.quickFilter ?? '']);
     const after = input.startRow > 0 ? this.#pageEnds.get(`${signature}@${input.startRow}`) : undefined;
     if (after && ftsOrdered) {
       // Continue the full-text index's own rowid order from the last key: a range it can seek to.
@@ -202,9 +204,14 @@ export class CacheStore {
     return best;
   }
 
-  count(view: ViewName, filterModel: FilterModel = {}): number {
-    const where = whereSql(VIEWS[view], filterModel);
-    return (this.#db.prepare(`select count(*) as n from ${table(VIEWS[view])} where ${where.sql}`).get(...where.params) as { n: number }).n;
+  /** The rows a grid shows for the same filters, tab and quick filter: the footer's figure and the tabs' counts. */
+  count(view: ViewName, filterModel: FilterModel = {}, options: { scope?: FilterModel | undefined; quickFilter?: string | undefined } = {}): number {
+    const def: ViewDefinition = VIEWS[view];
+    const t = table(def);
+    const parts = [whereSql(def, filterModel), whereSql(def, options.scope ?? {})];
+    const match = options.quickFilter ? quickFilterMatch(options.quickFilter) : null;
+    if (match) parts.push({ sql: `rowid in (select rowid from ${t}_fts where ${t}_fts match ?)`, params: [match] });
+    return (this.#db.prepare(`select count(*) as n from ${t} where ${parts.map((p) => p.sql).join(' AND ')}`).get(...parts.flatMap((p) => p.params)) as { n: number }).n;
   }
 
   /** The plan SQLite chooses for a grid query, for the no-full-scan checks. */

@@ -129,7 +129,7 @@ export class DesktopHost extends EventEmitter<{ event: [HostEvent] }> {
       return null;
     },
     'cache.query': (input) => this.requireCache().query(input as Parameters<CacheStore['query']>[0]),
-    'cache.count': (input) => this.requireCache().count(input.view as ViewName, input.filterModel ?? {}),
+    'cache.count': (input) => this.requireCache().count(input.view as ViewName, input.filterModel ?? {}, { scope: input.scope, quickFilter: input.quickFilter }),
     'sync.status': async () => this.#sync?.status ?? null,
     'approvals.get': (input) => this.#server.approvals.get.query(input),
     'approvals.approve': (input) => this.synced(this.#server.approvals.approve.mutate(input)),

@@ -25,6 +25,8 @@ export const CHANNELS = {
     .object({
       view: z.enum(VIEW_NAMES as [string, ...string[]]),
       filterModel: filterModelSchema,
+      /** The queue tab's filter, ANDed with the user's column filters. */
+      scope: filterModelSchema.optional(),
       sortModel: sortModelSchema,
       quickFilter: z.string().max(200).optional(),
       startRow: z.number().int().min(0),
@@ -32,7 +34,7 @@ export const CHANNELS = {
     })
     .strict()
     .refine((q) => q.endRow > q.startRow && q.endRow - q.startRow <= 1000, { message: 'endRow must be after startRow, at most 1000 rows apart' }),
-  'cache.count': z.object({ view: z.enum(VIEW_NAMES as [string, ...string[]]), filterModel: filterModelSchema.optional() }).strict(),
+  'cache.count': z.object({ view: z.enum(VIEW_NAMES as [string, ...string[]]), filterModel: filterModelSchema.optional(), scope: filterModelSchema.optional(), quickFilter: z.string().max(200).optional() }).strict(),
   'sync.status': z.object({}).strict(),
   'approvals.get': z.object({ id: z.string().regex(/^APR-\d{6,}$/) }).strict(),
   'approvals.approve': z.object({ id: z.string().regex(/^APR-\d{6,}$/), reason: reasonText.optional() }).strict(),

@@ -14,7 +14,10 @@ const numberCondition = z.object({ filterType: z.literal('number'), type: z.enum
 const gridDate = z.string().regex(/^\d{4}-\d{2}-\d{2}( \d{2}:\d{2}:\d{2})?$/, 'a date like 2026-03-02');
 const dateCondition = z.object({ filterType: z.literal('date'), type: z.enum(DATE_OPS), dateFrom: gridDate.nullish(), dateTo: gridDate.nullish() });
 
-export const conditionSchema = z.discriminatedUnion('filterType', [textCondition, numberCondition, dateCondition]);
+/** One of a list of values (a status, an entity, an assignee): `null` stands for an empty cell. Text columns only. */
+const setCondition = z.object({ filterType: z.literal('set'), values: z.array(z.string().min(1).max(200).nullable()).max(200) });
+
+export const conditionSchema = z.discriminatedUnion('filterType', [textCondition, numberCondition, dateCondition, setCondition]);
 
 const combined = <T extends z.ZodTypeAny>(c: T, filterType: string) =>
   z.object({ filterType: z.literal(filterType), operator: z.enum(['AND', 'OR']), conditions: z.array(c).min(1).max(10) });

@@ -60,6 +60,7 @@ export const VIEWS = {
     columns: {
       id: { type: 'text', indexed: true, search: true },
       status: { type: 'text', indexed: true },
+      flags: { type: 'text', indexed: true, search: true },
       score: { type: 'number', indexed: true },
       subject: { type: 'text', indexed: true, search: true },
       clientId: { type: 'text', indexed: true, search: true },
@@ -88,6 +89,7 @@ export const VIEWS = {
       verification: { type: 'text', indexed: true },
       assignee: { type: 'text', indexed: true, search: true },
       slaDueAt: { type: 'date', indexed: true },
+      flags: { type: 'text', indexed: true, search: true },
       createdAt: { type: 'date', indexed: true },
       updatedAt: { type: 'date', indexed: true },
     },

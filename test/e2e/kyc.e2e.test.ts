@@ -36,8 +36,10 @@ describe('KYC review in the desktop UI', () => {
   }
 
   /** Finds the client's case in the KYC queue by the quick filter and opens it from the keyboard. */
-  async function openCase(page: Page, name: string) {
+  /** Opens the case of the client `name` in the KYC queue's tab (all open work unless said). */
+  async function openCase(page: Page, name: string, tab: RegExp = /^All open/) {
     await page.getByRole('button', { name: 'KYC', exact: true }).click();
+    await page.getByRole('tablist', { name: 'KYC review tabs' }).getByRole('tab', { name: tab }).click();
     await page.getByLabel('Quick filter').fill(name);
     await expect.poll(() => page.locator('.grid .ag-row').allTextContents(), { timeout: 10_000 }).toEqual([expect.stringContaining(name)]);
     await page.locator('.grid .ag-cell').first().click();
@@ -191,7 +193,8 @@ describe('KYC review in the desktop UI', () => {
     expect(overridden).toMatchObject({ status: 'approved', decision_reason: 'override' });
     expect(overridden.policy_basis).toMatch(new RegExp(`^Override ${approvalId} requested by compliance\\.global, approved by mlro`));
     // Back in the KYC view the officer sees the case approved, and the timeline names both people.
-    const back = await openCase(officer.page, 'Brandauer');
+    // Decided cases are one tab away from the open work.
+    const back = await openCase(officer.page, 'Brandauer', /^Closed/);
     await expect.poll(() => back.heading.textContent(), { timeout: 15_000 }).toMatch(/· Approved ·/);
     await back.pane.getByRole('button', { name: /Show the client’s timeline/ }).click();
     const timeline = back.pane.getByRole('list', { name: 'Client timeline' });

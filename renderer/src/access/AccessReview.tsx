@@ -12,6 +12,7 @@ import { decideApproval } from './approvals.js';
 import type { Profile as User } from '../../../main/host/channels.js';
 import { recordOf } from '../shared/records.js';
 import { RecordDetail } from '../shared/Fields.js';
+import { APPROVAL_TABS, GRANT_TABS } from './tabs.js';
 
 const GRANTS: QueueColumn<'grants'>[] = [
   { field: 'username', header: 'User', width: 140 },
@@ -141,8 +142,8 @@ export function AccessReview({ user, offline }: { user: User; offline: boolean }
           </button>
         )}
       </div>
-      {tab === 'approvals' && canApprovals && <QueueView key="approvals" view="approvals" title="Approval requests" columns={APPROVALS} defaultSort={[{ colId: 'createdAt', sort: 'desc' }]} detail={(row) => <ApprovalDetail row={row} offline={offline} />} />}
-      {tab === 'grants' && canGrants && <QueueView key="grants" view="grants" title="Role holdings" columns={GRANTS} defaultSort={[{ colId: 'username', sort: 'asc' }]} detail={(row) => <GrantDetail row={row} />} />}
+      {tab === 'approvals' && canApprovals && <QueueView key="approvals" view="approvals" title="Approval requests" columns={APPROVALS} tabs={APPROVAL_TABS} defaultSort={[{ colId: 'createdAt', sort: 'desc' }]} detail={(row) => <ApprovalDetail row={row} offline={offline} />} />}
+      {tab === 'grants' && canGrants && <QueueView key="grants" view="grants" title="Role holdings" columns={GRANTS} tabs={GRANT_TABS} defaultSort={[{ colId: 'username', sort: 'asc' }]} detail={(row) => <GrantDetail row={row} />} />}
     </div>
   );
 }

@@ -3,6 +3,7 @@
 
 import type { CacheRow } from '../../../shared/desktop/views.js';
 import { QueueView, type QueueColumn } from '../shared/QueueView.js';
+import { ALERT_TABS } from './tabs.js';
 import { humanize } from '../../../shared/labels.js';
 import { recordOf } from '../shared/records.js';
 import { RecordDetail } from '../shared/Fields.js';
@@ -35,5 +36,5 @@ function AlertDetail({ row }: { row: CacheRow }) {
 }
 
 export function AlertsView() {
-  return <QueueView view="alerts" title="Alerts" columns={COLUMNS} defaultSort={[{ colId: 'createdAt', sort: 'desc' }]} detail={(row) => <AlertDetail row={row} />} />;
+  return <QueueView view="alerts" title="Alerts" columns={COLUMNS} tabs={ALERT_TABS} defaultSort={[{ colId: 'createdAt', sort: 'desc' }]} detail={(row) => <AlertDetail row={row} />} />;
 }

@@ -8,7 +8,16 @@ import { ChangePassword } from '../session/ChangePassword.js';
 import { SignIn } from '../session/SignIn.js';
 import { ScreeningReview } from '../screening/ScreeningReview.js';
 import { KycReview } from '../kyc/KycReview.js';
-import { useCallback, useEffect } from 'react';
+import { useCallback, useEffect, useState } from 'react';
+import type { ViewName } from '../../../shared/desktop/views.js';
+import type { Profile } from '../../../main/host/channels.js';
+import { call } from '../bridge.js';
+import type { QueueTabs } from '../shared/tabs.js';
+import { KYC_TABS } from '../kyc/tabs.js';
+import { SCREENING_TABS } from '../screening/tabs.js';
+import { ALERT_TABS } from '../alerts/tabs.js';
+import { APPROVAL_TABS } from '../access/tabs.js';
+import { landingView } from './landing.js';
 import { isRole, ROLE_LABELS, type Permission } from '../../../shared/access/permissions.js';
 import { useAppDispatch, useAppSelector } from '../store.js';
 import { lockSession, signOut } from '../session/slice.js';
@@ -35,13 +44,34 @@ function useIdleLock(active: boolean, onIdle: () => void): void {
   }, [active, onIdle]);
 }
 
-const NAV: Array<{ id: ViewId; label: string; needs: Permission[] }> = [
-  { id: 'kyc', label: 'KYC', needs: ['kyc.read'] },
-  { id: 'screening', label: 'Screening', needs: ['screening.read'] },
-  { id: 'alerts', label: 'Alerts', needs: ['alerts.read'] },
+/** The views, who may see them, and the queue whose open work the navigation badge counts. */
+const NAV: Array<{ id: ViewId; label: string; needs: Permission[]; badge?: { view: ViewName; tabs: QueueTabs } }> = [
+  { id: 'kyc', label: 'KYC', needs: ['kyc.read'], badge: { view: 'kyc', tabs: KYC_TABS } },
+  { id: 'screening', label: 'Screening', needs: ['screening.read'], badge: { view: 'screening', tabs: SCREENING_TABS } },
+  { id: 'alerts', label: 'Alerts', needs: ['alerts.read'], badge: { view: 'alerts', tabs: ALERT_TABS } },
   { id: 'audit', label: 'Audit log', needs: ['audit.read'] },
-  { id: 'access', label: 'Approvals', needs: ['access.read', 'approvals.read'] },
+  { id: 'access', label: 'Approvals', needs: ['access.read', 'approvals.read'], badge: { view: 'approvals', tabs: APPROVAL_TABS } },
 ];
+
+type Nav = (typeof NAV)[number];
+
+/** The open work behind each view's badge, counted from the local cache whenever sync changes it. */
+function useBadges(user: Profile | null, nav: readonly Nav[]): Partial<Record<ViewId, number>> {
+  const versions = useAppSelector((s) => s.ui.versions);
+  const [counts, setCounts] = useState<Partial<Record<ViewId, number>>>({});
+  const key = nav.map((n) => `${n.id}:${n.badge ? (versions[n.badge.view] ?? 0) : ''}`).join(',');
+  useEffect(() => {
+    if (!user) return;
+    for (const n of nav) {
+      if (!n.badge) continue;
+      const { view, tabs } = n.badge;
+      const main = tabs.tabs(user).find((t) => t.id === tabs.main);
+      if (!main) continue;
+      call('cache.count', { view, scope: main.scope }).then((c) => setCounts((prev) => (prev[n.id] === c ? prev : { ...prev, [n.id]: c })), () => undefined);
+    }
+  }, [user, key]);
+  return counts;
+}
 
 export function App() {
   const dispatch = useAppDispatch();
@@ -50,12 +80,18 @@ export function App() {
   const notices = useAppSelector((s) => s.notices);
   const lock = useCallback(() => void dispatch(lockSession()), [dispatch]);
   useIdleLock(session.status === 'signedIn', lock);
+  const signedIn = session.status === 'signedIn' ? session.user : null;
+  const allowed = signedIn ? NAV.filter((n) => n.needs.some((p) => signedIn.permissions.includes(p))) : [];
+  const badges = useBadges(signedIn, allowed);
+  const lastKey = signedIn ? `fxbo:${signedIn.id}:view` : null;
+  const current = allowed.find((n) => n.id === ui.view) ?? allowed.find((n) => n.id === (signedIn ? landingView(signedIn.roles, allowed.map((a) => a.id), localStorage.getItem(lastKey!)) : null));
+  useEffect(() => {
+    if (lastKey && current) localStorage.setItem(lastKey, current.id);
+  }, [lastKey, current?.id]);
   if (session.status === 'unknown') return <div className="splash">Connecting to the desktop host…</div>;
   if (session.status !== 'signedIn' || !session.user) return <SignIn />;
   const user = session.user;
   if (user.mustChangePassword) return <ChangePassword />;
-  const allowed = NAV.filter((n) => n.needs.some((p) => user.permissions.includes(p)));
-  const current = allowed.find((n) => n.id === ui.view) ?? allowed[0];
   const offline = ui.sync?.state === 'offline';
   return (
     <div className="shell">
@@ -63,8 +99,20 @@ export function App() {
         <span className="brand">FX Back Office</span>
         <nav aria-label="Views">
           {allowed.map((n) => (
-            <button key={n.id} className={n.id === current?.id ? 'tab active' : 'tab'} aria-current={n.id === current?.id ? 'page' : undefined} onClick={() => dispatch(showView(n.id))}>
+            <button
+              key={n.id}
+              className={n.id === current?.id ? 'tab active' : 'tab'}
+              aria-current={n.id === current?.id ? 'page' : undefined}
+              aria-description={badges[n.id] ? `${badges[n.id]} open` : undefined}
+              title={badges[n.id] ? `${badges[n.id]} open` : undefined}
+              onClick={() => dispatch(showView(n.id))}
+            >
               {n.label}
+              {badges[n.id] ? (
+                <span className="badge" aria-hidden="true">
+                  {badges[n.id]!.toLocaleString()}
+                </span>
+              ) : null}
             </button>
           ))}
         </nav>

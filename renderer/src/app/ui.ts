@@ -3,18 +3,20 @@
 
 import { createSlice, type PayloadAction } from '@reduxjs/toolkit';
 import type { HostEvent } from '../../../shared/desktop/api.js';
+import { hostSession, signOut } from '../session/slice.js';
 
 export type ViewId = 'kyc' | 'screening' | 'alerts' | 'audit' | 'access';
 type SyncStatus = Extract<HostEvent, { type: 'sync' }>['status'];
 
 interface UiState {
-  view: ViewId;
+  /** The open view; null until the shell picks the user's landing view. */
+  view: ViewId | null;
   sync: SyncStatus | null;
   /** Bumped when the host says a cached view changed, so grids refresh their blocks. */
   versions: Record<string, number>;
 }
 
-const initialState: UiState = { view: 'audit', sync: null, versions: {} };
+const initialState: UiState = { view: null, sync: null, versions: {} };
 
 export const ui = createSlice({
   name: 'ui',
@@ -29,6 +31,15 @@ export const ui = createSlice({
     viewsChanged(state, action: PayloadAction<string[]>) {
       for (const v of action.payload) state.versions[v] = (state.versions[v] ?? 0) + 1;
     },
+  },
+  // The next person to sign in lands on their own work, not on the view the last one left open.
+  extraReducers: (b) => {
+    b.addCase(signOut.fulfilled, (s) => {
+      s.view = null;
+    });
+    b.addCase(hostSession, (s, a) => {
+      if (a.payload.state === 'signedOut') s.view = null;
+    });
   },
 });
 

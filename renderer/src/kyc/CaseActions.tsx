@@ -57,6 +57,8 @@ interface ActionBarProps {
 export function ActionBar({ view, acting, blockers, offerAssign, mayOverride, assign, submit }: ActionBarProps) {
   const { offline, busy, form, change } = acting;
   const can = (a: CaseView['availableActions'][number]) => view.availableActions.includes(a);
+  // The server refuses to approve a confirmed sanctions match, by override too.
+  const confirmedMatch = view.client.screeningStatus === 'confirmed_match';
   const blocked = blockers.length > 0 ? `Approval waits for: ${blockers.map((b) => b.message).join(' ')}` : undefined;
   return (
     <div className="decide">
@@ -78,7 +80,16 @@ export function ActionBar({ view, acting, blockers, offerAssign, mayOverride, as
             Reject
           </button>
         )}
-        {mayOverride && <button onClick={() => change({ type: 'open', form: 'override' })}>Request override</button>}
+        {mayOverride && (
+          <button
+            onClick={() => {
+              change({ type: 'open', form: 'override' });
+              if (confirmedMatch) change({ type: 'overrideTo', value: 'reject' });
+            }}
+          >
+            Request override
+          </button>
+        )}
       </div>
       {can('approve') && blocked && <p className="hint">Approve is unavailable until the points under the heading are resolved.</p>}
       <FormFields view={view} form={form} change={change} />
@@ -126,7 +137,7 @@ function FormFields({ view, form, change }: { view: CaseView; form: CaseForm; ch
         <label>
           Override to
           <select value={form.overrideTo} onChange={(e) => change({ type: 'overrideTo', value: e.target.value as 'approve' | 'reject' })}>
-            <option value="approve">Approve</option>
+            {view.client.screeningStatus !== 'confirmed_match' && <option value="approve">Approve</option>}
             <option value="reject">Reject</option>
           </select>
         </label>

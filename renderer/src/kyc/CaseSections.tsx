@@ -5,6 +5,8 @@ import type { ChannelOutput } from '../../../main/host/channels.js';
 import type { Blocker } from '../../../shared/kyc/blockers.js';
 import { DOCUMENT_TYPES } from '../../../shared/kyc/machine.js';
 import { CLIENT_STATUS_LABELS, KYC_STATUS_LABELS, labelOf, SCREENING_STATUS_LABELS } from '../../../shared/labels.js';
+import { hoursText } from '../../../shared/time.js';
+import { FlagBanner } from '../shared/Flags.js';
 
 export type CaseView = ChannelOutput<'kyc.get'>;
 
@@ -15,16 +17,18 @@ export function CaseHeader({ view, blockers }: { view: CaseView; blockers: Block
         {view.caseRef} · {labelOf(KYC_STATUS_LABELS, view.status)} · risk {view.riskLevel ?? 'not scored'}
         {view.riskScore !== null ? ` (${view.riskScore})` : ''}
       </h3>
+      <FlagBanner flags={view.flags} />
       <p className="hint">
         {view.client.id} · {view.client.name} · {view.client.type} · {view.client.country} · client {labelOf(CLIENT_STATUS_LABELS, view.client.status)}
         {view.client.restrictions.length ? ` (${view.client.restrictions.join(', ')})` : ''} · opened for: {view.openedReason}
       </p>
       {view.sla.dueAt && (
         <p className={view.sla.breached ? 'banner notice' : 'hint'}>
-          SLA {view.sla.breached ? `breached ${Math.abs(view.sla.hoursLeft ?? 0)} h ago` : `${view.sla.hoursLeft} h left`}
+          SLA {view.sla.breached ? `breached ${hoursText(Math.abs(view.sla.hoursLeft ?? 0))} ago` : `${hoursText(view.sla.hoursLeft ?? 0)} left`}
           {view.sla.stuck ? ' · stuck: no change for longer than the policy allows' : ''}
         </p>
       )}
+      {view.sla.stopped && <p className="hint">SLA stopped · {view.sla.stopped}</p>}
       {view.decision && (
         <p className="banner">
           {view.decision} · {view.policyBasis ?? view.decisionNote}

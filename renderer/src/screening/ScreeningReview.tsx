@@ -9,13 +9,17 @@ import type { ChannelOutput } from '../../../main/host/channels.js';
 import { PaneStatus, useHostAction, useHostQuery } from '../shared/host.js';
 import { QueueView, type QueueColumn } from '../shared/QueueView.js';
 import { TimelineToggle } from '../shared/ClientTimeline.js';
+import { FlagBanner, FlagCell } from '../shared/Flags.js';
+import { SCREENING_TABS } from './tabs.js';
+import { flagsOf } from '../../../shared/clients/flags.js';
 import { useAppDispatch } from '../store.js';
 import { notify } from '../shared/notices.js';
-import { humanize, labelOf, SCREENING_STATUS_LABELS } from '../../../shared/labels.js';
+import { CLIENT_STATUS_LABELS, humanize, labelOf, SCREENING_STATUS_LABELS } from '../../../shared/labels.js';
 
 const COLUMNS: QueueColumn<'screening'>[] = [
-  { field: 'id', header: 'Case', width: 120 },
+  { field: 'id', header: 'Case', width: 120, pinned: true },
   { field: 'status', header: 'Status', width: 120, format: (v) => labelOf(SCREENING_STATUS_LABELS, String(v ?? '')) },
+  { field: 'flags', header: 'Flags', width: 190, cell: (v) => <FlagCell value={v} /> },
   { field: 'score', header: 'Score', width: 95, format: (v) => (typeof v === 'number' ? v.toFixed(2) : '') },
   { field: 'subject', header: 'Client or party', width: 190 },
   { field: 'entryName', header: 'List entry', width: 230 },
@@ -114,6 +118,7 @@ export function HitPane({ row, offline }: { row: CacheRow; offline: boolean }) {
       <h3>
         {view.id} · {labelOf(SCREENING_STATUS_LABELS, view.status)} · score {view.score.toFixed(2)}
       </h3>
+      <FlagBanner flags={flagsOf({ caseStatus: view.status, clientStatus: view.client.status })} />
       <p className="explain">{view.explanation}</p>
       {view.currentEntry?.changedSinceHit && <p className="banner notice">The list entry changed after this hit (now in {view.currentEntry.versionId}); compare with the current entry before deciding.</p>}
       {!view.currentEntry && <p className="banner notice">This entry is no longer on {view.list}: it was removed after the hit.</p>}
@@ -128,7 +133,7 @@ export function HitPane({ row, offline }: { row: CacheRow; offline: boolean }) {
       <dl>
         <dt>Client</dt>
         <dd>
-          {view.client.id} · {view.client.name} · {view.client.status} · {view.client.legalEntity}
+          {view.client.id} · {view.client.name} · {labelOf(CLIENT_STATUS_LABELS, view.client.status)} · {view.client.legalEntity}
         </dd>
         <dt>Trigger</dt>
         <dd>
@@ -178,6 +183,7 @@ export function ScreeningReview({ offline }: { offline: boolean }) {
       title="Screening review"
       columns={COLUMNS}
       paneClass="wide"
+      tabs={SCREENING_TABS}
       defaultSort={[{ colId: 'createdAt', sort: 'desc' }]}
       detail={(row) => <HitPane row={row} offline={offline} />}
     />

@@ -10,6 +10,7 @@ import type { FilterModel, SortModel } from '../../../shared/desktop/grid.js';
 import { VIEWS, type CacheRow, type ViewName } from '../../../shared/desktop/views.js';
 import { call } from '../bridge.js';
 import { useAppSelector } from '../store.js';
+import type { QueueTabs } from './tabs.js';
 
 const FILTERS = { text: 'agTextColumnFilter', number: 'agNumberColumnFilter', date: 'agDateColumnFilter' } as const;
 
@@ -19,6 +20,10 @@ export interface QueueColumn<V extends ViewName = ViewName> {
   header: string;
   width?: number;
   format?: (value: unknown) => string;
+  /** Draws the cell (badges, say) instead of its text. */
+  cell?: (value: unknown) => ReactNode;
+  /** Kept at the left edge when the grid scrolls sideways. */
+  pinned?: boolean;
 }
 
 function timeAgo(iso: string | null | undefined): string {
@@ -29,7 +34,18 @@ function timeAgo(iso: string | null | undefined): string {
 
 type ViewColumn<V extends ViewName> = Extract<keyof (typeof VIEWS)[V]['columns'], string>;
 
-export function QueueView<V extends ViewName>(props: { view: V; title: string; columns: ReadonlyArray<QueueColumn<V>>; detail: (row: CacheRow) => ReactNode; defaultSort?: SortModel; paneClass?: string }) {
+export interface QueueProps<V extends ViewName> {
+  view: V;
+  title: string;
+  columns: ReadonlyArray<QueueColumn<V>>;
+  detail: (row: CacheRow) => ReactNode;
+  defaultSort?: SortModel;
+  paneClass?: string;
+  /** Tabs over the queue (mine, unassigned, closed, …); the first is where the queue opens. */
+  tabs?: QueueTabs;
+}
+
+export function QueueView<V extends ViewName>(props: QueueProps<V>) {
   const { view } = props;
   const user = useAppSelector((s) => s.session.user)!;
   const version = useAppSelector((s) => s.ui.versions[view] ?? 0);
@@ -41,6 +57,15 @@ export function QueueView<V extends ViewName>(props: { view: V; title: string; c
   const [open, setOpen] = useState<CacheRow | null>(null);
   const [error, setError] = useState<string | null>(null);
   const storageKey = `fxbo:${user.id}:${view}`;
+  const tabs = useMemo(() => props.tabs?.tabs(user) ?? [], [props.tabs, user]);
+  const [tabId, setTabId] = useState<string | null>(() => {
+    const last = localStorage.getItem(`${storageKey}:tab`);
+    return tabs.find((t) => t.id === last)?.id ?? props.tabs?.main ?? tabs[0]?.id ?? null;
+  });
+  const scope = tabs.find((t) => t.id === tabId)?.scope ?? {};
+  const scopeRef = useRef(scope);
+  scopeRef.current = scope;
+  const [tabCounts, setTabCounts] = useState<Record<string, number>>({});
   const [saved, setSaved] = useState<Record<string, FilterModel>>(() => JSON.parse(localStorage.getItem(`${storageKey}:filters`) ?? '{}') as Record<string, FilterModel>);
 
   const columnDefs = useMemo<ColDef<CacheRow>[]>(
@@ -51,7 +76,10 @@ export function QueueView<V extends ViewName>(props: { view: V; title: string; c
         if (!spec) throw new Error(`${view} has no column ${c.field}`);
         const type = spec.type;
         const format = c.format;
+        const cell = c.cell;
         return {
+          ...(cell ? { cellRenderer: (p: { value: unknown }) => cell(p.value) } : {}),
+          ...(c.pinned ? { pinned: 'left' as const } : {}),
           field: c.field,
           headerName: c.header,
           width: c.width ?? 150,
@@ -64,10 +92,12 @@ export function QueueView<V extends ViewName>(props: { view: V; title: string; c
     [props.columns, view],
   );
 
+  // The footer counts what the grid shows: the user's filters, the tab and the quick filter.
   const refreshCount = useCallback(() => {
     const filterModel = (apiRef.current?.getFilterModel() ?? {}) as FilterModel;
-    call('cache.count', { view, filterModel }).then(setCount, () => setCount(null));
-  }, [view]);
+    call('cache.count', { view, filterModel, scope: scopeRef.current, ...(quickRef.current ? { quickFilter: quickRef.current } : {}) }).then(setCount, () => setCount(null));
+    for (const t of tabs) call('cache.count', { view, scope: t.scope }).then((n) => setTabCounts((c) => (c[t.id] === n ? c : { ...c, [t.id]: n })), () => undefined);
+  }, [view, tabs]);
 
   const datasource = useMemo<IDatasource>(
     () => ({
@@ -75,6 +105,7 @@ export function QueueView<V extends ViewName>(props: { view: V; title: string; c
         call('cache.query', {
           view,
           filterModel: p.filterModel as FilterModel,
+          scope: scopeRef.current,
           sortModel: p.sortModel as SortModel,
           ...(quickRef.current ? { quickFilter: quickRef.current } : {}),
           startRow: p.startRow,
@@ -103,11 +134,24 @@ export function QueueView<V extends ViewName>(props: { view: V; title: string; c
 
   useEffect(() => {
     const t = setTimeout(() => {
+      if (quickRef.current === quick.trim()) return;
       quickRef.current = quick.trim();
       apiRef.current?.purgeInfiniteCache();
+      refreshCount();
     }, 200);
     return () => clearTimeout(t);
-  }, [quick]);
+  }, [quick, refreshCount]);
+
+  const chooseTab = (id: string) => {
+    setTabId(id);
+    localStorage.setItem(`${storageKey}:tab`, id);
+    setOpen(null);
+  };
+  // A new tab: the grid reads its rows again from the top (the scope is read from the ref).
+  useEffect(() => {
+    apiRef.current?.purgeInfiniteCache();
+    refreshCount();
+  }, [tabId, refreshCount]);
 
   const onGridReady = (e: GridReadyEvent<CacheRow>) => {
     apiRef.current = e.api;
@@ -170,6 +214,15 @@ export function QueueView<V extends ViewName>(props: { view: V; title: string; c
         )}
         <button onClick={() => apiRef.current?.setFilterModel(null)}>Clear filters</button>
       </div>
+      {tabs.length > 0 && (
+        <div className="queue-tabs" role="tablist" aria-label={`${props.title} tabs`}>
+          {tabs.map((t) => (
+            <button key={t.id} role="tab" aria-selected={t.id === tabId} className={t.id === tabId ? 'tab active' : 'tab'} onClick={() => chooseTab(t.id)}>
+              {t.label} <span className="count">{tabCounts[t.id]?.toLocaleString() ?? '…'}</span>
+            </button>
+          ))}
+        </div>
+      )}
       <div className="grid-and-pane">
         <div className="grid">
           <AgGridReact<CacheRow>
@@ -181,6 +234,7 @@ export function QueueView<V extends ViewName>(props: { view: V; title: string; c
             maxBlocksInCache={50}
             rowSelection={{ mode: 'singleRow', checkboxes: false, enableClickSelection: true }}
             getRowId={(p) => String(p.data[VIEWS[view].key])}
+            rowClassRules={{ 'row-serious': (p) => /Sanctions match|Restricted/.test(String(p.data?.flags ?? '')) }}
             onGridReady={onGridReady}
             onRowClicked={(e: RowClickedEvent<CacheRow>) => e.data && setOpen(e.data)}
             onFilterChanged={refreshCount}

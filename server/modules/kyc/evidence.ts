@@ -75,13 +75,21 @@ export interface SlaState {
   breached: boolean;
   /** no change for longer than the policy allows */
   stuck: boolean;
+  /** why no deadline runs although the case is undecided (its client is restricted), or null */
+  stopped: string | null;
 }
 
 const HOUR = 3_600_000;
 
-export function slaOf(kase: Pick<KycCaseRow, 'status' | 'status_changed_at' | 'updated_at'>, policy: KycReviewPolicy, now: string): SlaState {
+/**
+ * The case's deadline in its current status. None once decided, and none while the client is
+ * restricted: such a case waits on the restriction (a sanctions match, an expired document), and
+ * a clock running against the officer would mean nothing.
+ */
+export function slaOf(kase: Pick<KycCaseRow, 'status' | 'status_changed_at' | 'updated_at'>, policy: KycReviewPolicy, now: string, clientStatus?: string): SlaState {
   const hours = policy.sla.hours[kase.status as keyof KycReviewPolicy['sla']['hours']];
-  if (hours === undefined) return { dueAt: null, hoursLeft: null, breached: false, stuck: false };
+  if (hours === undefined) return { dueAt: null, hoursLeft: null, breached: false, stuck: false, stopped: null };
+  if (clientStatus === 'restricted') return { dueAt: null, hoursLeft: null, breached: false, stuck: false, stopped: 'The client is restricted: no deadline runs until the restriction is resolved.' };
   const due = Date.parse(kase.status_changed_at) + hours * HOUR;
   const left = (due - Date.parse(now)) / HOUR;
   return {
@@ -89,6 +97,7 @@ export function slaOf(kase: Pick<KycCaseRow, 'status' | 'status_changed_at' | 'u
     hoursLeft: Math.round(left * 10) / 10,
     breached: left < 0,
     stuck: Date.parse(now) - Date.parse(kase.updated_at) > policy.sla.stuckAfterHours * HOUR,
+    stopped: null,
   };
 }
 

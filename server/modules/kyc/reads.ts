@@ -19,6 +19,7 @@ import type { KycRisk } from './risk.js';
 import { dateOf } from '../../../shared/time.js';
 import { JSON_COLUMNS, readJson } from '../../db/json.js';
 import { extractedDocument, mismatches, riskAssessment, storedChecks } from './codecs.js';
+import { flagsOf, flagText } from '../../../shared/clients/flags.js';
 
 /** The client's name as the reader may see it in a case: a company's always, a person's with clients.pii in the entity. */
 function clientNameFor(pii: ReadonlySet<string>, r: { legal_entity: string; client_type: string; display_name: string }): string {
@@ -52,7 +53,7 @@ export class KycReads {
       .innerJoin('clients as c', 'c.id', 'k.client_id')
       .leftJoin('users as u', 'u.id', 'k.assignee_id')
       .selectAll('k')
-      .select(['c.display_name', 'c.country', 'c.type as client_type', 'u.username as assignee']);
+      .select(['c.display_name', 'c.country', 'c.type as client_type', 'c.status as client_status', 'c.screening_status', 'u.username as assignee']);
   }
 
   /** Rows for the desktop cache's KYC queue (the `kyc` view), masked as kyc.queue masks them. */
@@ -65,7 +66,8 @@ export class KycReads {
     const pii = new Set(auth.scope('clients.pii'));
     const now = this.store.now();
     return rows.map((r) => {
-      const summary = { ...caseSummary(r), clientName: clientNameFor(pii, r), clientType: r.client_type, country: r.country, assignee: r.assignee ?? null, sla: slaOf(r, review.document, now) };
+      const flags = flagText(flagsOf({ clientStatus: r.client_status, screeningStatus: r.screening_status, riskLevel: r.risk_level, caseStatus: r.status }));
+      const summary = { ...caseSummary(r), clientName: clientNameFor(pii, r), clientType: r.client_type, country: r.country, assignee: r.assignee ?? null, flags, sla: slaOf(r, review.document, now, r.client_status) };
       return {
         caseRef: r.id,
         status: r.status,
@@ -79,6 +81,7 @@ export class KycReads {
         verification: r.verification_status,
         assignee: summary.assignee,
         slaDueAt: summary.sla.dueAt,
+        flags,
         createdAt: r.created_at,
         updatedAt: r.updated_at,
         _json: JSON.stringify(summary),
@@ -105,7 +108,7 @@ export class KycReads {
     const [rows, review] = await Promise.all([q.execute(), this.risk.reviewPolicy(this.store.kysely)]);
     const pii = new Set(auth.scope('clients.pii'));
     const now = this.store.now();
-    const items = rows.slice(0, filter.limit).map((r) => ({ ...caseSummary(r), clientName: clientNameFor(pii, r), clientType: r.client_type, country: r.country, assignee: r.assignee ?? null, sla: slaOf(r, review.document, now) }));
+    const items = rows.slice(0, filter.limit).map((r) => ({ ...caseSummary(r), clientName: clientNameFor(pii, r), clientType: r.client_type, country: r.country, assignee: r.assignee ?? null, sla: slaOf(r, review.document, now, r.client_status) }));
     return { items, nextCursor: rows.length > filter.limit ? items.at(-1)!.caseRef : null };
   }
 
@@ -167,7 +170,8 @@ export class KycReads {
         completedAt: c.completed_at,
       })),
       edd: await eddChecklist(db, kase),
-      sla: slaOf(kase, review.document, this.store.now()),
+      sla: slaOf(kase, review.document, this.store.now(), client.status),
+      flags: flagsOf({ clientStatus: client.status, screeningStatus: client.screening_status, riskLevel: kase.risk_level, caseStatus: kase.status }),
       statusSeconds: readJson(JSON_COLUMNS.statusSeconds, kase.status_seconds_json, `kyc_cases.status_seconds_json of ${kase.id}`),
       documents: documents.map((d) => ({ id: d.id, type: d.document_type, label: DOCUMENT_TYPES[d.document_type].label, fileName: d.file_name, mime: d.mime, size: d.size, sha256: d.sha256, source: d.source, issuedAt: d.issued_at, expiresAt: d.expires_at, status: d.status, receivedAt: d.received_at, supersededBy: d.superseded_by })),
       screening: { status: client.screening_status, hits: screening.map((s) => ({ caseId: s.id, status: s.status, subject: s.subject_name, list: s.source, entryKey: s.entry_key, entryName: s.entry_name, score: s.score, decidedBy: s.decided_by, reason: s.decision_reason })) },

@@ -88,12 +88,17 @@ export class KycSweeps {
     if (scope.length === 0) return { items: [], nextCursor: null };
     const review = await this.risk.reviewPolicy(this.store.kysely);
     const now = this.store.now();
-    const rows = await this.store.kysely.selectFrom('kyc_cases').select(['legal_entity', 'status', 'status_changed_at', 'updated_at', 'status_seconds_json', 'verification_status']).where('legal_entity', 'in', scope).execute();
+    const rows = await this.store.kysely
+      .selectFrom('kyc_cases as k')
+      .innerJoin('clients as c', 'c.id', 'k.client_id')
+      .select(['k.legal_entity', 'k.status', 'k.status_changed_at', 'k.updated_at', 'k.status_seconds_json', 'k.verification_status', 'c.status as client_status'])
+      .where('k.legal_entity', 'in', scope)
+      .execute();
     const by = new Map<string, { legalEntity: string; status: string; cases: number; breached: number; stuck: number; manual: number; currentHoursTotal: number }>();
     const spent = new Map<string, { seconds: number; cases: number }>();
     for (const r of rows) {
       const key = `${r.legal_entity}|${r.status}`;
-      const sla = slaOf(r, review.document, now);
+      const sla = slaOf(r, review.document, now, r.client_status);
       const agg = by.get(key) ?? { legalEntity: r.legal_entity, status: r.status, cases: 0, breached: 0, stuck: 0, manual: 0, currentHoursTotal: 0 };
       agg.cases++;
       if (sla.breached) agg.breached++;

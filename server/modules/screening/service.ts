@@ -378,12 +378,19 @@ export class ScreeningService {
     if (filter.clientId) q = q.where('client_id', '=', filter.clientId);
     if (filter.cursor) q = q.where('id', '<', filter.cursor);
     const rows = await q.execute();
-    const items = rows.slice(0, filter.limit).map(caseRow);
+    const items = rows.slice(0, filter.limit).map((r) => caseRow(r));
     return { items, nextCursor: rows.length > filter.limit ? items.at(-1)!.id : null };
   }
 
   async byIds(ids: string[]) {
     if (ids.length === 0) return [];
-    return (await this.store.kysely.selectFrom('screening_cases').selectAll().where('id', 'in', ids).execute()).map(caseRow);
+    const rows = await this.store.kysely
+      .selectFrom('screening_cases as s')
+      .leftJoin('clients as c', 'c.id', 's.client_id')
+      .selectAll('s')
+      .select('c.status as client_status')
+      .where('s.id', 'in', ids)
+      .execute();
+    return rows.map(({ client_status, ...row }) => caseRow(row, client_status ?? undefined));
   }
 }

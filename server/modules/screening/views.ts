@@ -5,12 +5,14 @@ import type { ClientPartyRow, ClientRow, ScreeningCaseRow } from '../../db/schem
 import type { ListEntry } from './lists/model.js';
 import { storedHit } from './codecs.js';
 import { JSON_COLUMNS, readJson } from '../../db/json.js';
+import { flagsOf, flagText } from '../../../shared/clients/flags.js';
 
-/** The queue row: what the grid shows and filters on. */
-export function caseRow(row: ScreeningCaseRow) {
+/** The queue row: what the grid shows and filters on; `clientStatus` adds the flags that must not be missed. */
+export function caseRow(row: ScreeningCaseRow, clientStatus?: string) {
   return {
     id: row.id,
     status: row.status,
+    flags: flagText(flagsOf({ caseStatus: row.status, clientStatus })),
     clientId: row.client_id,
     subject: row.subject_name,
     isParty: row.party_id !== '',
@@ -44,7 +46,7 @@ export function caseView(
   const stored = readJson(storedHit, row.hit_json, `screening_cases.hit_json of ${row.id}`);
   const c = extra.client;
   return {
-    ...caseRow(row),
+    ...caseRow(row, extra.client.status),
     policyRef: row.policy_ref,
     explanation: stored.explanation,
     hit: stored.hit,

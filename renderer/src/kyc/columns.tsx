@@ -2,15 +2,15 @@
 
 import { KYC_STATUS_LABELS, labelOf, VERIFICATION_LABELS } from '../../../shared/labels.js';
 import type { QueueColumn } from '../shared/QueueView.js';
+import { FlagCell } from '../shared/Flags.js';
+import { hoursText } from '../../../shared/time.js';
 
 const HOUR = 3_600_000;
 
 function hoursFromNow(iso: unknown): string {
   if (typeof iso !== 'string' || !iso) return '';
   const h = (Date.parse(iso) - Date.now()) / HOUR;
-  const abs = Math.abs(h);
-  const text = abs >= 48 ? `${Math.round(abs / 24)} d` : `${Math.round(abs)} h`;
-  return h < 0 ? `overdue ${text}` : text;
+  return h < 0 ? `overdue ${hoursText(h)}` : hoursText(h);
 }
 
 function age(iso: unknown): string {
@@ -20,8 +20,9 @@ function age(iso: unknown): string {
 }
 
 export const KYC_COLUMNS: QueueColumn<'kyc'>[] = [
-  { field: 'caseRef', header: 'Case', width: 120 },
+  { field: 'caseRef', header: 'Case', width: 120, pinned: true },
   { field: 'status', header: 'Status', width: 150, format: (v) => labelOf(KYC_STATUS_LABELS, String(v ?? '')) },
+  { field: 'flags', header: 'Flags', width: 190, cell: (v) => <FlagCell value={v} /> },
   { field: 'riskLevel', header: 'Risk', width: 90, format: (v) => String(v ?? '—') },
   { field: 'riskScore', header: 'Score', width: 85 },
   { field: 'clientName', header: 'Client', width: 190 },
