@@ -10,6 +10,7 @@ import { portalActor } from './core/actor.js';
 import { disclose, disclosureFor } from './core/disclosure.js';
 import type { Services } from './services.js';
 import { type AuthContext, type RequestInfo } from './core/auth.js';
+import { issuesText, type IssueLike } from '../shared/issues.js';
 
 export interface Context {
   services: Services;
@@ -47,11 +48,10 @@ const t = initTRPC.context<Context>().create({
       if (Array.isArray(details?.issues)) issues = details.issues as ErrorData['issues'];
     } else if ((error.code === 'BAD_REQUEST' || error.code === 'PARSE_ERROR') && cause && typeof cause === 'object' && 'issues' in cause) {
       reason = 'VALIDATION_FAILED';
-      issues = (cause.issues as Array<{ path?: Array<PropertyKey | { key: PropertyKey }>; message: string }>).map((i) => ({
-        path: issuePath(i.path),
-        message: i.message,
-      }));
-      message = `Invalid input: ${issues.map((i) => `${i.path || '(input)'}: ${i.message}`).join('; ')}`;
+      const raw = cause.issues as Array<IssueLike & { path?: IssueLike['path'] }>;
+      issues = raw.map((i) => ({ path: issuePath(i.path), message: i.message }));
+      // People read the sentence; programs read `issues`, with each field's path.
+      message = issuesText(raw.map((i) => ({ ...i, path: i.path ?? [] })));
     } else if (error.code === 'BAD_REQUEST' || error.code === 'PARSE_ERROR') {
       reason = 'VALIDATION_FAILED';
     } else if (error.code === 'NOT_FOUND') {

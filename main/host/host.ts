@@ -15,6 +15,7 @@ import { cacheAction, type CacheOwner } from '../cache/wipe-rules.js';
 import type { ChannelData, ChannelHandlers, ChannelOutputs, Profile } from './channels.js';
 import { createServerClient, reasonOf, type ServerClient } from './server-client.js';
 import { endKind, SyncEngine } from './sync-engine.js';
+import { issuesText } from '../../shared/issues.js';
 
 
 export interface HostOptions {
@@ -83,8 +84,7 @@ export class DesktopHost extends EventEmitter<{ event: [HostEvent] }> {
     if (!isChannel(channel)) return { ok: false, error: { reason: 'VALIDATION_FAILED', message: `Unknown channel ${JSON.stringify(channel)}` } };
     const parsed = CHANNELS[channel].safeParse(input ?? {});
     if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      return { ok: false, error: { reason: 'VALIDATION_FAILED', message: `${channel}: ${issue.path.join('.') || '(input)'}: ${issue.message}` } };
+      return { ok: false, error: { reason: 'VALIDATION_FAILED', message: issuesText(parsed.error.issues) } };
     }
     try {
       return { ok: true, value: await this.dispatch(channel, parsed.data as ChannelData<typeof channel>) };

@@ -2,7 +2,8 @@
 // bridge script. Every call answers `{ ok, value } | { ok: false, error }`; failures become thrown
 // HostCallErrors carrying the reason, for the one listener that turns them into notifications.
 
-import type { Channel, ChannelInput, DesktopApi, HostError, HostEvent } from '../../shared/desktop/api.js';
+import { CHANNELS, type Channel, type ChannelInput, type DesktopApi, type HostError, type HostEvent } from '../../shared/desktop/api.js';
+import { issuesText } from '../../shared/issues.js';
 import type { ChannelOutput } from '../../main/host/channels.js';
 
 declare global {
@@ -28,6 +29,9 @@ function api(): DesktopApi {
 
 /** Calls a host channel with its input; answers the channel's shape, typed from the server router. */
 export async function call<C extends Channel>(channel: C, input: ChannelInput<C>): Promise<ChannelOutput<C>> {
+  // Forms are checked here, before anything is sent, against the schema the host checks again.
+  const checked = CHANNELS[channel].safeParse(input);
+  if (!checked.success) throw new HostCallError({ reason: 'VALIDATION_FAILED', message: issuesText(checked.error.issues) });
   let result;
   try {
     result = await api().invoke(channel, input);

@@ -21,6 +21,12 @@ export const DOCUMENT_TYPES = {
 
 export type DocumentType = keyof typeof DOCUMENT_TYPES;
 
+/** The document types a client of this type may be asked for: its required categories, and source-of-wealth evidence. */
+export function documentTypesFor(clientType: keyof typeof REQUIRED_CATEGORIES): DocumentType[] {
+  const wanted = new Set<DocumentCategory>([...REQUIRED_CATEGORIES[clientType], 'edd']);
+  return (Object.keys(DOCUMENT_TYPES) as DocumentType[]).filter((t) => wanted.has(DOCUMENT_TYPES[t].category));
+}
+
 /** The document types that serve one category (identity: passport, national identity card, driving licence). */
 export function typesOfCategory(category: (typeof DOCUMENT_TYPES)[DocumentType]['category']): DocumentType[] {
   return (Object.keys(DOCUMENT_TYPES) as DocumentType[]).filter((t) => DOCUMENT_TYPES[t].category === category);

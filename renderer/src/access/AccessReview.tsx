@@ -13,6 +13,7 @@ import type { Profile as User } from '../../../main/host/channels.js';
 import { recordOf } from '../shared/records.js';
 import { RecordDetail } from '../shared/Fields.js';
 import { APPROVAL_TABS, GRANT_TABS } from './tabs.js';
+import { useShortcuts } from '../shared/shortcuts.js';
 
 const GRANTS: QueueColumn<'grants'>[] = [
   { field: 'username', header: 'User', width: 140 },
@@ -60,6 +61,11 @@ function ApprovalDetail({ row, offline }: { row: CacheRow; offline: boolean }) {
     }
   };
 
+  const mayDecide = (a: 'approve' | 'reject') => (!view?.availableActions.includes(a) ? 'you made it, it is about you, or it needs a role you do not hold here' : offline ? 'offline' : null);
+  useShortcuts([
+    { key: 'p', label: 'Approve', run: () => void decide('approve'), unavailable: mayDecide('approve') },
+    { key: 'r', label: 'Reject (with the reason typed)', run: () => void decide('reject'), unavailable: mayDecide('reject') },
+  ]);
   const snapshot = recordOf('approvals', row);
   const v = view ?? snapshot;
   return (

@@ -3,11 +3,12 @@
 // machine and the server allow this user now are offered; Approve is disabled while something
 // blocks approval, and says what.
 
-import type { Dispatch } from 'react';
-import { DOCUMENT_TYPES, REJECTION_REASONS, type DocumentType, type RejectionReason } from '../../../shared/kyc/machine.js';
+import { useEffect, useRef, type Dispatch } from 'react';
+import { DOCUMENT_TYPES, documentTypesFor, REJECTION_REASONS, type RejectionReason } from '../../../shared/kyc/machine.js';
 import type { Blocker } from '../../../shared/kyc/blockers.js';
 import type { CaseView } from './CaseSections.js';
 import type { CaseForm, FormEvent } from './case-form.js';
+import { useShortcuts } from '../shared/shortcuts.js';
 
 export interface Acting {
   /** Actions need the server: disabled while it cannot be reached. */
@@ -60,8 +61,26 @@ export function ActionBar({ view, acting, blockers, offerAssign, mayOverride, as
   // The server refuses to approve a confirmed sanctions match, by override too.
   const confirmedMatch = view.client.screeningStatus === 'confirmed_match';
   const blocked = blockers.length > 0 ? `Approval waits for: ${blockers.map((b) => b.message).join(' ')}` : undefined;
+  const open = (f: FormEvent & { type: 'open' }) => () => change(f);
+  const notOffered = (a: CaseView['availableActions'][number]) => (can(a) ? null : 'not open to you on this case now');
+  useShortcuts([
+    { key: 'a', label: 'Assign to me', run: assign, unavailable: offerAssign ? (offline ? 'offline' : null) : 'already yours, or not open to you' },
+    { key: 'd', label: 'Request documents', run: open({ type: 'open', form: 'requestDocuments' }), unavailable: notOffered('requestDocuments') },
+    { key: 'e', label: 'Escalate', run: open({ type: 'open', form: 'escalate' }), unavailable: notOffered('escalate') },
+    { key: 'p', label: 'Approve', run: open({ type: 'open', form: 'approve' }), unavailable: notOffered('approve') ?? (blocked ? 'something still blocks approval (listed under the heading)' : null) },
+    { key: 'r', label: 'Reject', run: open({ type: 'open', form: 'reject' }), unavailable: notOffered('reject') },
+  ]);
   return (
-    <div className="decide">
+    <div
+      className="decide"
+      onKeyDown={(e) => {
+        // Ctrl+Enter sends the open form from any of its fields.
+        if (e.key === 'Enter' && (e.ctrlKey || e.metaKey) && form.open && !offline && !busy) {
+          e.preventDefault();
+          submit();
+        }
+      }}
+    >
       <div className="buttons" role="group" aria-label="Actions">
         {offerAssign && (
           <button disabled={offline || busy} onClick={assign}>
@@ -95,7 +114,7 @@ export function ActionBar({ view, acting, blockers, offerAssign, mayOverride, as
       <FormFields view={view} form={form} change={change} />
       {form.open && (
         <div className="buttons">
-          <button disabled={offline || busy} onClick={submit}>
+          <button disabled={offline || busy} onClick={submit} title="Ctrl+Enter">
             Confirm {form.open === 'requestDocuments' ? 'request' : form.open}
           </button>
           <button className="link" onClick={() => change({ type: 'close' })}>
@@ -109,12 +128,17 @@ export function ActionBar({ view, acting, blockers, offerAssign, mayOverride, as
 }
 
 function FormFields({ view, form, change }: { view: CaseView; form: CaseForm; change: Dispatch<FormEvent> }) {
+  // A form opened (from its button or its key): the keyboard goes to its first field.
+  const first = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (form.open) first.current?.querySelector<HTMLElement>('fieldset input, select, input, textarea')?.focus();
+  }, [form.open]);
   return (
-    <>
+    <div ref={first} className="form-fields">
       {form.open === 'requestDocuments' && (
         <fieldset>
           <legend>Documents to request</legend>
-          {(Object.keys(DOCUMENT_TYPES) as DocumentType[]).map((t) => (
+          {documentTypesFor(view.client.type).map((t) => (
             <label key={t} className="check">
               <input type="checkbox" checked={form.types.includes(t)} onChange={(e) => change({ type: 'document', document: t, wanted: e.target.checked })} /> {DOCUMENT_TYPES[t].label}
             </label>
@@ -152,6 +176,6 @@ function FormFields({ view, form, change }: { view: CaseView; form: CaseForm; ch
         Note (recorded with the step{view.edd ? ' and used for checklist items' : ''})
         <textarea rows={3} value={form.note} onChange={(e) => change({ type: 'note', value: e.target.value })} />
       </label>
-    </>
+    </div>
   );
 }

@@ -3,7 +3,7 @@
 // timeline, and only the actions the case machine and the server allow this user now. What blocks
 // approval is computed by the server's own rule (shared/kyc/blockers.ts) from the case view.
 
-import { useEffect, useReducer, useState } from 'react';
+import { useEffect, useReducer, useRef, useState } from 'react';
 import type { CacheRow } from '../../../shared/desktop/views.js';
 import type { ChannelInput } from '../../../shared/desktop/api.js';
 import type { ChannelOutput } from '../../../main/host/channels.js';
@@ -50,6 +50,7 @@ export function CasePane({ row, offline }: { row: CacheRow; offline: boolean }) 
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [viewing, setViewing] = useState<string | null>(null);
+  const paneRef = useRef<HTMLDivElement>(null);
   // The cached KYC view changed (a sync round brought case updates): read the case again.
   const version = useAppSelector((s) => s.ui.versions.kyc ?? 0);
 
@@ -69,6 +70,8 @@ export function CasePane({ row, offline }: { row: CacheRow; offline: boolean }) 
       const answer: ChannelOutput<CaseChannel> = await call(channel, { caseRef, ...input } as ChannelInput<C>);
       const approvalId = 'approvalId' in answer ? answer.approvalId : null;
       change({ type: 'submitted' });
+      // The step went through: the keyboard leaves the closed form for the pane, where the keys act.
+      paneRef.current?.focus();
       dispatch(notify(approvalId ? `${caseRef}: override requested (${approvalId}); a second person must approve it` : `${caseRef}: ${done}`));
       await kase.reload();
     } catch (e) {
@@ -89,7 +92,7 @@ export function CasePane({ row, offline }: { row: CacheRow; offline: boolean }) 
     if (step) void act(step.channel, step.input, step.done);
   };
   return (
-    <div className="kyc-case">
+    <div className="kyc-case" ref={paneRef} tabIndex={-1}>
       <CaseHeader view={view} blockers={blockers} />
       <DocumentsSection view={view} onOpen={setViewing} />
       {viewing && <DocumentViewer documentId={viewing} onClose={() => setViewing(null)} />}

@@ -3,6 +3,7 @@
 
 import type { ChannelOutput } from '../../../main/host/channels.js';
 import type { Blocker } from '../../../shared/kyc/blockers.js';
+import { RESTRICTION_KINDS } from '../../../shared/clients/lifecycle.js';
 import { DOCUMENT_TYPES } from '../../../shared/kyc/machine.js';
 import { CLIENT_STATUS_LABELS, KYC_STATUS_LABELS, labelOf, SCREENING_STATUS_LABELS } from '../../../shared/labels.js';
 import { hoursText } from '../../../shared/time.js';
@@ -20,7 +21,7 @@ export function CaseHeader({ view, blockers }: { view: CaseView; blockers: Block
       <FlagBanner flags={view.flags} />
       <p className="hint">
         {view.client.id} · {view.client.name} · {view.client.type} · {view.client.country} · client {labelOf(CLIENT_STATUS_LABELS, view.client.status)}
-        {view.client.restrictions.length ? ` (${view.client.restrictions.join(', ')})` : ''} · opened for: {view.openedReason}
+        {view.client.restrictions.length ? ` (${view.client.restrictions.map((r) => RESTRICTION_KINDS[r].label.toLowerCase()).join(', ')})` : ''} · opened for: {view.openedReason}
       </p>
       {view.sla.dueAt && (
         <p className={view.sla.breached ? 'banner notice' : 'hint'}>
@@ -37,8 +38,8 @@ export function CaseHeader({ view, blockers }: { view: CaseView; blockers: Block
       {blockers.length > 0 && !view.decision && (
         <ul className="problems" aria-label="Before approval">
           {blockers.map((b) => (
-            <li key={b.message}>
-              <span className="mono">{b.reason}</span> {b.message}
+            <li key={b.message} title={b.reason}>
+              {b.message}
             </li>
           ))}
         </ul>

@@ -11,6 +11,7 @@ import { QueueView, type QueueColumn } from '../shared/QueueView.js';
 import { TimelineToggle } from '../shared/ClientTimeline.js';
 import { FlagBanner, FlagCell } from '../shared/Flags.js';
 import { SCREENING_TABS } from './tabs.js';
+import { useShortcuts } from '../shared/shortcuts.js';
 import { flagsOf } from '../../../shared/clients/flags.js';
 import { useAppDispatch } from '../store.js';
 import { notify } from '../shared/notices.js';
@@ -111,6 +112,14 @@ export function HitPane({ row, offline }: { row: CacheRow; offline: boolean }) {
     setReason('');
     dispatch(notify(`${id}: ${DECISION_LABELS[choice].toLowerCase()}${choice === 'true_match' ? '; the client is restricted and the MLRO alerted' : ''}`));
   };
+
+  const decisionKey = (d: 'true_match' | 'false_positive', key: string) => ({
+    key,
+    label: DECISION_LABELS[d],
+    run: () => void decide(d),
+    unavailable: !view?.availableDecisions.includes(d) ? 'not open to you on this hit' : offline ? 'offline' : reason.trim().length < 10 ? 'write the reason first (at least 10 characters)' : null,
+  });
+  useShortcuts([decisionKey('true_match', 't'), decisionKey('false_positive', 'f')]);
 
   if (!view) return <PaneStatus loading error={hit.error} what={id} />;
   return (

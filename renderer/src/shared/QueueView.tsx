@@ -11,6 +11,8 @@ import { VIEWS, type CacheRow, type ViewName } from '../../../shared/desktop/vie
 import { call } from '../bridge.js';
 import { useAppSelector } from '../store.js';
 import type { QueueTabs } from './tabs.js';
+import { SavedFilters } from './SavedFilters.js';
+import { ShortcutHelp, useShortcutRegistry } from './shortcuts.js';
 
 const FILTERS = { text: 'agTextColumnFilter', number: 'agNumberColumnFilter', date: 'agDateColumnFilter' } as const;
 
@@ -51,11 +53,24 @@ export function QueueView<V extends ViewName>(props: QueueProps<V>) {
   const version = useAppSelector((s) => s.ui.versions[view] ?? 0);
   const sync = useAppSelector((s) => s.ui.sync);
   const apiRef = useRef<GridApi<CacheRow> | null>(null);
-  const quickRef = useRef('');
-  const [quick, setQuick] = useState('');
+  const quickKey = `fxbo:${user.id}:${view}:quick`;
+  const [quick, setQuick] = useState(() => localStorage.getItem(quickKey) ?? '');
+  const quickRef = useRef(quick.trim());
   const [count, setCount] = useState<number | null>(null);
   const [open, setOpen] = useState<CacheRow | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [help, setHelp] = useState(false);
+  const shortcuts = useShortcutRegistry();
+  // The grid takes the keyboard when the view opens (and after the help closes).
+  const focusGrid = useCallback((row?: number) => {
+    const api = apiRef.current;
+    const column = api?.getAllDisplayedColumns()[0];
+    if (!api || !column || api.getDisplayedRowCount() === 0) return;
+    const index = row ?? api.getFocusedCell()?.rowIndex ?? 0;
+    api.ensureIndexVisible(index);
+    api.setFocusedCell(index, column);
+  }, []);
+  const focusedOnce = useRef(false);
   const storageKey = `fxbo:${user.id}:${view}`;
   const tabs = useMemo(() => props.tabs?.tabs(user) ?? [], [props.tabs, user]);
   const [tabId, setTabId] = useState<string | null>(() => {
@@ -82,6 +97,8 @@ export function QueueView<V extends ViewName>(props: QueueProps<V>) {
           ...(c.pinned ? { pinned: 'left' as const } : {}),
           field: c.field,
           headerName: c.header,
+          headerTooltip: c.header,
+          tooltipValueGetter: (p) => (p.valueFormatted ?? (p.value === null || p.value === undefined ? '' : String(p.value))) || undefined,
           width: c.width ?? 150,
           sortable: true,
           filter: FILTERS[type],
@@ -114,6 +131,10 @@ export function QueueView<V extends ViewName>(props: QueueProps<V>) {
           (r) => {
             setError(null);
             p.successCallback(r.rows, r.lastRow ?? undefined);
+            if (!focusedOnce.current && r.rows.length > 0 && (document.activeElement === document.body || document.activeElement?.closest('nav'))) {
+              focusedOnce.current = true;
+              setTimeout(() => focusGrid(0), 0);
+            }
           },
           (e: Error) => {
             setError(e.message);
@@ -136,6 +157,7 @@ export function QueueView<V extends ViewName>(props: QueueProps<V>) {
     const t = setTimeout(() => {
       if (quickRef.current === quick.trim()) return;
       quickRef.current = quick.trim();
+      localStorage.setItem(quickKey, quick);
       apiRef.current?.purgeInfiniteCache();
       refreshCount();
     }, 200);
@@ -160,59 +182,95 @@ export function QueueView<V extends ViewName>(props: QueueProps<V>) {
     const state = localStorage.getItem(`${storageKey}:columns`);
     if (state) e.api.applyColumnState({ state: JSON.parse(state) as [], applyOrder: true });
     else if (props.defaultSort) e.api.applyColumnState({ state: props.defaultSort.map((s) => ({ colId: s.colId, sort: s.sort })) });
+    const active = localStorage.getItem(`${storageKey}:active`);
+    if (active && active !== '{}') e.api.setFilterModel(JSON.parse(active) as FilterModel);
     refreshCount();
   };
   const saveColumns = () => {
     if (apiRef.current) localStorage.setItem(`${storageKey}:columns`, JSON.stringify(apiRef.current.getColumnState()));
   };
 
-  const saveFilter = () => {
-    const name = window.prompt('Name this filter');
-    if (!name || !apiRef.current) return;
-    const next = { ...saved, [name]: apiRef.current.getFilterModel() as FilterModel };
+  const storeSaved = (next: Record<string, FilterModel>) => {
     setSaved(next);
     localStorage.setItem(`${storageKey}:filters`, JSON.stringify(next));
+  };
+  // The filters in force follow the user across reloads, like the tab and the columns.
+  const onFilterChanged = () => {
+    localStorage.setItem(`${storageKey}:active`, JSON.stringify(apiRef.current?.getFilterModel() ?? {}));
+    refreshCount();
+  };
+  const clearAll = () => {
+    setQuick('');
+    apiRef.current?.setFilterModel(null);
   };
 
   const move = (delta: number) => {
     const api = apiRef.current;
     if (!api) return;
     const focused = api.getFocusedCell();
-    const index = Math.max(0, (focused?.rowIndex ?? -1) + delta);
+    const index = Math.min(Math.max(0, (focused?.rowIndex ?? -1) + delta), Math.max(0, api.getDisplayedRowCount() - 1));
     const column = focused?.column ?? api.getAllDisplayedColumns()[0];
     if (!column) return;
     api.ensureIndexVisible(index);
     api.setFocusedCell(index, column);
-    api.getDisplayedRowAtIndex(index)?.setSelected(true, true);
+    const node = api.getDisplayedRowAtIndex(index);
+    node?.setSelected(true, true);
+    // The open pane follows the selection.
+    if (node?.data) setOpen((was) => (was ? node.data! : was));
   };
 
   const onKeyDown = (e: React.KeyboardEvent) => {
-    if ((e.target as HTMLElement).closest('input, textarea, select, .ag-filter')) return;
+    if (e.ctrlKey || e.metaKey || e.altKey) return;
+    const target = e.target as HTMLElement;
+    // Typing in a field, and Enter or Space on a button or link, belong to that control.
+    if (target.closest('input, textarea, select, .ag-filter, [role=dialog]')) return;
+    const onControl = target.closest('button, a, summary, [role=tab]') !== null;
     if (e.key === 'j') move(1);
     else if (e.key === 'k') move(-1);
-    else if (e.key === 'Enter') {
+    else if (e.key === '?') setHelp(true);
+    else if (e.key === '/') document.querySelector<HTMLInputElement>('.queue input[type=search]')?.focus();
+    else if (e.key === 'Enter' && !onControl && !target.closest('.detail')) {
       const row = apiRef.current?.getSelectedRows()[0] ?? apiRef.current?.getDisplayedRowAtIndex(apiRef.current.getFocusedCell()?.rowIndex ?? -1)?.data;
       if (row) setOpen(row);
     } else if (e.key === 'Escape') setOpen(null);
-    else return;
+    else {
+      const shortcut = e.key.length === 1 ? shortcuts.current().find((s) => s.key === e.key) : undefined;
+      if (!shortcut) return;
+      if (shortcut.unavailable) setError(`${shortcut.label}: ${shortcut.unavailable}`);
+      else shortcut.run();
+    }
     e.preventDefault();
   };
 
-  return (
+  return shortcuts.provider(
     <section className="queue" onKeyDown={onKeyDown} aria-label={props.title}>
+      {help && (
+        <ShortcutHelp
+          shortcuts={shortcuts.current()}
+          onClose={() => {
+            setHelp(false);
+            focusGrid();
+          }}
+        />
+      )}
       <div className="toolbar">
         <h2>{props.title}</h2>
-        <input type="search" placeholder="Quick filter (all words, any column)" aria-label="Quick filter" value={quick} onChange={(e) => setQuick(e.target.value)} />
-        <button onClick={saveFilter}>Save filter</button>
-        {Object.keys(saved).length > 0 && (
-          <select aria-label="Saved filters" value="" onChange={(e) => apiRef.current?.setFilterModel(saved[e.target.value] ?? null)}>
-            <option value="">Saved filters…</option>
-            {Object.keys(saved).map((n) => (
-              <option key={n}>{n}</option>
-            ))}
-          </select>
-        )}
-        <button onClick={() => apiRef.current?.setFilterModel(null)}>Clear filters</button>
+        <input
+          type="search"
+          placeholder="Quick filter (all words, any column)"
+          aria-label="Quick filter"
+          value={quick}
+          onChange={(e) => setQuick(e.target.value)}
+          onKeyDown={(e) => {
+            // Enter takes the keyboard back to the grid's first row.
+            if (e.key === 'Enter') {
+              e.preventDefault();
+              setTimeout(() => focusGrid(0), 250);
+            }
+          }}
+        />
+        <SavedFilters saved={saved} onChange={storeSaved} current={() => (apiRef.current?.getFilterModel() ?? {}) as FilterModel} apply={(m) => apiRef.current?.setFilterModel(m)} />
+        <button onClick={clearAll}>Clear filters</button>
       </div>
       {tabs.length > 0 && (
         <div className="queue-tabs" role="tablist" aria-label={`${props.title} tabs`}>
@@ -237,7 +295,7 @@ export function QueueView<V extends ViewName>(props: QueueProps<V>) {
             rowClassRules={{ 'row-serious': (p) => /Sanctions match|Restricted/.test(String(p.data?.flags ?? '')) }}
             onGridReady={onGridReady}
             onRowClicked={(e: RowClickedEvent<CacheRow>) => e.data && setOpen(e.data)}
-            onFilterChanged={refreshCount}
+            onFilterChanged={onFilterChanged}
             onSortChanged={saveColumns}
             onColumnMoved={saveColumns}
             onColumnResized={(e) => e.finished && saveColumns()}
@@ -257,8 +315,8 @@ export function QueueView<V extends ViewName>(props: QueueProps<V>) {
         <span>Sync: {sync?.state === 'syncing' ? `syncing… ${sync.rowsReceived.toLocaleString()} rows received` : (sync?.state ?? 'starting')}</span>
         <span>Last update: {timeAgo(sync?.lastSyncAt)}</span>
         {error && <span className="error">{error}</span>}
-        <span className="keys">j/k move · Enter open · Esc close</span>
+        <span className="keys">j/k move · Enter open · Esc close · ? all keys</span>
       </footer>
-    </section>
+    </section>,
   );
 }

@@ -1,0 +1,109 @@
+// The desktop without a mouse: a compliance officer signs in, lands on the KYC queue with the grid
+// focused, finds a case by the quick filter, opens it, assigns it, asks for a document and
+// approves it, each with its single key; `?` lists the keys, and a key whose action the server
+// would refuse says why instead of acting.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { SYSTEM_ACTOR } from '../../server/core/actor.js';
+import { parseListFiles } from '../../server/modules/screening/lists/read.js';
+import { aListFile, aPassport, aPassportUpload, aRegistration, anAddressProof } from '../../server/testing/builders.js';
+import { portalClientFor } from '../../server/testing/harness.js';
+import { startDesktop, type Desktop } from './desktop-fixture.js';
+
+describe('the desktop from the keyboard alone', () => {
+  let d: Desktop;
+  beforeAll(async () => {
+    d = await startDesktop(async (t) => {
+      await t.server.services.screening.importList({ ...SYSTEM_ACTOR, id: 'e2e:lists', name: 'list import' }, await parseListFiles([aListFile()]));
+    });
+  }, 180_000);
+  afterAll(() => d?.close());
+
+  /** Signs in by typing and Enter, no clicks. */
+  async function signInByKeyboard(page: Page, username: string): Promise<void> {
+    const c = d.t.credentials.get(username)!;
+    await page.goto(d.host.openUrl);
+    await page.getByLabel('Username').focus();
+    await page.keyboard.type(username);
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(c.password);
+    await page.keyboard.press('Tab');
+    d.t.clock.advance(30_000);
+    await page.keyboard.type(d.t.code(username));
+    await page.keyboard.press('Enter');
+    await page.getByRole('button', { name: 'Sign out' }).waitFor();
+  }
+
+  it('takes a compliance officer from the queue through assign, a document request and approval', async () => {
+    const { t } = d;
+    const portal = portalClientFor(t.url);
+    const today = t.clock.now().toISOString().slice(0, 10);
+    const person = { firstName: 'Mirela', lastName: 'Dumitrescu', dateOfBirth: '1985-05-05', nationality: 'RO' };
+    const { clientId } = await portal.portal.registerClient.mutate(aRegistration({ ...person, country: 'RO' }));
+    await portal.portal.uploadDocument.mutate(aPassportUpload(clientId, aPassport(person)));
+    await portal.portal.uploadDocument.mutate(await anAddressProof(clientId, today));
+    await t.server.services.jobs.drain();
+
+    const page = await (await d.browser.newContext({ viewport: { width: 1280, height: 720 } })).newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await signInByKeyboard(page, 'compliance.eu');
+
+    // Lands on the KYC queue's open work, with the grid holding the keyboard.
+    await expect.poll(() => page.getByRole('tab', { selected: true }).textContent()).toMatch(/^All open/);
+    await expect.poll(() => page.evaluate("document.activeElement?.closest('.ag-row') !== null"), { timeout: 10_000 }).toBe(true);
+
+    // `/` to the quick filter, Enter back to the grid, Enter opens the case.
+    await page.keyboard.press('/');
+    await page.keyboard.type('Dumitrescu');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.locator('.grid .ag-row').allTextContents()).toEqual([expect.stringContaining('Dumitrescu')]);
+    await expect.poll(() => page.evaluate("document.activeElement?.closest('.ag-row') !== null")).toBe(true);
+    await page.keyboard.press('Enter');
+    const pane = page.getByRole('complementary', { name: 'Details' });
+    const heading = pane.getByRole('heading').first();
+    await expect.poll(() => heading.textContent(), { timeout: 10_000 }).toMatch(/· Open ·/);
+
+    // A key whose action the server would refuse says why (not assigned yet), and does nothing.
+    await page.keyboard.press('p');
+    await expect.poll(() => page.locator('.statusbar .error').textContent()).toMatch(/Approve: not open to you/);
+
+    // `a` assigns; `d` opens the document request with the keyboard in its first box.
+    await page.keyboard.press('a');
+    await expect.poll(() => pane.getByRole('button', { name: 'Assign to me' }).count(), { timeout: 10_000 }).toBe(0);
+    await page.keyboard.press('d');
+    await expect.poll(() => page.evaluate('document.activeElement?.type')).toBe('checkbox');
+    for (let i = 0; i < 3; i++) await page.keyboard.press('Tab');
+    await page.keyboard.press('Space');
+    expect(await pane.getByRole('checkbox', { name: /Proof of address/ }).isChecked()).toBe(true);
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('The bill is cut off; please send the whole page.');
+    await page.keyboard.press('Control+Enter');
+    await expect.poll(() => heading.textContent(), { timeout: 10_000 }).toMatch(/Pending documents/);
+
+    // The client resubmits; `p` opens the approval with the keyboard in the policy basis.
+    await portal.portal.uploadDocument.mutate(await anAddressProof(clientId, today));
+    await t.server.services.jobs.drain();
+    await expect.poll(() => heading.textContent(), { timeout: 15_000 }).toMatch(/· Open ·/);
+    await pane.getByRole('list', { name: 'Before approval' }).waitFor({ state: 'detached', timeout: 10_000 });
+    await page.keyboard.press('p');
+    await expect.poll(() => page.evaluate("document.activeElement?.getAttribute('placeholder')")).toMatch(/AML policy/);
+    await page.keyboard.type('AML/CFT policy 4.2, standard due diligence');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('Passport and full bill checked against the declaration.');
+    await page.keyboard.press('Control+Enter');
+    await expect.poll(() => heading.textContent(), { timeout: 10_000 }).toMatch(/· Approved ·/);
+    const kase = await t.server.services.store.kysely.selectFrom('kyc_cases').select(['status', 'policy_basis']).where('client_id', '=', clientId).executeTakeFirstOrThrow();
+    expect(kase).toMatchObject({ status: 'approved', policy_basis: 'AML/CFT policy 4.2, standard due diligence' });
+
+    // `?` lists the grid's keys and the pane's, with what is not available now; Esc closes it.
+    await page.keyboard.press('?');
+    const help = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
+    await expect.poll(() => help.textContent()).toMatch(/j \/ k.*Assign to me.*Request documents.*Approve \(not now/);
+    await page.keyboard.press('Escape');
+    await help.waitFor({ state: 'detached' });
+    expect(errors).toEqual([]);
+  }, 120_000);
+});
