@@ -75,6 +75,10 @@ const SAMPLES: Record<ProcedurePath, (ids: { victim: string }) => unknown> = {
   'screening.listVersions': () => ({}),
   'screening.listDiff': () => ({ versionId: 'LST-999999' }),
   'alerts.list': () => ({}),
+  'alerts.get': () => ({ id: 'ALR-999999' }),
+  'alerts.assignToMe': () => ({ id: 'ALR-999999' }),
+  'alerts.acknowledge': () => ({ id: 'ALR-999999' }),
+  'alerts.close': () => ({ id: 'ALR-999999', reasonCode: 'no_action_needed', note: 'matrix test note', sar: { decision: 'not_filed', reason: 'matrix test reason' } }),
   'sync.pull': () => ({ cursor: null, limit: 10 }),
   'sync.onChange': () => ({}),
 };

@@ -51,7 +51,8 @@ describeEachEngine('HTTP surface', (engine) => {
     expect(res.status).toBe(400);
     expect(body.error.data.reason).toBe('VALIDATION_FAILED');
     expect(body.error.data.issues.map((i) => i.path).sort()).toEqual(['reason', 'role']);
-    expect(body.error.message).toMatch(/role: /);
+    // People read a sentence naming the field by its label; programs read the issues' paths.
+    expect(body.error.message).toMatch(/^Role: choose one of the options offered\./);
     expect(body.error.data.stack).toBeUndefined();
   });
 });

@@ -9,6 +9,11 @@ const problems = (schema: z.ZodType, value: unknown) => {
 };
 
 describe('validation problems as sentences', () => {
+  it('numbers an item of a list from 1 and names its field', () => {
+    const parties = z.object({ parties: z.array(z.object({ firstName: z.string().min(1) })) });
+    expect(issuesText(problems(parties, { parties: [{ firstName: 'A' }, { firstName: '' }] }))).toBe('Parties 2, first name is required.');
+  });
+
   const form = z.object({
     documentTypes: z.array(z.string()).min(1),
     note: z.string().trim().min(1).max(20),

@@ -32,6 +32,8 @@ export const FIELD_LABELS: Readonly<Record<string, string>> = {
   lastName: 'Last name',
   dateOfBirth: 'Date of birth',
   email: 'E-mail',
+  reasonCode: 'Reason',
+  sar: 'Suspicious-activity report',
 };
 
 /** What a validator reports (zod's issue, in the parts read here). */
@@ -47,9 +49,13 @@ export interface IssueLike {
 
 /** "documentTypes" → "Documents to request"; "sourceOfFunds" → "Source of funds". */
 export function fieldLabel(path: IssueLike['path']): string {
-  const keys = path.map((p) => (typeof p === 'object' && p !== null ? p.key : p)).filter((k): k is string => typeof k === 'string');
+  const keys = path.map((p) => (typeof p === 'object' && p !== null ? p.key : p));
   const last = keys.at(-1);
-  if (!last) return 'The input';
+  if (last === undefined) return 'The input';
+  // Inside a list: the list, the item's number from 1, then the field ("Parties 2, first name").
+  const at = keys.findLastIndex((k) => typeof k === 'number');
+  if (at > 0 && at < keys.length - 1) return `${fieldLabel(keys.slice(0, at))} ${(keys[at] as number) + 1}, ${fieldLabel(keys.slice(at + 1)).toLowerCase()}`;
+  if (typeof last !== 'string') return fieldLabel(keys.slice(0, -1));
   if (FIELD_LABELS[last]) return FIELD_LABELS[last];
   const words = last.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/[_.]/g, ' ').toLowerCase();
   return words.charAt(0).toUpperCase() + words.slice(1);

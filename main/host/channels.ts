@@ -46,6 +46,10 @@ export interface ChannelOutputs {
   'kyc.assignToMe': Server['kyc']['assign'];
   'kyc.requestDocuments': Server['kyc']['requestDocuments'];
   'kyc.escalate': Server['kyc']['escalate'];
+  'alerts.get': Server['alerts']['get'];
+  'alerts.assignToMe': Server['alerts']['assignToMe'];
+  'alerts.acknowledge': Server['alerts']['acknowledge'];
+  'alerts.close': Server['alerts']['close'];
   'kyc.approve': Server['kyc']['approve'];
   'kyc.reject': Server['kyc']['reject'];
   'kyc.completeEddItem': Server['kyc']['completeEddItem'];

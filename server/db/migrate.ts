@@ -12,6 +12,7 @@ import { kycQueueIndexes } from './migrations/0006_kyc_queue_indexes.js';
 import { auditEventMac } from './migrations/0007_audit_event_mac.js';
 import { accessTemporary } from './migrations/0008_access_temporary.js';
 import { approvalPendingKey } from './migrations/0009_approval_pending_key.js';
+import { alertWork } from './migrations/0010_alert_work.js';
 
 type MigrationFactory = (engine: Engine) => Migration;
 
@@ -26,6 +27,7 @@ export const MIGRATIONS: ReadonlyArray<readonly [string, MigrationFactory]> = [
   ['0007_audit_event_mac', auditEventMac],
   ['0008_access_temporary', accessTemporary],
   ['0009_approval_pending_key', approvalPendingKey],
+  ['0010_alert_work', alertWork],
 ];
 
 export class SchemaTooNewError extends Error {

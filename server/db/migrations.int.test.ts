@@ -141,4 +141,16 @@ describeEachEngine('each migration', (engine) => {
       await db.kysely.insertInto('approval_requests').values([request('APR-000001', 'executed', 'k'), request('APR-000002', 'rejected', 'k'), request('APR-000003', 'pending', 'k'), request('APR-000004', 'pending', null), request('APR-000005', 'pending', null)]).execute();
       await expect(db.kysely.insertInto('approval_requests').values(request('APR-000006', 'pending', 'k')).execute()).rejects.toThrow(/unique|UNIQUE/);
     }));
+
+  it('0010_alert_work: alerts raised before it stay open and unassigned, with no closure recorded', () =>
+    atMigration(engine, '0009_approval_pending_key', async (db) => {
+      const k = db.kysely;
+      await anEntity(k);
+      await sql`insert into alerts (id, kind, legal_entity, client_id, severity, status, for_role, summary, details_json, source_ref, created_at, updated_at) values ('ALR-000001', 'sanctions_match', 'eu', null, 'critical', 'open', 'mlro', 's', '{}', null, ${AT}, ${AT})`.execute(k);
+      await migrate(db, { upTo: '0010_alert_work' });
+      expect(await k.selectFrom('alerts').select(['id', 'status', 'assignee_id', 'acknowledged_at', 'closed_at', 'close_reason', 'sar_decision']).execute()).toEqual([
+        { id: 'ALR-000001', status: 'open', assignee_id: null, acknowledged_at: null, closed_at: null, close_reason: null, sar_decision: null },
+      ]);
+      expect(await indexesOf(k, engine, 'alerts')).toContain('alerts_assignee');
+    }));
 });

@@ -4,7 +4,8 @@
 
 import type { ClientStatus } from '../../shared/clients/lifecycle.js';
 import type { DocumentType, KycStatus } from '../../shared/kyc/machine.js';
-import type { Generated } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
+import type { AlertCloseReason, AlertStatus, SarDecision } from '../../shared/alerts/workflow.js';
 
 export interface ScreeningListVersionTable {
   id: string;
@@ -137,13 +138,23 @@ export interface AlertTable {
   legal_entity: string;
   client_id: string | null;
   severity: 'low' | 'medium' | 'high' | 'critical';
-  status: 'open' | 'closed';
+  status: AlertStatus;
   for_role: string;
   summary: string;
   details_json: string;
   source_ref: string | null;
   created_at: string;
   updated_at: string;
+  assignee_id: ColumnType<string | null, string | null | undefined, string | null>;
+  acknowledged_at: ColumnType<string | null, string | null | undefined, string | null>;
+  acknowledged_by: ColumnType<string | null, string | null | undefined, string | null>;
+  closed_at: ColumnType<string | null, string | null | undefined, string | null>;
+  closed_by: ColumnType<string | null, string | null | undefined, string | null>;
+  close_reason: ColumnType<AlertCloseReason | null, AlertCloseReason | null | undefined, AlertCloseReason | null>;
+  close_note: ColumnType<string | null, string | null | undefined, string | null>;
+  sar_decision: ColumnType<SarDecision | null, SarDecision | null | undefined, SarDecision | null>;
+  sar_reason: ColumnType<string | null, string | null | undefined, string | null>;
+  sar_reference: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface KycCaseTable {

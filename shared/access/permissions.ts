@@ -202,6 +202,10 @@ export const PROCEDURES = {
   'screening.listVersions': 'screening.read',
   'screening.listDiff': 'screening.read',
   'alerts.list': 'alerts.read',
+  'alerts.get': 'alerts.read',
+  'alerts.assignToMe': 'alerts.manage',
+  'alerts.acknowledge': 'alerts.manage',
+  'alerts.close': 'alerts.manage',
   'sync.pull': 'authenticated',
   'sync.onChange': 'authenticated',
 } as const satisfies Record<string, ProcedureGuard>;

@@ -9,6 +9,7 @@ import { screeningCaseDecision, screeningCaseId } from '../screening/schemas.js'
 import { kycApproveInput, kycAssignInput, kycCaseRef, kycCompleteEddInput, kycDocumentInput, kycEscalateInput, kycOverrideInput, kycRejectInput, kycRequestDocumentsInput } from '../kyc/schemas.js';
 import { filterModelSchema, sortModelSchema } from './grid.js';
 import { VIEW_NAMES } from './views.js';
+import { alertAcknowledgeInput, alertCloseInput, alertRefInput } from '../alerts/workflow.js';
 
 const reasonText = z.string().trim().min(3).max(1000);
 
@@ -39,6 +40,10 @@ export const CHANNELS = {
   'approvals.get': z.object({ id: z.string().regex(/^APR-\d{6,}$/) }).strict(),
   'approvals.approve': z.object({ id: z.string().regex(/^APR-\d{6,}$/), reason: reasonText.optional() }).strict(),
   'approvals.reject': z.object({ id: z.string().regex(/^APR-\d{6,}$/), reason: reasonText }).strict(),
+  'alerts.get': alertRefInput,
+  'alerts.assignToMe': alertRefInput,
+  'alerts.acknowledge': alertAcknowledgeInput,
+  'alerts.close': alertCloseInput,
   'screening.get': z.object({ caseId: screeningCaseId }).strict(),
   'screening.decide': screeningCaseDecision,
   'clients.timeline': z.object({ clientId }).strict(),

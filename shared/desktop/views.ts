@@ -108,6 +108,7 @@ export const VIEWS = {
       legalEntity: { type: 'text', indexed: true },
       summary: { type: 'text', search: true },
       sourceRef: { type: 'text', indexed: true, search: true },
+      assignee: { type: 'text', indexed: true, search: true },
       createdAt: { type: 'date', indexed: true },
     },
   },

@@ -39,7 +39,7 @@ describe('desktop host', () => {
     const bad = await host.handle('cache.query', { view: 'audit', filterModel: {}, sortModel: [], startRow: 0, endRow: 100, sql: 'drop table' });
     expect(bad).toMatchObject({ ok: false, error: { reason: 'VALIDATION_FAILED' } });
     const badColumn = await host.handle('cache.query', { view: 'secrets', filterModel: {}, sortModel: [], startRow: 0, endRow: 100 });
-    expect(badColumn).toMatchObject({ ok: false, error: { reason: 'VALIDATION_FAILED', message: expect.stringMatching(/view/) } });
+    expect(badColumn).toMatchObject({ ok: false, error: { reason: 'VALIDATION_FAILED', message: expect.stringMatching(/^View: choose one of the options offered/) } });
     await host.close();
   });
 

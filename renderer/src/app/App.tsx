@@ -134,7 +134,7 @@ export function App() {
         {!current && <p className="empty">Your roles give you no views in this application yet.</p>}
         {current?.id === 'kyc' && <KycReview offline={offline} />}
         {current?.id === 'screening' && <ScreeningReview offline={offline} />}
-        {current?.id === 'alerts' && <AlertsView />}
+        {current?.id === 'alerts' && <AlertsView offline={offline} />}
         {current?.id === 'audit' && <AuditExplorer />}
         {current?.id === 'access' && <AccessReview user={user} offline={offline} />}
       </main>

@@ -2,6 +2,7 @@
 // left out (Field) or shown as a dash (Fields, for records shown whole).
 
 import type { ReactNode } from 'react';
+import { fieldLabel } from '../../../shared/issues.js';
 
 /** One label and value of a detail list; nothing when there is no value. */
 export function Field({ label, value, mono }: { label: string; value: string | null | undefined; mono?: boolean }) {
@@ -23,7 +24,7 @@ export function RecordDetail({ title, lead, fields }: { title: ReactNode; lead?:
       <dl>
         {Object.entries(fields).map(([k, v]) => (
           <div key={k}>
-            <dt>{k}</dt>
+            <dt>{/^[a-z][A-Za-z0-9_]*$/.test(k) ? fieldLabel([k]) : k}</dt>
             <dd>{v === null || v === undefined ? '—' : typeof v === 'object' ? JSON.stringify(v) : String(v)}</dd>
           </div>
         ))}

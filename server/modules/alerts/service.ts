@@ -1,10 +1,17 @@
 // Compliance and risk alerts: raised inside the mutation that found the problem (a confirmed
-// sanctions match raises one for the MLRO), listed for those who hold alerts.read in the entity.
+// sanctions match raises one for the MLRO), listed for those who hold alerts.read in the entity,
+// and worked by those who hold alerts.manage: taken, acknowledged, and closed by a holder of the
+// role the alert was raised for, with a reason code, a note and the suspicious-activity report
+// decision (shared/alerts/workflow.ts).
 
 import type { Mutation, Store } from '../../core/store.js';
 import { nextRef } from '../../db/counters.js';
+import type { Selectable } from 'kysely';
 import type { AlertTable } from '../../db/schema.js';
-import { type AuthContext } from '../../core/auth.js';
+import { requireEntity, type AuthContext } from '../../core/auth.js';
+import { DomainError } from '../../../shared/errors.js';
+import { ALERT_CLOSE_REASONS, alertActions, SAR_DECISIONS, type AlertAction, type AlertCloseInput, type AlertStatus } from '../../../shared/alerts/workflow.js';
+import type { Role } from '../../../shared/access/permissions.js';
 import { JSON_COLUMNS, readJson } from '../../db/json.js';
 
 export interface RaiseAlert {
@@ -56,7 +63,7 @@ export interface AlertView {
   legalEntity: string;
   clientId: string | null;
   severity: string;
-  status: string;
+  status: AlertStatus;
   forRole: string;
   /** Written by the system with ids only; the client's name is joined in as `clientName`. */
   summary: string;
@@ -64,11 +71,18 @@ export interface AlertView {
   clientName: string | null;
   details: Record<string, unknown>;
   sourceRef: string | null;
+  /** Who has taken the alert (username), or null. */
+  assignee: string | null;
+  assigneeId: string | null;
+  acknowledged: { at: string; by: string } | null;
+  closed: { at: string; by: string; reasonCode: string; reason: string; note: string; sar: { decision: string; label: string; reason: string; reference: string | null } } | null;
   createdAt: string;
   updatedAt: string;
 }
 
-export function alertView(row: AlertTable & { client_name?: string | null }): AlertView {
+type AlertRow = Selectable<AlertTable> & { client_name?: string | null; assignee?: string | null; acknowledger?: string | null; closer?: string | null };
+
+export function alertView(row: AlertRow): AlertView {
   return {
     id: row.id,
     kind: row.kind,
@@ -81,6 +95,20 @@ export function alertView(row: AlertTable & { client_name?: string | null }): Al
     clientName: row.client_name ?? null,
     details: readJson(JSON_COLUMNS.object, row.details_json, `alerts.details_json of ${row.id}`),
     sourceRef: row.source_ref,
+    assignee: row.assignee ?? null,
+    assigneeId: row.assignee_id,
+    acknowledged: row.acknowledged_at ? { at: row.acknowledged_at, by: row.acknowledger ?? row.acknowledged_by ?? '' } : null,
+    closed:
+      row.closed_at && row.close_reason && row.sar_decision
+        ? {
+            at: row.closed_at,
+            by: row.closer ?? row.closed_by ?? '',
+            reasonCode: row.close_reason,
+            reason: ALERT_CLOSE_REASONS[row.close_reason],
+            note: row.close_note ?? '',
+            sar: { decision: row.sar_decision, label: SAR_DECISIONS[row.sar_decision], reason: row.sar_reason ?? '', reference: row.sar_reference },
+          }
+        : null,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -89,10 +117,10 @@ export function alertView(row: AlertTable & { client_name?: string | null }): Al
 export class AlertsService {
   constructor(private readonly store: Store) {}
 
-  async list(auth: AuthContext, filter: { status?: 'open' | 'closed' | undefined; clientId?: string | undefined; limit: number }): Promise<AlertView[]> {
+  async list(auth: AuthContext, filter: { status?: AlertStatus | undefined; clientId?: string | undefined; limit: number }): Promise<AlertView[]> {
     const scope = auth.scope('alerts.read');
     if (scope.length === 0) return [];
-    let q = this.withClientName()
+    let q = this.rows()
       .where('a.legal_entity', 'in', scope)
       .orderBy('a.created_at', 'desc')
       .orderBy('a.id', 'desc')
@@ -102,12 +130,98 @@ export class AlertsService {
     return (await q.execute()).map(alertView);
   }
 
-  async byIds(ids: string[]): Promise<AlertView[]> {
-    if (ids.length === 0) return [];
-    return (await this.withClientName().where('a.id', 'in', ids).execute()).map(alertView);
+  /** One alert, with what the caller may do with it now. */
+  async get(auth: AuthContext, id: string): Promise<AlertView & { availableActions: AlertAction[] }> {
+    const row = await this.rows().where('a.id', '=', id).executeTakeFirst();
+    if (!row) throw new DomainError('NOT_FOUND', `Alert ${id} does not exist.`);
+    requireEntity(auth, 'alerts.read', row.legal_entity);
+    return { ...alertView(row), availableActions: alertActions({ status: row.status, assigneeId: row.assignee_id }, this.actor(auth, row)) };
   }
 
-  private withClientName() {
-    return this.store.kysely.selectFrom('alerts as a').leftJoin('clients as c', 'c.id', 'a.client_id').selectAll('a').select('c.display_name as client_name');
+  async byIds(ids: string[]): Promise<AlertView[]> {
+    if (ids.length === 0) return [];
+    return (await this.rows().where('a.id', 'in', ids).execute()).map(alertView);
+  }
+
+  /** Takes the alert: the caller is its assignee from now. */
+  async assignToMe(auth: AuthContext, id: string): Promise<AlertView> {
+    await this.work(auth, id, 'assign', async (m, row) => {
+      await m.trx.updateTable('alerts').set({ assignee_id: auth.user.id, updated_at: m.now }).where('id', '=', id).execute();
+      m.audit({ action: 'alert.assigned', targetType: 'alert', targetId: id, clientId: row.client_id ?? undefined, legalEntity: row.legal_entity, before: { assigneeId: row.assignee_id }, after: { assigneeId: auth.user.id }, caseRef: row.source_ref ?? undefined });
+    });
+    return alertView(await this.load(id));
+  }
+
+  /** Someone is on it: the alert stops counting as unseen; it is taken by the caller if nobody had it. */
+  async acknowledge(auth: AuthContext, input: { id: string; note?: string | undefined }): Promise<AlertView> {
+    await this.work(auth, input.id, 'acknowledge', async (m, row) => {
+      await m.trx.updateTable('alerts').set({ status: 'acknowledged', acknowledged_at: m.now, acknowledged_by: auth.user.id, assignee_id: row.assignee_id ?? auth.user.id, updated_at: m.now }).where('id', '=', input.id).execute();
+      m.audit({ action: 'alert.acknowledged', targetType: 'alert', targetId: input.id, clientId: row.client_id ?? undefined, legalEntity: row.legal_entity, before: { status: row.status }, after: { status: 'acknowledged' }, reason: input.note, caseRef: row.source_ref ?? undefined });
+    });
+    return alertView(await this.load(input.id));
+  }
+
+  /** Closes the alert with its reason code, note and the suspicious-activity report decision. */
+  async close(auth: AuthContext, input: AlertCloseInput): Promise<AlertView> {
+    await this.work(auth, input.id, 'close', async (m, row) => {
+      await m.trx
+        .updateTable('alerts')
+        .set({ status: 'closed', closed_at: m.now, closed_by: auth.user.id, close_reason: input.reasonCode, close_note: input.note, sar_decision: input.sar.decision, sar_reason: input.sar.reason, sar_reference: input.sar.reference ?? null, updated_at: m.now })
+        .where('id', '=', input.id)
+        .execute();
+      m.audit({
+        action: 'alert.closed',
+        targetType: 'alert',
+        targetId: input.id,
+        clientId: row.client_id ?? undefined,
+        legalEntity: row.legal_entity,
+        before: { status: row.status },
+        after: { status: 'closed', reasonCode: input.reasonCode, sarDecision: input.sar.decision, sarReason: input.sar.reason, sarReference: input.sar.reference ?? null },
+        reason: input.note,
+        caseRef: row.source_ref ?? undefined,
+      });
+    });
+    return alertView(await this.load(input.id));
+  }
+
+  /** Runs one step on the alert inside a mutation, after checking entity, state and role. */
+  private async work(auth: AuthContext, id: string, action: AlertAction, step: (m: Mutation, row: Selectable<AlertTable>) => Promise<void>): Promise<void> {
+    await this.store.mutate(auth.actor, async (m) => {
+      const row = await m.trx.selectFrom('alerts').selectAll().where('id', '=', id).executeTakeFirst();
+      if (!row) throw new DomainError('NOT_FOUND', `Alert ${id} does not exist.`);
+      requireEntity(auth, 'alerts.manage', row.legal_entity);
+      const who = this.actor(auth, row);
+      if (!alertActions({ status: row.status, assigneeId: row.assignee_id }, who).includes(action)) {
+        if (row.status === 'closed') throw new DomainError('INVALID_TRANSITION', `${id} is closed; a new problem raises a new alert.`);
+        if (action === 'close') throw new DomainError('FORBIDDEN_PERMISSION', `${id} was raised for the ${row.for_role.replaceAll('_', ' ')}; only they close it. Acknowledge it, or take it to them.`);
+        if (action === 'assign') throw new DomainError('INVALID_TRANSITION', `${id} is already yours.`);
+        throw new DomainError('INVALID_TRANSITION', `${id} was acknowledged already.`);
+      }
+      await step(m, row);
+      m.changed('alerts', id, row.legal_entity, 'update');
+    });
+  }
+
+  private actor(auth: AuthContext, row: { legal_entity: string; for_role: string }) {
+    return {
+      userId: auth.user.id,
+      manages: auth.scope('alerts.manage').includes(row.legal_entity),
+      holdsRole: (auth.rolesByEntity.get(row.legal_entity) ?? []).includes(row.for_role as Role),
+    };
+  }
+
+  private async load(id: string): Promise<AlertRow> {
+    return this.rows().where('a.id', '=', id).executeTakeFirstOrThrow();
+  }
+
+  private rows() {
+    return this.store.kysely
+      .selectFrom('alerts as a')
+      .leftJoin('clients as c', 'c.id', 'a.client_id')
+      .leftJoin('users as u', 'u.id', 'a.assignee_id')
+      .leftJoin('users as ack', 'ack.id', 'a.acknowledged_by')
+      .leftJoin('users as cl', 'cl.id', 'a.closed_by')
+      .selectAll('a')
+      .select(['c.display_name as client_name', 'u.username as assignee', 'ack.username as acknowledger', 'cl.username as closer']);
   }
 }

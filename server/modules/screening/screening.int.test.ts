@@ -62,22 +62,22 @@ describeEachEngine('client registration through the portal', (engine) => {
       [{ dateOfBirth: '2015-01-01' }, /at least 18 years old/],
       [{ accountType: 'vip' }, /accountType: "vip" is not offered to individual clients of eu; offered: professional, standard/],
       [{ legalEntity: 'mars' }, /legalEntity: "mars" is not one of this broker's legal entities/],
-      [{ dateOfBirth: undefined }, /dateOfBirth: is required for an individual client/],
-      [{ dateOfBirth: '1980-02-30' }, /dateOfBirth: is not a calendar date/],
+      [{ dateOfBirth: undefined }, /Date of birth: is required for an individual client\./],
+      [{ dateOfBirth: '1980-02-30' }, /Date of birth: is not a calendar date\./],
       // A name that displays other than it reads, or hides a NUL: refused, the field and the character named.
-      [{ lastName: 'Smith\u202Eevil' }, /lastName: holds a control or text-direction character \(U\+202E\)/],
-      [{ firstName: 'Ann\u0000a' }, /firstName: holds a control or text-direction character \(U\+0000\)/],
-      [{ firstName: 'Ann\u2066a\u2069' }, /firstName: .*\(U\+2066\)/],
+      [{ lastName: 'Smith\u202Eevil' }, /Last name: holds a control or text-direction character \(U\+202E\)/],
+      [{ firstName: 'Ann\u0000a' }, /First name: holds a control or text-direction character \(U\+0000\)/],
+      [{ firstName: 'Ann\u2066a\u2069' }, /First name: .*\(U\+2066\)/],
     ];
     for (const [i, [change, message]] of cases.entries()) {
       const e = await expectReason(portal.portal.registerClient.mutate({ ...base, externalId: `bad-${i}`, ...change } as never), 'VALIDATION_FAILED');
       expect(e.message).toMatch(message);
     }
     const corporate = await expectReason(portal.portal.registerClient.mutate({ ...base, externalId: 'bad-corp', type: 'corporate', companyName: 'Acme Ltd', firstName: undefined, lastName: undefined, dateOfBirth: undefined, parties: [{ firstName: 'O', lastName: 'Wner', roles: ['ubo'], ownershipPercent: 10 }] } as never), 'VALIDATION_FAILED');
-    expect(corporate.message).toMatch(/ownershipPercent: an ultimate beneficial owner holds 25% or more/);
-    expect(corporate.message).toMatch(/parties: name at least one director/);
+    expect(corporate.message).toMatch(/Parties 1, ownership percent: an ultimate beneficial owner holds 25% or more/);
+    expect(corporate.message).toMatch(/Parties: name at least one director/);
     const party = await expectReason(portal.portal.registerClient.mutate({ ...base, externalId: 'bad-party', type: 'corporate', companyName: 'Acme Ltd', firstName: undefined, lastName: undefined, dateOfBirth: undefined, parties: [{ firstName: 'Dir\u202Bector', lastName: 'One', roles: ['director'] }] } as never), 'VALIDATION_FAILED');
-    expect(party.message).toMatch(/parties\.0\.firstName: holds a control or text-direction character \(U\+202B\)/);
+    expect(party.message).toMatch(/Parties 1, first name: holds a control or text-direction character \(U\+202B\)/);
     // Persian names keep the zero-width non-joiner they are written with.
     expect(await portal.portal.registerClient.mutate({ ...base, externalId: 'zwnj-1', firstName: 'Mohammad\u200cReza', lastName: 'Karimi' })).toMatchObject({ clientId: expect.stringMatching(/^CL-/) });
     const stored = await t.server.services.store.kysely.selectFrom('clients').select('id').where('external_id', 'like', 'bad-%').execute();

@@ -1,0 +1,173 @@
+// One alert: what it is about (client, source case, details in words), who has it, and the steps
+// open to this user now: take it, acknowledge it, close it with a reason code, a note and the
+// suspicious-activity report decision. The server's rule (shared/alerts/workflow.ts) decides what
+// is offered; the keys are a (take), k (acknowledge) and c (close).
+
+import { useEffect, useRef, useState } from 'react';
+import type { CacheRow } from '../../../shared/desktop/views.js';
+import { ALERT_CLOSE_REASONS, ALERT_STATUS_LABELS, SAR_DECISIONS, type AlertCloseReason, type SarDecision } from '../../../shared/alerts/workflow.js';
+import { isRole, ROLE_LABELS } from '../../../shared/access/permissions.js';
+import { humanize, labelOf } from '../../../shared/labels.js';
+import { Field, RecordDetail } from '../shared/Fields.js';
+import { PaneStatus, useHostAction, useHostQuery } from '../shared/host.js';
+import { TimelineToggle } from '../shared/ClientTimeline.js';
+import { notify } from '../shared/notices.js';
+import { useShortcuts } from '../shared/shortcuts.js';
+import { useAppDispatch, useAppSelector } from '../store.js';
+
+const roleLabel = (r: string) => (isRole(r) ? ROLE_LABELS[r] : humanize(r));
+
+function CloseForm({ id, onDone, onCancel, offline }: { id: string; onDone: () => void; onCancel: () => void; offline: boolean }) {
+  const close = useHostAction('alerts.close');
+  const [reasonCode, setReasonCode] = useState<AlertCloseReason>('action_taken');
+  const [note, setNote] = useState('');
+  const [decision, setDecision] = useState<SarDecision>('not_filed');
+  const [sarReason, setSarReason] = useState('');
+  const [reference, setReference] = useState('');
+  const first = useRef<HTMLSelectElement>(null);
+  useEffect(() => first.current?.focus(), []);
+  const submit = async () => {
+    const done = await close.run({ id, reasonCode, note, sar: { decision, reason: sarReason, ...(reference.trim() ? { reference: reference.trim() } : {}) } });
+    if (done) onDone();
+  };
+  return (
+    <form
+      className="decide"
+      aria-label="Close the alert"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void submit();
+      }}
+      onKeyDown={(e) => {
+        if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
+          e.preventDefault();
+          void submit();
+        }
+      }}
+    >
+      <label>
+        Why it is closed
+        <select ref={first} value={reasonCode} onChange={(e) => setReasonCode(e.target.value as AlertCloseReason)}>
+          {(Object.keys(ALERT_CLOSE_REASONS) as AlertCloseReason[]).map((r) => (
+            <option key={r} value={r}>
+              {ALERT_CLOSE_REASONS[r]}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        What was done (recorded with the closure)
+        <textarea rows={3} value={note} onChange={(e) => setNote(e.target.value)} />
+      </label>
+      <fieldset>
+        <legend>Suspicious-activity report</legend>
+        {(Object.keys(SAR_DECISIONS) as SarDecision[]).map((d) => (
+          <label key={d} className="check">
+            <input type="radio" name={`sar-${id}`} checked={decision === d} onChange={() => setDecision(d)} /> {SAR_DECISIONS[d]}
+          </label>
+        ))}
+        <label>
+          Reason for the decision
+          <textarea rows={2} value={sarReason} onChange={(e) => setSarReason(e.target.value)} />
+        </label>
+        {decision === 'filed' && (
+          <label>
+            Report reference
+            <input value={reference} onChange={(e) => setReference(e.target.value)} />
+          </label>
+        )}
+      </fieldset>
+      <div className="buttons">
+        <button type="submit" disabled={offline || close.busy} title="Ctrl+Enter">
+          Confirm close
+        </button>
+        <button type="button" className="link" onClick={onCancel}>
+          Cancel
+        </button>
+      </div>
+      <PaneStatus loading={false} error={close.error} what={id} />
+    </form>
+  );
+}
+
+export function AlertPane({ row, offline }: { row: CacheRow; offline: boolean }) {
+  const dispatch = useAppDispatch();
+  const id = String(row.id);
+  const version = useAppSelector((s) => s.ui.versions.alerts ?? 0);
+  const alert = useHostQuery('alerts.get', { id }, [id]);
+  const take = useHostAction('alerts.assignToMe');
+  const acknowledge = useHostAction('alerts.acknowledge');
+  const [closing, setClosing] = useState(false);
+  const paneRef = useRef<HTMLDivElement>(null);
+  useEffect(() => setClosing(false), [id]);
+  useEffect(() => {
+    if (version > 0) void alert.reload();
+  }, [version]);
+
+  const a = alert.data;
+  const can = (x: 'assign' | 'acknowledge' | 'close') => a?.availableActions.includes(x) ?? false;
+  const why = (x: 'assign' | 'acknowledge' | 'close') =>
+    can(x) ? (offline ? 'offline' : null) : a?.status === 'closed' ? 'the alert is closed' : x === 'close' ? `only the ${roleLabel(a?.forRole ?? '')} closes it` : x === 'assign' ? 'it is yours already' : 'acknowledged already';
+  const done = async (text: string) => {
+    dispatch(notify(`${id}: ${text}`));
+    setClosing(false);
+    await alert.reload();
+    paneRef.current?.focus();
+  };
+  const runTake = async () => (await take.run({ id })) && (await done('taken by you'));
+  const runAcknowledge = async () => (await acknowledge.run({ id })) && (await done('acknowledged'));
+  useShortcuts([
+    { key: 'a', label: 'Take the alert', run: () => void runTake(), unavailable: why('assign') },
+    { key: 'k', label: 'Acknowledge', run: () => void runAcknowledge(), unavailable: why('acknowledge') },
+    { key: 'c', label: 'Close with a reason', run: () => setClosing(true), unavailable: why('close') },
+  ]);
+
+  if (!a) return <PaneStatus loading error={alert.error} what={id} />;
+  return (
+    <div ref={paneRef} tabIndex={-1} className="alert-pane">
+      <RecordDetail
+        title={`${a.id} · ${humanize(a.severity)} · ${labelOf(ALERT_STATUS_LABELS, a.status)}`}
+        lead={a.summary}
+        fields={{
+          Kind: humanize(a.kind),
+          Client: a.clientId ? `${a.clientId}${a.clientName ? ` · ${a.clientName}` : ''}` : null,
+          'Source case': a.sourceRef,
+          Entity: a.legalEntity,
+          'Raised for': roleLabel(a.forRole),
+          Raised: `${a.createdAt.replace('T', ' ').slice(0, 19)} UTC`,
+          'Taken by': a.assignee,
+          // The details' keys read as words (RecordDetail labels camelCase keys).
+          ...a.details,
+        }}
+      />
+      {a.acknowledged && <p className="hint">Acknowledged by {a.acknowledged.by} at {a.acknowledged.at.replace('T', ' ').slice(0, 19)} UTC.</p>}
+      {a.closed && (
+        <dl>
+          <Field label="Closed" value={`${a.closed.at.replace('T', ' ').slice(0, 19)} UTC by ${a.closed.by}`} />
+          <Field label="Why" value={a.closed.reason} />
+          <Field label="What was done" value={a.closed.note} />
+          <Field label="Report" value={`${a.closed.sar.label}${a.closed.sar.reference ? ` (${a.closed.sar.reference})` : ''}: ${a.closed.sar.reason}`} />
+        </dl>
+      )}
+      {!a.closed && (
+        <div className="buttons" role="group" aria-label="Actions">
+          {can('assign') && (
+            <button disabled={offline || take.busy} onClick={() => void runTake()}>
+              Take it
+            </button>
+          )}
+          {can('acknowledge') && (
+            <button disabled={offline || acknowledge.busy} onClick={() => void runAcknowledge()}>
+              Acknowledge
+            </button>
+          )}
+          {can('close') && !closing && <button onClick={() => setClosing(true)}>Close…</button>}
+        </div>
+      )}
+      {!a.closed && !can('close') && <p className="hint">Closed by the {roleLabel(a.forRole)}, who it was raised for.</p>}
+      {closing && <CloseForm id={id} offline={offline} onDone={() => void done('closed')} onCancel={() => setClosing(false)} />}
+      <PaneStatus loading={false} error={take.error ?? acknowledge.error} what={id} />
+      {a.clientId && <TimelineToggle clientId={a.clientId} />}
+    </div>
+  );
+}
