@@ -35,6 +35,12 @@ export function humanize(code: string): string {
   return code.replaceAll('_', ' ');
 }
 
+/** A code as a label starting with a capital: "critical" -> "Critical", "sanctions_match" -> "Sanctions match". */
+export function labelCase(code: string): string {
+  const words = humanize(code);
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
 /** The label of a code from its map, or the code as words where the map has none. */
 export function labelOf(map: Readonly<Record<string, string>>, code: string | null | undefined): string {
   if (code === null || code === undefined || code === '') return '';

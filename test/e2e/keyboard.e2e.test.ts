@@ -1,6 +1,7 @@
 // The desktop without a mouse: a compliance officer signs in, lands on the KYC queue with the grid
 // focused, finds a case by the quick filter, opens it, assigns it, asks for a document and
-// approves it, each with its single key; `?` lists the keys, and a key whose action the server
+// approves it, each with its single key; the MLRO acknowledges and closes an alert with the
+// report decision; `?` lists the keys, and a key whose action the server
 // would refuse says why instead of acting.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +11,7 @@ import { parseListFiles } from '../../server/modules/screening/lists/read.js';
 import { aListFile, aPassport, aPassportUpload, aRegistration, anAddressProof } from '../../server/testing/builders.js';
 import { portalClientFor } from '../../server/testing/harness.js';
 import { startDesktop, type Desktop } from './desktop-fixture.js';
+import { raiseAlert } from '../../server/modules/alerts/service.js';
 
 describe('the desktop from the keyboard alone', () => {
   let d: Desktop;
@@ -57,6 +59,7 @@ describe('the desktop from the keyboard alone', () => {
     // `/` to the quick filter, Enter back to the grid, Enter opens the case.
     await page.keyboard.press('/');
     await page.keyboard.type('Dumitrescu');
+    expect(await page.getByLabel('Quick filter').inputValue()).toBe('Dumitrescu');
     await page.keyboard.press('Enter');
     await expect.poll(() => page.locator('.grid .ag-row').allTextContents()).toEqual([expect.stringContaining('Dumitrescu')]);
     await expect.poll(() => page.evaluate("document.activeElement?.closest('.ag-row') !== null")).toBe(true);
@@ -104,6 +107,47 @@ describe('the desktop from the keyboard alone', () => {
     await expect.poll(() => help.textContent()).toMatch(/j \/ k.*Assign to me.*Request documents.*Approve \(not now/);
     await page.keyboard.press('Escape');
     await help.waitFor({ state: 'detached' });
+    expect(errors).toEqual([]);
+  }, 120_000);
+
+  it('takes the MLRO from the alert queue through acknowledging and closing an alert with the report decision', async () => {
+    const { t } = d;
+    const id = await t.server.services.store.mutate({ ...SYSTEM_ACTOR, id: 'e2e:alerts', name: 'e2e' }, (m) =>
+      raiseAlert(m, { kind: 'sanctions_match', legalEntity: 'global', clientId: null, severity: 'critical', forRole: 'mlro', summary: 'Confirmed sanctions match: keyboard test', details: { caseId: 'SCR-000042' }, sourceRef: 'SCR-000042' }),
+    );
+    const page = await (await d.browser.newContext({ viewport: { width: 1280, height: 720 } })).newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await signInByKeyboard(page, 'mlro');
+
+    // The MLRO lands on the alerts raised for the MLRO, the grid holding the keyboard.
+    await expect.poll(() => page.getByRole('heading', { level: 2 }).first().textContent()).toBe('Alerts');
+    await expect.poll(() => page.getByRole('tab', { selected: true }).textContent()).toMatch(/^For my role/);
+    await expect.poll(() => page.evaluate("document.activeElement?.closest('.ag-row') !== null"), { timeout: 10_000 }).toBe(true);
+    await page.keyboard.press('/');
+    await page.keyboard.type(id);
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.locator('.grid .ag-row').allTextContents()).toEqual([expect.stringContaining(id)]);
+    await expect.poll(() => page.evaluate("document.activeElement?.closest('.ag-row') !== null")).toBe(true);
+    await page.keyboard.press('Enter');
+    const pane = page.getByRole('complementary', { name: 'Details' });
+    await expect.poll(() => pane.getByRole('heading').first().textContent(), { timeout: 10_000 }).toMatch(new RegExp(`${id} · Critical · Open`));
+    // Readable labels: no field keys in the pane.
+    expect(await pane.textContent()).not.toMatch(/caseId|sourceRef|forRole/);
+
+    await page.keyboard.press('w');
+    await expect.poll(() => pane.getByRole('heading').first().textContent(), { timeout: 10_000 }).toMatch(/· Acknowledged/);
+    await page.keyboard.press('c');
+    await expect.poll(() => page.evaluate('document.activeElement?.tagName')).toBe('SELECT');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('Client restricted and funds frozen on the match.');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('The restriction prevents any transaction; no report needed.');
+    await page.keyboard.press('Control+Enter');
+    await expect.poll(() => pane.getByRole('heading').first().textContent(), { timeout: 10_000 }).toMatch(/· Closed/);
+    const row = await t.server.services.store.kysely.selectFrom('alerts').select(['status', 'close_reason', 'sar_decision', 'sar_reason']).where('id', '=', id).executeTakeFirstOrThrow();
+    expect(row).toEqual({ status: 'closed', close_reason: 'action_taken', sar_decision: 'not_filed', sar_reason: 'The restriction prevents any transaction; no report needed.' });
     expect(errors).toEqual([]);
   }, 120_000);
 });

@@ -1,13 +1,13 @@
 // One alert: what it is about (client, source case, details in words), who has it, and the steps
 // open to this user now: take it, acknowledge it, close it with a reason code, a note and the
 // suspicious-activity report decision. The server's rule (shared/alerts/workflow.ts) decides what
-// is offered; the keys are a (take), k (acknowledge) and c (close).
+// is offered; the keys are a (take), w (acknowledge: working on it) and c (close).
 
 import { useEffect, useRef, useState } from 'react';
 import type { CacheRow } from '../../../shared/desktop/views.js';
 import { ALERT_CLOSE_REASONS, ALERT_STATUS_LABELS, SAR_DECISIONS, type AlertCloseReason, type SarDecision } from '../../../shared/alerts/workflow.js';
 import { isRole, ROLE_LABELS } from '../../../shared/access/permissions.js';
-import { humanize, labelOf } from '../../../shared/labels.js';
+import { humanize, labelCase, labelOf } from '../../../shared/labels.js';
 import { Field, RecordDetail } from '../shared/Fields.js';
 import { PaneStatus, useHostAction, useHostQuery } from '../shared/host.js';
 import { TimelineToggle } from '../shared/ClientTimeline.js';
@@ -118,7 +118,7 @@ export function AlertPane({ row, offline }: { row: CacheRow; offline: boolean })
   const runAcknowledge = async () => (await acknowledge.run({ id })) && (await done('acknowledged'));
   useShortcuts([
     { key: 'a', label: 'Take the alert', run: () => void runTake(), unavailable: why('assign') },
-    { key: 'k', label: 'Acknowledge', run: () => void runAcknowledge(), unavailable: why('acknowledge') },
+    { key: 'w', label: 'Acknowledge (working on it)', run: () => void runAcknowledge(), unavailable: why('acknowledge') },
     { key: 'c', label: 'Close with a reason', run: () => setClosing(true), unavailable: why('close') },
   ]);
 
@@ -126,10 +126,10 @@ export function AlertPane({ row, offline }: { row: CacheRow; offline: boolean })
   return (
     <div ref={paneRef} tabIndex={-1} className="alert-pane">
       <RecordDetail
-        title={`${a.id} · ${humanize(a.severity)} · ${labelOf(ALERT_STATUS_LABELS, a.status)}`}
+        title={`${a.id} · ${labelCase(a.severity)} · ${labelOf(ALERT_STATUS_LABELS, a.status)}`}
         lead={a.summary}
         fields={{
-          Kind: humanize(a.kind),
+          Kind: labelCase(a.kind),
           Client: a.clientId ? `${a.clientId}${a.clientName ? ` · ${a.clientName}` : ''}` : null,
           'Source case': a.sourceRef,
           Entity: a.legalEntity,
