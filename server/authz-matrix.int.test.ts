@@ -46,6 +46,7 @@ const SAMPLES: Record<ProcedurePath, (ids: { victim: string }) => unknown> = {
   'audit.search': () => ({ legalEntity: 'eu', limit: 5 }),
   'audit.verify': () => ({}),
   'audit.signingKey': () => ({}),
+  'audit.recordExport': () => ({ view: 'audit', format: 'csv', rows: 1, columns: ['Seq'], filters: '', sha256: '0'.repeat(64), piiIncluded: false }),
   'audit.rotateSigningKey': () => ({ reason: 'matrix test', publicKey: 'not a key' }),
   'policies.types': () => ({}),
   'policies.list': () => ({}),

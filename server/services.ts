@@ -29,6 +29,7 @@ import { SyncService } from './modules/sync/service.js';
 import { KycProviderClient } from './modules/kyc/provider-client.js';
 import { JobQueue } from './jobs/queue.js';
 import { loadSecretBox } from './security/secretbox.js';
+import { ExportsService } from './modules/audit/exports.js';
 
 export interface Services {
   config: Config;
@@ -43,6 +44,7 @@ export interface Services {
   audit: AuditService;
   auditLog: AuditLog;
   auditKeys: SigningKeys;
+  exports: ExportsService;
   sync: SyncService;
   lists: ScreeningListsService;
   screening: ScreeningService;
@@ -93,6 +95,7 @@ export function buildServices(config: Config, db: Db, clock: Clock): Services {
     audit: new AuditService(store, { dataDir: config.dataDir, macKey, checkpointIntervalMs: config.auditCheckpointIntervalMs, pinnedKeyFile: loaded.pinnedFile }),
     auditLog,
     auditKeys,
+    exports: new ExportsService(store),
     sync: new SyncService(store, approvals, screening, alerts, kyc.reads),
     lists,
     screening,

@@ -46,6 +46,7 @@ export interface ChannelOutputs {
   'kyc.assignToMe': Server['kyc']['assign'];
   'kyc.requestDocuments': Server['kyc']['requestDocuments'];
   'kyc.escalate': Server['kyc']['escalate'];
+  'export.record': Server['audit']['recordExport'];
   'alerts.get': Server['alerts']['get'];
   'alerts.assignToMe': Server['alerts']['assignToMe'];
   'alerts.acknowledge': Server['alerts']['acknowledge'];

@@ -149,6 +149,7 @@ export class DesktopHost extends EventEmitter<{ event: [HostEvent] }> {
     'kyc.reject': (input) => this.synced(this.#server.kyc.reject.mutate(input)),
     'kyc.completeEddItem': (input) => this.synced(this.#server.kyc.completeEddItem.mutate(input)),
     'kyc.override': (input) => this.synced(this.#server.kyc.override.mutate(input)),
+    'export.record': (input) => this.#server.audit.recordExport.mutate(input),
     'alerts.get': (input) => this.#server.alerts.get.query(input),
     'alerts.assignToMe': (input) => this.synced(this.#server.alerts.assignToMe.mutate(input)),
     'alerts.acknowledge': (input) => this.synced(this.#server.alerts.acknowledge.mutate(input)),

@@ -173,6 +173,7 @@ export const PROCEDURES = {
   'audit.search': 'audit.read',
   'audit.verify': 'audit.verify',
   'audit.signingKey': 'audit.verify',
+  'audit.recordExport': 'authenticated',
   'audit.rotateSigningKey': 'audit.manageKeys',
   'policies.types': 'policies.read',
   'policies.list': 'policies.read',

@@ -10,6 +10,7 @@ import { kycApproveInput, kycAssignInput, kycCaseRef, kycCompleteEddInput, kycDo
 import { filterModelSchema, sortModelSchema } from './grid.js';
 import { VIEW_NAMES } from './views.js';
 import { alertAcknowledgeInput, alertCloseInput, alertRefInput } from '../alerts/workflow.js';
+import { exportRecordInput } from './exports.js';
 
 const reasonText = z.string().trim().min(3).max(1000);
 
@@ -40,6 +41,7 @@ export const CHANNELS = {
   'approvals.get': z.object({ id: z.string().regex(/^APR-\d{6,}$/) }).strict(),
   'approvals.approve': z.object({ id: z.string().regex(/^APR-\d{6,}$/), reason: reasonText.optional() }).strict(),
   'approvals.reject': z.object({ id: z.string().regex(/^APR-\d{6,}$/), reason: reasonText }).strict(),
+  'export.record': exportRecordInput,
   'alerts.get': alertRefInput,
   'alerts.assignToMe': alertRefInput,
   'alerts.acknowledge': alertAcknowledgeInput,

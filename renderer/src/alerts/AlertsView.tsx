@@ -15,7 +15,7 @@ const COLUMNS: QueueColumn<'alerts'>[] = [
   { field: 'kind', header: 'Kind', width: 160, format: (v) => labelCase(String(v ?? '')) },
   { field: 'summary', header: 'Summary', width: 420 },
   { field: 'clientId', header: 'Client', width: 120 },
-  { field: 'clientName', header: 'Client name', width: 180 },
+  { field: 'clientName', header: 'Client name', width: 180, pii: true },
   { field: 'assignee', header: 'Taken by', width: 140 },
   { field: 'legalEntity', header: 'Entity', width: 100 },
   { field: 'forRole', header: 'Raised for', width: 130, format: (v) => (isRole(String(v)) ? ROLE_LABELS[String(v) as keyof typeof ROLE_LABELS] : humanize(String(v ?? ''))) },

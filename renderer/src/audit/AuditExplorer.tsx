@@ -16,7 +16,7 @@ const COLUMNS: QueueColumn<'audit'>[] = [
   { field: 'clientId', header: 'Client', width: 110 },
   { field: 'legalEntity', header: 'Entity', width: 90 },
   { field: 'caseRef', header: 'Case', width: 120 },
-  { field: 'reason', header: 'Reason', width: 220 },
+  { field: 'reason', header: 'Reason', width: 220, pii: true },
   { field: 'ip', header: 'IP', width: 120 },
 ];
 

@@ -25,7 +25,7 @@ export const KYC_COLUMNS: QueueColumn<'kyc'>[] = [
   { field: 'flags', header: 'Flags', width: 250, cell: (v) => <FlagCell value={v} /> },
   { field: 'riskLevel', header: 'Risk', width: 90, format: (v) => String(v ?? '—') },
   { field: 'riskScore', header: 'Score', width: 95 },
-  { field: 'clientName', header: 'Client', width: 190 },
+  { field: 'clientName', header: 'Client', width: 190, pii: true },
   { field: 'country', header: 'Country', width: 110 },
   { field: 'legalEntity', header: 'Entity', width: 100 },
   { field: 'createdAt', header: 'Age', width: 90, format: age },

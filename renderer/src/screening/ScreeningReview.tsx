@@ -22,7 +22,7 @@ const COLUMNS: QueueColumn<'screening'>[] = [
   { field: 'status', header: 'Status', width: 120, format: (v) => labelOf(SCREENING_STATUS_LABELS, String(v ?? '')) },
   { field: 'flags', header: 'Flags', width: 190, cell: (v) => <FlagCell value={v} /> },
   { field: 'score', header: 'Score', width: 95, format: (v) => (typeof v === 'number' ? v.toFixed(2) : '') },
-  { field: 'subject', header: 'Client or party', width: 190 },
+  { field: 'subject', header: 'Client or party', width: 190, pii: true },
   { field: 'entryName', header: 'List entry', width: 230 },
   { field: 'list', header: 'List', width: 130 },
   { field: 'clientId', header: 'Client', width: 110 },

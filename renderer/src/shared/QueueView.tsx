@@ -9,7 +9,9 @@ import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } fro
 import type { FilterModel, SortModel } from '../../../shared/desktop/grid.js';
 import { VIEWS, type CacheRow, type ViewName } from '../../../shared/desktop/views.js';
 import { call } from '../bridge.js';
-import { useAppSelector } from '../store.js';
+import { useAppDispatch, useAppSelector } from '../store.js';
+import { exportGrid } from './exporter.js';
+import { notify } from './notices.js';
 import type { QueueTabs } from './tabs.js';
 import { SavedFilters } from './SavedFilters.js';
 import { ShortcutHelp, useShortcutRegistry } from './shortcuts.js';
@@ -26,6 +28,8 @@ export interface QueueColumn<V extends ViewName = ViewName> {
   cell?: (value: unknown) => ReactNode;
   /** Kept at the left edge when the grid scrolls sideways. */
   pinned?: boolean;
+  /** Holds a client's name: masked in exports unless the user holds clients.exportPii. */
+  pii?: boolean;
 }
 
 function timeAgo(iso: string | null | undefined): string {
@@ -50,6 +54,7 @@ export interface QueueProps<V extends ViewName> {
 export function QueueView<V extends ViewName>(props: QueueProps<V>) {
   const { view } = props;
   const user = useAppSelector((s) => s.session.user)!;
+  const dispatch = useAppDispatch();
   const version = useAppSelector((s) => s.ui.versions[view] ?? 0);
   const sync = useAppSelector((s) => s.ui.sync);
   const apiRef = useRef<GridApi<CacheRow> | null>(null);
@@ -199,6 +204,27 @@ export function QueueView<V extends ViewName>(props: QueueProps<V>) {
     localStorage.setItem(`${storageKey}:active`, JSON.stringify(apiRef.current?.getFilterModel() ?? {}));
     refreshCount();
   };
+  const [exporting, setExporting] = useState(false);
+  const runExport = async (format: 'csv' | 'xlsx') => {
+    const api = apiRef.current;
+    if (!api) return;
+    const shown = new Set(api.getAllDisplayedColumns().map((c) => c.getColId()));
+    const columns = props.columns.filter((c) => shown.has(c.field)).map((c) => ({ field: c.field, header: c.header, format: c.format, pii: c.pii }));
+    const filterModel = api.getFilterModel() as FilterModel;
+    const sortModel = api.getColumnState().filter((c) => c.sort).map((c) => ({ colId: c.colId, sort: c.sort! }));
+    const tab = tabs.find((t) => t.id === tabId);
+    const filters = [tab ? `tab ${tab.label}` : '', Object.keys(filterModel).length ? `filters ${JSON.stringify(filterModel)}` : '', quickRef.current ? `quick filter "${quickRef.current}"` : ''].filter(Boolean).join('; ');
+    setExporting(true);
+    try {
+      const done = await exportGrid({ view, title: props.title, columns, filterModel, scope: scopeRef.current, sortModel, quickFilter: quickRef.current, filters, mayExportPii: user.permissions.includes('clients.exportPii') }, format);
+      setError(null);
+      dispatch(notify(`Exported ${done.rows.toLocaleString()} rows to ${done.fileName} (recorded in the audit log)`));
+    } catch (e) {
+      setError((e as Error).message);
+    } finally {
+      setExporting(false);
+    }
+  };
   const clearAll = () => {
     setQuick('');
     apiRef.current?.setFilterModel(null);
@@ -271,6 +297,14 @@ export function QueueView<V extends ViewName>(props: QueueProps<V>) {
         />
         <SavedFilters saved={saved} onChange={storeSaved} current={() => (apiRef.current?.getFilterModel() ?? {}) as FilterModel} apply={(m) => apiRef.current?.setFilterModel(m)} />
         <button onClick={clearAll}>Clear filters</button>
+        <span className="toolbar-end">
+          <button disabled={exporting} onClick={() => void runExport('csv')}>
+            Export CSV
+          </button>
+          <button disabled={exporting} onClick={() => void runExport('xlsx')}>
+            Export XLSX
+          </button>
+        </span>
       </div>
       {tabs.length > 0 && (
         <div className="queue-tabs" role="tablist" aria-label={`${props.title} tabs`}>

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { router, staffProcedure } from '../../trpc.js';
 import { isoTime, reason } from '../../validation.js';
+import { exportRecordInput } from '../../../shared/desktop/exports.js';
 
 export const auditRouter = router({
   search: staffProcedure
@@ -26,6 +27,9 @@ export const auditRouter = router({
   rotateSigningKey: staffProcedure
     .input(z.object({ reason, publicKey: z.string().min(1).max(2000).optional() }))
     .mutation(({ ctx, input }) => ctx.services.auditKeys.requestRotation(ctx.auth.actor, input)),
+
+  /** A grid export the desktop is about to hand over, recorded before it does (shared/desktop/exports.ts). */
+  recordExport: staffProcedure.input(exportRecordInput).mutation(({ ctx, input }) => ctx.services.exports.record(ctx.auth, input)),
 
   verify: staffProcedure.input(z.object({}).optional()).query(async ({ ctx }) => {
     const r = await ctx.services.audit.verify();

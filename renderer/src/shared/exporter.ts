@@ -1,0 +1,106 @@
+// Exports of a grid: the rows the grid shows (tab, column filters, quick filter, sort) with the
+// visible columns as the grid formats them, as CSV or XLSX. The server records the export (view,
+// rows, columns, filters, the file's SHA-256) before the file is handed over; client names are
+// masked unless the user holds clients.exportPii.
+
+import type { FilterModel, SortModel } from '../../../shared/desktop/grid.js';
+import { EXPORT_ROW_LIMIT } from '../../../shared/desktop/exports.js';
+import type { CacheRow, ViewName } from '../../../shared/desktop/views.js';
+import { call } from '../bridge.js';
+
+export interface ExportColumn {
+  field: string;
+  header: string;
+  format?: ((value: unknown) => string) | undefined;
+  /** Holds a client's name: masked unless the user may export personal data. */
+  pii?: boolean | undefined;
+}
+
+export interface ExportRequest {
+  view: ViewName;
+  title: string;
+  columns: ExportColumn[];
+  filterModel: FilterModel;
+  scope: FilterModel;
+  sortModel: SortModel;
+  quickFilter: string;
+  /** the tab and filters in words, for the audit record */
+  filters: string;
+  mayExportPii: boolean;
+}
+
+const PAGE = 1000;
+
+async function allRows(r: ExportRequest): Promise<CacheRow[]> {
+  const out: CacheRow[] = [];
+  for (let start = 0; start < EXPORT_ROW_LIMIT; start += PAGE) {
+    const page = await call('cache.query', { view: r.view, filterModel: r.filterModel, scope: r.scope, sortModel: r.sortModel, ...(r.quickFilter ? { quickFilter: r.quickFilter } : {}), startRow: start, endRow: start + PAGE });
+    out.push(...page.rows);
+    if (page.lastRow !== null) break;
+  }
+  return out.slice(0, EXPORT_ROW_LIMIT);
+}
+
+function cellText(c: ExportColumn, row: CacheRow, maskPii: boolean): string {
+  const v = row[c.field];
+  if (v === null || v === undefined || v === '') return '';
+  if (c.pii && maskPii) return '•••';
+  return c.format ? c.format(v) : String(v);
+}
+
+/** RFC 4180: fields with a comma, quote or line break are quoted; a leading =, +, - or @ is defused for spreadsheets. */
+export function csvField(text: string): string {
+  const safe = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+  return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
+}
+
+export function toCsv(columns: readonly ExportColumn[], rows: readonly CacheRow[], maskPii: boolean): string {
+  const lines = [columns.map((c) => csvField(c.header)).join(',')];
+  for (const row of rows) lines.push(columns.map((c) => csvField(cellText(c, row, maskPii))).join(','));
+  return `\uFEFF${lines.join('\r\n')}\r\n`;
+}
+
+async function toXlsx(r: ExportRequest, rows: readonly CacheRow[], maskPii: boolean): Promise<ArrayBuffer> {
+  const { default: ExcelJS } = await import('exceljs');
+  const book = new ExcelJS.Workbook();
+  book.creator = 'FX Back Office';
+  book.created = new Date();
+  const sheet = book.addWorksheet(r.title.slice(0, 31));
+  sheet.columns = r.columns.map((c) => ({ header: c.header, key: c.field, width: Math.min(60, Math.max(10, c.header.length + 2)) }));
+  for (const row of rows) sheet.addRow(Object.fromEntries(r.columns.map((c) => [c.field, cellText(c, row, maskPii)])));
+  sheet.getRow(1).font = { bold: true };
+  sheet.views = [{ state: 'frozen', ySplit: 1 }];
+  return (await book.xlsx.writeBuffer()) as ArrayBuffer;
+}
+
+async function sha256Hex(bytes: ArrayBuffer): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', bytes);
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** Builds the file, has the server record it, then hands it to the user as a download. Answers the rows exported. */
+export async function exportGrid(r: ExportRequest, format: 'csv' | 'xlsx'): Promise<{ rows: number; fileName: string }> {
+  const rows = await allRows(r);
+  const maskPii = !r.mayExportPii;
+  const bytes = format === 'csv' ? (new TextEncoder().encode(toCsv(r.columns, rows, maskPii)).buffer as ArrayBuffer) : await toXlsx(r, rows, maskPii);
+  const recorded = await call('export.record', {
+    view: r.view,
+    format,
+    rows: rows.length,
+    columns: r.columns.map((c) => c.header),
+    filters: r.filters.slice(0, 2000),
+    sha256: await sha256Hex(bytes),
+    piiIncluded: !maskPii && r.columns.some((c) => c.pii),
+  });
+  const fileName = `${r.view}-${recorded.recordedAt.slice(0, 19).replaceAll(':', '')}Z-${recorded.exportId}.${format}`;
+  const blob = new Blob([bytes], { type: format === 'csv' ? 'text/csv;charset=utf-8' : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' });
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = fileName;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  return { rows: rows.length, fileName };
+}
