@@ -15,6 +15,7 @@ import { notify } from './notices.js';
 import type { QueueTabs } from './tabs.js';
 import { SavedFilters } from './SavedFilters.js';
 import { ShortcutHelp, useShortcutRegistry } from './shortcuts.js';
+import { ColumnChooser, ExportButtons, QueueTabsBar } from './GridTools.js';
 
 const FILTERS = { text: 'agTextColumnFilter', number: 'agNumberColumnFilter', date: 'agDateColumnFilter' } as const;
 
@@ -185,7 +186,10 @@ export function QueueView<V extends ViewName>(props: QueueProps<V>) {
     // The grid asks for its first block before it is ready: a quick filter typed meanwhile must refetch.
     if (quickRef.current) e.api.purgeInfiniteCache();
     const state = localStorage.getItem(`${storageKey}:columns`);
-    if (state) e.api.applyColumnState({ state: JSON.parse(state) as [], applyOrder: true });
+    if (state) {
+      e.api.applyColumnState({ state: JSON.parse(state) as [], applyOrder: true });
+      setHidden(new Set(e.api.getColumnState().filter((c) => c.hide).map((c) => c.colId)));
+    }
     else if (props.defaultSort) e.api.applyColumnState({ state: props.defaultSort.map((s) => ({ colId: s.colId, sort: s.sort })) });
     const active = localStorage.getItem(`${storageKey}:active`);
     if (active && active !== '{}') e.api.setFilterModel(JSON.parse(active) as FilterModel);
@@ -204,7 +208,6 @@ export function QueueView<V extends ViewName>(props: QueueProps<V>) {
     localStorage.setItem(`${storageKey}:active`, JSON.stringify(apiRef.current?.getFilterModel() ?? {}));
     refreshCount();
   };
-  const [exporting, setExporting] = useState(false);
   const runExport = async (format: 'csv' | 'xlsx') => {
     const api = apiRef.current;
     if (!api) return;
@@ -214,16 +217,36 @@ export function QueueView<V extends ViewName>(props: QueueProps<V>) {
     const sortModel = api.getColumnState().filter((c) => c.sort).map((c) => ({ colId: c.colId, sort: c.sort! }));
     const tab = tabs.find((t) => t.id === tabId);
     const filters = [tab ? `tab ${tab.label}` : '', Object.keys(filterModel).length ? `filters ${JSON.stringify(filterModel)}` : '', quickRef.current ? `quick filter "${quickRef.current}"` : ''].filter(Boolean).join('; ');
-    setExporting(true);
     try {
       const done = await exportGrid({ view, title: props.title, columns, filterModel, scope: scopeRef.current, sortModel, quickFilter: quickRef.current, filters, mayExportPii: user.permissions.includes('clients.exportPii') }, format);
       setError(null);
       dispatch(notify(`Exported ${done.rows.toLocaleString()} rows to ${done.fileName} (recorded in the audit log)`));
     } catch (e) {
       setError((e as Error).message);
-    } finally {
-      setExporting(false);
     }
+  };
+  const [hidden, setHidden] = useState<ReadonlySet<string>>(new Set());
+  const toggleColumn = (field: string, visible: boolean) => {
+    apiRef.current?.setColumnsVisible([field], visible);
+    setHidden((h) => {
+      const next = new Set(h);
+      if (visible) next.delete(field);
+      else next.add(field);
+      return next;
+    });
+    saveColumns();
+  };
+  // Ctrl+C on a cell copies its text as the grid shows it (selected text is copied by the browser).
+  const copyCell = () => {
+    const api = apiRef.current;
+    const cell = api?.getFocusedCell();
+    if (!api || !cell || window.getSelection()?.toString()) return false;
+    const row = api.getDisplayedRowAtIndex(cell.rowIndex)?.data;
+    const column = props.columns.find((c) => c.field === cell.column.getColId());
+    if (!row || !column) return false;
+    const value = row[column.field];
+    void navigator.clipboard.writeText(value === null || value === undefined ? '' : column.format ? column.format(value) : String(value));
+    return true;
   };
   const clearAll = () => {
     setQuick('');
@@ -246,6 +269,7 @@ export function QueueView<V extends ViewName>(props: QueueProps<V>) {
   };
 
   const onKeyDown = (e: React.KeyboardEvent) => {
+    if ((e.ctrlKey || e.metaKey) && e.key === 'c' && (e.target as HTMLElement).closest('.ag-cell') && copyCell()) return e.preventDefault();
     if (e.ctrlKey || e.metaKey || e.altKey) return;
     const target = e.target as HTMLElement;
     // Typing in a field, and Enter or Space on a button or link, belong to that control.
@@ -297,24 +321,10 @@ export function QueueView<V extends ViewName>(props: QueueProps<V>) {
         />
         <SavedFilters saved={saved} onChange={storeSaved} current={() => (apiRef.current?.getFilterModel() ?? {}) as FilterModel} apply={(m) => apiRef.current?.setFilterModel(m)} />
         <button onClick={clearAll}>Clear filters</button>
-        <span className="toolbar-end">
-          <button disabled={exporting} onClick={() => void runExport('csv')}>
-            Export CSV
-          </button>
-          <button disabled={exporting} onClick={() => void runExport('xlsx')}>
-            Export XLSX
-          </button>
-        </span>
+        <ColumnChooser columns={props.columns} hidden={hidden} onToggle={toggleColumn} />
+        <ExportButtons run={runExport} />
       </div>
-      {tabs.length > 0 && (
-        <div className="queue-tabs" role="tablist" aria-label={`${props.title} tabs`}>
-          {tabs.map((t) => (
-            <button key={t.id} role="tab" aria-selected={t.id === tabId} className={t.id === tabId ? 'tab active' : 'tab'} onClick={() => chooseTab(t.id)}>
-              {t.label} <span className="count">{tabCounts[t.id]?.toLocaleString() ?? '…'}</span>
-            </button>
-          ))}
-        </div>
-      )}
+      <QueueTabsBar title={props.title} tabs={tabs} tabId={tabId} counts={tabCounts} onChoose={chooseTab} />
       <div className="grid-and-pane">
         <div className="grid">
           <AgGridReact<CacheRow>
@@ -325,6 +335,8 @@ export function QueueView<V extends ViewName>(props: QueueProps<V>) {
             cacheBlockSize={100}
             maxBlocksInCache={50}
             rowSelection={{ mode: 'singleRow', checkboxes: false, enableClickSelection: true }}
+            enableCellTextSelection
+            ensureDomOrder
             getRowId={(p) => String(p.data[VIEWS[view].key])}
             rowClassRules={{ 'row-serious': (p) => /Sanctions match|Restricted/.test(String(p.data?.flags ?? '')) }}
             onGridReady={onGridReady}
