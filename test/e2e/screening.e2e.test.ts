@@ -76,7 +76,7 @@ describe.skipIf(!sharedDataPresent)('screening review in the desktop UI', () => 
     const mlro = await signIn('mlro');
     await mlro.getByRole('button', { name: 'Alerts' }).click();
     const alert = mlro.locator('.grid .ag-row', { hasText: clientId });
-    await expect.poll(() => alert.textContent(), { timeout: 10_000 }).toMatch(/critical.*sanctions match/);
+    await expect.poll(() => alert.textContent(), { timeout: 10_000 }).toMatch(/Critical.*Sanctions match/);
     expect(errors).toEqual([]);
   }, 120_000);
 
