@@ -11,13 +11,17 @@ import { createCallerFactory, router, staffProcedure } from './trpc.js';
 import { appRouter } from './router.js';
 import { describeEachEngine, startTestServer, type TestServer } from './testing/harness.js';
 import { totpCode } from './modules/access/totp.js';
+import { VIEW_PERMISSIONS } from '../shared/desktop/exports.js';
 
 type Procedures = Record<string, { _def: { type: 'query' | 'mutation' | 'subscription' } }>;
 const procedures = (appRouter as unknown as { _def: { procedures: Procedures } })._def.procedures;
 const paths = Object.keys(procedures).sort();
 
 /** A plausible input per procedure; entity-bound ones name `legalEntity` so scope can be probed. */
-const SAMPLES: Record<ProcedurePath, (ids: { victim: string }) => unknown> = {
+/** A procedure that has nothing to act on for a role (an export by a role that reads no grid). */
+const NOTHING_FOR_ROLE = Symbol('nothing for this role');
+
+const SAMPLES: Record<ProcedurePath, (ids: { victim: string; held: ReadonlySet<string> }) => unknown> = {
   'auth.login': () => ({ username: 'nobody', password: 'Wrong-password-1' }),
   'auth.enrolMfa': () => ({ username: 'nobody', password: 'Wrong-password-1' }),
   'auth.confirmMfa': () => ({ enrolmentId: '00000000-0000-4000-8000-000000000000', totp: '123456' }),
@@ -46,7 +50,12 @@ const SAMPLES: Record<ProcedurePath, (ids: { victim: string }) => unknown> = {
   'audit.search': () => ({ legalEntity: 'eu', limit: 5 }),
   'audit.verify': () => ({}),
   'audit.signingKey': () => ({}),
-  'audit.recordExport': () => ({ view: 'audit', format: 'csv', rows: 1, columns: ['Seq'], filters: '', sha256: '0'.repeat(64), piiIncluded: false }),
+  // Signed in is enough to call it; the service then needs the exported grid's read permission, so
+  // each role exports a grid it reads (support and IB managers read none).
+  'audit.recordExport': ({ held }) => {
+    const view = (Object.keys(VIEW_PERMISSIONS) as Array<keyof typeof VIEW_PERMISSIONS>).find((v) => held.has(VIEW_PERMISSIONS[v]));
+    return view ? { view, format: 'csv', rows: 1, columns: ['Ref'], filters: '', sha256: '0'.repeat(64), piiIncluded: false } : NOTHING_FOR_ROLE;
+  },
   'audit.rotateSigningKey': () => ({ reason: 'matrix test', publicKey: 'not a key' }),
   'policies.types': () => ({}),
   'policies.list': () => ({}),
@@ -70,6 +79,7 @@ const SAMPLES: Record<ProcedurePath, (ids: { victim: string }) => unknown> = {
   'kyc.retryVerification': () => ({ caseRef: 'KYC-999999' }),
   'clients.get': () => ({ clientId: 'CL-999999' }),
   'clients.timeline': () => ({ clientId: 'CL-999999' }),
+  'clients.search': () => ({ query: 'CL-999999' }),
   'screening.cases': () => ({ legalEntity: 'eu', limit: 5 }),
   'screening.get': () => ({ caseId: 'SCR-999999' }),
   'screening.decide': () => ({ caseId: 'SCR-999999', decision: 'false_positive', reason: 'matrix test, not the client' }),
@@ -168,8 +178,8 @@ describeEachEngine('authorization matrix', (engine) => {
     const problems: string[] = [];
     for (const path of ordered) {
       const guard = PROCEDURES[path as ProcedurePath];
-      const input = SAMPLES[path as ProcedurePath]({ victim });
-      if (guard === 'public' || guard === 'portal') continue;
+      const input = SAMPLES[path as ProcedurePath]({ victim, held });
+      if (guard === 'public' || guard === 'portal' || input === NOTHING_FOR_ROLE) continue;
       const r = await call(t.url, path, input, token);
       const allowed = guard === 'authenticated' || held.has(guard);
       if (allowed && r.reason === 'FORBIDDEN_PERMISSION') problems.push(`${path}: refused but ${role} holds ${guard}`);
@@ -186,7 +196,7 @@ describeEachEngine('authorization matrix', (engine) => {
   it('refuses every staff procedure without a session, and answers public ones', async () => {
     for (const path of paths) {
       const guard = PROCEDURES[path as ProcedurePath];
-      const r = await call(t.url, path, SAMPLES[path as ProcedurePath]({ victim }));
+      const r = await call(t.url, path, SAMPLES[path as ProcedurePath]({ victim, held: new Set(['audit.read']) }));
       if (guard === 'public') expect(r.reason, path).not.toBe('SESSION_EXPIRED');
       else if (guard === 'portal') expect(r.reason, path).toBe('PORTAL_KEY_INVALID');
       else expect(r.reason, path).toBe('SESSION_EXPIRED');

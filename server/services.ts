@@ -30,6 +30,7 @@ import { KycProviderClient } from './modules/kyc/provider-client.js';
 import { JobQueue } from './jobs/queue.js';
 import { loadSecretBox } from './security/secretbox.js';
 import { ExportsService } from './modules/audit/exports.js';
+import { ClientSearch } from './modules/clients/search.js';
 
 export interface Services {
   config: Config;
@@ -49,6 +50,7 @@ export interface Services {
   lists: ScreeningListsService;
   screening: ScreeningService;
   clients: ClientsService;
+  clientSearch: ClientSearch;
   alerts: AlertsService;
   kyc: Kyc;
   jobs: JobQueue;
@@ -100,6 +102,7 @@ export function buildServices(config: Config, db: Db, clock: Clock): Services {
     lists,
     screening,
     clients: new ClientsService(store, screening, kyc.risk),
+    clientSearch: new ClientSearch(store),
     alerts,
     kyc,
     jobs,

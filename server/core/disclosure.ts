@@ -24,9 +24,9 @@ const SHOWN_FIELDS = new Set([
   'screeningStatus', 'verificationStatus', 'restrictions', 'capabilities', 'availableActions', 'blockers', 'source', 'trigger',
   'documentType', 'documentTypes', 'category', 'country', 'currency', 'engine', 'version', 'policyType', 'entryKey',
   'paymentMethod', 'sourceOfFunds', 'sla', 'outcome', 'result', 'view', 'views', 'field', 'factor', 'factors', 'label', 'labels',
-  'checklist', 'item', 'items', 'regulator', 'jurisdiction', 'hash', 'entryHash', 'mimeType', 'contentType', 'format',
+  'checklist', 'item', 'items', 'regulator', 'jurisdiction', 'hash', 'entryHash', 'mimeType', 'contentType', 'format', 'flags', 'matchedBy',
   // staff, never clients
-  'actor', 'username', 'maker', 'coverFor', 'decidedBy', 'assignee', 'assignedTo', 'requestedBy', 'approvedBy', 'createdBy', 'reviewer', 'ip', 'userAgent',
+  'actor', 'by', 'username', 'maker', 'coverFor', 'decidedBy', 'assignee', 'assignedTo', 'requestedBy', 'approvedBy', 'createdBy', 'reviewer', 'ip', 'userAgent',
 ]);
 
 /** Field-name shapes on the allow-list: identifiers (`…Id`, `…Ids`, `…Ref`), times (`at`, `…At`), counts and versions. */

@@ -13,6 +13,7 @@ import { auditEventMac } from './migrations/0007_audit_event_mac.js';
 import { accessTemporary } from './migrations/0008_access_temporary.js';
 import { approvalPendingKey } from './migrations/0009_approval_pending_key.js';
 import { alertWork } from './migrations/0010_alert_work.js';
+import { approvalClient } from './migrations/0011_approval_client.js';
 
 type MigrationFactory = (engine: Engine) => Migration;
 
@@ -28,6 +29,7 @@ export const MIGRATIONS: ReadonlyArray<readonly [string, MigrationFactory]> = [
   ['0008_access_temporary', accessTemporary],
   ['0009_approval_pending_key', approvalPendingKey],
   ['0010_alert_work', alertWork],
+  ['0011_approval_client', approvalClient],
 ];
 
 export class SchemaTooNewError extends Error {

@@ -153,4 +153,15 @@ describeEachEngine('each migration', (engine) => {
       ]);
       expect(await indexesOf(k, engine, 'alerts')).toContain('alerts_assignee');
     }));
+
+  it('0011_approval_client: requests made before it keep their rows and name no client', () =>
+    atMigration(engine, '0010_alert_work', async (db) => {
+      const k = db.kysely;
+      await aUser(k);
+      await anEntity(k);
+      await sql`insert into approval_requests (id, kind, payload_json, summary, maker_id, legal_entity, tier_name, required_roles_json, required_count, excluded_json, policy_type, policy_version, status, reason, created_at, expires_at) values ('APR-000001', 'kyc.override', '{}', 's', 'USR-000001', 'eu', 't', '[]', 1, '[]', 'approvals.tiers', 1, 'pending', 'r', ${AT}, ${AT})`.execute(k);
+      await migrate(db, { upTo: '0011_approval_client' });
+      expect(await k.selectFrom('approval_requests').select(['id', 'client_id']).execute()).toEqual([{ id: 'APR-000001', client_id: null }]);
+      expect(await indexesOf(k, engine, 'approval_requests')).toContain('approval_requests_client');
+    }));
 });

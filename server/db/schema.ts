@@ -1,7 +1,7 @@
 // The database as kysely sees it. Times are ISO 8601 UTC text on both engines (sortable, and the
 // audit hash covers exactly the stored text); booleans are 0/1 integers; JSON is text.
 
-import type { Generated, Insertable, Selectable } from 'kysely';
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 import type { ApprovalStatus } from '../../shared/approvals/machine.js';
 import type { ScreeningListVersionTable, ScreeningListChangeTable, ScreeningEntryTable, AccountTypeTable, ClientTable, ClientPartyTable, ScreeningCaseTable, ScreeningSuppressionTable, AlertTable, KycCaseTable, DocumentCheckTable, NotificationTable, JobTable, DocumentTable } from './schema-clients.js';
 
@@ -148,6 +148,8 @@ export interface ApprovalRequestTable {
   failure_reason: string | null;
   /** What the request is about, as its kind defines it: one pending request per kind and key. */
   dedupe_key: string | null;
+  /** the client the request is about, when it is about one (0011) */
+  client_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface ApprovalVoteTable {

@@ -197,6 +197,7 @@ export const PROCEDURES = {
   'kyc.retryVerification': 'kyc.review',
   'clients.get': 'clients.read',
   'clients.timeline': 'clients.read',
+  'clients.search': 'clients.read',
   'screening.cases': 'screening.read',
   'screening.get': 'screening.read',
   'screening.decide': 'screening.review',

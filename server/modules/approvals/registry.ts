@@ -29,6 +29,8 @@ export interface ApprovalKind<P> {
    * request of the kind with the same key is refused (ALREADY_EXISTS). Absent: no limit.
    */
   pendingKey?(payload: P): string;
+  /** The client the request is about, if any: every event of the request goes into that client's history. */
+  clientId?(payload: P): string | null;
   /** Users besides the maker who may not decide, e.g. the person a grant is for. */
   excludedApprovers(payload: P): string[];
   /** One line for queues and notifications, naming people by username. */

@@ -57,6 +57,7 @@ export class ApprovalsService {
     const kind = this.kinds.get(input.kind);
     const payload = kind.payload.parse(input.payload);
     const dedupeKey = kind.pendingKey ? kind.pendingKey(payload) : null;
+    const clientId = kind.clientId ? kind.clientId(payload) : null;
     if (dedupeKey !== null) {
       const pending = await m.trx.selectFrom('approval_requests').select(['id', 'summary']).where('kind', '=', input.kind).where('dedupe_key', '=', dedupeKey).where('status', '=', 'pending').executeTakeFirst();
       if (pending) throw new DomainError('ALREADY_EXISTS', `${pending.id} already asks for this (${pending.summary}); decide or cancel it first.`);
@@ -89,6 +90,7 @@ export class ApprovalsService {
         executed_at: null,
         failure_reason: null,
         dedupe_key: dedupeKey,
+        client_id: clientId,
       })
       .execute();
     m.audit({
@@ -96,6 +98,7 @@ export class ApprovalsService {
       targetType: 'approval',
       targetId: id,
       legalEntity,
+      clientId: clientId ?? undefined,
       after: { kind: input.kind, payload, tier: tier.name, requiredRoles: tier.roles, requiredCount: tier.count, expiresAt },
       reason: input.reason,
       caseRef: id,
@@ -165,7 +168,7 @@ export class ApprovalsService {
       const t = transition(this.stateOf(row, votes), { type: 'cancel', by: actor.id, at: m.now });
       if (!t.ok) throw new DomainError(t.reason, t.message);
       await m.trx.updateTable('approval_requests').set({ status: 'cancelled', decided_at: m.now }).where('id', '=', id).execute();
-      m.audit({ action: 'approval.cancelled', targetType: 'approval', targetId: id, legalEntity: row.legal_entity, before: { status: row.status }, after: { status: 'cancelled' }, reason, caseRef: id });
+      m.audit({ action: 'approval.cancelled', targetType: 'approval', targetId: id, legalEntity: row.legal_entity, clientId: row.client_id ?? undefined, before: { status: row.status }, after: { status: 'cancelled' }, reason, caseRef: id });
       m.changed('approval_requests', id, row.legal_entity, 'update');
       return { status: 'cancelled' as const };
     });
@@ -196,6 +199,7 @@ export class ApprovalsService {
       targetType: 'approval',
       targetId: id,
       legalEntity: row.legal_entity,
+      clientId: row.client_id ?? undefined,
       before: { status: row.status, approvals: state.approvals.length },
       after: { status: t.state.status, approvals: t.state.approvals.length, role },
       reason: reason ?? undefined,
@@ -228,6 +232,7 @@ export class ApprovalsService {
         targetType: 'approval',
         targetId: id,
         legalEntity: row.legal_entity,
+        clientId: row.client_id ?? undefined,
         after: failure ? { status, failure: failure.message, failureReason: failure.reason } : { status },
         approvers,
         caseRef: id,
@@ -248,7 +253,7 @@ export class ApprovalsService {
     const now = this.store.now();
     const lapsed = await this.store.kysely
       .selectFrom('approval_requests')
-      .select(['id', 'legal_entity'])
+      .select(['id', 'legal_entity', 'client_id'])
       .where('status', '=', 'pending')
       .where('expires_at', '<=', now)
       .limit(500)
@@ -265,7 +270,7 @@ export class ApprovalsService {
           .executeTakeFirst();
         if (Number(res.numUpdatedRows) === 0) continue;
         n += 1;
-        m.audit({ action: 'approval.expired', targetType: 'approval', targetId: r.id, legalEntity: r.legal_entity, before: { status: 'pending' }, after: { status: 'expired' }, caseRef: r.id });
+        m.audit({ action: 'approval.expired', targetType: 'approval', targetId: r.id, legalEntity: r.legal_entity, clientId: r.client_id ?? undefined, before: { status: 'pending' }, after: { status: 'expired' }, caseRef: r.id });
         m.changed('approval_requests', r.id, r.legal_entity, 'update');
       }
       if (n === 0) m.audit({ action: 'approval.expirySweep', after: { expired: 0 } });

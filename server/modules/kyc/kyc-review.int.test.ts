@@ -135,6 +135,13 @@ describeEachEngine('KYC review automation', (engine) => {
     expect(decided).toMatchObject({ status: 'approved', decision: 'approved', decision_reason: 'override' });
     expect(decided.policy_basis).toMatch(new RegExp(`^Override ${approvalId} requested by compliance\\.eu, approved by mlro: Existing client`));
     expect((await client(clientId)).status).toBe('approved');
+    // Every event of the override's approval is in the client's history.
+    const approvalEvents = await db().selectFrom('audit_events').select(['action', 'client_id']).where('target_id', '=', approvalId).orderBy('seq').execute();
+    expect(approvalEvents).toEqual([
+      { action: 'approval.requested', client_id: clientId },
+      { action: 'approval.approved', client_id: clientId },
+      { action: 'approval.executed', client_id: clientId },
+    ]);
   });
 
   it('re-reviews an approved client who moves to a listed country or changes payment method', async () => {

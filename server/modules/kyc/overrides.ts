@@ -28,6 +28,7 @@ export class KycOverrides {
       payload: kycOverridePayload,
       pendingKey: (p) => p.caseRef,
       legalEntity: (p) => p.legalEntity,
+      clientId: (p) => p.clientId,
       excludedApprovers: () => [],
       summary: (p) => `Override ${p.caseRef} (${p.clientId}, risk ${p.riskLevel ?? 'not scored'}): ${p.decision}${p.rejectionReason ? ` (${p.rejectionReason})` : ''}`,
       execute: async (m, p, request) => {
