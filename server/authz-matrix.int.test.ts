@@ -80,6 +80,7 @@ const SAMPLES: Record<ProcedurePath, (ids: { victim: string; held: ReadonlySet<s
   'clients.get': () => ({ clientId: 'CL-999999' }),
   'clients.timeline': () => ({ clientId: 'CL-999999' }),
   'clients.search': () => ({ query: 'CL-999999' }),
+  'clients.overview': () => ({ clientId: 'CL-999999' }),
   'screening.cases': () => ({ legalEntity: 'eu', limit: 5 }),
   'screening.get': () => ({ caseId: 'SCR-999999' }),
   'screening.decide': () => ({ caseId: 'SCR-999999', decision: 'false_positive', reason: 'matrix test, not the client' }),

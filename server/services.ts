@@ -31,6 +31,7 @@ import { JobQueue } from './jobs/queue.js';
 import { loadSecretBox } from './security/secretbox.js';
 import { ExportsService } from './modules/audit/exports.js';
 import { ClientSearch } from './modules/clients/search.js';
+import { ClientOverview } from './modules/clients/overview.js';
 
 export interface Services {
   config: Config;
@@ -51,6 +52,7 @@ export interface Services {
   screening: ScreeningService;
   clients: ClientsService;
   clientSearch: ClientSearch;
+  clientOverview: ClientOverview;
   alerts: AlertsService;
   kyc: Kyc;
   jobs: JobQueue;
@@ -103,6 +105,7 @@ export function buildServices(config: Config, db: Db, clock: Clock): Services {
     screening,
     clients: new ClientsService(store, screening, kyc.risk),
     clientSearch: new ClientSearch(store),
+    clientOverview: new ClientOverview(store),
     alerts,
     kyc,
     jobs,

@@ -47,6 +47,8 @@ export interface ChannelOutputs {
   'kyc.requestDocuments': Server['kyc']['requestDocuments'];
   'kyc.escalate': Server['kyc']['escalate'];
   'export.record': Server['audit']['recordExport'];
+  'clients.search': Server['clients']['search'];
+  'clients.overview': Server['clients']['overview'];
   'alerts.get': Server['alerts']['get'];
   'alerts.assignToMe': Server['alerts']['assignToMe'];
   'alerts.acknowledge': Server['alerts']['acknowledge'];

@@ -150,6 +150,8 @@ export class DesktopHost extends EventEmitter<{ event: [HostEvent] }> {
     'kyc.completeEddItem': (input) => this.synced(this.#server.kyc.completeEddItem.mutate(input)),
     'kyc.override': (input) => this.synced(this.#server.kyc.override.mutate(input)),
     'export.record': (input) => this.#server.audit.recordExport.mutate(input),
+    'clients.search': (input) => this.#server.clients.search.query(input),
+    'clients.overview': (input) => this.#server.clients.overview.query(input),
     'alerts.get': (input) => this.#server.alerts.get.query(input),
     'alerts.assignToMe': (input) => this.synced(this.#server.alerts.assignToMe.mutate(input)),
     'alerts.acknowledge': (input) => this.synced(this.#server.alerts.acknowledge.mutate(input)),

@@ -198,6 +198,7 @@ export const PROCEDURES = {
   'clients.get': 'clients.read',
   'clients.timeline': 'clients.read',
   'clients.search': 'clients.read',
+  'clients.overview': 'clients.read',
   'screening.cases': 'screening.read',
   'screening.get': 'screening.read',
   'screening.decide': 'screening.review',

@@ -42,6 +42,8 @@ export const CHANNELS = {
   'approvals.approve': z.object({ id: z.string().regex(/^APR-\d{6,}$/), reason: reasonText.optional() }).strict(),
   'approvals.reject': z.object({ id: z.string().regex(/^APR-\d{6,}$/), reason: reasonText }).strict(),
   'export.record': exportRecordInput,
+  'clients.search': z.object({ query: z.string().trim().min(2, 'type at least two characters').max(200) }).strict(),
+  'clients.overview': z.object({ clientId: z.string().regex(/^CL-\d{6,}$/, 'must be a client reference like CL-000001') }).strict(),
   'alerts.get': alertRefInput,
   'alerts.assignToMe': alertRefInput,
   'alerts.acknowledge': alertAcknowledgeInput,

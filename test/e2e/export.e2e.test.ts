@@ -1,6 +1,7 @@
 // Every grid exports what it shows: the auditor's filtered audit log as XLSX (read back with
 // exceljs), a compliance officer's KYC queue as CSV with client names masked (no
-// clients.exportPii), each export an audit event carrying the file's SHA-256.
+// clients.exportPii), an auditor's client found by name with every event of the client exported;
+// each export an audit event carrying the file's SHA-256.
 
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -69,5 +70,35 @@ describe('grid exports', () => {
     expect(text).toMatch(/KYC-\d{6},Open,,low,.*•••/);
     const sha = createHash('sha256').update(file.bytes).digest('hex');
     expect(await exportEvent(sha)).toMatchObject({ actor: 'compliance.eu', view: 'kyc', rows: 1, piiIncluded: false });
+  });
+
+  it('takes an auditor from a name in the search box to the client page with every event of the client, exported to XLSX', async () => {
+    const { clientId } = await portalClientFor(d.t.url).portal.registerClient.mutate(aRegistration({ firstName: 'Anneliese', lastName: 'Vogelsang', dateOfBirth: '1979-09-09' }));
+    const page = await desk('auditor');
+    await page.keyboard.press('Control+k');
+    await page.keyboard.type('vogelsang');
+    const results = page.getByRole('listbox', { name: 'Clients found' });
+    await expect.poll(() => results.textContent(), { timeout: 10_000 }).toMatch(new RegExp(`${clientId}.*Anneliese Vogelsang.*by name`));
+    await page.keyboard.press('Enter');
+    const client = page.getByRole('article', { name: `Client ${clientId}` });
+    await expect.poll(() => client.getByRole('heading', { level: 2 }).textContent(), { timeout: 10_000 }).toMatch(`${clientId} · Anneliese Vogelsang · Registered`);
+    await expect.poll(() => client.getByRole('region', { name: 'KYC cases' }).textContent()).toMatch(/KYC-\d{6}Open/);
+    const expected = await d.t.server.services.store.kysely.selectFrom('audit_events').select('seq').where('client_id', '=', clientId).execute();
+    await expect.poll(() => client.getByRole('list', { name: 'Client history' }).locator('li').count(), { timeout: 10_000 }).toBe(expected.length);
+
+    const file = await download(page, 'Export XLSX');
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.load(file.bytes as unknown as ArrayBuffer);
+    const sheet = book.worksheets[0]!;
+    expect((sheet.getRow(1).values as unknown[]).slice(1)).toEqual(['Seq', 'When (UTC)', 'Action', 'Actor', 'Case', 'Reason', 'Hash']);
+    const seqs = [];
+    for (let r = 2; r <= sheet.rowCount; r++) seqs.push(Number(sheet.getRow(r).getCell(1).value));
+    expect(seqs).toEqual(expected.map((e) => e.seq));
+    const sha = createHash('sha256').update(file.bytes).digest('hex');
+    expect(await exportEvent(sha)).toMatchObject({ actor: 'auditor', view: 'audit', rows: expected.length, filters: `client ${clientId}` });
+    // Esc goes back to the view the auditor was on.
+    await client.getByRole('button', { name: /Back/ }).focus();
+    await page.keyboard.press('Escape');
+    await client.waitFor({ state: 'detached' });
   });
 });

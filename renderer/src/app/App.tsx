@@ -22,7 +22,9 @@ import { isRole, ROLE_LABELS, type Permission } from '../../../shared/access/per
 import { useAppDispatch, useAppSelector } from '../store.js';
 import { lockSession, signOut } from '../session/slice.js';
 import { dismiss } from '../shared/notices.js';
-import { showView, type ViewId } from './ui.js';
+import { openClient, showView, type ViewId } from './ui.js';
+import { ClientSearch } from '../clients/ClientSearch.js';
+import { ClientPage } from '../clients/ClientPage.js';
 
 /** Minutes without keyboard or pointer input before the app locks itself. */
 const IDLE_LOCK_MINUTES = 10;
@@ -101,8 +103,8 @@ export function App() {
           {allowed.map((n) => (
             <button
               key={n.id}
-              className={n.id === current?.id ? 'tab active' : 'tab'}
-              aria-current={n.id === current?.id ? 'page' : undefined}
+              className={n.id === current?.id && !ui.client ? 'tab active' : 'tab'}
+              aria-current={n.id === current?.id && !ui.client ? 'page' : undefined}
               aria-description={badges[n.id] ? `${badges[n.id]} open` : undefined}
               title={badges[n.id] ? `${badges[n.id]} open` : undefined}
               onClick={() => dispatch(showView(n.id))}
@@ -116,6 +118,7 @@ export function App() {
             </button>
           ))}
         </nav>
+        {user.permissions.includes('clients.read') && <ClientSearch onOpen={(id) => dispatch(openClient(id))} />}
         <span className="who" title={user.permissions.join(', ')}>
           {user.displayName} · {user.roles.length ? `${user.roles.map((r) => (isRole(r) ? ROLE_LABELS[r] : r)).join(', ')} · ${user.legalEntities.join(', ')}` : 'no roles yet'}
         </span>
@@ -130,13 +133,14 @@ export function App() {
       )}
       {ui.sync?.notice && <div className="banner notice">{ui.sync.notice}</div>}
       {session.error && <div className="banner notice">{session.error}</div>}
-      <main className="content">
-        {!current && <p className="empty">Your roles give you no views in this application yet.</p>}
-        {current?.id === 'kyc' && <KycReview offline={offline} />}
-        {current?.id === 'screening' && <ScreeningReview offline={offline} />}
-        {current?.id === 'alerts' && <AlertsView offline={offline} />}
-        {current?.id === 'audit' && <AuditExplorer />}
-        {current?.id === 'access' && <AccessReview user={user} offline={offline} />}
+      <main className="content" onKeyDown={(e) => ui.client && e.key === 'Escape' && !(e.target as HTMLElement).closest('input, textarea, select') && dispatch(openClient(null))}>
+        {ui.client && <ClientPage clientId={ui.client} onClose={() => dispatch(openClient(null))} />}
+        {!ui.client && !current && <p className="empty">Your roles give you no views in this application yet.</p>}
+        {!ui.client && current?.id === 'kyc' && <KycReview offline={offline} />}
+        {!ui.client && current?.id === 'screening' && <ScreeningReview offline={offline} />}
+        {!ui.client && current?.id === 'alerts' && <AlertsView offline={offline} />}
+        {!ui.client && current?.id === 'audit' && <AuditExplorer />}
+        {!ui.client && current?.id === 'access' && <AccessReview user={user} offline={offline} />}
       </main>
       <div className="notices" aria-live="polite">
         {notices.map((n) => (

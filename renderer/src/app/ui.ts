@@ -11,12 +11,14 @@ type SyncStatus = Extract<HostEvent, { type: 'sync' }>['status'];
 interface UiState {
   /** The open view; null until the shell picks the user's landing view. */
   view: ViewId | null;
+  /** The client page open over the views (from the search box or a link), or null. */
+  client: string | null;
   sync: SyncStatus | null;
   /** Bumped when the host says a cached view changed, so grids refresh their blocks. */
   versions: Record<string, number>;
 }
 
-const initialState: UiState = { view: null, sync: null, versions: {} };
+const initialState: UiState = { view: null, client: null, sync: null, versions: {} };
 
 export const ui = createSlice({
   name: 'ui',
@@ -24,6 +26,10 @@ export const ui = createSlice({
   reducers: {
     showView(state, action: PayloadAction<ViewId>) {
       state.view = action.payload;
+      state.client = null;
+    },
+    openClient(state, action: PayloadAction<string | null>) {
+      state.client = action.payload;
     },
     syncStatus(state, action: PayloadAction<SyncStatus>) {
       state.sync = action.payload;
@@ -36,11 +42,15 @@ export const ui = createSlice({
   extraReducers: (b) => {
     b.addCase(signOut.fulfilled, (s) => {
       s.view = null;
+      s.client = null;
     });
     b.addCase(hostSession, (s, a) => {
-      if (a.payload.state === 'signedOut') s.view = null;
+      if (a.payload.state === 'signedOut') {
+        s.view = null;
+        s.client = null;
+      }
     });
   },
 });
 
-export const { showView, syncStatus, viewsChanged } = ui.actions;
+export const { showView, openClient, syncStatus, viewsChanged } = ui.actions;

@@ -60,7 +60,7 @@ export function toCsv(columns: readonly ExportColumn[], rows: readonly CacheRow[
   return `\uFEFF${lines.join('\r\n')}\r\n`;
 }
 
-async function toXlsx(r: ExportRequest, rows: readonly CacheRow[], maskPii: boolean): Promise<ArrayBuffer> {
+async function toXlsx(r: Pick<ExportRequest, 'title' | 'columns'>, rows: readonly CacheRow[], maskPii: boolean): Promise<ArrayBuffer> {
   const { default: ExcelJS } = await import('exceljs');
   const book = new ExcelJS.Workbook();
   book.creator = 'FX Back Office';
@@ -78,9 +78,13 @@ async function sha256Hex(bytes: ArrayBuffer): Promise<string> {
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-/** Builds the file, has the server record it, then hands it to the user as a download. Answers the rows exported. */
+/** Builds the file of a grid's rows, has the server record it, then hands it over as a download. */
 export async function exportGrid(r: ExportRequest, format: 'csv' | 'xlsx'): Promise<{ rows: number; fileName: string }> {
-  const rows = await allRows(r);
+  return exportRows(r, await allRows(r), format);
+}
+
+/** The same for rows already in hand (a client's history on the client page). */
+export async function exportRows(r: Pick<ExportRequest, 'view' | 'title' | 'columns' | 'filters' | 'mayExportPii'>, rows: readonly CacheRow[], format: 'csv' | 'xlsx'): Promise<{ rows: number; fileName: string }> {
   const maskPii = !r.mayExportPii;
   const bytes = format === 'csv' ? (new TextEncoder().encode(toCsv(r.columns, rows, maskPii)).buffer as ArrayBuffer) : await toXlsx(r, rows, maskPii);
   const recorded = await call('export.record', {

@@ -1,0 +1,153 @@
+// The client page: everything about one client in one place, the place an auditor goes. Status,
+// flags, restrictions and what the client may do; the KYC cases, screening cases, alerts, approval
+// requests and documents; and the whole history, every audited event of the client in order, which
+// exports to CSV or XLSX like any grid (recorded in the audit log).
+
+import type { ReactNode } from 'react';
+import type { ChannelOutput } from '../../../main/host/channels.js';
+import { ALERT_STATUS_LABELS } from '../../../shared/alerts/workflow.js';
+import { RESTRICTION_KINDS } from '../../../shared/clients/lifecycle.js';
+import { CLIENT_STATUS_LABELS, KYC_STATUS_LABELS, labelCase, labelOf, SCREENING_STATUS_LABELS } from '../../../shared/labels.js';
+import { exportRows } from '../shared/exporter.js';
+import { FlagBanner } from '../shared/Flags.js';
+import { PaneStatus, useHostQuery } from '../shared/host.js';
+import { notify } from '../shared/notices.js';
+import { useAppDispatch, useAppSelector } from '../store.js';
+
+type Overview = ChannelOutput<'clients.overview'>;
+type Event = ChannelOutput<'clients.timeline'>['items'][number];
+
+const time = (iso: string | null | undefined) => (iso ? `${iso.replace('T', ' ').slice(0, 19)}` : '—');
+
+function Section<T>({ title, rows, empty, columns }: { title: string; rows: readonly T[] | null; empty: string; columns: Array<[string, (row: T) => ReactNode]> }) {
+  if (rows === null) return null;
+  return (
+    <section className="client-section" aria-label={title}>
+      <h3>
+        {title} <span className="count">{rows.length}</span>
+      </h3>
+      {rows.length === 0 ? (
+        <p className="hint">{empty}</p>
+      ) : (
+        <table className="compact">
+          <thead>
+            <tr>
+              {columns.map(([h]) => (
+                <th key={h} scope="col">
+                  {h}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((r, i) => (
+              <tr key={i}>
+                {columns.map(([h, cell]) => (
+                  <td key={h}>{cell(r)}</td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
+const EVENT_COLUMNS = [
+  { field: 'seq', header: 'Seq' },
+  { field: 'at', header: 'When (UTC)' },
+  { field: 'action', header: 'Action' },
+  { field: 'actor', header: 'Actor' },
+  { field: 'caseRef', header: 'Case' },
+  { field: 'reason', header: 'Reason', pii: true },
+  { field: 'hash', header: 'Hash' },
+];
+
+export function ClientPage({ clientId, onClose }: { clientId: string; onClose: () => void }) {
+  const dispatch = useAppDispatch();
+  const user = useAppSelector((s) => s.session.user);
+  const overview = useHostQuery('clients.overview', { clientId }, [clientId]);
+  const timeline = useHostQuery('clients.timeline', { clientId }, [clientId]);
+  const o: Overview | null = overview.data;
+  const events: Event[] = timeline.data?.items ?? [];
+
+  const exportHistory = async (format: 'csv' | 'xlsx') => {
+    const rows = events.map((e) => ({ seq: e.seq, at: time(e.at), action: e.action, actor: e.actor, caseRef: e.caseRef ?? null, reason: e.reason ?? null, hash: e.hash, _json: '' }));
+    try {
+      const done = await exportRows({ view: 'audit', title: `${clientId} history`, columns: EVENT_COLUMNS, filters: `client ${clientId}`, mayExportPii: user?.permissions.includes('clients.exportPii') ?? false }, rows, format);
+      dispatch(notify(`Exported ${done.rows} events of ${clientId} to ${done.fileName} (recorded in the audit log)`));
+    } catch (e) {
+      dispatch(notify((e as Error).message));
+    }
+  };
+
+  if (!o) return <PaneStatus loading error={overview.error} what={clientId} />;
+  const c = o.client;
+  return (
+    <article className="client-page" aria-label={`Client ${clientId}`}>
+      <header className="client-head">
+        <button className="link" onClick={onClose}>
+          ← Back (Esc)
+        </button>
+        <h2>
+          {c.id} · {c.name} · {labelOf(CLIENT_STATUS_LABELS, c.status)}
+        </h2>
+      </header>
+      <FlagBanner flags={o.flags} />
+      <dl className="client-facts">
+        <dt>Type</dt>
+        <dd>{labelCase(c.type)}</dd>
+        <dt>Entity</dt>
+        <dd>{c.legalEntity}</dd>
+        <dt>Country</dt>
+        <dd>{c.country}</dd>
+        <dt>E-mail</dt>
+        <dd>{c.email ?? '—'}</dd>
+        <dt>Risk</dt>
+        <dd>{c.riskLevel ? labelCase(c.riskLevel) : 'not scored'}</dd>
+        <dt>Screening</dt>
+        <dd>{labelOf(SCREENING_STATUS_LABELS, c.screeningStatus)}</dd>
+        <dt>Restrictions</dt>
+        <dd>{c.restrictions.length ? c.restrictions.map((r) => RESTRICTION_KINDS[r].label).join('; ') : 'none'}</dd>
+        <dt>May</dt>
+        <dd>
+          {Object.entries(c.capabilities)
+            .filter(([, ok]) => ok)
+            .map(([k]) => labelCase(k.replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase()))
+            .join(', ') || 'nothing yet'}
+        </dd>
+      </dl>
+      <div className="client-sections">
+        <Section title="KYC cases" rows={o.kycCases} empty="No KYC case." columns={[['Case', (k) => k.caseRef], ['Status', (k) => labelOf(KYC_STATUS_LABELS, k.status)], ['Risk', (k) => (k.riskLevel ? labelCase(k.riskLevel) : '—')], ['Opened for', (k) => k.openedReason], ['Assignee', (k) => k.assignee ?? '—'], ['Opened', (k) => time(k.createdAt)]]} />
+        <Section title="Screening cases" rows={o.screeningCases} empty="No screening hit." columns={[['Case', (s) => s.caseId], ['Status', (s) => labelOf(SCREENING_STATUS_LABELS, s.status)], ['List', (s) => `${s.list} ${s.entryKey}`], ['Score', (s) => s.score.toFixed(2)], ['Decided by', (s) => s.decidedBy ?? '—']]} />
+        <Section title="Alerts" rows={o.alerts} empty="No alert." columns={[['Alert', (a) => a.id], ['Kind', (a) => labelCase(a.kind)], ['Severity', (a) => labelCase(a.severity)], ['Status', (a) => labelOf(ALERT_STATUS_LABELS, a.status)], ['Raised', (a) => time(a.createdAt)]]} />
+        <Section title="Approval requests" rows={o.approvals} empty="No approval request about this client." columns={[['Request', (a) => a.id], ['Kind', (a) => labelCase(a.kind.replace('.', '_'))], ['Status', (a) => labelCase(a.status)], ['Made', (a) => time(a.createdAt)]]} />
+        <Section title="Documents" rows={o.documents} empty="No document received." columns={[['Document', (d) => d.documentId], ['Type', (d) => d.label], ['Status', (d) => labelCase(d.status)], ['Expires', (d) => d.expiresAt ?? '—'], ['Received', (d) => time(d.receivedAt)]]} />
+      </div>
+      <section className="client-section" aria-label="History">
+        <h3>
+          History <span className="count">{events.length}</span>
+          <span className="toolbar-end">
+            <button onClick={() => void exportHistory('csv')} disabled={!timeline.data}>
+              Export CSV
+            </button>
+            <button onClick={() => void exportHistory('xlsx')} disabled={!timeline.data}>
+              Export XLSX
+            </button>
+          </span>
+        </h3>
+        {!timeline.data && <PaneStatus loading error={timeline.error} what="the history" />}
+        <ol className="timeline" aria-label="Client history">
+          {events.map((e) => (
+            <li key={e.seq}>
+              <span className="mono">{time(e.at)}</span> <strong>{e.action}</strong> by {e.actor}
+              {e.caseRef ? ` · ${e.caseRef}` : ''}
+              {e.reason ? <div className="muted">{e.reason}</div> : null}
+            </li>
+          ))}
+        </ol>
+      </section>
+    </article>
+  );
+}
