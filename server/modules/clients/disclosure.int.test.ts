@@ -20,12 +20,15 @@ function walk(ids: { clients: string[]; cases: string[]; hits: string[]; approva
   return {
     'clients.get': (c: Client) => each(ids.clients, (clientId) => c.clients.get.query({ clientId })),
     'clients.timeline': (c: Client) => each(ids.clients, (clientId) => c.clients.timeline.query({ clientId })),
+    'clients.overview': (c: Client) => each(ids.clients, (clientId) => c.clients.overview.query({ clientId })),
+    'clients.search': (c: Client) => each(ids.clients, (query) => c.clients.search.query({ query })),
     'kyc.queue': (c: Client) => each(['eu', 'global'], (legalEntity) => c.kyc.queue.query({ legalEntity, limit: 500 })),
     'kyc.get': (c: Client) => each(ids.cases, (caseRef) => c.kyc.get.query({ caseRef })),
     'kyc.metrics': (c: Client) => c.kyc.metrics.query({}),
     'screening.cases': (c: Client) => c.screening.cases.query({ limit: 500 }),
     'screening.get': (c: Client) => each(ids.hits, (caseId) => c.screening.get.query({ caseId })),
     'alerts.list': (c: Client) => c.alerts.list.query({ limit: 500 }),
+    'alerts.get': async (c: Client) => each((await c.alerts.list.query({ limit: 500 })).items, (a) => c.alerts.get.query({ id: a.id })),
     'approvals.list': (c: Client) => c.approvals.list.query({ limit: 500 }),
     'approvals.get': (c: Client) => each(ids.approvals, (id) => c.approvals.get.query({ id })),
     'audit.search': (c: Client) => each(['eu', 'global'], (legalEntity) => c.audit.search.query({ legalEntity, limit: 500 })),
@@ -51,7 +54,7 @@ const NOT_CLIENT_DATA = new Set([
   'sync.onChange', // a signal that something changed, no data
 ]);
 
-const MUTATIONS = /\.(assign|requestDocuments|escalate|approve|reject|override|completeEddItem|retryVerification|decide|cancel|logout|revokeSession|changePassword|login|enrolMfa|confirmMfa)$|^portal\.|^(access|policies|auth)\./;
+const MUTATIONS = /\.(assign|assignToMe|acknowledge|close|recordExport|requestDocuments|escalate|approve|reject|override|completeEddItem|retryVerification|decide|cancel|logout|revokeSession|changePassword|login|enrolMfa|confirmMfa)$|^portal\.|^(access|policies|auth)\./;
 
 describe.skipIf(!sharedDataPresent)('masking by what may be shown', () => {
   let t: TestServer;
