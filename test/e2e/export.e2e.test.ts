@@ -12,7 +12,7 @@ import { aRegistration } from '../../server/testing/builders.js';
 import { portalClientFor } from '../../server/testing/harness.js';
 import { signIn, startDesktop, type Desktop } from './desktop-fixture.js';
 
-describe('grid exports', () => {
+describe('grid exports and the client page', () => {
   let d: Desktop;
   beforeAll(async () => {
     d = await startDesktop();
@@ -100,5 +100,22 @@ describe('grid exports', () => {
     await client.getByRole('button', { name: /Back/ }).focus();
     await page.keyboard.press('Escape');
     await client.waitFor({ state: 'detached' });
+  });
+
+  it('gives support a client lookup: found by the caller’s e-mail, status and what they may do, names masked, no history', async () => {
+    const registration = aRegistration({ firstName: 'Bogdan', lastName: 'Ionescu', dateOfBirth: '1983-03-03' });
+    const { clientId } = await portalClientFor(d.t.url).portal.registerClient.mutate(registration);
+    const page = await desk('support');
+    const lookup = page.getByRole('region', { name: 'Client lookup' });
+    await lookup.waitFor();
+    await page.keyboard.type(registration.email.toUpperCase());
+    await expect.poll(() => page.getByRole('listbox', { name: 'Clients found' }).textContent(), { timeout: 10_000 }).toMatch(new RegExp(`${clientId} ••• · Registered.*by e-mail`));
+    await page.keyboard.press('Enter');
+    const client = page.getByRole('article', { name: `Client ${clientId}` });
+    await expect.poll(() => client.getByRole('heading', { level: 2 }).textContent(), { timeout: 10_000 }).toBe(`${clientId} · ••• · Registered`);
+    const text = (await client.textContent()) ?? '';
+    expect(text).toMatch(/KYC\s*Open \(KYC-\d{6}\)/);
+    expect(text).not.toMatch(/Ionescu|Bogdan|History/);
+    expect(await client.getByRole('region', { name: 'KYC cases' }).count()).toBe(0);
   });
 });

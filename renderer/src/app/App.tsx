@@ -25,6 +25,7 @@ import { dismiss } from '../shared/notices.js';
 import { openClient, showView, type ViewId } from './ui.js';
 import { ClientSearch } from '../clients/ClientSearch.js';
 import { ClientPage } from '../clients/ClientPage.js';
+import { ClientLookup } from '../clients/ClientLookup.js';
 
 /** Minutes without keyboard or pointer input before the app locks itself. */
 const IDLE_LOCK_MINUTES = 10;
@@ -47,12 +48,14 @@ function useIdleLock(active: boolean, onIdle: () => void): void {
 }
 
 /** The views, who may see them, and the queue whose open work the navigation badge counts. */
-const NAV: Array<{ id: ViewId; label: string; needs: Permission[]; badge?: { view: ViewName; tabs: QueueTabs } }> = [
+const NAV: Array<{ id: ViewId; label: string; needs: Permission[]; unless?: Permission; badge?: { view: ViewName; tabs: QueueTabs } }> = [
   { id: 'kyc', label: 'KYC', needs: ['kyc.read'], badge: { view: 'kyc', tabs: KYC_TABS } },
   { id: 'screening', label: 'Screening', needs: ['screening.read'], badge: { view: 'screening', tabs: SCREENING_TABS } },
   { id: 'alerts', label: 'Alerts', needs: ['alerts.read'], badge: { view: 'alerts', tabs: ALERT_TABS } },
   { id: 'audit', label: 'Audit log', needs: ['audit.read'] },
   { id: 'access', label: 'Approvals', needs: ['access.read', 'approvals.read'], badge: { view: 'approvals', tabs: APPROVAL_TABS } },
+  // Those who review clients find them from the search box; the rest (support, finance) here.
+  { id: 'lookup', label: 'Client lookup', needs: ['clients.read'], unless: 'kyc.read' },
 ];
 
 type Nav = (typeof NAV)[number];
@@ -83,7 +86,7 @@ export function App() {
   const lock = useCallback(() => void dispatch(lockSession()), [dispatch]);
   useIdleLock(session.status === 'signedIn', lock);
   const signedIn = session.status === 'signedIn' ? session.user : null;
-  const allowed = signedIn ? NAV.filter((n) => n.needs.some((p) => signedIn.permissions.includes(p))) : [];
+  const allowed = signedIn ? NAV.filter((n) => n.needs.some((p) => signedIn.permissions.includes(p)) && !(n.unless && signedIn.permissions.includes(n.unless))) : [];
   const badges = useBadges(signedIn, allowed);
   const lastKey = signedIn ? `fxbo:${signedIn.id}:view` : null;
   const current = allowed.find((n) => n.id === ui.view) ?? allowed.find((n) => n.id === (signedIn ? landingView(signedIn.roles, allowed.map((a) => a.id), localStorage.getItem(lastKey!)) : null));
@@ -118,7 +121,7 @@ export function App() {
             </button>
           ))}
         </nav>
-        {user.permissions.includes('clients.read') && <ClientSearch onOpen={(id) => dispatch(openClient(id))} />}
+        {user.permissions.includes('clients.read') && current?.id !== 'lookup' && <ClientSearch onOpen={(id) => dispatch(openClient(id))} />}
         <span className="who" title={user.permissions.join(', ')}>
           {user.displayName} · {user.roles.length ? `${user.roles.map((r) => (isRole(r) ? ROLE_LABELS[r] : r)).join(', ')} · ${user.legalEntities.join(', ')}` : 'no roles yet'}
         </span>
@@ -141,6 +144,7 @@ export function App() {
         {!ui.client && current?.id === 'alerts' && <AlertsView offline={offline} />}
         {!ui.client && current?.id === 'audit' && <AuditExplorer />}
         {!ui.client && current?.id === 'access' && <AccessReview user={user} offline={offline} />}
+        {!ui.client && current?.id === 'lookup' && <ClientLookup onOpen={(id) => dispatch(openClient(id))} />}
       </main>
       <div className="notices" aria-live="polite">
         {notices.map((n) => (

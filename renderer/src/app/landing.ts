@@ -11,6 +11,7 @@ const BY_ROLE: Array<[Role, ViewId]> = [
   ['compliance_officer', 'kyc'],
   ['administrator', 'access'],
   ['auditor', 'audit'],
+  ['support', 'lookup'],
 ];
 
 export function landingView(roles: readonly string[], allowed: readonly ViewId[], last: string | null): ViewId | null {

@@ -68,7 +68,9 @@ export function ClientPage({ clientId, onClose }: { clientId: string; onClose: (
   const dispatch = useAppDispatch();
   const user = useAppSelector((s) => s.session.user);
   const overview = useHostQuery('clients.overview', { clientId }, [clientId]);
-  const timeline = useHostQuery('clients.timeline', { clientId }, [clientId]);
+  // Support sees status and what the client may do, nothing more: the history is for those who review or audit.
+  const mayReadHistory = (user?.permissions ?? []).some((p) => p === 'kyc.read' || p === 'audit.read');
+  const timeline = useHostQuery('clients.timeline', { clientId }, [clientId, mayReadHistory], { skip: !mayReadHistory });
   const o: Overview | null = overview.data;
   const events: Event[] = timeline.data?.items ?? [];
 
@@ -108,6 +110,14 @@ export function ClientPage({ clientId, onClose }: { clientId: string; onClose: (
         <dd>{c.riskLevel ? labelCase(c.riskLevel) : 'not scored'}</dd>
         <dt>Screening</dt>
         <dd>{labelOf(SCREENING_STATUS_LABELS, c.screeningStatus)}</dd>
+        {o.kycStatus && (
+          <>
+            <dt>KYC</dt>
+            <dd>
+              {labelOf(KYC_STATUS_LABELS, o.kycStatus.status)} ({o.kycStatus.caseRef}){o.kycStatus.waitingFor.length ? ` · waiting for ${o.kycStatus.waitingFor.join(', ')}` : ''}
+            </dd>
+          </>
+        )}
         <dt>Restrictions</dt>
         <dd>{c.restrictions.length ? c.restrictions.map((r) => RESTRICTION_KINDS[r].label).join('; ') : 'none'}</dd>
         <dt>May</dt>
@@ -125,6 +135,7 @@ export function ClientPage({ clientId, onClose }: { clientId: string; onClose: (
         <Section title="Approval requests" rows={o.approvals} empty="No approval request about this client." columns={[['Request', (a) => a.id], ['Kind', (a) => labelCase(a.kind.replace('.', '_'))], ['Status', (a) => labelCase(a.status)], ['Made', (a) => time(a.createdAt)]]} />
         <Section title="Documents" rows={o.documents} empty="No document received." columns={[['Document', (d) => d.documentId], ['Type', (d) => d.label], ['Status', (d) => labelCase(d.status)], ['Expires', (d) => d.expiresAt ?? '—'], ['Received', (d) => time(d.receivedAt)]]} />
       </div>
+      {mayReadHistory && (
       <section className="client-section" aria-label="History">
         <h3>
           History <span className="count">{events.length}</span>
@@ -148,6 +159,7 @@ export function ClientPage({ clientId, onClose }: { clientId: string; onClose: (
           ))}
         </ol>
       </section>
+      )}
     </article>
   );
 }

@@ -10,7 +10,7 @@ import { FlagBadges } from '../shared/Flags.js';
 
 type Result = ChannelOutput<'clients.search'>['items'][number];
 
-export function ClientSearch({ onOpen }: { onOpen: (clientId: string) => void }) {
+export function ClientSearch({ onOpen, wide = false }: { onOpen: (clientId: string) => void; wide?: boolean }) {
   const [query, setQuery] = useState('');
   const [results, setResults] = useState<Result[] | null>(null);
   const [active, setActive] = useState(0);
@@ -18,6 +18,7 @@ export function ClientSearch({ onOpen }: { onOpen: (clientId: string) => void })
   const input = useRef<HTMLInputElement>(null);
 
   useEffect(() => {
+    if (wide) input.current?.focus();
     const focus = (e: KeyboardEvent) => {
       if ((e.ctrlKey || e.metaKey) && e.key === 'k') {
         e.preventDefault();
@@ -62,7 +63,7 @@ export function ClientSearch({ onOpen }: { onOpen: (clientId: string) => void })
   };
 
   return (
-    <div className="client-search">
+    <div className={wide ? 'client-search wide' : 'client-search'}>
       <input
         ref={input}
         type="search"

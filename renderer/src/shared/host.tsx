@@ -17,7 +17,8 @@ export interface HostQuery<T> {
 }
 
 /** The channel's answer for `input`, loaded again whenever `key` changes; stale answers are dropped. */
-export function useHostQuery<C extends Channel>(channel: C, input: ChannelInput<C>, key: readonly unknown[]): HostQuery<ChannelOutput<C>> {
+export function useHostQuery<C extends Channel>(channel: C, input: ChannelInput<C>, key: readonly unknown[], options: { skip?: boolean } = {}): HostQuery<ChannelOutput<C>> {
+  const skip = options.skip ?? false;
   const [data, setData] = useState<ChannelOutput<C> | null>(null);
   const [error, setError] = useState<string | null>(null);
   const latest = useRef(0);
@@ -38,7 +39,7 @@ export function useHostQuery<C extends Channel>(channel: C, input: ChannelInput<
   useEffect(() => {
     setData(null);
     setError(null);
-    void reload();
+    if (!skip) void reload();
     // `key` names what the answer depends on; `input` is read from the ref.
   }, key);
   return { data, error, reload, set: setData };

@@ -11,6 +11,7 @@ import type { AuthContext } from '../../core/auth.js';
 import { requireEntity } from '../../core/auth.js';
 import type { Store } from '../../core/store.js';
 import { clientView } from './service.js';
+import { JSON_COLUMNS, readJson } from '../../db/json.js';
 
 export class ClientOverview {
   constructor(private readonly store: Store) {}
@@ -23,8 +24,13 @@ export class ClientOverview {
     const may = (permission: Parameters<AuthContext['scope']>[0]) => auth.scope(permission).includes(row.legal_entity);
     const parties = await db.selectFrom('client_parties').selectAll().where('client_id', '=', clientId).orderBy('created_at').execute();
     const client = clientView(row, parties, { pii: may('clients.pii') });
+    const latest = may('kyc.status') ? await db.selectFrom('kyc_cases').select(['id', 'status', 'requested_json']).where('client_id', '=', clientId).orderBy('id', 'desc').executeTakeFirst() : undefined;
     return {
       client,
+      /** The latest KYC case's status and the documents it waits for: what support tells a caller. */
+      kycStatus: latest
+        ? { caseRef: latest.id, status: latest.status, waitingFor: readJson(JSON_COLUMNS.documentTypes, latest.requested_json, `kyc_cases.requested_json of ${latest.id}`).map((t) => DOCUMENT_TYPES[t].label) }
+        : null,
       flags: flagsOf({ clientStatus: row.status, screeningStatus: row.screening_status, riskLevel: row.risk_level }),
       kycCases: may('kyc.read')
         ? (await db.selectFrom('kyc_cases as k').leftJoin('users as u', 'u.id', 'k.assignee_id').select(['k.id', 'k.status', 'k.risk_level', 'k.opened_reason', 'k.decision', 'k.created_at', 'k.decided_at', 'u.username as assignee']).where('k.client_id', '=', clientId).orderBy('k.id', 'desc').execute()).map((k) => ({

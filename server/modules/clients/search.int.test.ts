@@ -35,5 +35,8 @@ describeEachEngine('client search', (engine) => {
     expect((await support.client.clients.search.query({ query: 'Konstantinou' })).items).toEqual([]);
     const byId = (await support.client.clients.search.query({ query: eu.clientId })).items;
     expect(byId).toMatchObject([{ clientId: eu.clientId, name: '•••', email: '•••', status: 'registered' }]);
+    // A whole e-mail address finds the caller's record, as an id does; a part of one finds nothing.
+    expect((await support.client.clients.search.query({ query: eu.input.email.toUpperCase() })).items.map((i) => i.matchedBy)).toEqual(['e-mail']);
+    expect((await support.client.clients.search.query({ query: eu.input.email.slice(0, 6) })).items).toEqual([]);
   });
 });

@@ -1,8 +1,9 @@
 // One search for a client, from the desktop's search box: by client id, by the reference of any
-// case about them (KYC-, SCR-, ALR-, APR-, DOC-), by external id, by e-mail or by name. Names and
-// e-mails are matched only in the legal entities where the caller may see personal data, so the
-// search cannot be used to probe who is a client; ids and case references in every entity the
-// caller may read clients in. (MT5 logins join when the platform connector holds accounts.)
+// case about them (KYC-, SCR-, ALR-, APR-, DOC-), by external id, by a whole e-mail address or by
+// part of the name. Parts of names are matched only in the legal entities where the caller may see
+// personal data, so the search cannot be used to probe who is a client; ids, references and whole
+// e-mail addresses (which identify one client, as an id does) in every entity the caller may read
+// clients in. (MT5 logins join when the platform connector holds accounts.)
 
 import { sql } from 'kysely';
 import { flagsOf } from '../../../shared/clients/flags.js';
@@ -33,9 +34,10 @@ export class ClientSearch {
       else add((await db.selectFrom(CASE_TABLES[prefix]).select('client_id').where('id', '=', id).execute()).map((r) => r.client_id), 'case reference');
     } else {
       add((await db.selectFrom('clients').select('id').where('external_id', '=', q).execute()).map((r) => r.id), 'external id');
+      const lower = q.toLowerCase();
+      // A whole e-mail address identifies a client as an id does (support finds a caller by it).
+      if (q.includes('@')) add((await db.selectFrom('clients').select('id').where(sql<string>`lower(email)`, '=', lower).where('legal_entity', 'in', readable).limit(limit).execute()).map((r) => r.id), 'e-mail');
       if (personal.length) {
-        const lower = q.toLowerCase();
-        if (q.includes('@')) add((await db.selectFrom('clients').select('id').where(sql<string>`lower(email)`, '=', lower).where('legal_entity', 'in', personal).limit(limit).execute()).map((r) => r.id), 'e-mail');
         const pattern = `%${lower.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
         const byName = await db
           .selectFrom('clients')
