@@ -47,6 +47,15 @@ export interface ChannelOutputs {
   'kyc.requestDocuments': Server['kyc']['requestDocuments'];
   'kyc.escalate': Server['kyc']['escalate'];
   'export.record': Server['audit']['recordExport'];
+  'access.users': Server['access']['users'];
+  'access.entities': Server['access']['entities'];
+  'access.createUser': Server['access']['createUser'];
+  'access.grantRole': Server['access']['grantRole'];
+  'access.revokeRole': Server['access']['revokeRole'];
+  'access.resetPassword': Server['access']['resetPassword'];
+  'access.resetMfa': Server['access']['resetMfa'];
+  'access.setUserStatus': Server['access']['setUserStatus'];
+  'access.collectTemporaryPassword': Server['access']['collectTemporaryPassword'];
   'clients.search': Server['clients']['search'];
   'clients.overview': Server['clients']['overview'];
   'alerts.get': Server['alerts']['get'];

@@ -150,6 +150,15 @@ export class DesktopHost extends EventEmitter<{ event: [HostEvent] }> {
     'kyc.completeEddItem': (input) => this.synced(this.#server.kyc.completeEddItem.mutate(input)),
     'kyc.override': (input) => this.synced(this.#server.kyc.override.mutate(input)),
     'export.record': (input) => this.#server.audit.recordExport.mutate(input),
+    'access.users': () => this.#server.access.users.query({}),
+    'access.entities': () => this.#server.access.entities.query({}),
+    'access.createUser': (input) => this.synced(this.#server.access.createUser.mutate(input)),
+    'access.grantRole': (input) => this.synced(this.#server.access.grantRole.mutate(input)),
+    'access.revokeRole': (input) => this.synced(this.#server.access.revokeRole.mutate(input)),
+    'access.resetPassword': (input) => this.synced(this.#server.access.resetPassword.mutate(input)),
+    'access.resetMfa': (input) => this.synced(this.#server.access.resetMfa.mutate(input)),
+    'access.setUserStatus': (input) => this.synced(this.#server.access.setUserStatus.mutate(input)),
+    'access.collectTemporaryPassword': (input) => this.#server.access.collectTemporaryPassword.mutate(input),
     'clients.search': (input) => this.#server.clients.search.query(input),
     'clients.overview': (input) => this.#server.clients.overview.query(input),
     'alerts.get': (input) => this.#server.alerts.get.query(input),
@@ -230,8 +239,13 @@ export class DesktopHost extends EventEmitter<{ event: [HostEvent] }> {
     if (!user || !this.#owner) return;
     const owner = ownerOf(user);
     const action = cacheAction(this.#owner, { type: 'rightsChanged', owner });
+    const before = this.#user;
     this.#user = user;
-    if (action === 'keep') return;
+    if (action === 'keep') {
+      // The cache stays, but the window shows roles and entities: tell it when they changed.
+      if (JSON.stringify([before?.roles, before?.legalEntities, before?.permissions]) !== JSON.stringify([user.roles, user.legalEntities, user.permissions])) this.push({ type: 'session', state: 'signedIn' });
+      return;
+    }
     if (action === 'wipe') {
       await this.applyCacheAction('wipe');
       this.#owner = owner;

@@ -14,7 +14,12 @@ ModuleRegistry.registerModules([AllCommunityModule]);
 onHostEvent((event) => {
   if (event.type === 'sync') store.dispatch(syncStatus(event.status));
   else if (event.type === 'changed') store.dispatch(viewsChanged(event.views));
-  else store.dispatch(hostSession({ state: event.state, message: event.message }));
+  else {
+    store.dispatch(hostSession({ state: event.state, message: event.message }));
+    // Still signed in but the host says something changed (a grant, an entity): read who we are again,
+    // so the header and the views follow.
+    if (event.state === 'signedIn') void store.dispatch(restoreSession());
+  }
 });
 void store.dispatch(restoreSession());
 

@@ -11,6 +11,7 @@ import { filterModelSchema, sortModelSchema } from './grid.js';
 import { VIEW_NAMES } from './views.js';
 import { alertAcknowledgeInput, alertCloseInput, alertRefInput } from '../alerts/workflow.js';
 import { exportRecordInput } from './exports.js';
+import { createUserInput, grantInput, resetInput, roleInput, statusInput } from '../access/schemas.js';
 
 const reasonText = z.string().trim().min(3).max(1000);
 
@@ -42,6 +43,15 @@ export const CHANNELS = {
   'approvals.approve': z.object({ id: z.string().regex(/^APR-\d{6,}$/), reason: reasonText.optional() }).strict(),
   'approvals.reject': z.object({ id: z.string().regex(/^APR-\d{6,}$/), reason: reasonText }).strict(),
   'export.record': exportRecordInput,
+  'access.users': z.object({}).strict(),
+  'access.entities': z.object({}).strict(),
+  'access.createUser': createUserInput.strict(),
+  'access.grantRole': grantInput.strict(),
+  'access.revokeRole': roleInput.strict(),
+  'access.resetPassword': resetInput.strict(),
+  'access.resetMfa': resetInput.strict(),
+  'access.setUserStatus': statusInput.strict(),
+  'access.collectTemporaryPassword': z.object({ approvalId: z.string().regex(/^APR-\d{6,}$/) }).strict(),
   'clients.search': z.object({ query: z.string().trim().min(2, 'type at least two characters').max(200) }).strict(),
   'clients.overview': z.object({ clientId: z.string().regex(/^CL-\d{6,}$/, 'must be a client reference like CL-000001') }).strict(),
   'alerts.get': alertRefInput,

@@ -32,6 +32,15 @@ describeEachEngine('administrators bound by maker-checker and entity', (engine) 
     expect((await t.server.services.store.kysely.selectFrom('users').select('status').where('id', '=', mlro).executeTakeFirstOrThrow()).status).toBe('active');
   });
 
+  it('warns the maker and the approvers when a grant breaks segregation of duties', async () => {
+    const admin = await t.login('admin');
+    const { approvalId } = await admin.client.access.grantRole.mutate({ userId: await t.userId('compliance'), role: 'finance_officer', legalEntity: 'eu', reason: 'Covering the payments desk' });
+    const request = await admin.client.approvals.get.query({ id: approvalId });
+    expect(request.summary).toBe(`Grant finance_officer in eu to compliance (${await t.userId('compliance')}). Segregation of duties: Finance officer approves payments, and this person already holds Compliance officer in eu and global, which decides KYC cases.`);
+    const plain = await admin.client.access.grantRole.mutate({ userId: await t.userId('support'), role: 'finance_officer', legalEntity: 'eu', reason: 'New to the payments desk' });
+    expect((await admin.client.approvals.get.query({ id: plain.approvalId })).summary).not.toMatch(/Segregation/);
+  });
+
   it('disables a user only once a second administrator who covers all their entities approves', async () => {
     const admin = await t.login('admin');
     const financeEu = await t.userId('finance.eu');

@@ -13,6 +13,7 @@ import type { ApprovalKind, ApprovalKinds } from '../approvals/registry.js';
 import type { ApprovalsService } from '../approvals/service.js';
 import { grantsInForce, grantsOf } from './grants.js';
 import { assertUser, decided, usernameOf } from './people.js';
+import { sodWarnings } from '../../../shared/access/sod.js';
 
 const rolePayload = z.object({ userId: z.string(), role: z.enum(ROLES), legalEntity: z.string() });
 const grantPayload = rolePayload.extend({ endsAt: z.string().nullable().default(null), coverFor: z.string().nullable().default(null) });
@@ -143,8 +144,12 @@ export class RoleGrantsService {
     kinds.register(aboutRole({
       kind: 'access.grantRole',
       payload: grantPayload,
-      summary: async (p, trx) =>
-        `Grant ${p.role} in ${p.legalEntity} to ${await usernameOf(trx, p.userId)}${p.endsAt ? ` until ${p.endsAt}` : ''}${p.coverFor ? `, covering for ${await usernameOf(trx, p.coverFor)}` : ''}`,
+      // The summary is what the approvers read in their queue: it carries any segregation-of-duties warning.
+      summary: async (p, trx) => {
+        const held = await grantsInForce(trx, this.store.now()).select(['role', 'legal_entity']).where('user_id', '=', p.userId).execute();
+        const warnings = sodWarnings(held.map((h) => ({ role: h.role, legalEntity: h.legal_entity })), p);
+        return `Grant ${p.role} in ${p.legalEntity} to ${await usernameOf(trx, p.userId)}${p.endsAt ? ` until ${p.endsAt}` : ''}${p.coverFor ? `, covering for ${await usernameOf(trx, p.coverFor)}` : ''}${warnings.length ? `. ${warnings.join(' ')}` : ''}`;
+      },
       execute: async (m, p, request) => {
         const user = await assertUser(m, p.userId);
         if (user.status !== 'active') throw new DomainError('INVALID_TRANSITION', `User ${user.username} is disabled.`);

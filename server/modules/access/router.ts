@@ -1,9 +1,8 @@
 import { z } from 'zod';
-import { ROLES } from '../../../shared/access/permissions.js';
 import { publicProcedure, router, staffProcedure } from '../../trpc.js';
 import { empty, isoTime, reason } from '../../validation.js';
 import type { AdminScope } from './people.js';
-import { USERNAME } from './users.js';
+import { createUserInput, grantInput, resetInput, roleInput, statusInput, userId } from '../../../shared/access/schemas.js';
 import type { Permission } from '../../../shared/access/permissions.js';
 import { profileOf, requireEntity, type AuthContext } from '../../core/auth.js';
 
@@ -14,14 +13,7 @@ const credentials = z.object({
   password: z.string().min(1).max(256),
 });
 const totp = z.string().regex(/^\d{6}$/, 'six digits');
-const userId = z.string().min(1).max(32);
-const roleInput = z.object({ userId, role: z.enum(ROLES), legalEntity: z.string().min(1).max(32), reason });
-const grantInput = roleInput.extend({
-  /** The grant lapses by itself at this time; required with `coverFor`. */
-  endsAt: isoTime.optional(),
-  /** The user whose absence the grant covers. */
-  coverFor: userId.optional(),
-});
+
 
 export const authRouter = router({
   login: publicProcedure
@@ -62,7 +54,7 @@ export const accessRouter = router({
     nextCursor: null,
   })),
   createUser: staffProcedure
-    .input(z.object({ username: USERNAME, displayName: z.string().trim().min(1).max(100), password: z.string().min(1).max(256) }))
+    .input(createUserInput)
     .mutation(({ ctx, input }) => ctx.services.users.createUser(ctx.auth.actor, input)),
   grantRole: staffProcedure.input(grantInput).mutation(({ ctx, input }) => {
     requireEntity(ctx.auth, 'access.manage', input.legalEntity);
@@ -73,16 +65,16 @@ export const accessRouter = router({
     return ctx.services.grants.requestRevoke(ctx.auth.actor, input);
   }),
   resetMfa: staffProcedure
-    .input(z.object({ userId, reason }))
+    .input(resetInput)
     .mutation(({ ctx, input }) => ctx.services.users.requestReset(adminScope(ctx.auth, 'access.manage'), 'access.resetMfa', input)),
   resetPassword: staffProcedure
-    .input(z.object({ userId, reason }))
+    .input(resetInput)
     .mutation(({ ctx, input }) => ctx.services.users.requestReset(adminScope(ctx.auth, 'access.manage'), 'access.resetPassword', input)),
   collectTemporaryPassword: staffProcedure
     .input(z.object({ approvalId: z.string().min(1).max(32) }))
     .mutation(({ ctx, input }) => ctx.services.users.collectTemporaryPassword(ctx.auth.actor, input.approvalId)),
   setUserStatus: staffProcedure
-    .input(z.object({ userId, status: z.enum(['active', 'disabled']), reason }))
+    .input(statusInput)
     .mutation(({ ctx, input }) => ctx.services.users.requestStatus(adminScope(ctx.auth, 'access.manage'), input)),
   userSessions: staffProcedure.input(z.object({ userId })).query(async ({ ctx, input }) => ({
     items: await ctx.services.sessions.sessionsOf(input.userId, null),

@@ -18,7 +18,7 @@ import { assertPasswordStrength, hashPassword } from './passwords.js';
 import { assertCovers, assertUser, decided, endSessions, usernameOf, type AdminScope } from './people.js';
 import { readJson } from '../../db/json.js';
 
-export const USERNAME = z.string().regex(/^[a-z][a-z0-9._-]{2,31}$/, 'lower-case letters, digits, dot, dash or underscore; 3 to 32 characters, starting with a letter');
+export { USERNAME } from '../../../shared/access/schemas.js';
 
 const userPayload = z.object({ userId: z.string() });
 const statusPayload = z.object({ userId: z.string(), status: z.enum(['active', 'disabled']) });
