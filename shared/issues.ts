@@ -24,6 +24,7 @@ export const FIELD_LABELS: Readonly<Record<string, string>> = {
   caseRef: 'Case',
   caseId: 'Case',
   clientId: 'Client',
+  userId: 'User',
   item: 'Checklist item',
   expiresAt: 'Expiry date',
   issuedAt: 'Issue date',

@@ -150,4 +150,62 @@ describe('the desktop from the keyboard alone', () => {
     expect(row).toEqual({ status: 'closed', close_reason: 'action_taken', sar_decision: 'not_filed', sar_reason: 'The restriction prevents any transaction; no report needed.' });
     expect(errors).toEqual([]);
   }, 120_000);
+
+  it('has an administrator request a role with an end date and a second administrator approve it, without a mouse', async () => {
+    const { t } = d;
+    const page = await (await d.browser.newContext({ viewport: { width: 1280, height: 720 } })).newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await signInByKeyboard(page, 'admin');
+    await page.getByRole('tab', { name: 'People' }).focus();
+    await page.keyboard.press('Enter');
+    const staff = page.getByRole('listbox', { name: 'Staff' });
+    await staff.getByRole('option', { name: /Sam Support/ }).focus();
+    await page.keyboard.press('Enter');
+    const person = page.getByRole('complementary', { name: 'Person' });
+    await expect.poll(() => person.getByRole('heading').first().textContent()).toMatch(/Sam Support · support/);
+    await person.getByRole('button', { name: 'Grant a role…' }).focus();
+    await page.keyboard.press('Enter');
+    // The role list has the keyboard: choose Compliance officer by typing, then the entity, the last day and the reason.
+    await expect.poll(() => page.evaluate('document.activeElement?.tagName')).toBe('SELECT');
+    await page.keyboard.type('Compliance');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    // Ninety days from the server's today, typed as the date field reads it (month, day, year).
+    const until = new Date(t.clock.now().getTime() + 90 * 86_400_000).toISOString().slice(0, 10);
+    const [yyyy, mm, dd] = until.split('-');
+    await page.keyboard.type(`${mm}${dd}${yyyy}`);
+    const form = page.getByRole('form', { name: 'Grant a role' });
+    expect(await form.getByLabel(/^Until/).inputValue()).toBe(until);
+    // The date field keeps Tab for its own parts: the reason is reached as a screen reader would, by its label.
+    await form.getByLabel('Reason').focus();
+    await page.keyboard.type('Covering the KYC queue over the year end');
+    const before = await t.server.services.store.kysely.selectFrom('approval_requests').select('id').where('kind', '=', 'access.grantRole').execute();
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    await expect.poll(async () => (await t.server.services.store.kysely.selectFrom('approval_requests').select(['id', 'payload_json']).where('kind', '=', 'access.grantRole').execute()).length, { timeout: 10_000 }).toBe(before.length + 1);
+    const request = await t.server.services.store.kysely.selectFrom('approval_requests').select(['id', 'payload_json']).where('kind', '=', 'access.grantRole').orderBy('id', 'desc').executeTakeFirstOrThrow();
+    expect(JSON.parse(request.payload_json)).toMatchObject({ role: 'compliance_officer', endsAt: `${until}T23:59:59.999Z` });
+
+    // The second administrator approves it from the keyboard, reading what changes.
+    const second = await (await d.browser.newContext({ viewport: { width: 1280, height: 720 } })).newPage();
+    second.on('pageerror', (e) => errors.push(e.message));
+    await signInByKeyboard(second, 'admin2');
+    await expect.poll(() => second.getByRole('tab', { selected: true }).last().textContent()).toMatch(/^Waiting/);
+    await expect.poll(() => second.evaluate("document.activeElement?.closest('.ag-row') !== null"), { timeout: 10_000 }).toBe(true);
+    await second.keyboard.press('/');
+    await second.keyboard.type(request.id);
+    await second.keyboard.press('Enter');
+    await expect.poll(() => second.locator('.grid .ag-row').allTextContents()).toEqual([expect.stringContaining(request.id)]);
+    await expect.poll(() => second.evaluate("document.activeElement?.closest('.ag-row') !== null")).toBe(true);
+    await second.keyboard.press('Enter');
+    const pane = second.getByRole('complementary', { name: 'Details' });
+    await expect.poll(() => pane.getByRole('region', { name: 'What changes' }).textContent(), { timeout: 10_000 }).toMatch(new RegExp(`RoleCompliance officer.*End date${until}T23:59:59.999Z`));
+    await pane.getByRole('button', { name: 'Approve', exact: true }).waitFor();
+    await second.keyboard.press('p');
+    await expect.poll(() => pane.getByRole('heading').first().textContent(), { timeout: 10_000 }).toMatch(`${request.id} · executed`);
+    const granted = await t.server.services.store.kysely.selectFrom('role_grants').select(['role', 'ends_at']).where('user_id', '=', await t.userId('support')).where('role', '=', 'compliance_officer').executeTakeFirstOrThrow();
+    expect(granted.ends_at).toBe(`${until}T23:59:59.999Z`);
+    expect(errors).toEqual([]);
+  }, 120_000);
 });

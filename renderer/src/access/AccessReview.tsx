@@ -11,7 +11,10 @@ import { notify } from '../shared/notices.js';
 import { decideApproval } from './approvals.js';
 import type { Profile as User } from '../../../main/host/channels.js';
 import { recordOf } from '../shared/records.js';
-import { RecordDetail } from '../shared/Fields.js';
+import { Field, RecordDetail } from '../shared/Fields.js';
+import { fieldLabel } from '../../../shared/issues.js';
+import { isRole, ROLE_LABELS } from '../../../shared/access/permissions.js';
+import { People } from './People.js';
 import { APPROVAL_TABS, GRANT_TABS } from './tabs.js';
 import { useShortcuts } from '../shared/shortcuts.js';
 
@@ -74,14 +77,15 @@ function ApprovalDetail({ row, offline }: { row: CacheRow; offline: boolean }) {
         {v.id} · {v.status}
       </h3>
       <p>{v.summary}</p>
+      <WhatChanges payload={v.payload} />
       <dl>
         <dt>Maker</dt>
         <dd>{v.maker.username}</dd>
         <dt>Why</dt>
         <dd>{v.reason}</dd>
-        <dt>Tier</dt>
+        <dt>Needs</dt>
         <dd>
-          {v.tier}: {v.requiredCount} of {v.requiredRoles.join(' or ')} ({v.policy.type} v{v.policy.version})
+          {v.requiredCount} approval{v.requiredCount === 1 ? '' : 's'} from {v.requiredRoles.map((r) => (isRole(r) ? ROLE_LABELS[r] : r)).join(' or ')} (tier “{v.tier}”, {v.policy.type} version {v.policy.version})
         </dd>
         <dt>Approvals</dt>
         <dd>{v.approvals.length ? v.approvals.map((a) => `${a.username} (${a.role ?? ''})`).join(', ') : 'none yet'}</dd>
@@ -125,6 +129,22 @@ function ApprovalDetail({ row, offline }: { row: CacheRow; offline: boolean }) {
   );
 }
 
+/** What the request would change, field by field, as the approver reads it before deciding. */
+function WhatChanges({ payload }: { payload: unknown }) {
+  if (!payload || typeof payload !== 'object') return null;
+  const shown = Object.entries(payload as Record<string, unknown>).filter(([, value]) => value !== null && value !== undefined && value !== '');
+  return (
+    <section aria-label="What changes">
+      <h4>What changes</h4>
+      <dl>
+        {shown.map(([k, value]) => (
+          <Field key={k} label={fieldLabel([k])} value={k === 'role' && typeof value === 'string' && isRole(value) ? ROLE_LABELS[value] : typeof value === 'object' ? JSON.stringify(value) : String(value)} />
+        ))}
+      </dl>
+    </section>
+  );
+}
+
 function GrantDetail({ row }: { row: CacheRow }) {
   const g = recordOf('grants', row);
   return <RecordDetail title={`${g.username} · ${g.role} · ${g.legalEntity}`} fields={g} />;
@@ -133,7 +153,8 @@ function GrantDetail({ row }: { row: CacheRow }) {
 export function AccessReview({ user, offline }: { user: User; offline: boolean }) {
   const canApprovals = user.permissions.includes('approvals.read');
   const canGrants = user.permissions.includes('access.read');
-  const [tab, setTab] = useState<'approvals' | 'grants'>(canApprovals ? 'approvals' : 'grants');
+  const canManage = user.permissions.includes('access.manage');
+  const [tab, setTab] = useState<'approvals' | 'grants' | 'people'>(canApprovals ? 'approvals' : 'grants');
   return (
     <div className="access">
       <div className="subtabs" role="tablist">
@@ -147,7 +168,13 @@ export function AccessReview({ user, offline }: { user: User; offline: boolean }
             Role holdings
           </button>
         )}
+        {canManage && (
+          <button role="tab" aria-selected={tab === 'people'} className={tab === 'people' ? 'tab active' : 'tab'} onClick={() => setTab('people')}>
+            People
+          </button>
+        )}
       </div>
+      {tab === 'people' && canManage && <People />}
       {tab === 'approvals' && canApprovals && <QueueView key="approvals" view="approvals" title="Approval requests" columns={APPROVALS} tabs={APPROVAL_TABS} defaultSort={[{ colId: 'createdAt', sort: 'desc' }]} detail={(row) => <ApprovalDetail row={row} offline={offline} />} />}
       {tab === 'grants' && canGrants && <QueueView key="grants" view="grants" title="Role holdings" columns={GRANTS} tabs={GRANT_TABS} defaultSort={[{ colId: 'username', sort: 'asc' }]} detail={(row) => <GrantDetail row={row} />} />}
     </div>

@@ -71,13 +71,13 @@ export class RoleGrantsService {
       if (user.status !== 'active') throw new DomainError('INVALID_TRANSITION', `User ${user.username} is disabled.`);
       await this.assertEntity(m, input.legalEntity);
       if (input.coverFor !== undefined) {
-        if (input.endsAt === undefined) throw new DomainError('VALIDATION_FAILED', 'endsAt: a grant made as cover must carry an end date, so that it lapses when the cover does.');
-        if (input.coverFor === input.userId) throw new DomainError('VALIDATION_FAILED', 'coverFor: a user cannot cover for themselves.');
+        if (input.endsAt === undefined) throw new DomainError('VALIDATION_FAILED', 'End date: a grant made as cover must carry one, so that it lapses when the cover does.');
+        if (input.coverFor === input.userId) throw new DomainError('VALIDATION_FAILED', 'Covering for: a user cannot cover for themselves.');
         await assertUser(m, input.coverFor);
       }
       if (input.endsAt !== undefined) {
-        if (input.endsAt <= m.now) throw new DomainError('VALIDATION_FAILED', `endsAt: ${input.endsAt} has already passed.`);
-        if (Date.parse(input.endsAt) - Date.parse(m.now) > MAX_TEMPORARY_GRANT_MS) throw new DomainError('VALIDATION_FAILED', 'endsAt: a temporary grant lasts at most 366 days; grant it without an end date if it is permanent.');
+        if (input.endsAt <= m.now) throw new DomainError('VALIDATION_FAILED', `End date: ${input.endsAt} has already passed.`);
+        if (Date.parse(input.endsAt) - Date.parse(m.now) > MAX_TEMPORARY_GRANT_MS) throw new DomainError('VALIDATION_FAILED', 'End date: a temporary grant lasts at most 366 days; grant it without an end date if it is permanent.');
       }
       const held = await this.activeGrant(m, input);
       if (held) throw new DomainError('ALREADY_EXISTS', `${user.username} already holds ${input.role} in ${input.legalEntity}.`);
