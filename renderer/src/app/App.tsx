@@ -8,7 +8,7 @@ import { ChangePassword } from '../session/ChangePassword.js';
 import { SignIn } from '../session/SignIn.js';
 import { ScreeningReview } from '../screening/ScreeningReview.js';
 import { KycReview } from '../kyc/KycReview.js';
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { ViewName } from '../../../shared/desktop/views.js';
 import type { Profile } from '../../../main/host/channels.js';
 import { call } from '../bridge.js';
@@ -21,7 +21,8 @@ import { landingView } from './landing.js';
 import { isRole, ROLE_LABELS, type Permission } from '../../../shared/access/permissions.js';
 import { useAppDispatch, useAppSelector } from '../store.js';
 import { lockSession, signOut } from '../session/slice.js';
-import { dismiss } from '../shared/notices.js';
+import { Inbox, Toasts } from './Inbox.js';
+import { notify } from '../shared/notices.js';
 import { openClient, showView, type ViewId } from './ui.js';
 import { ClientSearch } from '../clients/ClientSearch.js';
 import { ClientPage } from '../clients/ClientPage.js';
@@ -75,14 +76,52 @@ function useBadges(user: Profile | null, nav: readonly Nav[]): Partial<Record<Vi
       call('cache.count', { view, scope: main.scope }).then((c) => setCounts((prev) => (prev[n.id] === c ? prev : { ...prev, [n.id]: c })), () => undefined);
     }
   }, [user, key]);
+  useAnnouncements(user, nav, counts);
   return counts;
+}
+
+/** What a growing badge means, said once as a notice (toast and inbox). */
+const ARRIVALS: Partial<Record<ViewId, (n: number) => string>> = {
+  kyc: (n) => `${n} new KYC case${n === 1 ? '' : 's'} in the open queue`,
+  screening: (n) => `${n} new screening hit${n === 1 ? '' : 's'} to review`,
+  alerts: (n) => `${n} new alert${n === 1 ? '' : 's'} for your role`,
+  access: (n) => `${n} new approval request${n === 1 ? '' : 's'} waiting for a decision`,
+};
+
+/**
+ * New work and decisions on the user's own requests are announced: a badge that grows after the
+ * first count raises a notice, and so does a request of theirs being decided.
+ */
+function useAnnouncements(user: Profile | null, nav: readonly Nav[], counts: Partial<Record<ViewId, number>>): void {
+  const dispatch = useAppDispatch();
+  const seen = useRef<Partial<Record<ViewId, number>>>({});
+  // The first sync fills the cache: what it brings is not news.
+  const settled = useAppSelector((s) => s.ui.sync?.state === 'idle');
+  useEffect(() => {
+    for (const n of nav) {
+      const now = counts[n.id];
+      const before = seen.current[n.id];
+      if (now === undefined) continue;
+      if (settled && before !== undefined && now > before && ARRIVALS[n.id]) dispatch(notify(ARRIVALS[n.id]!(now - before)));
+      seen.current[n.id] = now;
+    }
+  }, [counts, nav, dispatch, settled]);
+  const approvalsVersion = useAppSelector((s) => s.ui.versions.approvals ?? 0);
+  const decided = useRef<number | null>(null);
+  useEffect(() => {
+    if (!user || !user.permissions.includes('approvals.read')) return;
+    const scope = { maker: { filterType: 'set' as const, values: [user.username] }, status: { filterType: 'set' as const, values: ['approved', 'rejected', 'executed', 'failed', 'expired'] } };
+    call('cache.count', { view: 'approvals', scope }).then((c) => {
+      if (settled && decided.current !== null && c > decided.current) dispatch(notify(`${c - decided.current} of your requests ${c - decided.current === 1 ? 'was' : 'were'} decided: see Approvals, Decided`));
+      decided.current = c;
+    }, () => undefined);
+  }, [user, approvalsVersion, dispatch, settled]);
 }
 
 export function App() {
   const dispatch = useAppDispatch();
   const session = useAppSelector((s) => s.session);
   const ui = useAppSelector((s) => s.ui);
-  const notices = useAppSelector((s) => s.notices);
   const lock = useCallback(() => void dispatch(lockSession()), [dispatch]);
   useIdleLock(session.status === 'signedIn', lock);
   const signedIn = session.status === 'signedIn' ? session.user : null;
@@ -125,6 +164,7 @@ export function App() {
         <span className="who" title={user.permissions.join(', ')}>
           {user.displayName} · {user.roles.length ? `${user.roles.map((r) => (isRole(r) ? ROLE_LABELS[r] : r)).join(', ')} · ${user.legalEntities.join(', ')}` : 'no roles yet'}
         </span>
+        <Inbox />
         <button className="link" onClick={() => void dispatch(signOut())}>
           Sign out
         </button>
@@ -146,16 +186,7 @@ export function App() {
         {!ui.client && current?.id === 'access' && <AccessReview user={user} offline={offline} />}
         {!ui.client && current?.id === 'lookup' && <ClientLookup onOpen={(id) => dispatch(openClient(id))} />}
       </main>
-      <div className="notices" aria-live="polite">
-        {notices.map((n) => (
-          <div key={n.id} className="notice-toast" role="status">
-            {n.text}
-            <button className="link" aria-label="Dismiss" onClick={() => dispatch(dismiss(n.id))}>
-              ×
-            </button>
-          </div>
-        ))}
-      </div>
+      <Toasts />
     </div>
   );
 }

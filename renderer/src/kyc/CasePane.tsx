@@ -20,6 +20,7 @@ import { ActionBar, EddSection, type Acting } from './CaseActions.js';
 import { CaseHeader, DocumentsSection, RiskSection, ScreeningSection, type CaseView } from './CaseSections.js';
 import { caseForm, EMPTY_FORM, submission } from './case-form.js';
 import { DocumentViewer } from './DocumentViewer.js';
+import { useNextItem } from '../shared/shortcuts.js';
 import { Extraction } from './Extraction.js';
 
 /** The channels that act on the open case: each takes the case reference and its own fields. */
@@ -51,6 +52,7 @@ export function CasePane({ row, offline }: { row: CacheRow; offline: boolean }) 
   const [busy, setBusy] = useState(false);
   const [viewing, setViewing] = useState<string | null>(null);
   const paneRef = useRef<HTMLDivElement>(null);
+  const nextItem = useNextItem();
   // The cached KYC view changed (a sync round brought case updates): read the case again.
   const version = useAppSelector((s) => s.ui.versions.kyc ?? 0);
 
@@ -70,8 +72,10 @@ export function CasePane({ row, offline }: { row: CacheRow; offline: boolean }) 
       const answer: ChannelOutput<CaseChannel> = await call(channel, { caseRef, ...input } as ChannelInput<C>);
       const approvalId = 'approvalId' in answer ? answer.approvalId : null;
       change({ type: 'submitted' });
-      // The step went through: the keyboard leaves the closed form for the pane, where the keys act.
+      // The step went through: the keyboard leaves the closed form for the pane, where the keys act;
+      // a decision moves on to the next case.
       paneRef.current?.focus();
+      if (channel === 'kyc.approve' || channel === 'kyc.reject') nextItem();
       dispatch(notify(approvalId ? `${caseRef}: override requested (${approvalId}); a second person must approve it` : `${caseRef}: ${done}`));
       await kase.reload();
     } catch (e) {

@@ -11,7 +11,7 @@ import { QueueView, type QueueColumn } from '../shared/QueueView.js';
 import { TimelineToggle } from '../shared/ClientTimeline.js';
 import { FlagBanner, FlagCell } from '../shared/Flags.js';
 import { SCREENING_TABS } from './tabs.js';
-import { useShortcuts } from '../shared/shortcuts.js';
+import { useNextItem, useShortcuts } from '../shared/shortcuts.js';
 import { flagsOf } from '../../../shared/clients/flags.js';
 import { useAppDispatch } from '../store.js';
 import { notify } from '../shared/notices.js';
@@ -96,6 +96,7 @@ export function HitPane({ row, offline }: { row: CacheRow; offline: boolean }) {
   const id = String(row.id);
   const hit = useHostQuery('screening.get', { caseId: id }, [id, row.status]);
   const decision = useHostAction('screening.decide');
+  const nextItem = useNextItem();
   const [reason, setReason] = useState('');
   const view: CaseView | null = hit.data;
   const error = decision.error;
@@ -110,6 +111,7 @@ export function HitPane({ row, offline }: { row: CacheRow; offline: boolean }) {
     if (!next) return;
     hit.set(next);
     setReason('');
+    nextItem();
     dispatch(notify(`${id}: ${DECISION_LABELS[choice].toLowerCase()}${choice === 'true_match' ? '; the client is restricted and the MLRO alerted' : ''}`));
   };
 

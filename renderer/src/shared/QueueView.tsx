@@ -14,7 +14,7 @@ import { exportGrid } from './exporter.js';
 import { notify } from './notices.js';
 import type { QueueTabs } from './tabs.js';
 import { SavedFilters } from './SavedFilters.js';
-import { ShortcutHelp, useShortcutRegistry } from './shortcuts.js';
+import { NextItemContext, ShortcutHelp, useShortcutRegistry } from './shortcuts.js';
 import { ColumnChooser, ExportButtons, QueueTabsBar } from './GridTools.js';
 
 const FILTERS = { text: 'agTextColumnFilter', number: 'agNumberColumnFilter', date: 'agDateColumnFilter' } as const;
@@ -292,7 +292,25 @@ export function QueueView<V extends ViewName>(props: QueueProps<V>) {
     e.preventDefault();
   };
 
+  // The decided row is about to leave the tab: open the one after it (or before it, at the end).
+  const openNext = () => {
+    const api = apiRef.current;
+    if (!api || !open) return;
+    const key = VIEWS[view].key;
+    let index = -1;
+    api.forEachNode((n) => {
+      if (n.data && n.data[key] === open[key]) index = n.rowIndex ?? -1;
+    });
+    const node = api.getDisplayedRowAtIndex(index + 1) ?? (index > 0 ? api.getDisplayedRowAtIndex(index - 1) : undefined);
+    if (!node?.data || node.data[key] === open[key]) return;
+    const column = api.getAllDisplayedColumns()[0];
+    if (column && node.rowIndex !== null) api.setFocusedCell(node.rowIndex, column);
+    node.setSelected(true, true);
+    setOpen(node.data);
+  };
+
   return shortcuts.provider(
+    <NextItemContext.Provider value={openNext}>
     <section className="queue" onKeyDown={onKeyDown} aria-label={props.title}>
       {help && (
         <ShortcutHelp
@@ -363,6 +381,7 @@ export function QueueView<V extends ViewName>(props: QueueProps<V>) {
         {error && <span className="error">{error}</span>}
         <span className="keys">j/k move · Enter open · Esc close · ? all keys</span>
       </footer>
-    </section>,
+    </section>
+    </NextItemContext.Provider>,
   );
 }

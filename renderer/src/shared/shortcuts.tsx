@@ -19,6 +19,13 @@ interface Registry {
 
 const ShortcutContext = createContext<Registry | null>(null);
 
+/** Moves the queue to its next row and opens it: after a decision, the next item is there. */
+export const NextItemContext = createContext<() => void>(() => undefined);
+
+export function useNextItem(): () => void {
+  return useContext(NextItemContext);
+}
+
 /** Declares the pane's single-key actions while it is shown. */
 export function useShortcuts(list: Shortcut[]): void {
   const registry = useContext(ShortcutContext);
