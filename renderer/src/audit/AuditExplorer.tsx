@@ -5,6 +5,7 @@ import type { CacheRow } from '../../../shared/desktop/views.js';
 import { QueueView, type QueueColumn } from '../shared/QueueView.js';
 import { recordOf } from '../shared/records.js';
 import { Field } from '../shared/Fields.js';
+import { fieldLabel } from '../../../shared/issues.js';
 
 const COLUMNS: QueueColumn<'audit'>[] = [
   { field: 'seq', header: 'Seq', width: 105 },
@@ -46,7 +47,7 @@ export function Diff({ before, after }: { before: Json; after: Json }) {
       <tbody>
         {keys.map((k) => (
           <tr key={k} className={b[k] === a[k] ? 'same' : b[k] === undefined ? 'added' : a[k] === undefined ? 'removed' : 'changed'}>
-            <td>{k}</td>
+            <td title={k}>{k.split('.').map((part) => (/^\d+$/.test(part) ? `#${Number(part) + 1}` : fieldLabel([part]))).join(' › ')}</td>
             <td>{b[k] ?? ''}</td>
             <td>{a[k] ?? ''}</td>
           </tr>
