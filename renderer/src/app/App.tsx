@@ -65,7 +65,9 @@ type Nav = (typeof NAV)[number];
 function useBadges(user: Profile | null, nav: readonly Nav[]): Partial<Record<ViewId, number>> {
   const versions = useAppSelector((s) => s.ui.versions);
   const [counts, setCounts] = useState<Partial<Record<ViewId, number>>>({});
-  const key = nav.map((n) => `${n.id}:${n.badge ? (versions[n.badge.view] ?? 0) : ''}`).join(',');
+  // Counted again when sync settles, so the baseline is the cache as the first sync left it.
+  const idle = useAppSelector((s) => s.ui.sync?.state === 'idle');
+  const key = `${idle}|${nav.map((n) => `${n.id}:${n.badge ? (versions[n.badge.view] ?? 0) : ''}`).join(',')}`;
   useEffect(() => {
     if (!user) return;
     for (const n of nav) {
@@ -95,8 +97,12 @@ const ARRIVALS: Partial<Record<ViewId, (n: number) => string>> = {
 function useAnnouncements(user: Profile | null, nav: readonly Nav[], counts: Partial<Record<ViewId, number>>): void {
   const dispatch = useAppDispatch();
   const seen = useRef<Partial<Record<ViewId, number>>>({});
-  // The first sync fills the cache: what it brings is not news.
-  const settled = useAppSelector((s) => s.ui.sync?.state === 'idle');
+  // The first sync fills the cache: what it brings is not news. Counts taken in the first seconds
+  // after it settles are the baseline; growth after that is announced.
+  const idle = useAppSelector((s) => s.ui.sync?.state === 'idle');
+  const idleSince = useRef<number | null>(null);
+  if (idle && idleSince.current === null) idleSince.current = Date.now();
+  const settled = idle && idleSince.current !== null && Date.now() - idleSince.current > 3000;
   useEffect(() => {
     for (const n of nav) {
       const now = counts[n.id];

@@ -44,7 +44,7 @@ export function Inbox() {
           if (!open) dispatch(markAllRead());
         }}
       >
-        🔔{unread > 0 && <span className="badge">{unread}</span>}
+        Inbox{unread > 0 && <span className="badge">{unread}</span>}
       </button>
       {open && (
         <div className="inbox-list" role="dialog" aria-label="Notifications" onKeyDown={(e) => e.key === 'Escape' && setOpen(false)}>
