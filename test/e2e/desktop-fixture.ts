@@ -10,6 +10,9 @@ import { buildRendererIfStale } from '../../main/build-renderer.js';
 import { startHeadlessHost, type HeadlessHost } from '../../main/headless/server.js';
 import { startTestServer, type TestServer } from '../../server/testing/harness.js';
 import { launchChromium } from './browser.js';
+import { SYSTEM_ACTOR } from '../../server/core/actor.js';
+import { parseListFiles } from '../../server/modules/screening/lists/read.js';
+import { aListFile } from '../../server/testing/builders.js';
 
 export interface Desktop {
   t: TestServer;
@@ -39,6 +42,13 @@ export async function startDesktop(prepare?: (t: TestServer) => Promise<void>): 
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** A desktop whose server has one small sanctions list loaded, so that clients are screened (approval waits for screening). */
+export function startDesktopWithList(): Promise<Desktop> {
+  return startDesktop(async (t) => {
+    await t.server.services.screening.importList({ ...SYSTEM_ACTOR, id: 'e2e:lists', name: 'list import' }, await parseListFiles([aListFile()]));
+  });
 }
 
 /** Signs a demo user in on the page, with a fresh TOTP step, and waits for the shell. */

@@ -7,18 +7,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { SYSTEM_ACTOR } from '../../server/core/actor.js';
-import { parseListFiles } from '../../server/modules/screening/lists/read.js';
-import { aListFile, aPassport, aPassportUpload, aRegistration, anAddressProof } from '../../server/testing/builders.js';
+import { aPassport, aPassportUpload, aRegistration, anAddressProof } from '../../server/testing/builders.js';
 import { portalClientFor } from '../../server/testing/harness.js';
-import { startDesktop, type Desktop } from './desktop-fixture.js';
+import { startDesktopWithList, type Desktop } from './desktop-fixture.js';
 import { raiseAlert } from '../../server/modules/alerts/service.js';
 
 describe('the desktop from the keyboard alone', () => {
   let d: Desktop;
   beforeAll(async () => {
-    d = await startDesktop(async (t) => {
-      await t.server.services.screening.importList({ ...SYSTEM_ACTOR, id: 'e2e:lists', name: 'list import' }, await parseListFiles([aListFile()]));
-    });
+    d = await startDesktopWithList();
   }, 180_000);
   afterAll(() => d?.close());
 

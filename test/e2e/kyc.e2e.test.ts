@@ -10,19 +10,14 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { passportPng, proofOfAddressPdf, sourceOfWealthPdf } from '../../server/simulators/kyc/documents.js';
 import { portalClientFor } from '../../server/testing/harness.js';
-import { aListFile, aRegistration } from '../../server/testing/builders.js';
-import { SYSTEM_ACTOR } from '../../server/core/actor.js';
-import { parseListFiles } from '../../server/modules/screening/lists/read.js';
+import { aRegistration } from '../../server/testing/builders.js';
 import type { Page } from 'playwright-core';
-import { signIn, startDesktop, type Desktop } from './desktop-fixture.js';
+import { signIn, startDesktopWithList, type Desktop } from './desktop-fixture.js';
 
 describe('KYC review in the desktop UI', () => {
   let d: Desktop;
   beforeAll(async () => {
-    // A list is loaded, so clients are screened (approval waits for screening).
-    d = await startDesktop(async (t) => {
-      await t.server.services.screening.importList({ ...SYSTEM_ACTOR, id: 'e2e:lists', name: 'list import' }, await parseListFiles([aListFile()]));
-    });
+    d = await startDesktopWithList();
   }, 180_000);
   afterAll(() => d?.close());
 
