@@ -30,6 +30,10 @@ export const SCREENING_STATUS_LABELS: Record<string, string> = {
   confirmed_match: 'Confirmed match',
 };
 
+export const RISK_LABELS: Record<'low' | 'medium' | 'high', string> = { low: 'Low', medium: 'Medium', high: 'High' };
+export const SEVERITY_LABELS: Record<'low' | 'medium' | 'high' | 'critical', string> = { low: 'Low', medium: 'Medium', high: 'High', critical: 'Critical' };
+export const APPROVAL_STATUS_LABELS: Record<string, string> = { pending: 'Pending', approved: 'Approved', rejected: 'Rejected', executed: 'Executed', failed: 'Failed', expired: 'Expired', cancelled: 'Cancelled' };
+
 /** A code as words: "pending_documents" -> "pending documents". */
 export function humanize(code: string): string {
   return code.replaceAll('_', ' ');

@@ -54,7 +54,7 @@ it('signs in with TOTP, filters the audit grid, and sees a colleague\u2019s appr
 
   await first.getByRole('button', { name: 'Approvals' }).click();
   const firstRow = first.locator('.grid .ag-row', { hasText: approvalId });
-  await expect.poll(() => firstRow.textContent(), { timeout: 5000 }).toContain('pending');
+  await expect.poll(() => firstRow.textContent(), { timeout: 5000 }).toContain('Pending');
 
   // The second user, in a second browser context, approves.
   const second = await (await browser.newContext({ viewport: { width: 1400, height: 800 } })).newPage();
@@ -68,7 +68,7 @@ it('signs in with TOTP, filters the audit grid, and sees a colleague\u2019s appr
   // decision, and the Decided tab holds it as executed.
   await expect.poll(() => firstRow.count(), { timeout: 2000, interval: 100 }).toBe(0);
   await first.getByRole('tab', { name: /^Decided/ }).click();
-  await expect.poll(() => first.locator('.grid .ag-row', { hasText: approvalId }).textContent(), { timeout: 2000, interval: 100 }).toContain('executed');
+  await expect.poll(() => first.locator('.grid .ag-row', { hasText: approvalId }).textContent(), { timeout: 2000, interval: 100 }).toContain('Executed');
   await first.screenshot({ path: path.join(dir, 'first.png') });
   expect(errors).toEqual([]);
 }, 120_000);

@@ -63,11 +63,20 @@ describe('grid exports and the client page', () => {
     const page = await desk('compliance.eu');
     await page.getByLabel('Quick filter').fill('Ferrante');
     await expect.poll(() => page.locator('.grid .ag-row').allTextContents(), { timeout: 10_000 }).toEqual([expect.stringContaining('Ferrante')]);
+    // The status column filters by ticking values, not by typing codes.
+    await page.getByLabel('Quick filter').fill('');
+    await page.locator('.ag-header-cell[col-id="status"] .ag-header-cell-filter-button, .ag-header-cell[col-id="status"] .ag-header-icon').first().click();
+    await page.getByRole('checkbox', { name: 'Open', exact: true }).check();
+    await expect.poll(async () => new Set((await page.locator('.grid .ag-row [col-id="status"]').allTextContents()).map((t) => t.trim())), { timeout: 10_000 }).toEqual(new Set(['Open']));
+    await page.getByRole('button', { name: 'Show all' }).click();
+    await page.keyboard.press('Escape');
+    await page.getByLabel('Quick filter').fill('Ferrante');
+    await expect.poll(() => page.locator('.grid .ag-row').allTextContents(), { timeout: 10_000 }).toEqual([expect.stringContaining('Ferrante')]);
     const file = await download(page, 'Export CSV');
     const text = file.bytes.toString('utf8');
     expect(text.split('\r\n')[0]).toMatch(/^\uFEFFCase,Status,Flags,Risk,/);
     expect(text).not.toContain('Ferrante');
-    expect(text).toMatch(/KYC-\d{6},Open,,low,.*•••/);
+    expect(text).toMatch(/KYC-\d{6},Open,,Low,.*•••/);
     const sha = createHash('sha256').update(file.bytes).digest('hex');
     expect(await exportEvent(sha)).toMatchObject({ actor: 'compliance.eu', view: 'kyc', rows: 1, piiIncluded: false });
   });
@@ -86,7 +95,10 @@ describe('grid exports and the client page', () => {
     const expected = await d.t.server.services.store.kysely.selectFrom('audit_events').select('seq').where('client_id', '=', clientId).execute();
     await expect.poll(() => client.getByRole('list', { name: 'Client history' }).locator('li').count(), { timeout: 10_000 }).toBe(expected.length);
 
-    const file = await download(page, 'Export XLSX');
+    // From the keyboard: the export button takes the focus, Enter exports.
+    await client.getByRole('button', { name: 'Export XLSX' }).focus();
+    const [downloaded] = await Promise.all([page.waitForEvent('download'), page.keyboard.press('Enter')]);
+    const file = { bytes: fs.readFileSync(await downloaded.path()) };
     const book = new ExcelJS.Workbook();
     await book.xlsx.load(file.bytes as unknown as ArrayBuffer);
     const sheet = book.worksheets[0]!;

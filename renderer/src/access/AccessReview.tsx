@@ -17,6 +17,7 @@ import { isRole, ROLE_LABELS } from '../../../shared/access/permissions.js';
 import { People } from './People.js';
 import { APPROVAL_TABS, GRANT_TABS } from './tabs.js';
 import { useShortcuts } from '../shared/shortcuts.js';
+import { APPROVAL_STATUS_LABELS, labelOf } from '../../../shared/labels.js';
 
 const GRANTS: QueueColumn<'grants'>[] = [
   { field: 'username', header: 'User', width: 140 },
@@ -31,8 +32,8 @@ const GRANTS: QueueColumn<'grants'>[] = [
 ];
 
 const APPROVALS: QueueColumn<'approvals'>[] = [
-  { field: 'id', header: 'Request', width: 120 },
-  { field: 'status', header: 'Status', width: 110 },
+  { field: 'id', header: 'Request', width: 120, exact: true },
+  { field: 'status', header: 'Status', width: 110, format: (v) => labelOf(APPROVAL_STATUS_LABELS, String(v ?? '')), choices: APPROVAL_STATUS_LABELS },
   { field: 'summary', header: 'Summary', width: 340 },
   { field: 'maker', header: 'Maker', width: 110 },
   { field: 'legalEntity', header: 'Entity', width: 90 },

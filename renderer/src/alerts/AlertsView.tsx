@@ -4,17 +4,17 @@
 import { QueueView, type QueueColumn } from '../shared/QueueView.js';
 import { ALERT_TABS } from './tabs.js';
 import { AlertPane } from './AlertPane.js';
-import { humanize, labelCase, labelOf } from '../../../shared/labels.js';
+import { humanize, labelCase, labelOf, SEVERITY_LABELS } from '../../../shared/labels.js';
 import { ALERT_STATUS_LABELS } from '../../../shared/alerts/workflow.js';
 import { isRole, ROLE_LABELS } from '../../../shared/access/permissions.js';
 
 const COLUMNS: QueueColumn<'alerts'>[] = [
-  { field: 'id', header: 'Alert', width: 120, pinned: true },
-  { field: 'status', header: 'Status', width: 130, format: (v) => labelOf(ALERT_STATUS_LABELS, String(v ?? '')) },
-  { field: 'severity', header: 'Severity', width: 110, format: (v) => labelCase(String(v ?? '')) },
+  { field: 'id', header: 'Alert', width: 120, pinned: true, exact: true },
+  { field: 'status', header: 'Status', width: 130, format: (v) => labelOf(ALERT_STATUS_LABELS, String(v ?? '')), choices: ALERT_STATUS_LABELS },
+  { field: 'severity', header: 'Severity', width: 110, format: (v) => labelCase(String(v ?? '')), choices: SEVERITY_LABELS },
   { field: 'kind', header: 'Kind', width: 160, format: (v) => labelCase(String(v ?? '')) },
   { field: 'summary', header: 'Summary', width: 420 },
-  { field: 'clientId', header: 'Client', width: 120 },
+  { field: 'clientId', header: 'Client', width: 120, exact: true },
   { field: 'clientName', header: 'Client name', width: 180, pii: true },
   { field: 'assignee', header: 'Taken by', width: 140 },
   { field: 'legalEntity', header: 'Entity', width: 100 },

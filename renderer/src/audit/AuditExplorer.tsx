@@ -13,10 +13,10 @@ const COLUMNS: QueueColumn<'audit'>[] = [
   { field: 'actor', header: 'Actor', width: 130 },
   { field: 'action', header: 'Action', width: 190 },
   { field: 'targetType', header: 'Target type', width: 120 },
-  { field: 'targetId', header: 'Target', width: 130 },
-  { field: 'clientId', header: 'Client', width: 110 },
+  { field: 'targetId', header: 'Target', width: 130, exact: true },
+  { field: 'clientId', header: 'Client', width: 110, exact: true },
   { field: 'legalEntity', header: 'Entity', width: 90 },
-  { field: 'caseRef', header: 'Case', width: 120 },
+  { field: 'caseRef', header: 'Case', width: 120, exact: true },
   { field: 'reason', header: 'Reason', width: 220, pii: true },
   { field: 'ip', header: 'IP', width: 120 },
 ];

@@ -18,14 +18,14 @@ import { notify } from '../shared/notices.js';
 import { CLIENT_STATUS_LABELS, humanize, labelOf, SCREENING_STATUS_LABELS } from '../../../shared/labels.js';
 
 const COLUMNS: QueueColumn<'screening'>[] = [
-  { field: 'id', header: 'Case', width: 120, pinned: true },
-  { field: 'status', header: 'Status', width: 120, format: (v) => labelOf(SCREENING_STATUS_LABELS, String(v ?? '')) },
+  { field: 'id', header: 'Case', width: 120, pinned: true, exact: true },
+  { field: 'status', header: 'Status', width: 120, format: (v) => labelOf(SCREENING_STATUS_LABELS, String(v ?? '')), choices: { open: 'Open', ...DECISION_LABELS } },
   { field: 'flags', header: 'Flags', width: 190, cell: (v) => <FlagCell value={v} /> },
   { field: 'score', header: 'Score', width: 95, format: (v) => (typeof v === 'number' ? v.toFixed(2) : '') },
   { field: 'subject', header: 'Client or party', width: 190, pii: true },
   { field: 'entryName', header: 'List entry', width: 230 },
   { field: 'list', header: 'List', width: 130 },
-  { field: 'clientId', header: 'Client', width: 110 },
+  { field: 'clientId', header: 'Client', width: 110, exact: true },
   { field: 'legalEntity', header: 'Entity', width: 90 },
   { field: 'trigger', header: 'Trigger', width: 120, format: (v) => humanize(String(v ?? '')) },
   { field: 'createdAt', header: 'Opened (UTC)', width: 170 },

@@ -14,6 +14,7 @@ import { exportGrid } from './exporter.js';
 import { notify } from './notices.js';
 import type { QueueTabs } from './tabs.js';
 import { SavedFilters } from './SavedFilters.js';
+import { ChoiceFilter } from './ChoiceFilter.js';
 import { NextItemContext, ShortcutHelp, useShortcutRegistry } from './shortcuts.js';
 import { ColumnChooser, ExportButtons, QueueTabsBar } from './GridTools.js';
 
@@ -31,6 +32,10 @@ export interface QueueColumn<V extends ViewName = ViewName> {
   pinned?: boolean;
   /** Holds a client's name: masked in exports unless the user holds clients.exportPii. */
   pii?: boolean;
+  /** A column of a few known values: filtered by a checkbox per value, labelled in words. */
+  choices?: Readonly<Record<string, string>>;
+  /** An identifier: filtered by exact match (CL-000016 must not find CL-0000160). */
+  exact?: boolean;
 }
 
 function timeAgo(iso: string | null | undefined): string {
@@ -107,8 +112,8 @@ export function QueueView<V extends ViewName>(props: QueueProps<V>) {
           tooltipValueGetter: (p) => (p.valueFormatted ?? (p.value === null || p.value === undefined ? '' : String(p.value))) || undefined,
           width: c.width ?? 150,
           sortable: true,
-          filter: FILTERS[type],
-          filterParams: type === 'date' ? { maxNumConditions: 2, buttons: ['reset'] } : { maxNumConditions: 2, buttons: ['reset'] },
+          filter: c.choices ? ChoiceFilter : FILTERS[type],
+          filterParams: c.choices ? { choices: c.choices } : c.exact ? { maxNumConditions: 2, buttons: ['reset'], defaultOption: 'equals' } : { maxNumConditions: 2, buttons: ['reset'] },
           valueFormatter: format ? (p) => format(p.value) : type === 'date' ? (p) => (p.value ? String(p.value).replace('T', ' ').slice(0, 19) : '') : undefined,
         } satisfies ColDef<CacheRow>;
       }),
