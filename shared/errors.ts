@@ -33,6 +33,38 @@ export const REASONS = {
 } as const;
 
 export type Reason = keyof typeof REASONS;
+
+/** Each reason as a sentence for people; the code itself stays available to support (a tooltip in the desktop). */
+export const REASON_SENTENCES: Record<Reason, string> = {
+  INVALID_CREDENTIALS: 'The username or password is wrong.',
+  MFA_REQUIRED: 'Enter the code from your authenticator app.',
+  MFA_INVALID: 'The authentication code is wrong or has expired.',
+  MFA_ENROLMENT_REQUIRED: 'Set up your authenticator app first.',
+  ACCOUNT_LOCKED: 'The account is locked for a while after repeated failures.',
+  ACCOUNT_DISABLED: 'The account is disabled.',
+  DEMO_DISABLED: 'Demo accounts cannot sign in to this server.',
+  SESSION_EXPIRED: 'Your session has ended; sign in again.',
+  TOO_MANY_REQUESTS: 'Too many attempts; wait a moment and try again.',
+  PORTAL_KEY_INVALID: 'The client portal key is not valid.',
+  FORBIDDEN_PERMISSION: 'Your roles do not allow this.',
+  OUT_OF_ENTITY_SCOPE: 'This belongs to a legal entity you do not work in.',
+  SAME_PERSON_APPROVAL: 'A second person must approve what you asked for.',
+  SELF_GRANT: 'You cannot grant yourself a role.',
+  NOT_ASSIGNED: 'Assign the case to yourself first.',
+  DUPLICATE_APPROVER: 'You have already approved this.',
+  ALREADY_DECIDED: 'This was decided already.',
+  ALREADY_EXISTS: 'This exists already.',
+  INVALID_TRANSITION: 'This step is not possible in the current state.',
+  VALIDATION_FAILED: 'Some of what was entered is not valid.',
+  LIST_REFUSED: 'The list file was refused.',
+  POLICY_INVALID: 'The policy is not valid.',
+  PASSWORD_TOO_WEAK: 'The new password is too weak.',
+  KYC_INCOMPLETE: 'The KYC case is not complete.',
+  DOCUMENT_EXPIRED: 'A document has expired.',
+  INSUFFICIENT_BALANCE: 'The balance is not enough.',
+  NOT_FOUND: 'It does not exist, or no longer does.',
+  INTERNAL: 'Something went wrong on the server; the error was recorded.',
+};
 export type ReasonCode = (typeof REASONS)[Reason];
 
 export function isReason(value: unknown): value is Reason {

@@ -10,7 +10,7 @@ import { RESTRICTION_KINDS } from '../../../shared/clients/lifecycle.js';
 import { CLIENT_STATUS_LABELS, KYC_STATUS_LABELS, labelCase, labelOf, SCREENING_STATUS_LABELS } from '../../../shared/labels.js';
 import { exportRows } from '../shared/exporter.js';
 import { FlagBanner } from '../shared/Flags.js';
-import { PaneStatus, useHostQuery } from '../shared/host.js';
+import { errorText, PaneStatus, useHostQuery } from '../shared/host.js';
 import { notify } from '../shared/notices.js';
 import { useAppDispatch, useAppSelector } from '../store.js';
 
@@ -80,7 +80,7 @@ export function ClientPage({ clientId, onClose }: { clientId: string; onClose: (
       const done = await exportRows({ view: 'audit', title: `${clientId} history`, columns: EVENT_COLUMNS, filters: `client ${clientId}`, mayExportPii: user?.permissions.includes('clients.exportPii') ?? false }, rows, format);
       dispatch(notify(`Exported ${done.rows} events of ${clientId} to ${done.fileName} (recorded in the audit log)`));
     } catch (e) {
-      dispatch(notify((e as Error).message));
+      dispatch(notify(errorText(e)));
     }
   };
 

@@ -12,7 +12,7 @@ import { mayActOnCase } from '../../../shared/kyc/who.js';
 import { dateOf } from '../../../shared/time.js';
 import { VERIFICATION_LABELS, labelOf } from '../../../shared/labels.js';
 import { call } from '../bridge.js';
-import { PaneStatus, useHostQuery } from '../shared/host.js';
+import { errorText, PaneStatus, useHostQuery } from '../shared/host.js';
 import { TimelineToggle } from '../shared/ClientTimeline.js';
 import { notify } from '../shared/notices.js';
 import { useAppDispatch, useAppSelector } from '../store.js';
@@ -79,7 +79,7 @@ export function CasePane({ row, offline }: { row: CacheRow; offline: boolean }) 
       dispatch(notify(approvalId ? `${caseRef}: override requested (${approvalId}); a second person must approve it` : `${caseRef}: ${done}`));
       await kase.reload();
     } catch (e) {
-      setError((e as Error).message);
+      setError(errorText(e));
     } finally {
       setBusy(false);
     }

@@ -17,6 +17,7 @@ import { SavedFilters } from './SavedFilters.js';
 import { ChoiceFilter } from './ChoiceFilter.js';
 import { NextItemContext, ShortcutHelp, useShortcutRegistry } from './shortcuts.js';
 import { ColumnChooser, ExportButtons, QueueTabsBar } from './GridTools.js';
+import { errorText } from './host.js';
 
 const FILTERS = { text: 'agTextColumnFilter', number: 'agNumberColumnFilter', date: 'agDateColumnFilter' } as const;
 
@@ -227,7 +228,7 @@ export function QueueView<V extends ViewName>(props: QueueProps<V>) {
       setError(null);
       dispatch(notify(`Exported ${done.rows.toLocaleString()} rows to ${done.fileName} (recorded in the audit log)`));
     } catch (e) {
-      setError((e as Error).message);
+      setError(errorText(e));
     }
   };
   const [hidden, setHidden] = useState<ReadonlySet<string>>(new Set());

@@ -5,7 +5,22 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Channel, ChannelInput } from '../../../shared/desktop/api.js';
 import type { ChannelOutput } from '../../../main/host/channels.js';
-import { call } from '../bridge.js';
+import { call, HostCallError } from '../bridge.js';
+import { isReason, REASON_SENTENCES } from '../../../shared/errors.js';
+
+/** The reason code behind an error text, kept for support (shown as the error's tooltip). */
+const lastReason = new Map<string, string>();
+
+/** The text of a failed call: the server's sentence, or the reason's sentence when there is none. */
+export function errorText(e: unknown): string {
+  if (e instanceof HostCallError) {
+    const text = e.message || (isReason(e.reason) ? REASON_SENTENCES[e.reason] : 'The desktop host could not do this.');
+    lastReason.set(text, e.reason);
+    if (lastReason.size > 200) lastReason.delete(lastReason.keys().next().value!);
+    return text;
+  }
+  return e instanceof Error ? e.message : String(e);
+}
 
 export interface HostQuery<T> {
   data: T | null;
@@ -33,7 +48,7 @@ export function useHostQuery<C extends Channel>(channel: C, input: ChannelInput<
         setError(null);
       }
     } catch (e) {
-      if (ticket === latest.current) setError((e as Error).message);
+      if (ticket === latest.current) setError(errorText(e));
     }
   }, [channel]);
   useEffect(() => {
@@ -63,7 +78,7 @@ export function useHostAction<C extends Channel>(channel: C): HostAction<C> {
       try {
         return await call(channel, input);
       } catch (e) {
-        setError((e as Error).message);
+        setError(errorText(e));
         return null;
       } finally {
         setBusy(false);
@@ -78,7 +93,7 @@ export function useHostAction<C extends Channel>(channel: C): HostAction<C> {
 export function PaneStatus({ loading, error, what }: { loading: boolean; error: string | null; what: string }) {
   if (error) {
     return (
-      <p className="error" role="alert">
+      <p className="error" role="alert" title={lastReason.get(error)}>
         {error}
       </p>
     );
