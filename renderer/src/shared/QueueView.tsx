@@ -111,7 +111,9 @@ export function QueueView<V extends ViewName>(props: QueueProps<V>) {
           headerName: c.header,
           headerTooltip: c.header,
           tooltipValueGetter: (p) => (p.valueFormatted ?? (p.value === null || p.value === undefined ? '' : String(p.value))) || undefined,
-          width: c.width ?? 150,
+          // A UTC time (yyyy-mm-dd hh:mm:ss) is never cut.
+          width: type === 'date' && !format ? Math.max(c.width ?? 150, 185) : (c.width ?? 150),
+          ...(type === 'date' && !format ? { minWidth: 185 } : {}),
           sortable: true,
           filter: c.choices ? ChoiceFilter : FILTERS[type],
           filterParams: c.choices ? { choices: c.choices } : c.exact ? { maxNumConditions: 2, buttons: ['reset'], defaultOption: 'equals' } : { maxNumConditions: 2, buttons: ['reset'] },
