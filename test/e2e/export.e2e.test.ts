@@ -41,6 +41,14 @@ describe('grid exports and the client page', () => {
     await page.locator('.grid .ag-row').first().waitFor();
     await page.getByLabel('Quick filter').fill('auth.login');
     await expect.poll(async () => (await page.locator('.grid .ag-row').allTextContents()).every((t) => t.includes('auth.login')), { timeout: 10_000 }).toBe(true);
+    // The time filter takes an ISO date (UTC), as the grid shows it: every login happened today.
+    const today = d.t.clock.now().toISOString().slice(0, 10);
+    await page.locator('.ag-header-cell[col-id="at"] .ag-header-cell-filter-button, .ag-header-cell[col-id="at"] .ag-header-icon').first().click();
+    const dateBox = page.locator('.ag-filter input[type="text"]').first();
+    await dateBox.fill(today);
+    await dateBox.press('Enter');
+    await expect.poll(async () => (await page.locator('.grid .ag-row').allTextContents()).every((t) => t.includes(today)), { timeout: 10_000 }).toBe(true);
+    await page.keyboard.press('Escape');
     const shown = await page.locator('.statusbar').textContent();
     const file = await download(page, 'Export XLSX');
     expect(file.name).toMatch(/^audit-\d{4}-\d{2}-\d{2}T\d{6}Z-EXP-\d{6}\.xlsx$/);
@@ -55,7 +63,8 @@ describe('grid exports and the client page', () => {
     expect(actions.length).toBe(Number(/([\d,]+) rows/.exec(shown ?? '')![1]!.replaceAll(',', '')));
     expect(new Set(actions)).toEqual(new Set(['auth.login']));
     const sha = createHash('sha256').update(file.bytes).digest('hex');
-    expect(await exportEvent(sha)).toMatchObject({ actor: 'auditor', view: 'audit', rows: actions.length, filters: 'quick filter "auth.login"' });
+    expect(await exportEvent(sha)).toMatchObject({ actor: 'auditor', view: 'audit', rows: actions.length });
+    expect((await exportEvent(sha))!.filters).toMatch(new RegExp(`"at":\\{"dateFrom":"${today}".*quick filter "auth.login"`));
   });
 
   it('masks client names in a compliance officer’s KYC export (no clients.exportPii), and says so in the record', async () => {

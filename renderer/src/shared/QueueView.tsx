@@ -116,7 +116,8 @@ export function QueueView<V extends ViewName>(props: QueueProps<V>) {
           ...(type === 'date' && !format ? { minWidth: 185 } : {}),
           sortable: true,
           filter: c.choices ? ChoiceFilter : FILTERS[type],
-          filterParams: c.choices ? { choices: c.choices } : c.exact ? { maxNumConditions: 2, buttons: ['reset'], defaultOption: 'equals' } : { maxNumConditions: 2, buttons: ['reset'] },
+          // Dates are typed as ISO (yyyy-mm-dd, UTC), as the grid shows them, not in the system's locale.
+          filterParams: c.choices ? { choices: c.choices } : c.exact ? { maxNumConditions: 2, buttons: ['reset'], defaultOption: 'equals' } : type === 'date' ? { maxNumConditions: 2, buttons: ['reset'], browserDatePicker: false } : { maxNumConditions: 2, buttons: ['reset'] },
           valueFormatter: format ? (p) => format(p.value) : type === 'date' ? (p) => (p.value ? String(p.value).replace('T', ' ').slice(0, 19) : '') : undefined,
         } satisfies ColDef<CacheRow>;
       }),
