@@ -121,6 +121,24 @@ describe('desktop host', () => {
     await host.close();
   });
 
+  it('tells the window when the user gains a role, and answers the new profile (the header follows)', async () => {
+    const host = new DesktopHost({ serverUrl: t.url, cacheDir: dir, wrapper: new FileKeyWrapper(path.join(dir, 'keys')), rightsCheckMs: 0 });
+    const events: HostEvent[] = [];
+    host.on('event', (e) => events.push(e));
+    await login(host, 'support');
+    await firstSync(host);
+    const before = events.length;
+    const admin = await t.login('admin');
+    const { approvalId } = await admin.client.access.grantRole.mutate({ userId: await t.userId('support'), role: 'risk_officer', legalEntity: 'eu', reason: 'Covers the risk desk this week', endsAt: new Date(t.clock.now().getTime() + 7 * 86_400_000).toISOString() });
+    await (await t.login('admin2')).client.approvals.approve.mutate({ id: approvalId });
+    const roles = async () => ((await host.handle('session.current', {})) as { value: { roles: string[] } | null }).value?.roles ?? [];
+    await until(async () => (await roles()).includes('risk_officer'), 10_000);
+    // …and the window heard of it, so it reads the profile again.
+    await until(() => events.slice(before).some((e) => e.type === 'session' && e.state === 'signedIn'), 10_000);
+    await host.handle('session.logout', {});
+    await host.close();
+  });
+
   it('locks on request (idle lock): the server session ends and the cache stays', async () => {
     const host = newHost();
     await login(host, 'senior');
