@@ -109,6 +109,7 @@ export const VIEWS = {
       summary: { type: 'text', search: true },
       sourceRef: { type: 'text', indexed: true, search: true },
       assignee: { type: 'text', indexed: true, search: true },
+      flags: { type: 'text', indexed: true, search: true },
       createdAt: { type: 'date', indexed: true },
     },
   },

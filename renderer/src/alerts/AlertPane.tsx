@@ -13,6 +13,7 @@ import { PaneStatus, useHostAction, useHostQuery } from '../shared/host.js';
 import { TimelineToggle } from '../shared/ClientTimeline.js';
 import { notify } from '../shared/notices.js';
 import { useShortcuts } from '../shared/shortcuts.js';
+import { FlagCell } from '../shared/Flags.js';
 import { useAppDispatch, useAppSelector } from '../store.js';
 
 const roleLabel = (r: string) => (isRole(r) ? ROLE_LABELS[r] : humanize(r));
@@ -140,6 +141,12 @@ export function AlertPane({ row, offline }: { row: CacheRow; offline: boolean })
           ...a.details,
         }}
       />
+      {a.flags && (
+        <p className={/Restricted|Sanctions/.test(a.flags) ? 'flag-banner serious' : 'flag-banner'} role="note" aria-label="Client flags">
+          <FlagCell value={a.flags} />
+          {/Restricted/.test(a.flags) ? ' The client is restricted: what they may do is limited until the restriction is resolved.' : ''}
+        </p>
+      )}
       {a.acknowledged && <p className="hint">Acknowledged by {a.acknowledged.by} at {a.acknowledged.at.replace('T', ' ').slice(0, 19)} UTC.</p>}
       {a.closed && (
         <dl>

@@ -3,6 +3,7 @@
 
 import { QueueView, type QueueColumn } from '../shared/QueueView.js';
 import { ALERT_TABS } from './tabs.js';
+import { FlagCell } from '../shared/Flags.js';
 import { AlertPane } from './AlertPane.js';
 import { humanize, labelCase, labelOf, SEVERITY_LABELS } from '../../../shared/labels.js';
 import { ALERT_STATUS_LABELS } from '../../../shared/alerts/workflow.js';
@@ -13,11 +14,12 @@ const COLUMNS: QueueColumn<'alerts'>[] = [
   { field: 'status', header: 'Status', width: 130, format: (v) => labelOf(ALERT_STATUS_LABELS, String(v ?? '')), choices: ALERT_STATUS_LABELS },
   { field: 'severity', header: 'Severity', width: 110, format: (v) => labelCase(String(v ?? '')), choices: SEVERITY_LABELS },
   { field: 'kind', header: 'Kind', width: 160, format: (v) => labelCase(String(v ?? '')) },
+  { field: 'flags', header: 'Client flags', width: 230, cell: (v) => <FlagCell value={v} /> },
   { field: 'summary', header: 'Summary', width: 420 },
   { field: 'clientId', header: 'Client', width: 120, exact: true },
   { field: 'clientName', header: 'Client name', width: 180, pii: true },
   { field: 'assignee', header: 'Taken by', width: 140 },
-  { field: 'legalEntity', header: 'Entity', width: 100 },
+  { field: 'legalEntity', header: 'Entity', width: 100, choices: 'entities' },
   { field: 'forRole', header: 'Raised for', width: 130, format: (v) => (isRole(String(v)) ? ROLE_LABELS[String(v) as keyof typeof ROLE_LABELS] : humanize(String(v ?? ''))) },
   { field: 'sourceRef', header: 'Source case', width: 130 },
   { field: 'createdAt', header: 'Raised (UTC)', width: 170 },

@@ -15,7 +15,7 @@ const COLUMNS: QueueColumn<'audit'>[] = [
   { field: 'targetType', header: 'Target type', width: 120 },
   { field: 'targetId', header: 'Target', width: 130, exact: true },
   { field: 'clientId', header: 'Client', width: 110, exact: true },
-  { field: 'legalEntity', header: 'Entity', width: 90 },
+  { field: 'legalEntity', header: 'Entity', width: 90, choices: 'entities' },
   { field: 'caseRef', header: 'Case', width: 120, exact: true },
   { field: 'reason', header: 'Reason', width: 220, pii: true },
   { field: 'ip', header: 'IP', width: 120 },

@@ -27,7 +27,7 @@ export const KYC_COLUMNS: QueueColumn<'kyc'>[] = [
   { field: 'riskScore', header: 'Score', width: 95 },
   { field: 'clientName', header: 'Client', width: 190, pii: true },
   { field: 'country', header: 'Country', width: 110 },
-  { field: 'legalEntity', header: 'Entity', width: 100 },
+  { field: 'legalEntity', header: 'Entity', width: 100, choices: 'entities' },
   { field: 'createdAt', header: 'Age', width: 90, format: age },
   { field: 'slaDueAt', header: 'SLA left', width: 115, format: hoursFromNow },
   { field: 'verification', header: 'Provider check', width: 160, format: (v) => labelOf(VERIFICATION_LABELS, String(v ?? '')), choices: VERIFICATION_LABELS },

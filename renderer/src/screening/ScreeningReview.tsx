@@ -26,7 +26,7 @@ const COLUMNS: QueueColumn<'screening'>[] = [
   { field: 'entryName', header: 'List entry', width: 230 },
   { field: 'list', header: 'List', width: 130 },
   { field: 'clientId', header: 'Client', width: 110, exact: true },
-  { field: 'legalEntity', header: 'Entity', width: 90 },
+  { field: 'legalEntity', header: 'Entity', width: 90, choices: 'entities' },
   { field: 'trigger', header: 'Trigger', width: 120, format: (v) => humanize(String(v ?? '')) },
   { field: 'createdAt', header: 'Opened (UTC)', width: 170 },
   { field: 'decidedBy', header: 'Decided by', width: 140 },

@@ -10,7 +10,8 @@ import type { FilterModel, SortModel } from '../../../shared/desktop/grid.js';
 import { VIEWS, type CacheRow, type ViewName } from '../../../shared/desktop/views.js';
 import { call } from '../bridge.js';
 import { useAppDispatch, useAppSelector } from '../store.js';
-import { exportGrid } from './exporter.js';
+import { exportFromGrid } from './exporter.js';
+import { copyFocusedCell, focusNextRow, moveFocus } from './grid-nav.js';
 import { notify } from './notices.js';
 import type { QueueTabs } from './tabs.js';
 import { SavedFilters } from './SavedFilters.js';
@@ -33,8 +34,8 @@ export interface QueueColumn<V extends ViewName = ViewName> {
   pinned?: boolean;
   /** Holds a client's name: masked in exports unless the user holds clients.exportPii. */
   pii?: boolean;
-  /** A column of a few known values: filtered by a checkbox per value, labelled in words. */
-  choices?: Readonly<Record<string, string>>;
+  /** A column of a few known values: filtered by a checkbox per value, labelled in words ('entities': the user's legal entities). */
+  choices?: Readonly<Record<string, string>> | 'entities';
   /** An identifier: filtered by exact match (CL-000016 must not find CL-0000160). */
   exact?: boolean;
 }
@@ -104,6 +105,7 @@ export function QueueView<V extends ViewName>(props: QueueProps<V>) {
         const type = spec.type;
         const format = c.format;
         const cell = c.cell;
+        const choices = c.choices === 'entities' ? Object.fromEntries(user.legalEntities.map((e) => [e, e])) : c.choices;
         return {
           ...(cell ? { cellRenderer: (p: { value: unknown }) => cell(p.value) } : {}),
           ...(c.pinned ? { pinned: 'left' as const } : {}),
@@ -115,13 +117,13 @@ export function QueueView<V extends ViewName>(props: QueueProps<V>) {
           width: type === 'date' && !format ? Math.max(c.width ?? 150, 185) : (c.width ?? 150),
           ...(type === 'date' && !format ? { minWidth: 185 } : {}),
           sortable: true,
-          filter: c.choices ? ChoiceFilter : FILTERS[type],
+          filter: choices ? ChoiceFilter : FILTERS[type],
           // Dates are typed as ISO (yyyy-mm-dd, UTC), as the grid shows them, not in the system's locale.
-          filterParams: c.choices ? { choices: c.choices } : c.exact ? { maxNumConditions: 2, buttons: ['reset'], defaultOption: 'equals' } : type === 'date' ? { maxNumConditions: 2, buttons: ['reset'], browserDatePicker: false } : { maxNumConditions: 2, buttons: ['reset'] },
+          filterParams: choices ? { choices } : c.exact ? { maxNumConditions: 2, buttons: ['reset'], defaultOption: 'equals' } : type === 'date' ? { maxNumConditions: 2, buttons: ['reset'], browserDatePicker: false } : { maxNumConditions: 2, buttons: ['reset'] },
           valueFormatter: format ? (p) => format(p.value) : type === 'date' ? (p) => (p.value ? String(p.value).replace('T', ' ').slice(0, 19) : '') : undefined,
         } satisfies ColDef<CacheRow>;
       }),
-    [props.columns, view],
+    [props.columns, view, user.legalEntities],
   );
 
   // The footer counts what the grid shows: the user's filters, the tab and the quick filter.
@@ -218,16 +220,10 @@ export function QueueView<V extends ViewName>(props: QueueProps<V>) {
     refreshCount();
   };
   const runExport = async (format: 'csv' | 'xlsx') => {
-    const api = apiRef.current;
-    if (!api) return;
-    const shown = new Set(api.getAllDisplayedColumns().map((c) => c.getColId()));
-    const columns = props.columns.filter((c) => shown.has(c.field)).map((c) => ({ field: c.field, header: c.header, format: c.format, pii: c.pii }));
-    const filterModel = api.getFilterModel() as FilterModel;
-    const sortModel = api.getColumnState().filter((c) => c.sort).map((c) => ({ colId: c.colId, sort: c.sort! }));
+    if (!apiRef.current) return;
     const tab = tabs.find((t) => t.id === tabId);
-    const filters = [tab ? `tab ${tab.label}` : '', Object.keys(filterModel).length ? `filters ${JSON.stringify(filterModel)}` : '', quickRef.current ? `quick filter "${quickRef.current}"` : ''].filter(Boolean).join('; ');
     try {
-      const done = await exportGrid({ view, title: props.title, columns, filterModel, scope: scopeRef.current, sortModel, quickFilter: quickRef.current, filters, mayExportPii: user.permissions.includes('clients.exportPii') }, format);
+      const done = await exportFromGrid(apiRef.current, { view, title: props.title, columns: props.columns, tab: tab?.label, scope: scopeRef.current, quickFilter: quickRef.current, mayExportPii: user.permissions.includes('clients.exportPii') }, format);
       setError(null);
       dispatch(notify(`Exported ${done.rows.toLocaleString()} rows to ${done.fileName} (recorded in the audit log)`));
     } catch (e) {
@@ -246,35 +242,16 @@ export function QueueView<V extends ViewName>(props: QueueProps<V>) {
     saveColumns();
   };
   // Ctrl+C on a cell copies its text as the grid shows it (selected text is copied by the browser).
-  const copyCell = () => {
-    const api = apiRef.current;
-    const cell = api?.getFocusedCell();
-    if (!api || !cell || window.getSelection()?.toString()) return false;
-    const row = api.getDisplayedRowAtIndex(cell.rowIndex)?.data;
-    const column = props.columns.find((c) => c.field === cell.column.getColId());
-    if (!row || !column) return false;
-    const value = row[column.field];
-    void navigator.clipboard.writeText(value === null || value === undefined ? '' : column.format ? column.format(value) : String(value));
-    return true;
-  };
+  const copyCell = () => apiRef.current !== null && copyFocusedCell(apiRef.current, props.columns);
   const clearAll = () => {
     setQuick('');
     apiRef.current?.setFilterModel(null);
   };
 
   const move = (delta: number) => {
-    const api = apiRef.current;
-    if (!api) return;
-    const focused = api.getFocusedCell();
-    const index = Math.min(Math.max(0, (focused?.rowIndex ?? -1) + delta), Math.max(0, api.getDisplayedRowCount() - 1));
-    const column = focused?.column ?? api.getAllDisplayedColumns()[0];
-    if (!column) return;
-    api.ensureIndexVisible(index);
-    api.setFocusedCell(index, column);
-    const node = api.getDisplayedRowAtIndex(index);
-    node?.setSelected(true, true);
+    const row = apiRef.current && moveFocus(apiRef.current, delta);
     // The open pane follows the selection.
-    if (node?.data) setOpen((was) => (was ? node.data! : was));
+    if (row) setOpen((was) => (was ? row : was));
   };
 
   const onKeyDown = (e: React.KeyboardEvent) => {
@@ -303,19 +280,8 @@ export function QueueView<V extends ViewName>(props: QueueProps<V>) {
 
   // The decided row is about to leave the tab: open the one after it (or before it, at the end).
   const openNext = () => {
-    const api = apiRef.current;
-    if (!api || !open) return;
-    const key = VIEWS[view].key;
-    let index = -1;
-    api.forEachNode((n) => {
-      if (n.data && n.data[key] === open[key]) index = n.rowIndex ?? -1;
-    });
-    const node = api.getDisplayedRowAtIndex(index + 1) ?? (index > 0 ? api.getDisplayedRowAtIndex(index - 1) : undefined);
-    if (!node?.data || node.data[key] === open[key]) return;
-    const column = api.getAllDisplayedColumns()[0];
-    if (column && node.rowIndex !== null) api.setFocusedCell(node.rowIndex, column);
-    node.setSelected(true, true);
-    setOpen(node.data);
+    const row = apiRef.current && open && focusNextRow(apiRef.current, VIEWS[view].key, open);
+    if (row) setOpen(row);
   };
 
   return shortcuts.provider(

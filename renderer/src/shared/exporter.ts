@@ -3,6 +3,7 @@
 // rows, columns, filters, the file's SHA-256) before the file is handed over; client names are
 // masked unless the user holds clients.exportPii.
 
+import type { GridApi } from 'ag-grid-community';
 import type { FilterModel, SortModel } from '../../../shared/desktop/grid.js';
 import { EXPORT_ROW_LIMIT } from '../../../shared/desktop/exports.js';
 import type { CacheRow, ViewName } from '../../../shared/desktop/views.js';
@@ -76,6 +77,20 @@ async function toXlsx(r: Pick<ExportRequest, 'title' | 'columns'>, rows: readonl
 async function sha256Hex(bytes: ArrayBuffer): Promise<string> {
   const digest = await crypto.subtle.digest('SHA-256', bytes);
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** The export of what a grid shows now: its visible columns, filters, sort, tab and quick filter. */
+export function exportFromGrid(
+  api: GridApi<CacheRow>,
+  r: { view: ViewName; title: string; columns: readonly ExportColumn[]; tab: string | undefined; scope: FilterModel; quickFilter: string; mayExportPii: boolean },
+  format: 'csv' | 'xlsx',
+): Promise<{ rows: number; fileName: string }> {
+  const shown = new Set(api.getAllDisplayedColumns().map((c) => c.getColId()));
+  const columns = r.columns.filter((c) => shown.has(c.field)).map((c) => ({ field: c.field, header: c.header, format: c.format, pii: c.pii }));
+  const filterModel = api.getFilterModel() as FilterModel;
+  const sortModel = api.getColumnState().flatMap((c) => (c.sort ? [{ colId: c.colId, sort: c.sort }] : []));
+  const filters = [r.tab ? `tab ${r.tab}` : '', Object.keys(filterModel).length ? `filters ${JSON.stringify(filterModel)}` : '', r.quickFilter ? `quick filter "${r.quickFilter}"` : ''].filter(Boolean).join('; ');
+  return exportGrid({ view: r.view, title: r.title, columns, filterModel, scope: r.scope, sortModel, quickFilter: r.quickFilter, filters, mayExportPii: r.mayExportPii }, format);
 }
 
 /** Builds the file of a grid's rows, has the server record it, then hands it over as a download. */

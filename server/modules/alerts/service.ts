@@ -12,6 +12,7 @@ import { requireEntity, type AuthContext } from '../../core/auth.js';
 import { DomainError } from '../../../shared/errors.js';
 import { ALERT_CLOSE_REASONS, alertActions, SAR_DECISIONS, type AlertAction, type AlertCloseInput, type AlertStatus } from '../../../shared/alerts/workflow.js';
 import type { Role } from '../../../shared/access/permissions.js';
+import { flagsOf, flagText } from '../../../shared/clients/flags.js';
 import { JSON_COLUMNS, readJson } from '../../db/json.js';
 
 export interface RaiseAlert {
@@ -71,6 +72,8 @@ export interface AlertView {
   clientName: string | null;
   details: Record<string, unknown>;
   sourceRef: string | null;
+  /** What must not be missed about the alert's client, as the grid's text (shared/clients/flags.ts). */
+  flags: string;
   /** Who has taken the alert (username), or null. */
   assignee: string | null;
   assigneeId: string | null;
@@ -80,7 +83,7 @@ export interface AlertView {
   updatedAt: string;
 }
 
-type AlertRow = Selectable<AlertTable> & { client_name?: string | null; assignee?: string | null; acknowledger?: string | null; closer?: string | null };
+type AlertRow = Selectable<AlertTable> & { client_name?: string | null; client_status?: string | null; client_screening?: string | null; assignee?: string | null; acknowledger?: string | null; closer?: string | null };
 
 export function alertView(row: AlertRow): AlertView {
   return {
@@ -95,6 +98,7 @@ export function alertView(row: AlertRow): AlertView {
     clientName: row.client_name ?? null,
     details: readJson(JSON_COLUMNS.object, row.details_json, `alerts.details_json of ${row.id}`),
     sourceRef: row.source_ref,
+    flags: flagText(flagsOf({ clientStatus: row.client_status, screeningStatus: row.client_screening })),
     assignee: row.assignee ?? null,
     assigneeId: row.assignee_id,
     acknowledged: row.acknowledged_at ? { at: row.acknowledged_at, by: row.acknowledger ?? row.acknowledged_by ?? '' } : null,
@@ -222,6 +226,6 @@ export class AlertsService {
       .leftJoin('users as ack', 'ack.id', 'a.acknowledged_by')
       .leftJoin('users as cl', 'cl.id', 'a.closed_by')
       .selectAll('a')
-      .select(['c.display_name as client_name', 'u.username as assignee', 'ack.username as acknowledger', 'cl.username as closer']);
+      .select(['c.display_name as client_name', 'c.status as client_status', 'c.screening_status as client_screening', 'u.username as assignee', 'ack.username as acknowledger', 'cl.username as closer']);
   }
 }

@@ -146,7 +146,7 @@ export class SyncService {
       case 'kyc_cases':
         return this.kyc.byIds(auth, ids);
       case 'alerts':
-        return this.alerts.byIds(ids).then((rows) => rows.map((a) => ({ id: a.id, status: a.status, severity: a.severity, kind: a.kind, forRole: a.forRole, clientId: a.clientId, clientName: a.clientName, legalEntity: a.legalEntity, summary: a.summary, sourceRef: a.sourceRef, assignee: a.assignee, createdAt: a.createdAt, _json: JSON.stringify(a) })));
+        return this.alerts.byIds(ids).then((rows) => rows.map((a) => ({ id: a.id, status: a.status, severity: a.severity, kind: a.kind, forRole: a.forRole, clientId: a.clientId, clientName: a.clientName, legalEntity: a.legalEntity, summary: a.summary, sourceRef: a.sourceRef, assignee: a.assignee, flags: a.flags, createdAt: a.createdAt, _json: JSON.stringify(a) })));
     }
   }
 
