@@ -12,6 +12,7 @@ import { labelCase } from '../../../shared/labels.js';
 import { PaneStatus, useHostAction, useHostQuery } from '../shared/host.js';
 import { notify } from '../shared/notices.js';
 import { useAppDispatch, useAppSelector } from '../store.js';
+import { ActionForm } from '../shared/ActionForm.js';
 
 type Person = ChannelOutput<'access.users'>['items'][number];
 type Request = 'grant' | 'resetPassword' | 'resetMfa' | 'status' | null;
@@ -34,14 +35,7 @@ function GrantForm({ person, people, entities, onDone }: { person: Person; peopl
     if (r) onDone(`${ROLE_LABELS[role]} in ${entity} for ${person.username} requested (${r.approvalId}); a second administrator must approve it`);
   };
   return (
-    <form
-      className="decide"
-      aria-label="Grant a role"
-      onSubmit={(e) => {
-        e.preventDefault();
-        void submit();
-      }}
-    >
+    <ActionForm label="Grant a role" onSubmit={() => void submit()}>
       <label>
         Role
         <select ref={first} value={role} onChange={(e) => setRole(e.target.value as Role)}>
@@ -94,7 +88,7 @@ function GrantForm({ person, people, entities, onDone }: { person: Person; peopl
         </button>
       </div>
       <PaneStatus loading={false} error={grant.error} what={person.username} />
-    </form>
+    </ActionForm>
   );
 }
 
@@ -104,14 +98,7 @@ function ReasonForm<C extends 'access.resetPassword' | 'access.resetMfa' | 'acce
   const first = useRef<HTMLTextAreaElement>(null);
   useEffect(() => first.current?.focus(), []);
   return (
-    <form
-      className="decide"
-      aria-label={label}
-      onSubmit={(e) => {
-        e.preventDefault();
-        void action.run(input(reason)).then((r) => r && onDone(`${label}: requested (${(r as { approvalId: string }).approvalId}); a second administrator must approve it`));
-      }}
-    >
+    <ActionForm label={label} onSubmit={() => void action.run(input(reason)).then((r) => r && onDone(`${label}: requested (${(r as { approvalId: string }).approvalId}); a second administrator must approve it`))}>
       <label>
         Reason
         <textarea ref={first} rows={2} value={reason} onChange={(e) => setReason(e.target.value)} />
@@ -122,7 +109,7 @@ function ReasonForm<C extends 'access.resetPassword' | 'access.resetMfa' | 'acce
         </button>
       </div>
       <PaneStatus loading={false} error={action.error} what={label} />
-    </form>
+    </ActionForm>
   );
 }
 
@@ -194,14 +181,7 @@ function CreateUser({ onDone }: { onDone: (text: string) => void }) {
   const [displayName, setDisplayName] = useState('');
   const [password, setPassword] = useState('');
   return (
-    <form
-      className="decide create-user"
-      aria-label="Create a user"
-      onSubmit={(e) => {
-        e.preventDefault();
-        void create.run({ username, displayName, password }).then((r) => r && onDone(`${username} created; they enrol an authenticator and change the password at first sign-in. Grant them a role next.`));
-      }}
-    >
+    <ActionForm className="decide create-user" label="Create a user" onSubmit={() => void create.run({ username, displayName, password }).then((r) => r && onDone(`${username} created; they enrol an authenticator and change the password at first sign-in. Grant them a role next.`))}>
       <label>
         Username
         <input value={username} onChange={(e) => setUsername(e.target.value)} autoComplete="off" />
@@ -218,7 +198,7 @@ function CreateUser({ onDone }: { onDone: (text: string) => void }) {
         Create
       </button>
       <PaneStatus loading={false} error={create.error} what="the new user" />
-    </form>
+    </ActionForm>
   );
 }
 

@@ -14,6 +14,7 @@ import { TimelineToggle } from '../shared/ClientTimeline.js';
 import { notify } from '../shared/notices.js';
 import { useShortcuts } from '../shared/shortcuts.js';
 import { FlagCell } from '../shared/Flags.js';
+import { ActionForm } from '../shared/ActionForm.js';
 import { useAppDispatch, useAppSelector } from '../store.js';
 
 const roleLabel = (r: string) => (isRole(r) ? ROLE_LABELS[r] : humanize(r));
@@ -32,20 +33,7 @@ function CloseForm({ id, onDone, onCancel, offline }: { id: string; onDone: () =
     if (done) onDone();
   };
   return (
-    <form
-      className="decide"
-      aria-label="Close the alert"
-      onSubmit={(e) => {
-        e.preventDefault();
-        void submit();
-      }}
-      onKeyDown={(e) => {
-        if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
-          e.preventDefault();
-          void submit();
-        }
-      }}
-    >
+    <ActionForm label="Close the alert" onSubmit={() => void submit()}>
       <label>
         Why it is closed
         <select ref={first} value={reasonCode} onChange={(e) => setReasonCode(e.target.value as AlertCloseReason)}>
@@ -87,7 +75,7 @@ function CloseForm({ id, onDone, onCancel, offline }: { id: string; onDone: () =
         </button>
       </div>
       <PaneStatus loading={false} error={close.error} what={id} />
-    </form>
+    </ActionForm>
   );
 }
 
