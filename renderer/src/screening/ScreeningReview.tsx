@@ -20,7 +20,7 @@ import { CLIENT_STATUS_LABELS, humanize, labelOf, SCREENING_STATUS_LABELS } from
 const COLUMNS: QueueColumn<'screening'>[] = [
   { field: 'id', header: 'Case', width: 120, pinned: true, exact: true },
   { field: 'status', header: 'Status', width: 120, format: (v) => labelOf(SCREENING_STATUS_LABELS, String(v ?? '')), choices: { open: 'Open', ...DECISION_LABELS } },
-  { field: 'flags', header: 'Flags', width: 190, cell: (v) => <FlagCell value={v} /> },
+  { field: 'flags', header: 'Flags', width: 250, cell: (v) => <FlagCell value={v} /> },
   { field: 'score', header: 'Score', width: 95, format: (v) => (typeof v === 'number' ? v.toFixed(2) : '') },
   { field: 'subject', header: 'Client or party', width: 190, pii: true },
   { field: 'entryName', header: 'List entry', width: 230 },
