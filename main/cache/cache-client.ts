@@ -76,6 +76,9 @@ export class CacheClient {
   count(view: ViewName, filterModel: FilterModel = {}, options: { scope?: FilterModel | undefined; quickFilter?: string | undefined } = {}): Promise<number> {
     return this.call('count', view, filterModel, options);
   }
+  distinct(view: ViewName, column: string): Promise<string[]> {
+    return this.call('distinct', view, column);
+  }
   async wipe(): Promise<void> {
     if (this.#closed) return;
     await this.call('wipe');

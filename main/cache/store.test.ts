@@ -114,6 +114,14 @@ describe('encrypted cache', () => {
     expect(quick.lastRow).toBe(1);
   });
 
+  it('lists the values a text column holds, sorted, for its checkbox filter', () => {
+    const cache = open(tmp());
+    cache.apply({ upserts: { audit: Array.from({ length: 12 }, (_, i) => auditRow(i + 1, i === 3 ? { actor: '' } : {})) }, deletes: {}, cursor: 'c' });
+    expect(cache.distinct('audit', 'actor')).toEqual(['admin', 'compliance']);
+    expect(() => cache.distinct('audit', 'seq')).toThrow(/no text column "seq"/);
+    expect(() => cache.distinct('audit', 'x" from sqlite_master --')).toThrow(/no text column/);
+  });
+
   it('counts what the grid shows: the user’s filters, the tab’s scope and the quick filter together', () => {
     const cache = open(tmp());
     cache.apply({ upserts: { audit: Array.from({ length: 30 }, (_, i) => auditRow(i + 1)) }, deletes: {}, cursor: 'c' });

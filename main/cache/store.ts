@@ -9,7 +9,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3-multiple-ciphers';
 import type { FilterModel, SortModel, ViewDefinition } from '../../shared/desktop/grid.js';
 import { VIEWS, type CacheRow, type ViewName } from '../../shared/desktop/views.js';
-import { afterSql, caseFold, foldForSearch, orderSql, quickFilterMatch, quickFilterTest, quickFilterWords, sortKeys, whereSql, type SqlFragment } from './filter-sql.js';
+import { afterSql, caseFold, QueryModelError, foldForSearch, orderSql, quickFilterMatch, quickFilterTest, quickFilterWords, sortKeys, whereSql, type SqlFragment } from './filter-sql.js';
 import { loadOrCreateKey, type KeyWrapper } from './keys.js';
 
 const SCHEMA_VERSION = 8;
@@ -212,6 +212,14 @@ export class CacheStore {
     const match = options.quickFilter ? quickFilterMatch(options.quickFilter) : null;
     if (match) parts.push({ sql: `rowid in (select rowid from ${t}_fts where ${t}_fts match ?)`, params: [match] });
     return (this.#db.prepare(`select count(*) as n from ${t} where ${parts.map((p) => p.sql).join(' AND ')}`).get(...parts.flatMap((p) => p.params)) as { n: number }).n;
+  }
+
+  /** The values a text column holds (an assignee, say), sorted, at most 200: the choices of its filter. */
+  distinct(view: ViewName, column: string): string[] {
+    const def: ViewDefinition = VIEWS[view];
+    if (def.columns[column]?.type !== 'text') throw new QueryModelError(`View ${view} has no text column "${column}"`);
+    const rows = this.#db.prepare(`select distinct ${q(column)} as v from ${table(def)} where ${q(column)} is not null and ${q(column)} <> '' order by 1 limit 200`).all() as Array<{ v: string }>;
+    return rows.map((r) => r.v);
   }
 
   /** The plan SQLite chooses for a grid query, for the no-full-scan checks. */

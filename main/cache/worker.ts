@@ -5,7 +5,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { CacheStore } from './store.js';
 
-export type CacheOp = 'cursor' | 'apply' | 'reset' | 'query' | 'count' | 'explain' | 'wipe' | 'close';
+export type CacheOp = 'cursor' | 'apply' | 'reset' | 'query' | 'count' | 'distinct' | 'explain' | 'wipe' | 'close';
 export interface CacheRequest {
   id: number;
   op: CacheOp;

@@ -34,6 +34,7 @@ export interface ChannelOutputs {
   'session.lock': null;
   'cache.query': { rows: CacheRow[]; lastRow: number | null };
   'cache.count': number;
+  'cache.distinct': string[];
   'sync.status': SyncStatus | null;
   'approvals.get': Server['approvals']['get'];
   'approvals.approve': Server['approvals']['approve'];

@@ -129,6 +129,7 @@ export class DesktopHost extends EventEmitter<{ event: [HostEvent] }> {
       return null;
     },
     'cache.query': (input) => this.requireCache().query(input as Parameters<CacheStore['query']>[0]),
+    'cache.distinct': (input) => this.requireCache().distinct(input.view as ViewName, input.column),
     'cache.count': (input) => this.requireCache().count(input.view as ViewName, input.filterModel ?? {}, { scope: input.scope, quickFilter: input.quickFilter }),
     'sync.status': async () => this.#sync?.status ?? null,
     'approvals.get': (input) => this.#server.approvals.get.query(input),

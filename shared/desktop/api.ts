@@ -37,6 +37,8 @@ export const CHANNELS = {
     })
     .strict()
     .refine((q) => q.endRow > q.startRow && q.endRow - q.startRow <= 1000, { message: 'endRow must be after startRow, at most 1000 rows apart' }),
+  /** The values a text column of a cached view holds, for its checkbox filter. */
+  'cache.distinct': z.object({ view: z.enum(VIEW_NAMES as [string, ...string[]]), column: z.string().min(1).max(64) }).strict(),
   'cache.count': z.object({ view: z.enum(VIEW_NAMES as [string, ...string[]]), filterModel: filterModelSchema.optional(), scope: filterModelSchema.optional(), quickFilter: z.string().max(200).optional() }).strict(),
   'sync.status': z.object({}).strict(),
   'approvals.get': z.object({ id: z.string().regex(/^APR-\d{6,}$/) }).strict(),

@@ -18,7 +18,7 @@ const COLUMNS: QueueColumn<'alerts'>[] = [
   { field: 'summary', header: 'Summary', width: 420 },
   { field: 'clientId', header: 'Client', width: 120, exact: true },
   { field: 'clientName', header: 'Client name', width: 180, pii: true },
-  { field: 'assignee', header: 'Taken by', width: 140 },
+  { field: 'assignee', header: 'Taken by', width: 140, choices: 'cached' },
   { field: 'legalEntity', header: 'Entity', width: 100, choices: 'entities' },
   { field: 'forRole', header: 'Raised for', width: 130, format: (v) => (isRole(String(v)) ? ROLE_LABELS[String(v) as keyof typeof ROLE_LABELS] : humanize(String(v ?? ''))) },
   { field: 'sourceRef', header: 'Source case', width: 130 },

@@ -31,6 +31,6 @@ export const KYC_COLUMNS: QueueColumn<'kyc'>[] = [
   { field: 'createdAt', header: 'Age', width: 90, format: age },
   { field: 'slaDueAt', header: 'SLA left', width: 115, format: hoursFromNow },
   { field: 'verification', header: 'Provider check', width: 160, format: (v) => labelOf(VERIFICATION_LABELS, String(v ?? '')), choices: VERIFICATION_LABELS },
-  { field: 'assignee', header: 'Assignee', width: 140 },
+  { field: 'assignee', header: 'Assignee', width: 140, choices: 'cached' },
   { field: 'clientId', header: 'Client ref', width: 130, exact: true },
 ];

@@ -4,17 +4,27 @@
 
 import type { CustomFilterProps } from 'ag-grid-react';
 import { useGridFilter } from 'ag-grid-react';
-import type { CacheRow } from '../../../shared/desktop/views.js';
+import { useEffect, useState } from 'react';
+import type { CacheRow, ViewName } from '../../../shared/desktop/views.js';
+import { call } from '../bridge.js';
 
 type SetModel = { filterType: 'set'; values: Array<string | null> };
 
 export interface ChoiceFilterParams {
-  /** Each value the column holds and its label. */
-  choices: Readonly<Record<string, string>>;
+  /** Each value the column holds and its label; absent, the values the local cache holds (an assignee). */
+  choices?: Readonly<Record<string, string>>;
+  /** The cached view, to read the column's values from when there is no fixed list. */
+  view?: ViewName;
 }
 
 export function ChoiceFilter(props: CustomFilterProps<CacheRow, unknown, SetModel> & ChoiceFilterParams) {
-  const { model, onModelChange, choices, colDef } = props;
+  const { model, onModelChange, colDef } = props;
+  const [loaded, setLoaded] = useState<Record<string, string> | null>(null);
+  useEffect(() => {
+    if (props.choices || !props.view || !colDef.field) return;
+    call('cache.distinct', { view: props.view, column: colDef.field }).then((values) => setLoaded(Object.fromEntries(values.map((v) => [v, v]))), () => setLoaded({}));
+  }, [props.choices, props.view, colDef.field]);
+  const choices = props.choices ?? loaded ?? {};
   const field = colDef.field ?? '';
   const chosen = new Set(model?.values ?? []);
   // The rows come filtered from the host (infinite row model); this answers the grid's own question the same way.

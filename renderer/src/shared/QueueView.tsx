@@ -34,8 +34,8 @@ export interface QueueColumn<V extends ViewName = ViewName> {
   pinned?: boolean;
   /** Holds a client's name: masked in exports unless the user holds clients.exportPii. */
   pii?: boolean;
-  /** A column of a few known values: filtered by a checkbox per value, labelled in words ('entities': the user's legal entities). */
-  choices?: Readonly<Record<string, string>> | 'entities';
+  /** A column of a few known values: filtered by a checkbox per value, labelled in words ('entities': the user's legal entities; 'cached': the values the cache holds, such as assignees). */
+  choices?: Readonly<Record<string, string>> | 'entities' | 'cached';
   /** An identifier: filtered by exact match (CL-000016 must not find CL-0000160). */
   exact?: boolean;
 }
@@ -105,7 +105,7 @@ export function QueueView<V extends ViewName>(props: QueueProps<V>) {
         const type = spec.type;
         const format = c.format;
         const cell = c.cell;
-        const choices = c.choices === 'entities' ? Object.fromEntries(user.legalEntities.map((e) => [e, e])) : c.choices;
+        const choices = c.choices === 'entities' ? Object.fromEntries(user.legalEntities.map((e) => [e, e])) : c.choices === 'cached' ? undefined : c.choices;
         return {
           ...(cell ? { cellRenderer: (p: { value: unknown }) => cell(p.value) } : {}),
           ...(c.pinned ? { pinned: 'left' as const } : {}),
@@ -117,9 +117,9 @@ export function QueueView<V extends ViewName>(props: QueueProps<V>) {
           width: type === 'date' && !format ? Math.max(c.width ?? 150, 185) : (c.width ?? 150),
           ...(type === 'date' && !format ? { minWidth: 185 } : {}),
           sortable: true,
-          filter: choices ? ChoiceFilter : FILTERS[type],
+          filter: c.choices ? ChoiceFilter : FILTERS[type],
           // Dates are typed as ISO (yyyy-mm-dd, UTC), as the grid shows them, not in the system's locale.
-          filterParams: choices ? { choices } : c.exact ? { maxNumConditions: 2, buttons: ['reset'], defaultOption: 'equals' } : type === 'date' ? { maxNumConditions: 2, buttons: ['reset'], browserDatePicker: false } : { maxNumConditions: 2, buttons: ['reset'] },
+          filterParams: c.choices === 'cached' ? { view } : choices ? { choices } : c.exact ? { maxNumConditions: 2, buttons: ['reset'], defaultOption: 'equals' } : type === 'date' ? { maxNumConditions: 2, buttons: ['reset'], browserDatePicker: false } : { maxNumConditions: 2, buttons: ['reset'] },
           valueFormatter: format ? (p) => format(p.value) : type === 'date' ? (p) => (p.value ? String(p.value).replace('T', ' ').slice(0, 19) : '') : undefined,
         } satisfies ColDef<CacheRow>;
       }),
