@@ -53,7 +53,8 @@ describe('the desktop from the keyboard alone', () => {
     await expect.poll(() => page.getByRole('tab', { selected: true }).textContent()).toMatch(/^All open/);
     await expect.poll(() => page.evaluate("document.activeElement?.closest('.ag-row') !== null"), { timeout: 10_000 }).toBe(true);
 
-    // `/` to the quick filter, Enter back to the grid, Enter opens the case.
+    // `/` to the quick filter, Enter back to the grid, Enter opens the case (once the first sync is done).
+    await expect.poll(() => page.locator('.statusbar').textContent(), { timeout: 10_000 }).toContain('Sync: idle');
     await page.keyboard.press('/');
     await page.keyboard.type('Dumitrescu');
     expect(await page.getByLabel('Quick filter').inputValue()).toBe('Dumitrescu');
@@ -67,7 +68,7 @@ describe('the desktop from the keyboard alone', () => {
 
     // A key whose action the server would refuse says why (not assigned yet), and does nothing.
     await page.keyboard.press('p');
-    await expect.poll(() => page.locator('.statusbar .error').textContent()).toMatch(/Approve: not open to you/);
+    await expect.poll(() => page.locator('.notice-toast').allTextContents()).toContainEqual(expect.stringMatching(/Approve: not open to you/));
 
     // `a` assigns; `d` opens the document request with the keyboard in its first box.
     await page.keyboard.press('a');
@@ -121,6 +122,7 @@ describe('the desktop from the keyboard alone', () => {
     await expect.poll(() => page.getByRole('heading', { level: 2 }).first().textContent()).toBe('Alerts');
     await expect.poll(() => page.getByRole('tab', { selected: true }).textContent()).toMatch(/^For my role/);
     await expect.poll(() => page.evaluate("document.activeElement?.closest('.ag-row') !== null"), { timeout: 10_000 }).toBe(true);
+    await expect.poll(() => page.locator('.statusbar').textContent(), { timeout: 10_000 }).toContain('Sync: idle');
     await page.keyboard.press('/');
     await page.keyboard.type(id);
     await page.keyboard.press('Enter');

@@ -254,7 +254,8 @@ export function QueueView<V extends ViewName>(props: QueueProps<V>) {
     if (row) setOpen((was) => (was ? row : was));
   };
 
-  const onKeyDown = (e: React.KeyboardEvent) => {
+  type Key = Pick<KeyboardEvent, 'key' | 'ctrlKey' | 'metaKey' | 'altKey' | 'target' | 'preventDefault'>;
+  const onKeyDown = (e: Key) => {
     if ((e.ctrlKey || e.metaKey) && e.key === 'c' && (e.target as HTMLElement).closest('.ag-cell') && copyCell()) return e.preventDefault();
     if (e.ctrlKey || e.metaKey || e.altKey) return;
     const target = e.target as HTMLElement;
@@ -272,7 +273,8 @@ export function QueueView<V extends ViewName>(props: QueueProps<V>) {
     else {
       const shortcut = e.key.length === 1 ? shortcuts.current().find((s) => s.key === e.key) : undefined;
       if (!shortcut) return;
-      if (shortcut.unavailable) setError(`${shortcut.label}: ${shortcut.unavailable}`);
+      // Said as a notice: the status bar's error line is cleared by the next refresh of the rows.
+      if (shortcut.unavailable) dispatch(notify(`${shortcut.label}: ${shortcut.unavailable}`));
       else shortcut.run();
     }
     e.preventDefault();
