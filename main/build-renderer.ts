@@ -23,7 +23,16 @@ export async function buildRendererIfStale(): Promise<string> {
   if (!fs.existsSync(index) || fs.statSync(index).mtimeMs < sources) {
     console.log('Building the desktop UI…');
     const { build } = await import('vite');
-    await build({ configFile: path.join(ROOT, 'renderer/vite.config.ts'), logLevel: 'warn' });
+    // React's production build, also when a test runner (NODE_ENV=test) builds it: the end-to-end
+    // tests use what users get, not React's development mode with its doubled effects.
+    const env = process.env.NODE_ENV;
+    process.env.NODE_ENV = 'production';
+    try {
+      await build({ configFile: path.join(ROOT, 'renderer/vite.config.ts'), logLevel: 'warn' });
+    } finally {
+      if (env === undefined) delete process.env.NODE_ENV;
+      else process.env.NODE_ENV = env;
+    }
   }
   return out;
 }

@@ -56,7 +56,9 @@ export const session = createSlice({
   },
   extraReducers: (b) => {
     b.addCase(restoreSession.fulfilled, (s, a) => {
-      s.user = a.payload;
+      // Read again after the host said something changed: an unchanged profile keeps its identity,
+      // so the views built from it (tabs, columns, the grid's rows and focus) are not rebuilt.
+      if (JSON.stringify(s.user) !== JSON.stringify(a.payload)) s.user = a.payload;
       s.status = a.payload ? 'signedIn' : 'signedOut';
     });
     b.addCase(restoreSession.rejected, (s) => {

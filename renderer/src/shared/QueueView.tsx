@@ -12,6 +12,7 @@ import { call } from '../bridge.js';
 import { useAppDispatch, useAppSelector } from '../store.js';
 import { exportFromGrid } from './exporter.js';
 import { copyFocusedCell, focusNextRow, moveFocus } from './grid-nav.js';
+import { useGridFocus } from './grid-focus.js';
 import { notify } from './notices.js';
 import type { QueueTabs } from './tabs.js';
 import { SavedFilters } from './SavedFilters.js';
@@ -74,16 +75,9 @@ export function QueueView<V extends ViewName>(props: QueueProps<V>) {
   const [error, setError] = useState<string | null>(null);
   const [help, setHelp] = useState(false);
   const shortcuts = useShortcutRegistry();
-  // The grid takes the keyboard when the view opens (and after the help closes).
-  const focusGrid = useCallback((row?: number) => {
-    const api = apiRef.current;
-    const column = api?.getAllDisplayedColumns()[0];
-    if (!api || !column || api.getDisplayedRowCount() === 0) return;
-    const index = row ?? api.getFocusedCell()?.rowIndex ?? 0;
-    api.ensureIndexVisible(index);
-    api.setFocusedCell(index, column);
-  }, []);
-  const focusedOnce = useRef(false);
+  // The grid takes the keyboard when the view opens, after the help closes and after a redraw took it.
+  const gridRef = useRef<HTMLDivElement>(null);
+  const { focusGrid, rowsArrived } = useGridFocus(apiRef, gridRef);
   const storageKey = `fxbo:${user.id}:${view}`;
   const tabs = useMemo(() => props.tabs?.tabs(user) ?? [], [props.tabs, user]);
   const [tabId, setTabId] = useState<string | null>(() => {
@@ -148,10 +142,7 @@ export function QueueView<V extends ViewName>(props: QueueProps<V>) {
           (r) => {
             setError(null);
             p.successCallback(r.rows, r.lastRow ?? undefined);
-            if (!focusedOnce.current && r.rows.length > 0 && (document.activeElement === document.body || document.activeElement?.closest('nav'))) {
-              focusedOnce.current = true;
-              setTimeout(() => focusGrid(0), 0);
-            }
+            rowsArrived(r.rows.length);
           },
           (e: Error) => {
             setError(e.message);
@@ -160,7 +151,7 @@ export function QueueView<V extends ViewName>(props: QueueProps<V>) {
         );
       },
     }),
-    [view],
+    [view, rowsArrived],
   );
 
   // Fresh rows from sync: refetch the visible blocks, keep scroll position and selection.
@@ -186,9 +177,12 @@ export function QueueView<V extends ViewName>(props: QueueProps<V>) {
     localStorage.setItem(`${storageKey}:tab`, id);
     setOpen(null);
   };
-  // A new tab: the grid reads its rows again from the top (the scope is read from the ref).
+  // A new tab: the grid reads its rows again from the top (the scope is read from the ref). Only a
+  // change of tab purges: purging redraws every row, and the focused cell with them.
+  const shownTab = useRef(tabId);
   useEffect(() => {
-    apiRef.current?.purgeInfiniteCache();
+    if (shownTab.current !== tabId) apiRef.current?.purgeInfiniteCache();
+    shownTab.current = tabId;
     refreshCount();
   }, [tabId, refreshCount]);
 
@@ -280,6 +274,19 @@ export function QueueView<V extends ViewName>(props: QueueProps<V>) {
     e.preventDefault();
   };
 
+  // A key pressed while nothing holds the focus (a refresh of the rows, or of the pane, removed the
+  // element that had it) belongs to the queue: it is not lost. Keys inside the queue reach
+  // `onKeyDown` through the section; an open dialog keeps its own.
+  const onKeyDownRef = useRef(onKeyDown);
+  onKeyDownRef.current = onKeyDown;
+  useEffect(() => {
+    const unfocused = (e: KeyboardEvent) => {
+      if ((e.target === document.body || e.target === document.documentElement) && !document.querySelector('[role=dialog]')) onKeyDownRef.current(e);
+    };
+    document.addEventListener('keydown', unfocused);
+    return () => document.removeEventListener('keydown', unfocused);
+  }, []);
+
   // The decided row is about to leave the tab: open the one after it (or before it, at the end).
   const openNext = () => {
     const row = apiRef.current && open && focusNextRow(apiRef.current, VIEWS[view].key, open);
@@ -321,7 +328,7 @@ export function QueueView<V extends ViewName>(props: QueueProps<V>) {
       </div>
       <QueueTabsBar title={props.title} tabs={tabs} tabId={tabId} counts={tabCounts} onChoose={chooseTab} />
       <div className="grid-and-pane">
-        <div className="grid">
+        <div className="grid" ref={gridRef}>
           <AgGridReact<CacheRow>
             theme={themeQuartz}
             rowModelType="infinite"

@@ -2,7 +2,7 @@
 // `useShortcuts`, the queue runs them from the keyboard and lists them, with the grid's own keys,
 // in the `?` overlay. A shortcut that is not available now is listed with the reason, not run.
 
-import { createContext, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { createContext, useContext, useEffect, useLayoutEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 
 export interface Shortcut {
   key: string;
@@ -26,11 +26,15 @@ export function useNextItem(): () => void {
   return useContext(NextItemContext);
 }
 
-/** Declares the pane's single-key actions while it is shown. */
+/**
+ * Declares the pane's single-key actions while it is shown. The list is registered as the render
+ * is committed (a layout effect), so a key pressed right after the pane shows a new state acts on
+ * that state: a passive effect could run after the key, leaving the previous render's list.
+ */
 export function useShortcuts(list: Shortcut[]): void {
   const registry = useContext(ShortcutContext);
   const owner = useRef(Symbol('pane')).current;
-  useEffect(() => {
+  useLayoutEffect(() => {
     registry?.set(owner, list);
   });
   useEffect(() => () => registry?.clear(owner), [registry, owner]);
