@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PERMISSIONS, ROLE_PERMISSIONS, ROLES } from './permissions.js';
+import { PERMISSIONS, ROLE_LABELS, ROLE_PERMISSIONS, ROLES, roleLabel } from './permissions.js';
 
 const has = (role: keyof typeof ROLE_PERMISSIONS, p: keyof typeof PERMISSIONS) => ROLE_PERMISSIONS[role].includes(p);
 
@@ -35,5 +35,11 @@ describe('least privilege of the broker roles', () => {
 
   it('shows support masked client data and case status only', () => {
     expect([...ROLE_PERMISSIONS.support].sort()).toEqual(['clients.read', 'entities.read', 'kyc.status']);
+  });
+
+  it('labels every role in words, and an unknown code without its underscores', () => {
+    for (const role of ROLES) expect(roleLabel(role)).toBe(ROLE_LABELS[role]);
+    expect(roleLabel('compliance_officer')).toBe('Compliance officer');
+    expect(roleLabel('retired_role')).toBe('retired role');
   });
 });

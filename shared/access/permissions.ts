@@ -224,3 +224,8 @@ export function permissionsOf(roles: Iterable<Role>): Set<Permission> {
 export function isRole(value: string): value is Role {
   return (ROLES as readonly string[]).includes(value);
 }
+
+/** A role code as people read it; a code this build does not know is shown in words. */
+export function roleLabel(code: string): string {
+  return isRole(code) ? ROLE_LABELS[code] : code.replaceAll('_', ' ');
+}

@@ -13,7 +13,7 @@ import type { Profile as User } from '../../../main/host/channels.js';
 import { recordOf } from '../shared/records.js';
 import { Field, RecordDetail } from '../shared/Fields.js';
 import { fieldLabel } from '../../../shared/issues.js';
-import { isRole, ROLE_LABELS } from '../../../shared/access/permissions.js';
+import { roleLabel } from '../../../shared/access/permissions.js';
 import { People } from './People.js';
 import { APPROVAL_TABS, GRANT_TABS } from './tabs.js';
 import { useShortcuts } from '../shared/shortcuts.js';
@@ -86,7 +86,7 @@ function ApprovalDetail({ row, offline }: { row: CacheRow; offline: boolean }) {
         <dd>{v.reason}</dd>
         <dt>Needs</dt>
         <dd>
-          {v.requiredCount} approval{v.requiredCount === 1 ? '' : 's'} from {v.requiredRoles.map((r) => (isRole(r) ? ROLE_LABELS[r] : r)).join(' or ')} (tier “{v.tier}”, {v.policy.type} version {v.policy.version})
+          {v.requiredCount} approval{v.requiredCount === 1 ? '' : 's'} from {v.requiredRoles.map(roleLabel).join(' or ')} (tier “{v.tier}”, {v.policy.type} version {v.policy.version})
         </dd>
         <dt>Approvals</dt>
         <dd>{v.approvals.length ? v.approvals.map((a) => `${a.username} (${a.role ?? ''})`).join(', ') : 'none yet'}</dd>
@@ -139,7 +139,7 @@ function WhatChanges({ payload }: { payload: unknown }) {
       <h4>What changes</h4>
       <dl>
         {shown.map(([k, value]) => (
-          <Field key={k} label={fieldLabel([k])} value={k === 'role' && typeof value === 'string' && isRole(value) ? ROLE_LABELS[value] : typeof value === 'object' ? JSON.stringify(value) : String(value)} />
+          <Field key={k} label={fieldLabel([k])} value={k === 'role' && typeof value === 'string' ? roleLabel(value) : typeof value === 'object' ? JSON.stringify(value) : String(value)} />
         ))}
       </dl>
     </section>

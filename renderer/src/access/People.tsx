@@ -6,7 +6,7 @@
 
 import { useEffect, useRef, useState } from 'react';
 import type { ChannelOutput } from '../../../main/host/channels.js';
-import { ROLE_LABELS, ROLES, type Role } from '../../../shared/access/permissions.js';
+import { ROLE_LABELS, ROLES, roleLabel, type Role } from '../../../shared/access/permissions.js';
 import { sodWarnings } from '../../../shared/access/sod.js';
 import { labelCase } from '../../../shared/labels.js';
 import { PaneStatus, useHostAction, useHostQuery } from '../shared/host.js';
@@ -138,14 +138,14 @@ function PersonPane({ person, people, entities, reload }: { person: Person; peop
       <ul className="grants">
         {person.grants.map((g) => (
           <li key={`${g.role}|${g.legalEntity}`}>
-            {ROLE_LABELS[g.role as Role] ?? g.role} in {g.legalEntity}
+            {roleLabel(g.role)} in {g.legalEntity}
             {g.endsAt ? ` until ${g.endsAt.slice(0, 10)}` : ''}
             {!self && (
               <button
                 className="link"
                 disabled={revoke.busy}
                 onClick={() =>
-                  void revoke.run({ userId: person.id, role: g.role as Role, legalEntity: g.legalEntity, reason: `Revoked from the access view by ${me?.username ?? 'an administrator'}` }).then((r) => r && done(`Revoking ${ROLE_LABELS[g.role as Role]} in ${g.legalEntity} from ${person.username}: requested (${r.approvalId})`))
+                  void revoke.run({ userId: person.id, role: g.role as Role, legalEntity: g.legalEntity, reason: `Revoked from the access view by ${me?.username ?? 'an administrator'}` }).then((r) => r && done(`Revoking ${roleLabel(g.role)} in ${g.legalEntity} from ${person.username}: requested (${r.approvalId})`))
                 }
               >
                 Revoke
@@ -230,7 +230,7 @@ export function People() {
         <ul role="listbox" aria-label="Staff">
           {list.map((p) => (
             <li key={p.id} role="option" aria-selected={p.id === selected} tabIndex={0} className={p.id === selected ? 'active' : undefined} onClick={() => setSelected(p.id)} onKeyDown={(e) => (e.key === 'Enter' || e.key === ' ') && (e.preventDefault(), setSelected(p.id))}>
-              <strong>{p.displayName}</strong> <span className="mono">{p.username}</span> · {p.grants.length ? p.grants.map((g) => `${ROLE_LABELS[g.role as Role] ?? g.role} (${g.legalEntity})`).join(', ') : 'no role'}
+              <strong>{p.displayName}</strong> <span className="mono">{p.username}</span> · {p.grants.length ? p.grants.map((g) => `${roleLabel(g.role)} (${g.legalEntity})`).join(', ') : 'no role'}
               {p.status !== 'active' ? ' · disabled' : ''}
             </li>
           ))}

@@ -6,8 +6,8 @@
 import { useEffect, useRef, useState } from 'react';
 import type { CacheRow } from '../../../shared/desktop/views.js';
 import { ALERT_CLOSE_REASONS, ALERT_STATUS_LABELS, SAR_DECISIONS, type AlertCloseReason, type SarDecision } from '../../../shared/alerts/workflow.js';
-import { isRole, ROLE_LABELS } from '../../../shared/access/permissions.js';
-import { humanize, labelCase, labelOf } from '../../../shared/labels.js';
+import { roleLabel } from '../../../shared/access/permissions.js';
+import { labelCase, labelOf } from '../../../shared/labels.js';
 import { Field, RecordDetail } from '../shared/Fields.js';
 import { PaneStatus, useHostAction, useHostQuery } from '../shared/host.js';
 import { TimelineToggle } from '../shared/ClientTimeline.js';
@@ -17,7 +17,6 @@ import { FlagCell } from '../shared/Flags.js';
 import { ActionForm } from '../shared/ActionForm.js';
 import { useAppDispatch, useAppSelector } from '../store.js';
 
-const roleLabel = (r: string) => (isRole(r) ? ROLE_LABELS[r] : humanize(r));
 
 function CloseForm({ id, onDone, onCancel, offline }: { id: string; onDone: () => void; onCancel: () => void; offline: boolean }) {
   const close = useHostAction('alerts.close');

@@ -5,9 +5,9 @@ import { QueueView, type QueueColumn } from '../shared/QueueView.js';
 import { ALERT_TABS } from './tabs.js';
 import { FlagCell } from '../shared/Flags.js';
 import { AlertPane } from './AlertPane.js';
-import { humanize, labelCase, labelOf, SEVERITY_LABELS } from '../../../shared/labels.js';
+import { labelCase, labelOf, SEVERITY_LABELS } from '../../../shared/labels.js';
 import { ALERT_STATUS_LABELS } from '../../../shared/alerts/workflow.js';
-import { isRole, ROLE_LABELS } from '../../../shared/access/permissions.js';
+import { roleLabel } from '../../../shared/access/permissions.js';
 
 const COLUMNS: QueueColumn<'alerts'>[] = [
   { field: 'id', header: 'Alert', width: 120, pinned: true, exact: true },
@@ -20,7 +20,7 @@ const COLUMNS: QueueColumn<'alerts'>[] = [
   { field: 'clientName', header: 'Client name', width: 180, pii: true },
   { field: 'assignee', header: 'Taken by', width: 140, choices: 'cached' },
   { field: 'legalEntity', header: 'Entity', width: 100, choices: 'entities' },
-  { field: 'forRole', header: 'Raised for', width: 130, format: (v) => (isRole(String(v)) ? ROLE_LABELS[String(v) as keyof typeof ROLE_LABELS] : humanize(String(v ?? ''))) },
+  { field: 'forRole', header: 'Raised for', width: 130, format: (v) => roleLabel(String(v ?? '')) },
   { field: 'sourceRef', header: 'Source case', width: 130 },
   { field: 'createdAt', header: 'Raised (UTC)', width: 170 },
 ];

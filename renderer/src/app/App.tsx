@@ -18,7 +18,7 @@ import { SCREENING_TABS } from '../screening/tabs.js';
 import { ALERT_TABS } from '../alerts/tabs.js';
 import { APPROVAL_TABS } from '../access/tabs.js';
 import { landingView } from './landing.js';
-import { isRole, ROLE_LABELS, type Permission } from '../../../shared/access/permissions.js';
+import { roleLabel, type Permission } from '../../../shared/access/permissions.js';
 import { useAppDispatch, useAppSelector } from '../store.js';
 import { lockSession, signOut } from '../session/slice.js';
 import { Inbox, Toasts } from './Inbox.js';
@@ -168,7 +168,7 @@ export function App() {
         </nav>
         {user.permissions.includes('clients.read') && current?.id !== 'lookup' && <ClientSearch onOpen={(id) => dispatch(openClient(id))} />}
         <span className="who" title={user.permissions.join(', ')}>
-          {user.displayName} · {user.roles.length ? `${user.roles.map((r) => (isRole(r) ? ROLE_LABELS[r] : r)).join(', ')} · ${user.legalEntities.join(', ')}` : 'no roles yet'}
+          {user.displayName} · {user.roles.length ? `${user.roles.map(roleLabel).join(', ')} · ${user.legalEntities.join(', ')}` : 'no roles yet'}
         </span>
         <Inbox />
         <button className="link" onClick={() => void dispatch(signOut())}>
