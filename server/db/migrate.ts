@@ -14,6 +14,7 @@ import { accessTemporary } from './migrations/0008_access_temporary.js';
 import { approvalPendingKey } from './migrations/0009_approval_pending_key.js';
 import { alertWork } from './migrations/0010_alert_work.js';
 import { approvalClient } from './migrations/0011_approval_client.js';
+import { ledger } from './migrations/0012_ledger.js';
 
 type MigrationFactory = (engine: Engine) => Migration;
 
@@ -30,6 +31,7 @@ export const MIGRATIONS: ReadonlyArray<readonly [string, MigrationFactory]> = [
   ['0009_approval_pending_key', approvalPendingKey],
   ['0010_alert_work', alertWork],
   ['0011_approval_client', approvalClient],
+  ['0012_ledger', ledger],
 ];
 
 export class SchemaTooNewError extends Error {

@@ -164,4 +164,34 @@ describeEachEngine('each migration', (engine) => {
       expect(await k.selectFrom('approval_requests').select(['id', 'client_id']).execute()).toEqual([{ id: 'APR-000001', client_id: null }]);
       expect(await indexesOf(k, engine, 'approval_requests')).toContain('approval_requests_client');
     }));
+
+  it('0012_ledger: refuses an unbalanced seal, entries in a sealed posting or another currency, and any change or deletion of entries and postings', () =>
+    atMigration(engine, '0012_ledger', async (db) => {
+      const k = db.kysely;
+      const account = (id: string, currency: string) => sql`insert into ledger_accounts (id, legal_entity, owner_type, owner_id, kind, currency, created_at) values (${id}, 'eu', 'client', 'CL-1', ${id.endsWith('h') ? 'held' : 'available'}, ${currency}, ${AT})`.execute(k);
+      await account('a', 'EUR');
+      await account('h', 'EUR');
+      await account('u', 'USD');
+      const posting = (id: string) => sql`insert into ledger_postings (id, kind, reference, memo, actor_id, created_at) values (${id}, 'test', 'R', 'm', 'system', ${AT})`.execute(k);
+      const entry = (postingId: string, accountId: string, currency: string, amount: string) => sql`insert into ledger_entries (posting_id, account_id, currency, amount) values (${postingId}, ${accountId}, ${currency}, ${amount})`.execute(k);
+      const seal = (id: string) => sql`update ledger_postings set sealed = 1 where id = ${id}`.execute(k);
+
+      await posting('P1');
+      await entry('P1', 'a', 'EUR', '-2500');
+      await entry('P1', 'h', 'EUR', '2400');
+      await expect(seal('P1')).rejects.toThrow(/unbalanced/);
+      await expect(entry('P1', 'u', 'EUR', '100')).rejects.toThrow(/another currency|is not in EUR/);
+      await entry('P1', 'h', 'EUR', '100');
+      await seal('P1');
+      await expect(entry('P1', 'h', 'EUR', '1')).rejects.toThrow(/sealed/);
+      await expect(sql`update ledger_postings set memo = 'changed' where id = 'P1'`.execute(k)).rejects.toThrow(/only sealing/);
+      await expect(sql`delete from ledger_postings where id = 'P1'`.execute(k)).rejects.toThrow(/never deleted/);
+      await expect(sql`update ledger_entries set amount = 1`.execute(k)).rejects.toThrow(/append-only/);
+      await expect(sql`delete from ledger_entries`.execute(k)).rejects.toThrow(/append-only/);
+      await expect(entry('P1', 'a', 'EUR', '0')).rejects.toThrow();
+      await posting('P2');
+      await entry('P2', 'a', 'EUR', '5');
+      await expect(seal('P2')).rejects.toThrow(/unbalanced/);
+      expect(await indexesOf(k, engine, 'ledger_entries')).toEqual(expect.arrayContaining(['ledger_entries_posting', 'ledger_entries_account']));
+    }));
 });

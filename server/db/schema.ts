@@ -188,7 +188,41 @@ export interface CounterTable {
   value: number;
 }
 
+/** Ledger amounts are written as decimal strings of minor units and read back with `cast(… as text)` (0012). */
+export interface LedgerAccountTable {
+  id: string;
+  legal_entity: string;
+  owner_type: 'client' | 'provider' | 'fees' | 'fx';
+  owner_id: string;
+  kind: 'available' | 'pending' | 'held' | 'clearing' | 'fees' | 'fx';
+  currency: string;
+  balance: ColumnType<string | number, string | undefined, string>;
+  created_at: string;
+}
+
+export interface LedgerPostingTable {
+  id: string;
+  kind: string;
+  reference: string;
+  memo: string;
+  corrects: string | null;
+  actor_id: string;
+  created_at: string;
+  sealed: ColumnType<number, number | undefined, number>;
+}
+
+export interface LedgerEntryTable {
+  id: Generated<number>;
+  posting_id: string;
+  account_id: string;
+  currency: string;
+  amount: ColumnType<string | number, string, never>;
+}
+
 export interface Database {
+  ledger_accounts: LedgerAccountTable;
+  ledger_postings: LedgerPostingTable;
+  ledger_entries: LedgerEntryTable;
   legal_entities: LegalEntityTable;
   users: UserTable;
   mfa_enrolments: MfaEnrolmentTable;

@@ -1,0 +1,67 @@
+// The ledger on both engines: balanced postings move the stored balances in the same transaction
+// and are audited; an unbalanced one is refused before anything is written; a correction is a new
+// posting naming the old one; the fold finds a stored balance someone changed by hand.
+
+import { sql } from 'kysely';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { SYSTEM_ACTOR } from '../../core/actor.js';
+import { describeEachEngine, startTestServer, type TestServer } from '../../testing/harness.js';
+import { runTool } from '../../testing/processes.js';
+import { accountId, clientBalances, LedgerError, post, verifyLedger, type AccountKey } from './ledger.js';
+
+describeEachEngine('the ledger', (engine) => {
+  let t: TestServer;
+  beforeAll(async () => {
+    t = await startTestServer(engine);
+  });
+  afterAll(() => t?.close());
+
+  const client = (kind: AccountKey['kind'], currency = 'EUR'): AccountKey => ({ legalEntity: 'eu', ownerType: 'client', ownerId: 'CL-900001', kind, currency });
+  const clearing = (currency = 'EUR'): AccountKey => ({ legalEntity: 'eu', ownerType: 'provider', ownerId: 'stripe', kind: 'clearing', currency });
+  const write = (input: Parameters<typeof post>[1]) => t.server.services.store.mutate(SYSTEM_ACTOR, (m) => post(m, input));
+
+  it('credits a deposit, holds and pays a withdrawal, and corrects by a new posting', async () => {
+    const deposit = await write({ kind: 'deposit.credit', reference: 'DEP-900001', memo: 'Card deposit', lines: [{ account: clearing(), amount: -125_000n }, { account: client('available'), amount: 125_000n }] });
+    await write({ kind: 'withdrawal.hold', reference: 'WDR-900001', memo: 'Withdrawal requested', lines: [{ account: client('available'), amount: -50_000n }, { account: client('held'), amount: 50_000n }] });
+    expect(await clientBalances(t.server.services.store.kysely, 'CL-900001')).toEqual([{ currency: 'EUR', available: 75_000n, pending: 0n, held: 50_000n }]);
+
+    const correction = await write({ kind: 'correction', reference: 'DEP-900001', memo: 'Provider reported 1,200.00, not 1,250.00', corrects: deposit, lines: [{ account: clearing(), amount: 5_000n }, { account: client('available'), amount: -5_000n }] });
+    const rows = await t.server.services.store.kysely.selectFrom('ledger_postings').select(['id', 'corrects', 'sealed']).where('reference', '=', 'DEP-900001').orderBy('id').execute();
+    expect(rows).toEqual([
+      { id: deposit, corrects: null, sealed: 1 },
+      { id: correction, corrects: deposit, sealed: 1 },
+    ]);
+    expect((await clientBalances(t.server.services.store.kysely, 'CL-900001'))[0]).toMatchObject({ available: 70_000n });
+    const events = await t.server.services.store.kysely.selectFrom('audit_events').select(['action', 'target_id', 'client_id']).where('action', '=', 'ledger.posted').where('target_id', '=', correction).execute();
+    expect(events).toEqual([{ action: 'ledger.posted', target_id: correction, client_id: 'CL-900001' }]);
+    expect(await verifyLedger(t.server.services.store.kysely)).toMatchObject({ ok: true });
+  });
+
+  it('refuses an unbalanced or single-entry posting, or a currency that is not a code, naming it, and writes nothing', async () => {
+    const before = await verifyLedger(t.server.services.store.kysely);
+    await expect(write({ kind: 'deposit.credit', reference: 'DEP-900002', memo: 'x', lines: [{ account: clearing(), amount: -100n }, { account: client('available'), amount: 99n }] })).rejects.toThrow(new LedgerError('posting deposit.credit DEP-900002: unbalanced in EUR by -1 minor units'));
+    await expect(write({ kind: 'deposit.credit', reference: 'DEP-900002', memo: 'x', lines: [{ account: client('available'), amount: 100n }] })).rejects.toThrow(/needs two entries at least/);
+    await expect(write({ kind: 'deposit.credit', reference: 'DEP-900002', memo: 'x', lines: [{ account: clearing('eur'), amount: -1n }, { account: client('available', 'eur'), amount: 1n }] })).rejects.toThrow(/"eur", not an ISO 4217 code/);
+    // Two currencies, each balanced on its own: allowed (an FX conversion goes through the FX accounts).
+    const fx = (currency: string): AccountKey => ({ legalEntity: 'eu', ownerType: 'fx', ownerId: 'desk', kind: 'fx', currency });
+    await write({ kind: 'fx.convert', reference: 'FX-900001', memo: 'EUR to USD', lines: [{ account: client('available'), amount: -10_000n }, { account: fx('EUR'), amount: 10_000n }, { account: fx('USD'), amount: -10_850n }, { account: client('available', 'USD'), amount: 10_850n }] });
+    expect(await verifyLedger(t.server.services.store.kysely)).toMatchObject({ ok: true, postings: before.postings + 1 });
+  });
+
+  it('finds a stored balance changed behind the ledger’s back, and names the account', async () => {
+    const k = t.server.services.store.kysely;
+    const id = accountId(client('held'));
+    await sql`update ledger_accounts set balance = balance + 1 where id = ${id}`.execute(k);
+    const result = await verifyLedger(k);
+    expect(result).toMatchObject({ ok: false, accountId: id });
+    if (!result.ok) expect(result.problem).toBe(`account ${id} stores 50001 EUR minor units but its entries sum to 50000`);
+    const args = ['--data-dir', t.storage.dataDir, ...(t.storage.databaseUrl ? ['--database-url', t.storage.databaseUrl] : [])];
+    const cli = runTool('server/cli/ledger-verify.ts', args);
+    expect(cli.status).toBe(1);
+    expect(cli.stdout).toContain(`LEDGER DIFFERS at account ${id}: account ${id} stores 50001`);
+    await sql`update ledger_accounts set balance = balance - 1 where id = ${id}`.execute(k);
+    const intact = runTool('server/cli/ledger-verify.ts', args);
+    expect(intact.status).toBe(0);
+    expect(intact.stdout).toMatch(/^Ledger intact: \d+ postings, \d+ entries; the balances of \d+ accounts agree/);
+  });
+});
