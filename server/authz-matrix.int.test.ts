@@ -88,6 +88,7 @@ const SAMPLES: Record<ProcedurePath, (ids: { victim: string; held: ReadonlySet<s
   'screening.listDiff': () => ({ versionId: 'LST-999999' }),
   'alerts.list': () => ({}),
   'alerts.get': () => ({ id: 'ALR-999999' }),
+  'ledger.balance': () => ({ clientId: 'CL-999999' }),
   'alerts.assignToMe': () => ({ id: 'ALR-999999' }),
   'alerts.acknowledge': () => ({ id: 'ALR-999999' }),
   'alerts.close': () => ({ id: 'ALR-999999', reasonCode: 'no_action_needed', note: 'matrix test note', sar: { decision: 'not_filed', reason: 'matrix test reason' } }),

@@ -206,6 +206,7 @@ export const PROCEDURES = {
   'screening.listDiff': 'screening.read',
   'alerts.list': 'alerts.read',
   'alerts.get': 'alerts.read',
+  'ledger.balance': 'ledger.read',
   'alerts.assignToMe': 'alerts.manage',
   'alerts.acknowledge': 'alerts.manage',
   'alerts.close': 'alerts.manage',

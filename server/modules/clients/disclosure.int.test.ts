@@ -28,6 +28,7 @@ function walk(ids: { clients: string[]; cases: string[]; hits: string[]; approva
     'screening.cases': (c: Client) => c.screening.cases.query({ limit: 500 }),
     'screening.get': (c: Client) => each(ids.hits, (caseId) => c.screening.get.query({ caseId })),
     'alerts.list': (c: Client) => c.alerts.list.query({ limit: 500 }),
+    'ledger.balance': (c: Client) => each(ids.clients, (clientId) => c.ledger.balance.query({ clientId })),
     'alerts.get': async (c: Client) => each((await c.alerts.list.query({ limit: 500 })).items, (a) => c.alerts.get.query({ id: a.id })),
     'approvals.list': (c: Client) => c.approvals.list.query({ limit: 500 }),
     'approvals.get': (c: Client) => each(ids.approvals, (id) => c.approvals.get.query({ id })),

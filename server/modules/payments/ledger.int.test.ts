@@ -5,7 +5,8 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { SYSTEM_ACTOR } from '../../core/actor.js';
-import { describeEachEngine, startTestServer, type TestServer } from '../../testing/harness.js';
+import { describeEachEngine, expectReason, portalClientFor, startTestServer, type TestServer } from '../../testing/harness.js';
+import { aRegistration } from '../../testing/builders.js';
 import { runTool } from '../../testing/processes.js';
 import { accountId, clientBalances, LedgerError, post, verifyLedger, type AccountKey } from './ledger.js';
 
@@ -35,6 +36,24 @@ describeEachEngine('the ledger', (engine) => {
     const events = await t.server.services.store.kysely.selectFrom('audit_events').select(['action', 'target_id', 'client_id']).where('action', '=', 'ledger.posted').where('target_id', '=', correction).execute();
     expect(events).toEqual([{ action: 'ledger.posted', target_id: correction, client_id: 'CL-900001' }]);
     expect(await verifyLedger(t.server.services.store.kysely)).toMatchObject({ ok: true });
+  });
+
+  it('shows a client’s balances as decimal strings to finance in the client’s entity, and to no one outside it', async () => {
+    const k = t.server.services.store.kysely;
+    const { clientId } = await portalClientFor(t.url).portal.registerClient.mutate(aRegistration({ firstName: 'Ledger', lastName: 'Reader', country: 'DE' }));
+    const entity = (await k.selectFrom('clients').select('legal_entity').where('id', '=', clientId).executeTakeFirstOrThrow()).legal_entity;
+    const mine = (kind: AccountKey['kind'], currency: string): AccountKey => ({ legalEntity: entity, ownerType: 'client', ownerId: clientId, kind, currency });
+    const provider = (currency: string): AccountKey => ({ legalEntity: entity, ownerType: 'provider', ownerId: 'stripe', kind: 'clearing', currency });
+    await write({ kind: 'deposit.credit', reference: 'DEP-900010', memo: 'Card deposit', lines: [{ account: provider('EUR'), amount: -125_050n }, { account: mine('available', 'EUR'), amount: 125_050n }] });
+    await write({ kind: 'deposit.credit', reference: 'DEP-900011', memo: 'Bank deposit', lines: [{ account: provider('JPY'), amount: -15_000n }, { account: mine('pending', 'JPY'), amount: 15_000n }] });
+    const finance = await t.login('finance');
+    expect(await finance.client.ledger.balance.query({ clientId })).toEqual({
+      items: [
+        { currency: 'EUR', available: '1250.50', pending: '0.00', held: '0.00' },
+        { currency: 'JPY', available: '0', pending: '15000', held: '0' },
+      ],
+    });
+    await expectReason(finance.client.ledger.balance.query({ clientId: 'CL-999999' }), 'NOT_FOUND');
   });
 
   it('refuses an unbalanced or single-entry posting, or a currency that is not a code, naming it, and writes nothing', async () => {
