@@ -25,6 +25,8 @@ const SHOWN_FIELDS = new Set([
   'documentType', 'documentTypes', 'category', 'country', 'currency', 'engine', 'version', 'policyType', 'entryKey',
   'paymentMethod', 'sourceOfFunds', 'sla', 'outcome', 'result', 'view', 'views', 'field', 'factor', 'factors', 'label', 'labels',
   'checklist', 'item', 'items', 'regulator', 'jurisdiction', 'hash', 'entryHash', 'mimeType', 'contentType', 'format', 'flags', 'matchedBy',
+  // amounts in minor-unit decimal strings (a balance is not personal data; who it belongs to is the client id)
+  'amount', 'available', 'pending', 'held', 'balance',
   // staff, never clients
   'actor', 'by', 'username', 'maker', 'coverFor', 'decidedBy', 'assignee', 'assignedTo', 'requestedBy', 'approvedBy', 'createdBy', 'reviewer', 'ip', 'userAgent',
 ]);

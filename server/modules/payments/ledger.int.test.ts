@@ -54,6 +54,8 @@ describeEachEngine('the ledger', (engine) => {
       ],
     });
     await expectReason(finance.client.ledger.balance.query({ clientId: 'CL-999999' }), 'NOT_FOUND');
+    // A dealer (no clients.pii) reads the same amounts: amounts are not masked.
+    expect((await (await t.login('dealer')).client.ledger.balance.query({ clientId })).items[0]).toEqual({ currency: 'EUR', available: '1250.50', pending: '0.00', held: '0.00' });
   });
 
   it('refuses an unbalanced or single-entry posting, or a currency that is not a code, naming it, and writes nothing', async () => {
