@@ -9,14 +9,14 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { openDatabase, sqlitePath } from '../db/connect.js';
+import { openDatabase } from '../db/connect.js';
 import { appliedMigrations } from '../db/migrate.js';
 import { checkpointMirrorFile, readCheckpointFile } from '../modules/audit/log.js';
 import { macKeyFile, parseMacKey, type AuditMacKey } from '../modules/audit/mac.js';
 import { keyDir, PUBLIC_KEY_FILE, trustedKeysFromPem } from '../modules/audit/signer.js';
 import { verifyAuditLog } from '../modules/audit/verify.js';
 import type { Checkpoint } from '../modules/audit/signer.js';
-import { parseFlags } from './args.js';
+import { parseFlags, verifiedDatabase } from './args.js';
 
 const USAGE =
   'npm run audit:verify -- --data-dir DIR | --database-url URL [--public-key FILE]... [--mac-key FILE]... [--checkpoints DIR]... [--checkpoint-interval-ms N] [--json]';
@@ -36,10 +36,7 @@ function usage(message: string): never {
   console.error(`${message}\nUsage: ${USAGE}`);
   process.exit(2);
 }
-const dataDir = values['data-dir'] ? path.resolve(values['data-dir']) : undefined;
-const databaseUrl = values['database-url'] ?? (dataDir ? undefined : process.env.DATABASE_URL);
-if (!dataDir && !databaseUrl) usage('Say where the log is.');
-if (!databaseUrl && !fs.existsSync(sqlitePath(dataDir!))) usage(`No database at ${sqlitePath(dataDir!)}: is ${dataDir} a data directory?`);
+const { dataDir, databaseUrl } = verifiedDatabase(values, USAGE);
 const intervalText = values['checkpoint-interval-ms'] ?? process.env.AUDIT_CHECKPOINT_INTERVAL_MS ?? '60000';
 if (!/^\d+$/.test(intervalText) || Number(intervalText) < 1000) usage(`--checkpoint-interval-ms must be a whole number of milliseconds, 1000 or more, not "${intervalText}"`);
 

@@ -2,23 +2,14 @@
 // and compares the sums with the stored balances, and each currency with zero. Exit 0 and a
 // summary when they agree; exit 1 naming the first account that differs; exit 2 on bad usage.
 
-import fs from 'node:fs';
-import path from 'node:path';
-import { openDatabase, sqlitePath } from '../db/connect.js';
+import { openDatabase } from '../db/connect.js';
 import { appliedMigrations } from '../db/migrate.js';
 import { verifyLedger } from '../modules/payments/ledger.js';
-import { parseFlags } from './args.js';
+import { parseFlags, verifiedDatabase } from './args.js';
 
 const USAGE = 'npm run ledger:verify -- --data-dir DIR | --database-url URL [--json]';
 const { values } = parseFlags({ 'data-dir': { type: 'string' }, 'database-url': { type: 'string' }, json: { type: 'boolean' } }, USAGE);
-function usage(message: string): never {
-  console.error(`${message}\nUsage: ${USAGE}`);
-  process.exit(2);
-}
-const dataDir = values['data-dir'] ? path.resolve(values['data-dir']) : undefined;
-const databaseUrl = values['database-url'] ?? (dataDir ? undefined : process.env.DATABASE_URL);
-if (!dataDir && !databaseUrl) usage('Say where the ledger is.');
-if (!databaseUrl && !fs.existsSync(sqlitePath(dataDir!))) usage(`No database at ${sqlitePath(dataDir!)}: is ${dataDir} a data directory?`);
+const { dataDir, databaseUrl } = verifiedDatabase(values, USAGE);
 
 const db = openDatabase({ dataDir: dataDir ?? '.', databaseUrl });
 try {
