@@ -14,6 +14,7 @@ import { buildServices, type Services } from './services.js';
 import type { Context } from './trpc.js';
 import { CommitSignal } from './db/commit-signal.js';
 import type { CommitEvent } from './core/store.js';
+import { registerWebhooks } from './modules/payments/webhooks.js';
 
 export const VERSION = '0.1.0';
 
@@ -90,6 +91,8 @@ export async function createServer(config: Config, opts: { clock?: Clock; db?: D
       },
     } satisfies FastifyTRPCPluginOptions<AppRouter>['trpcOptions'],
   });
+
+  await registerWebhooks(app, { formats: services.webhookFormats, events: services.providerEvents, store: services.store, log: app.log });
 
   // Background jobs (see backgroundJobs): timers for the interval ones, croner for the scheduled
   // ones, the job queue (provider checks) polled; the start-up ones run once now (the FATF lists in
@@ -186,6 +189,8 @@ export function backgroundJobs(services: Services, config: Pick<Config, 'auditCh
     { name: 'kyc.countryLists', pattern: '0 5 0 * * *', atStart: true, run: () => services.kyc.risk.applyCountryLists() },
     { name: 'kyc.documentExpiry', pattern: '0 15 2 * * *', run: () => services.kyc.sweeps.sweepDocumentExpiry() },
     { name: 'kyc.sla', pattern: '0 */15 * * * *', run: () => services.kyc.sweeps.sweepSla() },
+    // Provider events stored but not applied, parked ones tried again, those parked too long handed to a person.
+    { name: 'payments.events', everyMs: 30_000, atStart: true, run: () => services.providerEvents.sweep() },
     // The job queue's work (provider checks) runs as it is polled; draining it is a job like the others.
     { name: 'jobs.drain', run: () => services.jobs.drain() },
   ];

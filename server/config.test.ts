@@ -16,6 +16,7 @@ describe('configuration', () => {
     [{ PORTAL_API_KEY: 'short' }, /PORTAL_API_KEY: must be at least 24/],
     [{ MT5_URL: 'https://mt5.example' }, /MT5_URL, MT5_LOGIN and MT5_PASSWORD must be set together/],
     [{ PSP_ACME_SECRET: 'tiny' }, /PSP_ACME_SECRET: must be at least 16/],
+    [{ PSP_ADYEN_HMAC_KEY: 'not-hex-at-all-not-hex-at-all-not-hex' }, /PSP_ADYEN_HMAC_KEY: must be the hex HMAC key/],
     [{ SECRETS_KEY: 'not-base64' }, /SECRETS_KEY: must be 32 bytes/],
     [{ TRUST_PROXY: 'proxy.internal' }, /TRUST_PROXY: must be addresses or CIDR ranges/],
     [{ TRUST_PROXY: '10.0.0.0/33' }, /TRUST_PROXY: /],

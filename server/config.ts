@@ -24,6 +24,10 @@ const schema = z.object({
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
     .optional(),
   PORTAL_API_KEY: z.string().min(24, 'must be at least 24 characters').optional(),
+  PSP_ADYEN_HMAC_KEY: z
+    .string()
+    .regex(/^(?:[0-9A-Fa-f]{2}){16,64}$/, 'must be the hex HMAC key from Adyen\u2019s Customer Area (32 to 128 hex digits)')
+    .optional(),
   MT5_URL: z.url().optional(),
   MT5_LOGIN: z.coerce.number().int().positive().optional(),
   MT5_PASSWORD: z.string().min(1).optional(),
@@ -58,7 +62,10 @@ export interface Config {
   dataDir: string;
   databaseUrl: string | undefined;
   portalApiKey: string | undefined;
+  /** PSP_<PROVIDER>_SECRET by lower-case provider name: the webhook signing secret of each payment provider */
   pspSecrets: Record<string, string>;
+  /** PSP_ADYEN_HMAC_KEY: Adyen's notification HMAC key (hex) */
+  adyenHmacKey: string | undefined;
   mt5: { url: string; login: number; password: string } | undefined;
   demo: boolean;
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
@@ -115,6 +122,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: e.DATABASE_URL,
     portalApiKey: e.PORTAL_API_KEY,
     pspSecrets,
+    adyenHmacKey: e.PSP_ADYEN_HMAC_KEY,
     mt5: e.MT5_URL ? { url: e.MT5_URL, login: e.MT5_LOGIN!, password: e.MT5_PASSWORD! } : undefined,
     demo: e.DEMO === '1',
     logLevel: e.LOG_LEVEL,

@@ -2,7 +2,7 @@
 
 import { accessRouter, authRouter } from './modules/access/router.js';
 import { alertsRouter } from './modules/alerts/router.js';
-import { ledgerRouter } from './modules/payments/router.js';
+import { depositsRouter, ledgerRouter } from './modules/payments/router.js';
 import { approvalsRouter } from './modules/approvals/router.js';
 import { auditRouter } from './modules/audit/router.js';
 import { clientsRouter } from './modules/clients/router.js';
@@ -25,6 +25,7 @@ export const appRouter = router({
   screening: screeningRouter,
   alerts: alertsRouter,
   ledger: ledgerRouter,
+  deposits: depositsRouter,
   sync: syncRouter,
 });
 

@@ -32,6 +32,10 @@ import { loadSecretBox } from './security/secretbox.js';
 import { ExportsService } from './modules/audit/exports.js';
 import { ClientSearch } from './modules/clients/search.js';
 import { ClientOverview } from './modules/clients/overview.js';
+import { DepositsService } from './modules/payments/deposits.js';
+import { ProviderEvents } from './modules/payments/provider-events.js';
+import { webhookFormats } from './modules/payments/psp/index.js';
+import type { WebhookFormat } from './modules/payments/psp/event.js';
 
 export interface Services {
   config: Config;
@@ -56,6 +60,10 @@ export interface Services {
   alerts: AlertsService;
   kyc: Kyc;
   jobs: JobQueue;
+  deposits: DepositsService;
+  providerEvents: ProviderEvents;
+  /** The payment providers whose webhooks the server verifies, by name. */
+  webhookFormats: ReadonlyMap<string, WebhookFormat>;
 }
 
 export function buildServices(config: Config, db: Db, clock: Clock): Services {
@@ -86,6 +94,10 @@ export function buildServices(config: Config, db: Db, clock: Clock): Services {
   };
   const jobs = new JobQueue(store);
   jobs.handle('kyc.verifyDocument', (payload) => kyc.verification.runVerification(payload.checkId));
+  const formats = webhookFormats(config);
+  const providerEvents = new ProviderEvents(store, policies);
+  const deposits = new DepositsService(store, policies, () => new Set(formats.keys()));
+  deposits.onCreated = (ref) => providerEvents.applyParked(ref);
   return {
     config,
     store,
@@ -109,6 +121,9 @@ export function buildServices(config: Config, db: Db, clock: Clock): Services {
     alerts,
     kyc,
     jobs,
+    deposits,
+    providerEvents,
+    webhookFormats: formats,
   };
 }
 

@@ -28,6 +28,8 @@ export const REASONS = {
   KYC_INCOMPLETE: 'PRECONDITION_FAILED',
   DOCUMENT_EXPIRED: 'PRECONDITION_FAILED',
   INSUFFICIENT_BALANCE: 'PRECONDITION_FAILED',
+  CLIENT_RESTRICTED: 'PRECONDITION_FAILED',
+  PAYMENTS_UNDER_REVIEW: 'PRECONDITION_FAILED',
   NOT_FOUND: 'NOT_FOUND',
   INTERNAL: 'INTERNAL_SERVER_ERROR',
 } as const;
@@ -62,6 +64,8 @@ export const REASON_SENTENCES: Record<Reason, string> = {
   KYC_INCOMPLETE: 'The KYC case is not complete.',
   DOCUMENT_EXPIRED: 'A document has expired.',
   INSUFFICIENT_BALANCE: 'The balance is not enough.',
+  CLIENT_RESTRICTED: 'The client\u2019s status or restrictions do not allow this.',
+  PAYMENTS_UNDER_REVIEW: 'Payments of this kind are held for review after repeated failures.',
   NOT_FOUND: 'It does not exist, or no longer does.',
   INTERNAL: 'Something went wrong on the server; the error was recorded.',
 };

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { formatAmount, parseAmount } from './money.js';
+import { formatAmount, isCurrency, parseAmount, parsePositiveAmount } from './money.js';
 
 describe('money', () => {
   it('parses decimal strings into minor units by the currency', () => {
@@ -14,6 +14,15 @@ describe('money', () => {
     expect(() => parseAmount('1.005', 'USD')).toThrow(/more than 2 decimals for USD/);
     expect(() => parseAmount('1e3', 'USD')).toThrow(/not a decimal number/);
     expect(() => parseAmount('10', 'usd')).toThrow(/not an ISO 4217 code/);
+    expect(() => parseAmount('10', 'XYZ')).toThrow(/"XYZ" is not a known ISO 4217 currency/);
+    expect(() => parsePositiveAmount('0.00', 'EUR')).toThrow(/"0.00" must be more than zero/);
+    expect(() => parsePositiveAmount('-5', 'EUR')).toThrow(/must be more than zero/);
+    expect(() => parsePositiveAmount('ten', 'EUR')).toThrow(/not a decimal number/);
+  });
+
+  it('knows the ISO 4217 currencies', () => {
+    for (const code of ['EUR', 'USD', 'GBP', 'JPY', 'KWD', 'CHF', 'AUD']) expect(isCurrency(code)).toBe(true);
+    for (const code of ['XYZ', 'eur', 'EURO', '']) expect(isCurrency(code)).toBe(false);
   });
 
   it('formats back what it parsed', () => {

@@ -11,8 +11,16 @@ export interface Money {
   readonly currency: string;
 }
 
+/** ISO 4217 codes in use, as the runtime's ICU data knows them (Node and Chromium alike). */
+const CURRENCIES: ReadonlySet<string> = new Set(Intl.supportedValuesOf('currency'));
+
+export function isCurrency(code: string): boolean {
+  return /^[A-Z]{3}$/.test(code) && CURRENCIES.has(code);
+}
+
 export function minorUnitsOf(currency: string): number {
   if (!/^[A-Z]{3}$/.test(currency)) throw new RangeError(`currency "${currency}" is not an ISO 4217 code`);
+  if (!CURRENCIES.has(currency)) throw new RangeError(`currency "${currency}" is not a known ISO 4217 currency`);
   return MINOR_UNITS[currency] ?? 2;
 }
 
@@ -27,6 +35,13 @@ export function parseAmount(text: string, currency: string): Money {
   }
   const minor = BigInt(whole! + fraction.padEnd(digits, '0'));
   return { minor: sign ? -minor : minor, currency };
+}
+
+/** A payment's amount: a decimal string above zero in the currency's minor units. */
+export function parsePositiveAmount(text: string, currency: string): Money {
+  const money = parseAmount(text, currency);
+  if (money.minor <= 0n) throw new RangeError(`amount "${text}" must be more than zero`);
+  return money;
 }
 
 export function formatAmount(money: Money): string {

@@ -26,7 +26,9 @@ const SHOWN_FIELDS = new Set([
   'paymentMethod', 'sourceOfFunds', 'sla', 'outcome', 'result', 'view', 'views', 'field', 'factor', 'factors', 'label', 'labels',
   'checklist', 'item', 'items', 'regulator', 'jurisdiction', 'hash', 'entryHash', 'mimeType', 'contentType', 'format', 'flags', 'matchedBy',
   // amounts in minor-unit decimal strings (a balance is not personal data; who it belongs to is the client id)
-  'amount', 'available', 'pending', 'held', 'balance',
+  'amount', 'available', 'pending', 'held', 'balance', 'refunded',
+  // payments: the provider's name and codes, the method, the references it and we gave the payment (never the payer's name)
+  'provider', 'method', 'failureCode', 'providerReference', 'providerTxId', 'platformStep',
   // staff, never clients
   'actor', 'by', 'username', 'maker', 'coverFor', 'decidedBy', 'assignee', 'assignedTo', 'requestedBy', 'approvedBy', 'createdBy', 'reviewer', 'ip', 'userAgent',
 ]);

@@ -43,7 +43,7 @@ export const JSON_COLUMNS = {
   json: z.json(),
   /** an object of any fields: an alert's details, a registration as recorded */
   object: z.record(z.string(), z.json()),
-  /** the client types an account type offers */
+  /** the client types an account type offers; a deposit's flags */
   strings: z.array(z.string()),
   /** documents a KYC case waits for */
   documentTypes: z.array(documentType),

@@ -15,6 +15,7 @@ import { approvalPendingKey } from './migrations/0009_approval_pending_key.js';
 import { alertWork } from './migrations/0010_alert_work.js';
 import { approvalClient } from './migrations/0011_approval_client.js';
 import { ledger } from './migrations/0012_ledger.js';
+import { deposits } from './migrations/0013_deposits.js';
 
 type MigrationFactory = (engine: Engine) => Migration;
 
@@ -32,6 +33,7 @@ export const MIGRATIONS: ReadonlyArray<readonly [string, MigrationFactory]> = [
   ['0010_alert_work', alertWork],
   ['0011_approval_client', approvalClient],
   ['0012_ledger', ledger],
+  ['0013_deposits', deposits],
 ];
 
 export class SchemaTooNewError extends Error {

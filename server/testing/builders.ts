@@ -9,6 +9,8 @@ import type { UploadDocumentInput } from '../../shared/kyc/schemas.js';
 import { passportPng, proofOfAddressPdf, type PassportData } from '../simulators/kyc/documents.js';
 import type { ListFile } from '../modules/screening/lists/files.js';
 import { portalClientFor, type TestServer } from './harness.js';
+import { SYSTEM_ACTOR } from '../core/actor.js';
+import { loadClient, transitionClient } from '../modules/clients/restrictions.js';
 
 export type Registration = z.input<typeof registerClientInput>;
 /** A registration with the person's details present (the builder always fills them). */
@@ -82,4 +84,18 @@ export async function aRegisteredClient(t: TestServer, overrides: Partial<Person
   const { clientId } = await portalClientFor(t.url).portal.registerClient.mutate(input);
   const kase = await t.server.services.store.kysely.selectFrom('kyc_cases').select('id').where('client_id', '=', clientId).orderBy('id', 'desc').executeTakeFirstOrThrow();
   return { clientId, caseRef: kase.id, input };
+}
+
+/**
+ * A registered client moved to `approved` through the lifecycle (registered -> pending_review ->
+ * approved), audited as test set-up: for tests of what comes after onboarding (payments).
+ */
+export async function anApprovedClient(t: TestServer, overrides: Partial<PersonRegistration> = {}): Promise<{ clientId: string; legalEntity: string; input: PersonRegistration }> {
+  const { clientId, input } = await aRegisteredClient(t, overrides);
+  await t.server.services.store.mutate(SYSTEM_ACTOR, async (m) => {
+    let client = await loadClient(m, clientId);
+    client = await transitionClient(m, client, 'pending_review', { reason: 'test set-up' });
+    await transitionClient(m, client, 'approved', { reason: 'test set-up' });
+  });
+  return { clientId, legalEntity: input.legalEntity, input };
 }

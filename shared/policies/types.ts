@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import { approvalTiersSchema, DEFAULT_APPROVAL_TIERS } from './approval-tiers.js';
 import { DEFAULT_KYC_REVIEW, DEFAULT_KYC_RISK, kycReviewSchema, kycRiskSchema } from './kyc.js';
 import { DEFAULT_SCREENING_THRESHOLDS, screeningThresholdsSchema } from './screening.js';
+import { DEFAULT_DEPOSITS_POLICY, depositsPolicySchema } from './payments.js';
 
 export const POLICY_TYPES = {
   'approvals.tiers': {
@@ -25,6 +26,11 @@ export const POLICY_TYPES = {
     description: 'How KYC cases are run: auto-verification of clean low-risk cases per legal entity, SLA hours per status, when a case is stuck, document expiry reminders and what an expired document restricts.',
     schema: kycReviewSchema,
     initial: DEFAULT_KYC_REVIEW,
+  },
+  'payments.deposits': {
+    description: 'Deposits: who may deposit while KYC is pending, how long a provider event may wait before a person looks, when an overdue deposit is asked of the provider, and after how many failures a client\u2019s payments go to review.',
+    schema: depositsPolicySchema,
+    initial: DEFAULT_DEPOSITS_POLICY,
   },
 } as const satisfies Record<string, { description: string; schema: z.ZodType; initial: unknown }>;
 

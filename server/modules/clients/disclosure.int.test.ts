@@ -29,6 +29,8 @@ function walk(ids: { clients: string[]; cases: string[]; hits: string[]; approva
     'screening.get': (c: Client) => each(ids.hits, (caseId) => c.screening.get.query({ caseId })),
     'alerts.list': (c: Client) => c.alerts.list.query({ limit: 500 }),
     'ledger.balance': (c: Client) => each(ids.clients, (clientId) => c.ledger.balance.query({ clientId })),
+    'deposits.list': (c: Client) => each(['eu', 'global'], (legalEntity) => c.deposits.list.query({ legalEntity, limit: 500 })),
+    'deposits.get': async (c: Client) => each((await c.deposits.list.query({ limit: 500 })).items, (d) => c.deposits.get.query({ ref: d.ref })),
     'alerts.get': async (c: Client) => each((await c.alerts.list.query({ limit: 500 })).items, (a) => c.alerts.get.query({ id: a.id })),
     'approvals.list': (c: Client) => c.approvals.list.query({ limit: 500 }),
     'approvals.get': (c: Client) => each(ids.approvals, (id) => c.approvals.get.query({ id })),

@@ -1,0 +1,164 @@
+// Deposits (DEP-…): created by the client portal (`portal.initiateDeposit`), then moved only by the
+// payment provider's events (provider-events.ts), and listed for finance (`deposits.list`).
+
+import { sql } from 'kysely';
+import { capabilities } from '../../../shared/clients/lifecycle.js';
+import { DomainError } from '../../../shared/errors.js';
+import { formatAmount, parsePositiveAmount, type Money } from '../../../shared/money.js';
+import { requireEntity, type AuthContext } from '../../core/auth.js';
+import type { Actor } from '../../core/actor.js';
+import type { Mutation, Store } from '../../core/store.js';
+import { nextRef } from '../../db/counters.js';
+import { JSON_COLUMNS, readJson } from '../../db/json.js';
+import type { DepositTable } from '../../db/schema.js';
+import type { PolicyReader } from '../policies/reader.js';
+import { restrictionsOf } from '../clients/restrictions.js';
+import type { Selectable } from 'kysely';
+
+export const DEPOSIT_STATUSES = ['initiated', 'pending', 'credited', 'failed', 'refunded', 'charged_back'] as const;
+export type DepositStatus = (typeof DEPOSIT_STATUSES)[number];
+export type DepositRow = Selectable<DepositTable> & { amount_text: string; refunded_text: string };
+
+export interface InitiateDeposit {
+  clientId: string;
+  amount: string;
+  currency: string;
+  method: string;
+  provider: string;
+}
+
+/** A deposit as the wire shows it: amounts as decimal strings beside the currency. */
+export function depositView(r: DepositRow) {
+  const money = (minor: string): string => formatAmount({ minor: BigInt(minor), currency: r.currency });
+  return {
+    ref: r.ref,
+    clientId: r.client_id,
+    legalEntity: r.legal_entity,
+    provider: r.provider,
+    method: r.method,
+    amount: money(r.amount_text),
+    currency: r.currency,
+    refunded: money(r.refunded_text),
+    status: r.status,
+    providerReference: r.provider_reference,
+    providerTxId: r.provider_tx_id,
+    failureCode: r.failure_code,
+    payerName: r.payer_name,
+    flags: readJson(JSON_COLUMNS.strings, r.flags_json, 'deposits.flags_json'),
+    platformStep: r.platform_step,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    creditedAt: r.credited_at,
+  };
+}
+
+export function depositColumns() {
+  return [sql<string>`cast(amount as text)`.as('amount_text'), sql<string>`cast(refunded as text)`.as('refunded_text')] as const;
+}
+
+export class DepositsService {
+  /** Called after a deposit is created, with its reference: events that arrived first are applied now. */
+  onCreated: ((ref: string) => Promise<void>) | null = null;
+
+  constructor(
+    private readonly store: Store,
+    private readonly policies: PolicyReader,
+    /** The providers whose events the server can verify: a deposit with any other could never be credited. */
+    private readonly providers: () => ReadonlySet<string>,
+  ) {}
+
+  async initiate(actor: Actor, input: InitiateDeposit): Promise<{ depositRef: string; providerReference: string }> {
+    let money: Money;
+    try {
+      money = parsePositiveAmount(input.amount, input.currency);
+    } catch (error) {
+      throw new DomainError('VALIDATION_FAILED', `amount: ${(error as Error).message}`, { field: 'amount' });
+    }
+    if (!this.providers().has(input.provider)) {
+      throw new DomainError('VALIDATION_FAILED', `provider: "${input.provider}" is not a payment provider this server takes events from (configured: ${[...this.providers()].sort().join(', ') || 'none'})`, { field: 'provider' });
+    }
+    const result = await this.store.mutate(actor, async (m) => {
+      const client = await m.trx.selectFrom('clients').select(['id', 'legal_entity', 'status', 'restrictions_json']).where('id', '=', input.clientId).executeTakeFirst();
+      if (!client) throw new DomainError('NOT_FOUND', `Client ${input.clientId} does not exist.`);
+      const policy = await this.policies.require(m.trx, 'payments.deposits');
+      const can = capabilities(client.status, { restrictions: restrictionsOf(client), depositWhilePendingReview: policy.document.depositWhilePendingReview.includes(client.legal_entity) });
+      if (!can.deposit) {
+        const reason = client.status === 'restricted' || client.status === 'closed' || client.status === 'approved' ? 'CLIENT_RESTRICTED' : 'KYC_INCOMPLETE';
+        throw new DomainError(reason, `Client ${client.id} may not deposit: status ${client.status}${restrictionsOf(client).length > 0 ? `, restricted (${restrictionsOf(client).join(', ')})` : ''}.`);
+      }
+      const review = await m.trx
+        .selectFrom('payment_exceptions')
+        .select('ref')
+        .where('kind', '=', 'repeated_failures')
+        .where('status', '=', 'open')
+        .where('subject_ref', '=', failureSubject(client.id, input.method))
+        .executeTakeFirst();
+      if (review) throw new DomainError('PAYMENTS_UNDER_REVIEW', `Client ${client.id}'s ${input.method} payments failed repeatedly and are under review (${review.ref}); a person in finance must resolve it first.`, { exceptionRef: review.ref });
+      const ref = await nextRef(m.trx, 'DEP');
+      // The reference the portal gives the provider (Stripe metadata.depositRef, Adyen
+      // merchantReference, the generic format's data.reference): events come back with it.
+      const providerReference = ref;
+      await m.trx
+        .insertInto('deposits')
+        .values({ ref, client_id: client.id, legal_entity: client.legal_entity, provider: input.provider, method: input.method, amount: money.minor.toString(), currency: money.currency, provider_reference: providerReference, provider_tx_id: null, status: 'initiated', failure_code: null, payer_name: null, platform_step: null, created_at: m.now, updated_at: m.now, credited_at: null, last_polled_at: null })
+        .execute();
+      m.audit({ action: 'deposit.initiated', targetType: 'deposit', targetId: ref, clientId: client.id, legalEntity: client.legal_entity, after: { amount: input.amount, currency: money.currency, method: input.method, provider: input.provider, providerReference } });
+      m.changed('deposits', ref, client.legal_entity, 'insert');
+      return { depositRef: ref, providerReference };
+    });
+    await this.onCreated?.(result.depositRef);
+    return result;
+  }
+
+  async list(auth: AuthContext, filter: { status?: DepositStatus | undefined; clientId?: string | undefined; legalEntity?: string | undefined; cursor?: string | undefined; limit: number }) {
+    let scope = auth.scope('deposits.read');
+    if (filter.legalEntity) {
+      requireEntity(auth, 'deposits.read', filter.legalEntity);
+      scope = [filter.legalEntity];
+    }
+    if (scope.length === 0) return { items: [], nextCursor: null };
+    let q = this.store.kysely
+      .selectFrom('deposits')
+      .selectAll()
+      .select(depositColumns())
+      .where('legal_entity', 'in', scope)
+      .orderBy('ref', 'desc')
+      .limit(filter.limit + 1);
+    if (filter.status) q = q.where('status', '=', filter.status);
+    if (filter.clientId) q = q.where('client_id', '=', filter.clientId);
+    if (filter.cursor) q = q.where('ref', '<', filter.cursor);
+    const rows = await q.execute();
+    const items = rows.slice(0, filter.limit).map(depositView);
+    return { items, nextCursor: rows.length > filter.limit ? items.at(-1)!.ref : null };
+  }
+
+  async get(auth: AuthContext, ref: string) {
+    const row = await this.store.kysely.selectFrom('deposits').selectAll().select(depositColumns()).where('ref', '=', ref).executeTakeFirst();
+    if (!row) throw new DomainError('NOT_FOUND', `Deposit ${ref} does not exist.`);
+    requireEntity(auth, 'deposits.read', row.legal_entity);
+    const events = await this.store.kysely
+      .selectFrom('psp_events')
+      .select(['id', 'provider', 'event_id', 'kind', 'status', 'status_reason', 'received_at', 'applied_at', sql<string | null>`cast(amount as text)`.as('amount'), 'currency', 'failure_code'])
+      .where((eb) => eb.or([eb('subject_ref', '=', ref), eb('reference', '=', ref)]))
+      .orderBy('id')
+      .execute();
+    return {
+      ...depositView(row),
+      events: events.map((e) => ({ eventId: e.event_id, provider: e.provider, kind: e.kind, status: e.status, reason: e.status_reason, receivedAt: e.received_at, appliedAt: e.applied_at, amount: e.amount && e.currency ? formatAmount({ minor: BigInt(e.amount), currency: e.currency }) : null, currency: e.currency, failureCode: e.failure_code })),
+    };
+  }
+}
+
+/** The subject under which one client's failures with one payment method are reviewed. */
+export function failureSubject(clientId: string, method: string): string {
+  return `${clientId}:${method}`;
+}
+
+/** Loads a deposit for an event, in the event's transaction. */
+export async function depositFor(m: Mutation, by: { ref?: string | null; provider: string; providerTxId?: string | null }): Promise<DepositRow | undefined> {
+  let q = m.trx.selectFrom('deposits').selectAll().select(depositColumns());
+  if (by.ref && by.ref.startsWith('DEP-')) q = q.where('ref', '=', by.ref);
+  else if (by.providerTxId) q = q.where('provider', '=', by.provider).where('provider_tx_id', '=', by.providerTxId);
+  else return undefined;
+  return q.executeTakeFirst();
+}

@@ -1,0 +1,51 @@
+// Payment exceptions: what a person in finance must look at, each with an owner once taken, an SLA
+// from the deposits policy, and a resolution code. Raised inside the mutation that found the
+// problem (an event parked too long, a chargeback, a reconciliation mismatch), once per subject
+// and kind while one is open.
+
+import { nextRef } from '../../db/counters.js';
+import type { Mutation } from '../../core/store.js';
+
+export const EXCEPTION_KINDS = {
+  parked_event: 'A provider event could not be applied',
+  amount_mismatch: 'A provider event disagrees with the deposit',
+  third_party_payer: 'Paid by someone other than the client',
+  repeated_failures: 'Repeated failed payments',
+  chargeback: 'Chargeback',
+  second_payment: 'A second payment for one deposit',
+  missing_in_ledger: 'At the provider, not in the ledger',
+  missing_at_provider: 'In the ledger, not at the provider',
+  amount_differs: 'Amounts differ between ledger and provider',
+  duplicate: 'Recorded twice',
+} as const;
+
+export type ExceptionKind = keyof typeof EXCEPTION_KINDS;
+
+export interface NewException {
+  kind: ExceptionKind;
+  /** null when the event names nothing known (no deposit, no client) */
+  legalEntity: string | null;
+  clientId: string | null;
+  subjectRef: string | null;
+  provider: string | null;
+  summary: string;
+  details: Record<string, unknown>;
+  slaHours: number;
+}
+
+/** Opens an exception unless one of this kind is open for the subject already; answers its ref. */
+export async function openException(m: Mutation, e: NewException): Promise<string> {
+  if (e.subjectRef) {
+    const open = await m.trx.selectFrom('payment_exceptions').select('ref').where('subject_ref', '=', e.subjectRef).where('kind', '=', e.kind).where('status', '=', 'open').executeTakeFirst();
+    if (open) return open.ref;
+  }
+  const ref = await nextRef(m.trx, 'PEX');
+  const due = new Date(Date.parse(m.now) + e.slaHours * 3_600_000).toISOString();
+  await m.trx
+    .insertInto('payment_exceptions')
+    .values({ ref, kind: e.kind, legal_entity: e.legalEntity, client_id: e.clientId, subject_ref: e.subjectRef, provider: e.provider, summary: e.summary, details_json: JSON.stringify(e.details), status: 'open', owner_id: null, sla_due_at: due, resolution_code: null, resolution_note: null, resolved_by: null, resolved_at: null, created_at: m.now })
+    .execute();
+  m.audit({ action: 'payments.exception.opened', targetType: 'payment_exception', targetId: ref, clientId: e.clientId ?? undefined, legalEntity: e.legalEntity, after: { kind: e.kind, subjectRef: e.subjectRef, provider: e.provider, summary: e.summary, slaDueAt: due }, caseRef: e.subjectRef ?? undefined });
+  m.changed('payment_exceptions', ref, e.legalEntity, 'insert');
+  return ref;
+}

@@ -1,0 +1,231 @@
+// Payment providers' events: stored first (with the raw body, once per provider and event id),
+// acknowledged second, then applied exactly once.
+//
+// Applying an event is one transaction that (1) takes the event row (FOR UPDATE on PostgreSQL, so
+// two servers never apply one event together), (2) inserts its business key (provider + provider
+// transaction id + kind) into `psp_effects`, whose primary key lets the same payment reported under
+// another event id, or racing in on another server, take effect once, and (3) moves the deposit
+// and the ledger. An event that cannot be applied yet (its deposit does not exist, a refund before
+// its payment) is parked and tried again: when its deposit is created, after each event applied
+// to that deposit, and by the sweep; one that disagrees with its deposit (amount, currency, a
+// second payment) is parked with the reason and handed to a person as an exception at once; any
+// parked longer than the policy allows becomes an exception too. Nothing is ever dropped.
+
+import { sql } from 'kysely';
+import { formatAmount } from '../../../shared/money.js';
+import type { Actor } from '../../core/actor.js';
+import type { Mutation, Store } from '../../core/store.js';
+import type { PolicyReader } from '../policies/reader.js';
+import { depositFor } from './deposits.js';
+import { DepositEffects } from './deposit-effects.js';
+import { openException } from './exceptions.js';
+import type { EventRow, EventSteps, Outcome, Park } from './event-steps.js';
+import type { ProviderEvent } from './psp/event.js';
+
+/** The provider as the actor of what its events do, with the address the webhook came from. */
+export function providerActor(provider: string, ip: string | null = null, userAgent: string | null = null): Actor {
+  return { id: `psp:${provider}`, name: `payment provider ${provider}`, ip, userAgent, sessionId: null };
+}
+
+export class ProviderEvents implements EventSteps {
+  private readonly deposits = new DepositEffects(this);
+
+  constructor(
+    private readonly store: Store,
+    private readonly policies: PolicyReader,
+  ) {}
+
+  /**
+   * Stores the events of one delivery in one transaction, each unless its provider and event id
+   * are stored already. Answers the ids of the new ones, to apply (a redelivery answers none).
+   */
+  async receive(actor: Actor, events: readonly ProviderEvent[], raw: Buffer): Promise<{ stored: number[]; duplicates: number }> {
+    const body = raw.toString('utf8');
+    return this.store.mutate(actor, async (m) => {
+      const stored: number[] = [];
+      for (const e of events) {
+        const row = await m.trx
+          .insertInto('psp_events')
+          .values({
+            provider: e.provider,
+            event_id: e.eventId,
+            kind: e.kind,
+            reference: e.reference,
+            provider_tx_id: e.providerTxId,
+            effect_key: e.effectKey,
+            amount: e.amount ? e.amount.minor.toString() : null,
+            amount_is_total: e.refundIsTotal ? 1 : 0,
+            currency: e.amount?.currency ?? null,
+            failure_code: e.failureCode,
+            payer_name: e.payerName,
+            body,
+            received_at: m.now,
+            status: 'received',
+            status_reason: null,
+            subject_ref: null,
+            applied_at: null,
+            exception_ref: null,
+          })
+          .onConflict((oc) => oc.columns(['provider', 'event_id']).doNothing())
+          .returning('id')
+          .executeTakeFirst();
+        if (!row) continue;
+        stored.push(Number(row.id));
+        m.audit({
+          action: 'payments.event.received',
+          targetType: 'psp_event',
+          targetId: `${e.provider}:${e.eventId}`,
+          after: { provider: e.provider, eventId: e.eventId, type: e.providerType, kind: e.kind, reference: e.reference, providerTxId: e.providerTxId, amount: e.amount ? formatAmount(e.amount) : null, currency: e.amount?.currency ?? null, failureCode: e.failureCode },
+          caseRef: e.reference ?? undefined,
+        });
+      }
+      return { stored, duplicates: events.length - stored.length };
+    });
+  }
+
+  /** Applies one stored event, at most once whoever else tries; parks it when it cannot be applied yet. */
+  async apply(id: number): Promise<Outcome> {
+    const head = await this.store.kysely.selectFrom('psp_events').select('provider').where('id', '=', id).executeTakeFirst();
+    if (!head) return { status: 'unchanged' };
+    const outcome = await this.store.mutate(providerActor(head.provider), async (m) => {
+      let q = m.trx.selectFrom('psp_events').selectAll().select(sql<string | null>`cast(amount as text)`.as('amount_text')).where('id', '=', id);
+      if (this.store.db.engine === 'postgres') q = q.forUpdate();
+      const event = await q.executeTakeFirst();
+      if (!event || (event.status !== 'received' && event.status !== 'parked')) return { status: 'unchanged' } as const;
+      return this.applyIn(m, event);
+    });
+    if (outcome.status === 'applied') await this.applyParked(outcome.subject);
+    return outcome;
+  }
+
+  /** Tries again every parked event naming this deposit (by reference or by the provider's transaction id). */
+  async applyParked(ref: string): Promise<void> {
+    const deposit = await this.store.kysely.selectFrom('deposits').select(['provider', 'provider_tx_id']).where('ref', '=', ref).executeTakeFirst();
+    if (!deposit) return;
+    const parked = await this.store.kysely
+      .selectFrom('psp_events')
+      .select('id')
+      .where('status', '=', 'parked')
+      .where((eb) => eb.or([eb('reference', '=', ref), ...(deposit.provider_tx_id ? [eb.and([eb('provider', '=', deposit.provider), eb('provider_tx_id', '=', deposit.provider_tx_id)])] : [])]))
+      .orderBy('id')
+      .execute();
+    for (const { id } of parked) await this.apply(Number(id));
+  }
+
+  /**
+   * The sweep: applies events stored but never applied (the server stopped between the two), tries
+   * parked ones again, and hands to a person those parked longer than the policy allows.
+   */
+  async sweep(): Promise<{ applied: number; exceptions: number }> {
+    const now = Date.parse(this.store.now());
+    const policy = await this.policies.require(this.store.kysely, 'payments.deposits');
+    const settled = new Date(now - 5_000).toISOString();
+    const waiting = await this.store.kysely
+      .selectFrom('psp_events')
+      .select(['id', 'status'])
+      .where((eb) => eb.or([eb('status', '=', 'parked'), eb.and([eb('status', '=', 'received'), eb('received_at', '<', settled)])]))
+      .orderBy('id')
+      .limit(5000)
+      .execute();
+    let applied = 0;
+    for (const { id } of waiting) if ((await this.apply(Number(id))).status === 'applied') applied += 1;
+    const cutoff = new Date(now - policy.document.parkedEventMaxAgeMinutes * 60_000).toISOString();
+    const stale = await this.store.kysely.selectFrom('psp_events').select('id').where('status', '=', 'parked').where('exception_ref', 'is', null).where('received_at', '<', cutoff).orderBy('id').limit(1000).execute();
+    for (const { id } of stale) {
+      await this.store.mutate(SYSTEM_PAYMENTS, async (m) => {
+        const event = await m.trx.selectFrom('psp_events').selectAll().select(sql<string | null>`cast(amount as text)`.as('amount_text')).where('id', '=', id).executeTakeFirstOrThrow();
+        if (event.status !== 'parked' || event.exception_ref !== null) return;
+        const deposit = await depositFor(m, { ref: event.reference, provider: event.provider, providerTxId: event.provider_tx_id });
+        const ref = await openException(m, {
+          kind: 'parked_event',
+          legalEntity: deposit?.legal_entity ?? null,
+          clientId: deposit?.client_id ?? null,
+          subjectRef: `${event.provider}:${event.event_id}`,
+          provider: event.provider,
+          summary: `${event.provider} event ${event.event_id} (${event.kind}${event.reference ? ` for ${event.reference}` : ''}) could not be applied for ${policy.document.parkedEventMaxAgeMinutes} minutes: ${event.status_reason ?? 'parked'}`,
+          details: eventDetails(event),
+          slaHours: policy.document.exceptionSlaHours,
+        });
+        await m.trx.updateTable('psp_events').set({ exception_ref: ref }).where('id', '=', event.id).execute();
+      });
+    }
+    return { applied, exceptions: stale.length };
+  }
+
+  private async applyIn(m: Mutation, event: EventRow): Promise<Outcome> {
+    const kind = event.kind;
+    if (kind === 'other') return this.settle(m, event, { status: 'ignored', reason: 'not an event this system acts on' });
+    if (kind === 'payout.paid' || kind === 'payout.failed') return this.park(m, event, { reason: `no withdrawal ${event.reference ?? event.provider_tx_id ?? ''} known yet` });
+    const deposit = await depositFor(m, { ref: event.reference, provider: event.provider, providerTxId: event.provider_tx_id });
+    if (!deposit) return this.park(m, event, { reason: event.reference ? `no deposit ${event.reference} yet` : `no deposit with ${event.provider} transaction ${event.provider_tx_id ?? '(none)'} yet` });
+    if (deposit.provider !== event.provider) {
+      return this.park(m, event, { reason: `deposit ${deposit.ref} was made with ${deposit.provider}, not ${event.provider}`, exception: { kind: 'amount_mismatch', summary: `${event.provider} reported a payment for ${deposit.ref}, which was made with ${deposit.provider}` } });
+    }
+    const policy = await this.policies.require(m.trx, 'payments.deposits');
+    switch (kind) {
+      case 'payment.succeeded':
+        return this.deposits.credit(m, event, deposit, policy.document.exceptionSlaHours);
+      case 'payment.failed':
+        return this.deposits.fail(m, event, deposit, policy.document);
+      case 'payment.refunded':
+        return this.deposits.refund(m, event, deposit);
+      case 'chargeback.created':
+        return this.deposits.chargeback(m, event, deposit, policy.document.exceptionSlaHours);
+      default:
+        return this.settle(m, event, { status: 'ignored', reason: `unknown kind ${kind}` });
+    }
+  }
+
+  /** The business key: true when this event is the first to take effect under it. */
+  async claim(m: Mutation, event: EventRow, subject: string): Promise<boolean> {
+    const key = event.effect_key ?? event.provider_tx_id;
+    if (key === null) return true;
+    const inserted = await m.trx
+      .insertInto('psp_effects')
+      .values({ provider: event.provider, provider_tx_id: key, kind: event.kind, event_id: event.event_id, subject_ref: subject, at: m.now })
+      .onConflict((oc) => oc.columns(['provider', 'provider_tx_id', 'kind']).doNothing())
+      .returning('kind')
+      .executeTakeFirst();
+    return inserted !== undefined;
+  }
+
+  async park(m: Mutation, event: EventRow, park: Park): Promise<Outcome> {
+    const reason = park.reason;
+    if (event.status === 'parked' && event.status_reason === reason && (park.exception === undefined || event.exception_ref !== null)) return { status: 'unchanged' };
+    let exceptionRef = event.exception_ref;
+    if (park.exception && exceptionRef === null) {
+      const deposit = await depositFor(m, { ref: event.reference, provider: event.provider, providerTxId: event.provider_tx_id });
+      const policy = await this.policies.require(m.trx, 'payments.deposits');
+      exceptionRef = await openException(m, { kind: park.exception.kind, legalEntity: deposit?.legal_entity ?? null, clientId: deposit?.client_id ?? null, subjectRef: `${event.provider}:${event.event_id}`, provider: event.provider, summary: park.exception.summary, details: eventDetails(event), slaHours: policy.document.exceptionSlaHours });
+    }
+    await m.trx.updateTable('psp_events').set({ status: 'parked', status_reason: reason, attempts: event.attempts + 1, exception_ref: exceptionRef }).where('id', '=', event.id).execute();
+    m.audit({ action: 'payments.event.parked', targetType: 'psp_event', targetId: `${event.provider}:${event.event_id}`, after: { reason, exceptionRef }, caseRef: event.reference ?? undefined });
+    return { status: 'parked', reason };
+  }
+
+  async settle(m: Mutation, event: EventRow, outcome: Exclude<Outcome, { status: 'parked' | 'unchanged' }>): Promise<Outcome> {
+    const subject = outcome.status === 'applied' ? outcome.subject : null;
+    const reason = outcome.status === 'applied' ? null : outcome.reason;
+    await m.trx.updateTable('psp_events').set({ status: outcome.status, status_reason: reason, subject_ref: subject ?? event.reference, applied_at: m.now, attempts: event.attempts + 1 }).where('id', '=', event.id).execute();
+    const deposit = subject ? await m.trx.selectFrom('deposits').select(['client_id', 'legal_entity']).where('ref', '=', subject).executeTakeFirst() : undefined;
+    m.audit({
+      action: `payments.event.${outcome.status}`,
+      targetType: 'psp_event',
+      targetId: `${event.provider}:${event.event_id}`,
+      ...(deposit ? { clientId: deposit.client_id, legalEntity: deposit.legal_entity } : {}),
+      after: { kind: event.kind, subject, reason },
+      caseRef: subject ?? event.reference ?? undefined,
+    });
+    return outcome;
+  }
+}
+
+const SYSTEM_PAYMENTS: Actor = { id: 'system', name: 'system', ip: null, userAgent: null, sessionId: null };
+
+
+
+
+function eventDetails(event: EventRow): Record<string, unknown> {
+  return { provider: event.provider, eventId: event.event_id, kind: event.kind, reference: event.reference, providerTxId: event.provider_tx_id, amount: event.amount_text && event.currency ? formatAmount({ minor: BigInt(event.amount_text), currency: event.currency }) : null, currency: event.currency, receivedAt: event.received_at, reason: event.status_reason };
+}
+
