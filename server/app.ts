@@ -191,6 +191,8 @@ export function backgroundJobs(services: Services, config: Pick<Config, 'auditCh
     { name: 'kyc.sla', pattern: '0 */15 * * * *', run: () => services.kyc.sweeps.sweepSla() },
     // Provider events stored but not applied, parked ones tried again, those parked too long handed to a person.
     { name: 'payments.events', everyMs: 30_000, atStart: true, run: () => services.providerEvents.sweep() },
+    // Approved payouts never answered are sent again under their key; unclear ones asked of the provider; overdue ones handed to a person.
+    { name: 'payments.withdrawals', everyMs: 60_000, run: () => services.withdrawals.sweep() },
     // The job queue's work (provider checks) runs as it is polled; draining it is a job like the others.
     { name: 'jobs.drain', run: () => services.jobs.drain() },
   ];

@@ -16,6 +16,8 @@ describe('configuration', () => {
     [{ PORTAL_API_KEY: 'short' }, /PORTAL_API_KEY: must be at least 24/],
     [{ MT5_URL: 'https://mt5.example' }, /MT5_URL, MT5_LOGIN and MT5_PASSWORD must be set together/],
     [{ PSP_ACME_SECRET: 'tiny' }, /PSP_ACME_SECRET: must be at least 16/],
+    [{ PSP_SIMPAY_URL: 'http://127.0.0.1:9' }, /PSP_SIMPAY_URL needs PSP_SIMPAY_SECRET/],
+    [{ PSP_SIMPAY_SECRET: 'a'.repeat(32), PSP_SIMPAY_URL: 'ftp://x' }, /PSP_SIMPAY_URL: must be an http\(s\) URL/],
     [{ PSP_ADYEN_HMAC_KEY: 'not-hex-at-all-not-hex-at-all-not-hex' }, /PSP_ADYEN_HMAC_KEY: must be the hex HMAC key/],
     [{ SECRETS_KEY: 'not-base64' }, /SECRETS_KEY: must be 32 bytes/],
     [{ TRUST_PROXY: 'proxy.internal' }, /TRUST_PROXY: must be addresses or CIDR ranges/],

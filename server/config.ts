@@ -54,6 +54,7 @@ const schema = z.object({
   KYC_PROVIDER_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   KYC_PROVIDER_TIMEOUT_MS: int(100, 120_000).default(10_000),
   JOBS_POLL_MS: int(50, 600_000).default(1_000),
+  PSP_TIMEOUT_MS: int(100, 120_000).default(10_000),
 });
 
 export interface Config {
@@ -64,6 +65,10 @@ export interface Config {
   portalApiKey: string | undefined;
   /** PSP_<PROVIDER>_SECRET by lower-case provider name: the webhook signing secret of each payment provider */
   pspSecrets: Record<string, string>;
+  /** PSP_<PROVIDER>_URL by lower-case provider name: the API of a provider in the generic format (payouts, lookups), signed with its secret */
+  pspApis: Record<string, string>;
+  /** PSP_TIMEOUT_MS: how long a call to a provider's API may take before its outcome counts as unknown */
+  pspTimeoutMs: number;
   /** PSP_ADYEN_HMAC_KEY: Adyen's notification HMAC key (hex) */
   adyenHmacKey: string | undefined;
   mt5: { url: string; login: number; password: string } | undefined;
@@ -115,6 +120,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (value.length < 16) throw new ConfigError(`Invalid configuration: ${key}: must be at least 16 characters`);
     pspSecrets[m[1]!.toLowerCase()] = value;
   }
+  const pspApis: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) {
+    const m = /^PSP_([A-Z0-9_]+)_URL$/.exec(key);
+    if (!m || value === undefined) continue;
+    if (!z.url({ protocol: /^https?$/ }).safeParse(value).success) throw new ConfigError(`Invalid configuration: ${key}: must be an http(s) URL`);
+    const provider = m[1]!.toLowerCase();
+    if (!pspSecrets[provider]) throw new ConfigError(`Invalid configuration: ${key} needs PSP_${m[1]}_SECRET, which signs the requests to it`);
+    pspApis[provider] = value;
+  }
   return {
     host: e.HOST,
     port: e.PORT,
@@ -122,6 +136,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: e.DATABASE_URL,
     portalApiKey: e.PORTAL_API_KEY,
     pspSecrets,
+    pspApis,
+    pspTimeoutMs: e.PSP_TIMEOUT_MS,
     adyenHmacKey: e.PSP_ADYEN_HMAC_KEY,
     mt5: e.MT5_URL ? { url: e.MT5_URL, login: e.MT5_LOGIN!, password: e.MT5_PASSWORD! } : undefined,
     demo: e.DEMO === '1',

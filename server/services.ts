@@ -36,6 +36,10 @@ import { DepositsService } from './modules/payments/deposits.js';
 import { ProviderEvents } from './modules/payments/provider-events.js';
 import { webhookFormats } from './modules/payments/psp/index.js';
 import type { WebhookFormat } from './modules/payments/psp/event.js';
+import { WithdrawalsService } from './modules/payments/withdrawals.js';
+import { WithdrawalReads } from './modules/payments/withdrawal-rows.js';
+import { FxRates } from './modules/payments/fx.js';
+import { PspApiClient } from './modules/payments/payout-client.js';
 
 export interface Services {
   config: Config;
@@ -64,6 +68,9 @@ export interface Services {
   providerEvents: ProviderEvents;
   /** The payment providers whose webhooks the server verifies, by name. */
   webhookFormats: ReadonlyMap<string, WebhookFormat>;
+  withdrawals: WithdrawalsService;
+  withdrawalReads: WithdrawalReads;
+  fx: FxRates;
 }
 
 export function buildServices(config: Config, db: Db, clock: Clock): Services {
@@ -98,6 +105,8 @@ export function buildServices(config: Config, db: Db, clock: Clock): Services {
   const providerEvents = new ProviderEvents(store, policies);
   const deposits = new DepositsService(store, policies, () => new Set(formats.keys()));
   deposits.onCreated = (ref) => providerEvents.applyParked(ref);
+  const apis = new Map(Object.entries(config.pspApis).map(([provider, url]) => [provider, new PspApiClient(provider, url, config.pspSecrets[provider]!, config.pspTimeoutMs, () => Math.floor(clock.now().getTime() / 1000))]));
+  const withdrawals = new WithdrawalsService(store, policies, apis, () => new Set(formats.keys()));
   return {
     config,
     store,
@@ -124,6 +133,9 @@ export function buildServices(config: Config, db: Db, clock: Clock): Services {
     deposits,
     providerEvents,
     webhookFormats: formats,
+    withdrawals,
+    withdrawalReads: new WithdrawalReads(store),
+    fx: new FxRates(store),
   };
 }
 

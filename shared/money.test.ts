@@ -33,3 +33,15 @@ describe('money', () => {
     );
   });
 });
+
+describe('conversion at a recorded rate', () => {
+  it('converts in integers, rounding half away from zero to the target currency', async () => {
+    const { convert } = await import('./money.js');
+    expect(convert({ minor: 1_000_000n, currency: 'USD' }, 'EUR', '0.9215')).toEqual({ minor: 921_500n, currency: 'EUR' });
+    expect(convert({ minor: 1_234_567n, currency: 'EUR' }, 'JPY', '163.25')).toEqual({ minor: 2_015_431n, currency: 'JPY' });
+    expect(convert({ minor: 100n, currency: 'JPY' }, 'KWD', '0.00205')).toEqual({ minor: 205n, currency: 'KWD' });
+    expect(convert({ minor: 1n, currency: 'EUR' }, 'USD', '1.5')).toEqual({ minor: 2n, currency: 'USD' });
+    expect(() => convert({ minor: 1n, currency: 'EUR' }, 'USD', '0')).toThrow(/not a positive decimal/);
+    expect(() => convert({ minor: 1n, currency: 'EUR' }, 'USD', '-1.2')).toThrow(/not a positive decimal/);
+  });
+});

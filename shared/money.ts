@@ -52,3 +52,18 @@ export function formatAmount(money: Money): string {
   const fraction = digits === 0 ? '' : `.${abs.slice(-digits)}`;
   return `${negative ? '-' : ''}${whole}${fraction}`;
 }
+
+/**
+ * Converts at a rate given as a decimal string (1 unit of `money.currency` = `rate` units of `to`),
+ * in integers throughout, rounding half away from zero to the target's minor units.
+ */
+export function convert(money: Money, to: string, rate: string): Money {
+  const m = /^(\d{1,12})(?:\.(\d{1,12}))?$/.exec(rate);
+  if (!m || /^0*(\.0*)?$/.test(rate)) throw new RangeError(`rate "${rate}" is not a positive decimal number`);
+  const fraction = m[2] ?? '';
+  const numerator = BigInt(m[1]! + fraction) * 10n ** BigInt(minorUnitsOf(to));
+  const denominator = 10n ** BigInt(fraction.length + minorUnitsOf(money.currency));
+  const abs = money.minor < 0n ? -money.minor : money.minor;
+  const scaled = (abs * numerator * 2n + denominator) / (denominator * 2n);
+  return { minor: money.minor < 0n ? -scaled : scaled, currency: to };
+}

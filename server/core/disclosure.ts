@@ -29,6 +29,8 @@ const SHOWN_FIELDS = new Set([
   'amount', 'available', 'pending', 'held', 'balance', 'refunded',
   // payments: the provider's name and codes, the method, the references it and we gave the payment (never the payer's name)
   'provider', 'method', 'failureCode', 'providerReference', 'providerTxId', 'platformStep',
+  // withdrawals: check codes and outcomes, tiers and the slots still open, the payout's key, base amounts and the FX rate used
+  'code', 'checksFailed', 'stillNeeded', 'idempotencyKey', 'baseAmount', 'baseCurrency', 'rate', 'from', 'to',
   // staff, never clients
   'actor', 'by', 'username', 'maker', 'coverFor', 'decidedBy', 'assignee', 'assignedTo', 'requestedBy', 'approvedBy', 'createdBy', 'reviewer', 'ip', 'userAgent',
 ]);

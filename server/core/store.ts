@@ -21,6 +21,11 @@ export interface Mutation {
   changed(table: string, rowId: string, legalEntity: string | null, op: 'insert' | 'update' | 'delete'): void;
   /** Work that must follow the commit and never happen without it (an audit key taken into use). */
   afterCommit(work: () => Promise<void>): void;
+  /**
+   * Ends the mutation as one that changed nothing, answering `result`: for work that locked a row
+   * (FOR UPDATE, which PostgreSQL counts as a write) and then found nothing to do.
+   */
+  unchanged<R>(result: R): never;
 }
 
 export type CommitEvent = { local: true; head: number } | { local: false };
@@ -91,6 +96,10 @@ export class Store {
         audit: (e) => events.push(e),
         changed: (table_name, row_id, legal_entity, op) => changes.push({ table_name, row_id, legal_entity, op }),
         afterCommit: (w) => after.push(w),
+        unchanged: (r) => {
+          if (events.length > 0 || changes.length > 0) throw new MissingAuditEventError('A mutation that recorded events cannot end as unchanged.');
+          throw new NothingChanged(r);
+        },
       });
       if (events.length === 0) {
         if ((await wrote(trx)) || changes.length > 0) throw new MissingAuditEventError('A mutation tried to commit written rows without an audit event.');

@@ -16,6 +16,7 @@ import { alertWork } from './migrations/0010_alert_work.js';
 import { approvalClient } from './migrations/0011_approval_client.js';
 import { ledger } from './migrations/0012_ledger.js';
 import { deposits } from './migrations/0013_deposits.js';
+import { withdrawals } from './migrations/0014_withdrawals.js';
 
 type MigrationFactory = (engine: Engine) => Migration;
 
@@ -34,6 +35,7 @@ export const MIGRATIONS: ReadonlyArray<readonly [string, MigrationFactory]> = [
   ['0011_approval_client', approvalClient],
   ['0012_ledger', ledger],
   ['0013_deposits', deposits],
+  ['0014_withdrawals', withdrawals],
 ];
 
 export class SchemaTooNewError extends Error {

@@ -4,6 +4,7 @@
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 import type { ApprovalStatus } from '../../shared/approvals/machine.js';
 import type { ScreeningListVersionTable, ScreeningListChangeTable, ScreeningEntryTable, AccountTypeTable, ClientTable, ClientPartyTable, ScreeningCaseTable, ScreeningSuppressionTable, AlertTable, KycCaseTable, DocumentCheckTable, NotificationTable, JobTable, DocumentTable } from './schema-clients.js';
+import type { LedgerAccountTable, LedgerPostingTable, LedgerEntryTable, DepositTable, PspEventTable, PspEffectTable, PaymentExceptionTable, WithdrawalTable, WithdrawalApprovalTable, FxRateTable } from './schema-payments.js';
 
 export type { ScreeningListVersionTable, ScreeningListChangeTable, ScreeningEntryTable, AccountTypeTable, ClientTable, ClientPartyTable, ScreeningCaseTable, ScreeningSuppressionTable, AlertTable, KycCaseTable, DocumentCheckTable, NotificationTable, JobTable, DocumentTable };
 
@@ -188,113 +189,10 @@ export interface CounterTable {
   value: number;
 }
 
-/** Ledger amounts are written as decimal strings of minor units and read back with `cast(… as text)` (0012). */
-export interface LedgerAccountTable {
-  id: string;
-  legal_entity: string;
-  owner_type: 'client' | 'provider' | 'fees' | 'fx';
-  owner_id: string;
-  kind: 'available' | 'pending' | 'held' | 'clearing' | 'fees' | 'fx';
-  currency: string;
-  balance: ColumnType<string | number, string | undefined, string>;
-  created_at: string;
-}
-
-export interface LedgerPostingTable {
-  id: string;
-  kind: string;
-  reference: string;
-  memo: string;
-  corrects: string | null;
-  actor_id: string;
-  created_at: string;
-  sealed: ColumnType<number, number | undefined, number>;
-}
-
-export interface LedgerEntryTable {
-  id: Generated<number>;
-  posting_id: string;
-  account_id: string;
-  currency: string;
-  amount: ColumnType<string | number, string, never>;
-}
-
-/** Deposits (0013): amounts in minor units, written as decimal strings and read with `cast(… as text)`. */
-export interface DepositTable {
-  ref: string;
-  client_id: string;
-  legal_entity: string;
-  provider: string;
-  method: string;
-  amount: ColumnType<string | number, string, never>;
-  currency: string;
-  provider_reference: string;
-  provider_tx_id: string | null;
-  status: 'initiated' | 'pending' | 'credited' | 'failed' | 'refunded' | 'charged_back';
-  failure_code: string | null;
-  payer_name: string | null;
-  flags_json: ColumnType<string, string | undefined, string>;
-  refunded: ColumnType<string | number, string | undefined, string>;
-  platform_step: 'awaiting_connector' | 'credited' | 'failed' | null;
-  created_at: string;
-  updated_at: string;
-  credited_at: string | null;
-  last_polled_at: string | null;
-}
-
-/** A provider's event as received (0013): the raw body kept, what it says read out beside it. */
-export interface PspEventTable {
-  id: Generated<number>;
-  provider: string;
-  event_id: string;
-  kind: string;
-  reference: string | null;
-  provider_tx_id: string | null;
-  effect_key: string | null;
-  amount: ColumnType<string | number | null, string | null, never>;
-  amount_is_total: number;
-  currency: string | null;
-  failure_code: string | null;
-  payer_name: string | null;
-  body: ColumnType<string, string, never>;
-  received_at: string;
-  status: 'received' | 'applied' | 'parked' | 'duplicate' | 'ignored';
-  status_reason: string | null;
-  subject_ref: string | null;
-  attempts: ColumnType<number, number | undefined, number>;
-  applied_at: string | null;
-  exception_ref: string | null;
-}
-
-export interface PspEffectTable {
-  provider: string;
-  provider_tx_id: string;
-  kind: string;
-  event_id: string;
-  subject_ref: string;
-  at: string;
-}
-
-export interface PaymentExceptionTable {
-  ref: string;
-  kind: string;
-  legal_entity: string | null;
-  client_id: string | null;
-  subject_ref: string | null;
-  provider: string | null;
-  summary: string;
-  details_json: string;
-  status: 'open' | 'resolved';
-  owner_id: string | null;
-  sla_due_at: string;
-  resolution_code: string | null;
-  resolution_note: string | null;
-  resolved_by: string | null;
-  resolved_at: string | null;
-  created_at: string;
-}
-
 export interface Database {
+  withdrawals: WithdrawalTable;
+  withdrawal_approvals: WithdrawalApprovalTable;
+  fx_rates: FxRateTable;
   deposits: DepositTable;
   psp_events: PspEventTable;
   psp_effects: PspEffectTable;

@@ -97,14 +97,16 @@ const COMPLIANCE_BASE: Permission[] = [
  */
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   support: ['entities.read', 'clients.read', 'kyc.status'],
-  compliance_officer: [...COMPLIANCE_BASE, 'approvals.decide', 'kyc.override'],
+  // Compliance signs off large and high-risk withdrawals (the tiers' compliance slots); the tiers, not the permission, decide which.
+  compliance_officer: [...COMPLIANCE_BASE, 'approvals.decide', 'kyc.override', 'withdrawals.decide'],
   senior_compliance_officer: [
     ...COMPLIANCE_BASE, 'approvals.decide', 'kyc.decideHighRisk', 'kyc.override', 'access.read',
-    'policies.propose', 'reports.read',
+    'policies.propose', 'reports.read', 'withdrawals.decide',
   ],
   mlro: [
     ...COMPLIANCE_BASE, 'approvals.decide', 'kyc.decideHighRisk', 'kyc.override', 'access.read',
     'policies.propose', 'reports.read', 'clients.exportPii', 'audit.verify', 'audit.manageKeys', 'platform.read',
+    'withdrawals.decide',
   ],
   finance_officer: [
     'entities.read', 'clients.read', 'clients.pii', 'kyc.status', 'withdrawals.read', 'withdrawals.decide',
@@ -184,6 +186,7 @@ export const PROCEDURES = {
   'portal.updateClient': 'portal',
   'portal.uploadDocument': 'portal',
   'portal.initiateDeposit': 'portal',
+  'portal.requestWithdrawal': 'portal',
   'kyc.queue': 'kyc.read',
   'kyc.get': 'kyc.read',
   'kyc.assign': 'kyc.review',
@@ -210,6 +213,16 @@ export const PROCEDURES = {
   'ledger.balance': 'ledger.read',
   'deposits.list': 'deposits.read',
   'deposits.get': 'deposits.read',
+  'withdrawals.queue': 'withdrawals.read',
+  'withdrawals.get': 'withdrawals.read',
+  'withdrawals.request': 'withdrawals.decide',
+  'withdrawals.approve': 'withdrawals.decide',
+  'withdrawals.reject': 'withdrawals.decide',
+  'withdrawals.hold': 'withdrawals.decide',
+  'withdrawals.release': 'withdrawals.decide',
+  'withdrawals.resolve': 'withdrawals.decide',
+  'fx.rates': 'ledger.read',
+  'fx.record': 'reconciliation.run',
   'alerts.assignToMe': 'alerts.manage',
   'alerts.acknowledge': 'alerts.manage',
   'alerts.close': 'alerts.manage',

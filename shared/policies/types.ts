@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import { approvalTiersSchema, DEFAULT_APPROVAL_TIERS } from './approval-tiers.js';
 import { DEFAULT_KYC_REVIEW, DEFAULT_KYC_RISK, kycReviewSchema, kycRiskSchema } from './kyc.js';
 import { DEFAULT_SCREENING_THRESHOLDS, screeningThresholdsSchema } from './screening.js';
-import { DEFAULT_DEPOSITS_POLICY, depositsPolicySchema } from './payments.js';
+import { DEFAULT_DEPOSITS_POLICY, DEFAULT_WITHDRAWAL_TIERS, depositsPolicySchema, withdrawalTiersSchema } from './payments.js';
 
 export const POLICY_TYPES = {
   'approvals.tiers': {
@@ -31,6 +31,11 @@ export const POLICY_TYPES = {
     description: 'Deposits: who may deposit while KYC is pending, how long a provider event may wait before a person looks, when an overdue deposit is asked of the provider, and after how many failures a client\u2019s payments go to review.',
     schema: depositsPolicySchema,
     initial: DEFAULT_DEPOSITS_POLICY,
+  },
+  'payments.withdrawalTiers': {
+    description: 'Withdrawals: the base currency of each legal entity, tiers by amount and client risk with the roles that approve, first-withdrawal and override approvers, SLA hours, and the velocity and deposit-then-withdraw checks.',
+    schema: withdrawalTiersSchema,
+    initial: DEFAULT_WITHDRAWAL_TIERS,
   },
 } as const satisfies Record<string, { description: string; schema: z.ZodType; initial: unknown }>;
 

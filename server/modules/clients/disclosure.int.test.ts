@@ -30,6 +30,8 @@ function walk(ids: { clients: string[]; cases: string[]; hits: string[]; approva
     'alerts.list': (c: Client) => c.alerts.list.query({ limit: 500 }),
     'ledger.balance': (c: Client) => each(ids.clients, (clientId) => c.ledger.balance.query({ clientId })),
     'deposits.list': (c: Client) => each(['eu', 'global'], (legalEntity) => c.deposits.list.query({ legalEntity, limit: 500 })),
+    'withdrawals.queue': (c: Client) => each(['eu', 'global'], (legalEntity) => c.withdrawals.queue.query({ legalEntity, limit: 500 })),
+    'withdrawals.get': async (c: Client) => each((await c.withdrawals.queue.query({ limit: 500 })).items, (w) => c.withdrawals.get.query({ ref: w.ref })),
     'deposits.get': async (c: Client) => each((await c.deposits.list.query({ limit: 500 })).items, (d) => c.deposits.get.query({ ref: d.ref })),
     'alerts.get': async (c: Client) => each((await c.alerts.list.query({ limit: 500 })).items, (a) => c.alerts.get.query({ id: a.id })),
     'approvals.list': (c: Client) => c.approvals.list.query({ limit: 500 }),
@@ -55,9 +57,10 @@ const NOT_CLIENT_DATA = new Set([
   'screening.listVersions', // sanctions lists: public entries, not clients
   'screening.listDiff',
   'sync.onChange', // a signal that something changed, no data
+  'fx.rates', // market rates, no client
 ]);
 
-const MUTATIONS = /\.(assign|assignToMe|acknowledge|close|recordExport|requestDocuments|escalate|approve|reject|override|completeEddItem|retryVerification|decide|cancel|logout|revokeSession|changePassword|login|enrolMfa|confirmMfa)$|^portal\.|^(access|policies|auth)\./;
+const MUTATIONS = /\.(assign|assignToMe|acknowledge|close|recordExport|requestDocuments|escalate|approve|reject|override|completeEddItem|retryVerification|decide|cancel|logout|revokeSession|changePassword|login|enrolMfa|confirmMfa|hold|release|resolve|request|record)$|^portal\.|^(access|policies|auth)\./;
 
 describe.skipIf(!sharedDataPresent)('masking by what may be shown', () => {
   let t: TestServer;

@@ -10,7 +10,7 @@ import type { Actor } from '../../core/actor.js';
 import type { Mutation, Store } from '../../core/store.js';
 import { nextRef } from '../../db/counters.js';
 import { JSON_COLUMNS, readJson } from '../../db/json.js';
-import type { DepositTable } from '../../db/schema.js';
+import type { DepositTable } from '../../db/schema-payments.js';
 import type { PolicyReader } from '../policies/reader.js';
 import { restrictionsOf } from '../clients/restrictions.js';
 import type { Selectable } from 'kysely';

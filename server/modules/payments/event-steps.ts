@@ -3,7 +3,7 @@
 
 import type { Selectable } from 'kysely';
 import type { Mutation } from '../../core/store.js';
-import type { PspEventTable } from '../../db/schema.js';
+import type { PspEventTable } from '../../db/schema-payments.js';
 import type { ExceptionKind } from './exceptions.js';
 
 export type EventRow = Selectable<PspEventTable> & { amount_text: string | null };

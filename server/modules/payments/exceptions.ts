@@ -17,6 +17,10 @@ export const EXCEPTION_KINDS = {
   missing_at_provider: 'In the ledger, not at the provider',
   amount_differs: 'Amounts differ between ledger and provider',
   duplicate: 'Recorded twice',
+  payout_unknown: 'A payout whose outcome is unknown',
+  paid_after_release: 'Paid out after the funds were returned',
+  withdrawal_overdue: 'A withdrawal waiting past its SLA',
+  overdue_deposit: 'A deposit the provider has not reported',
 } as const;
 
 export type ExceptionKind = keyof typeof EXCEPTION_KINDS;

@@ -5,7 +5,8 @@
 
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { nextRef } from '../../db/counters.js';
-import type { Database, LedgerAccountTable } from '../../db/schema.js';
+import type { Database } from '../../db/schema.js';
+import type { LedgerAccountTable } from '../../db/schema-payments.js';
 import type { Mutation } from '../../core/store.js';
 
 export type OwnerType = LedgerAccountTable['owner_type'];

@@ -18,6 +18,7 @@ import type { Mutation, Store } from '../../core/store.js';
 import type { PolicyReader } from '../policies/reader.js';
 import { depositFor } from './deposits.js';
 import { DepositEffects } from './deposit-effects.js';
+import { WithdrawalEffects } from './withdrawal-effects.js';
 import { openException } from './exceptions.js';
 import type { EventRow, EventSteps, Outcome, Park } from './event-steps.js';
 import type { ProviderEvent } from './psp/event.js';
@@ -29,11 +30,14 @@ export function providerActor(provider: string, ip: string | null = null, userAg
 
 export class ProviderEvents implements EventSteps {
   private readonly deposits = new DepositEffects(this);
+  private readonly withdrawals: WithdrawalEffects;
 
   constructor(
     private readonly store: Store,
     private readonly policies: PolicyReader,
-  ) {}
+  ) {
+    this.withdrawals = new WithdrawalEffects(this, policies, store.db.engine === 'postgres');
+  }
 
   /**
    * Stores the events of one delivery in one transaction, each unless its provider and event id
@@ -91,16 +95,18 @@ export class ProviderEvents implements EventSteps {
       let q = m.trx.selectFrom('psp_events').selectAll().select(sql<string | null>`cast(amount as text)`.as('amount_text')).where('id', '=', id);
       if (this.store.db.engine === 'postgres') q = q.forUpdate();
       const event = await q.executeTakeFirst();
-      if (!event || (event.status !== 'received' && event.status !== 'parked')) return { status: 'unchanged' } as const;
-      return this.applyIn(m, event);
+      if (!event || (event.status !== 'received' && event.status !== 'parked')) return m.unchanged({ status: 'unchanged' } as const);
+      const outcome = await this.applyIn(m, event);
+      return outcome.status === 'unchanged' ? m.unchanged(outcome) : outcome;
     });
     if (outcome.status === 'applied') await this.applyParked(outcome.subject);
     return outcome;
   }
 
-  /** Tries again every parked event naming this deposit (by reference or by the provider's transaction id). */
+  /** Tries again every parked event naming this deposit or withdrawal (by reference or by the provider's transaction id). */
   async applyParked(ref: string): Promise<void> {
-    const deposit = await this.store.kysely.selectFrom('deposits').select(['provider', 'provider_tx_id']).where('ref', '=', ref).executeTakeFirst();
+    const table = ref.startsWith('WD-') ? 'withdrawals' : 'deposits';
+    const deposit = await this.store.kysely.selectFrom(table).select(['provider', 'provider_tx_id']).where('ref', '=', ref).executeTakeFirst();
     if (!deposit) return;
     const parked = await this.store.kysely
       .selectFrom('psp_events')
@@ -155,7 +161,7 @@ export class ProviderEvents implements EventSteps {
   private async applyIn(m: Mutation, event: EventRow): Promise<Outcome> {
     const kind = event.kind;
     if (kind === 'other') return this.settle(m, event, { status: 'ignored', reason: 'not an event this system acts on' });
-    if (kind === 'payout.paid' || kind === 'payout.failed') return this.park(m, event, { reason: `no withdrawal ${event.reference ?? event.provider_tx_id ?? ''} known yet` });
+    if (kind === 'payout.paid' || kind === 'payout.failed') return this.withdrawals.apply(m, event);
     const deposit = await depositFor(m, { ref: event.reference, provider: event.provider, providerTxId: event.provider_tx_id });
     if (!deposit) return this.park(m, event, { reason: event.reference ? `no deposit ${event.reference} yet` : `no deposit with ${event.provider} transaction ${event.provider_tx_id ?? '(none)'} yet` });
     if (deposit.provider !== event.provider) {

@@ -3,6 +3,8 @@ import { clientId } from '../../../shared/clients/schemas.js';
 import { router, staffProcedure } from '../../trpc.js';
 import { balanceOf } from './balances.js';
 import { DEPOSIT_STATUSES } from './deposits.js';
+import { WITHDRAWAL_STATUSES } from '../../../shared/payments/withdrawals.js';
+import { fxRateInput, requestWithdrawalInput, withdrawalApproveInput, withdrawalReasonInput, withdrawalRef, withdrawalResolveInput } from '../../../shared/payments/schemas.js';
 
 const depositRef = z.string().regex(/^DEP-\d{6,}$/, 'must be a deposit reference like DEP-000123');
 const cursorLimit = { cursor: z.string().max(40).optional(), limit: z.number().int().min(1).max(500).default(100) };
@@ -16,4 +18,31 @@ export const depositsRouter = router({
     .input(z.object({ status: z.enum(DEPOSIT_STATUSES).optional(), clientId: clientId.optional(), legalEntity: z.string().min(1).max(40).optional(), ...cursorLimit }).strict())
     .query(({ ctx, input }) => ctx.services.deposits.list(ctx.auth, input)),
   get: staffProcedure.input(z.object({ ref: depositRef }).strict()).query(({ ctx, input }) => ctx.services.deposits.get(ctx.auth, input.ref)),
+});
+
+export const withdrawalsRouter = router({
+  queue: staffProcedure
+    .input(z.object({ status: z.enum(WITHDRAWAL_STATUSES).optional(), legalEntity: z.string().min(1).max(40).optional(), clientId: clientId.optional(), ...cursorLimit }).strict())
+    .query(({ ctx, input }) => ctx.services.withdrawalReads.queue(ctx.auth, input)),
+  get: staffProcedure.input(z.object({ ref: withdrawalRef }).strict()).query(({ ctx, input }) => ctx.services.withdrawalReads.get(ctx.auth, input.ref)),
+  request: staffProcedure.input(requestWithdrawalInput).mutation(({ ctx, input }) => ctx.services.withdrawals.request(ctx.auth.actor, input, ctx.auth)),
+  approve: staffProcedure.input(withdrawalApproveInput).mutation(({ ctx, input }) => ctx.services.withdrawals.approve(ctx.auth, input)),
+  reject: staffProcedure.input(withdrawalReasonInput).mutation(async ({ ctx, input }) => {
+    await ctx.services.withdrawals.reject(ctx.auth, input);
+    return { status: 'rejected' };
+  }),
+  hold: staffProcedure.input(withdrawalReasonInput).mutation(async ({ ctx, input }) => {
+    await ctx.services.withdrawals.hold(ctx.auth, input);
+    return { status: 'on_hold' };
+  }),
+  release: staffProcedure.input(withdrawalReasonInput).mutation(async ({ ctx, input }) => {
+    await ctx.services.withdrawals.release(ctx.auth, input);
+    return { status: 'pending_approval' };
+  }),
+  resolve: staffProcedure.input(withdrawalResolveInput).mutation(({ ctx, input }) => ctx.services.withdrawals.resolve(ctx.auth, input)),
+});
+
+export const fxRouter = router({
+  rates: staffProcedure.input(z.object({}).strict()).query(({ ctx }) => ctx.services.fx.list()),
+  record: staffProcedure.input(fxRateInput).mutation(({ ctx, input }) => ctx.services.fx.record(ctx.auth.actor, input)),
 });

@@ -3,7 +3,7 @@
 
 import { registerClientInput, updateClientInput } from '../../../shared/clients/schemas.js';
 import { uploadDocumentInput } from '../../../shared/kyc/schemas.js';
-import { initiateDepositInput } from '../../../shared/payments/schemas.js';
+import { initiateDepositInput, requestWithdrawalInput } from '../../../shared/payments/schemas.js';
 import { portalProcedure, router } from '../../trpc.js';
 
 export const portalRouter = router({
@@ -13,5 +13,6 @@ export const portalRouter = router({
   }),
   uploadDocument: portalProcedure.input(uploadDocumentInput).mutation(({ ctx, input }) => ctx.services.kyc.intake.uploadDocument(ctx.actor, input)),
   initiateDeposit: portalProcedure.input(initiateDepositInput).mutation(({ ctx, input }) => ctx.services.deposits.initiate(ctx.actor, input)),
+  requestWithdrawal: portalProcedure.input(requestWithdrawalInput).mutation(({ ctx, input }) => ctx.services.withdrawals.request(ctx.actor, input)),
   updateClient: portalProcedure.input(updateClientInput).mutation(({ ctx, input }) => ctx.services.clients.update(ctx.actor, input)),
 });

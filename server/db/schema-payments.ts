@@ -1,0 +1,164 @@
+// The payments side of the database as kysely sees it: the ledger, deposits and provider events,
+// payment exceptions, withdrawals and their approvals, FX rates. Same conventions as schema.ts,
+// which composes these into `Database`.
+
+import type { ColumnType, Generated } from 'kysely';
+
+/** Ledger amounts are written as decimal strings of minor units and read back with `cast(… as text)` (0012). */
+export interface LedgerAccountTable {
+  id: string;
+  legal_entity: string;
+  owner_type: 'client' | 'provider' | 'fees' | 'fx';
+  owner_id: string;
+  kind: 'available' | 'pending' | 'held' | 'clearing' | 'fees' | 'fx';
+  currency: string;
+  balance: ColumnType<string | number, string | undefined, string>;
+  created_at: string;
+}
+
+export interface LedgerPostingTable {
+  id: string;
+  kind: string;
+  reference: string;
+  memo: string;
+  corrects: string | null;
+  actor_id: string;
+  created_at: string;
+  sealed: ColumnType<number, number | undefined, number>;
+}
+
+export interface LedgerEntryTable {
+  id: Generated<number>;
+  posting_id: string;
+  account_id: string;
+  currency: string;
+  amount: ColumnType<string | number, string, never>;
+}
+
+/** Deposits (0013): amounts in minor units, written as decimal strings and read with `cast(… as text)`. */
+export interface DepositTable {
+  ref: string;
+  client_id: string;
+  legal_entity: string;
+  provider: string;
+  method: string;
+  amount: ColumnType<string | number, string, never>;
+  currency: string;
+  provider_reference: string;
+  provider_tx_id: string | null;
+  status: 'initiated' | 'pending' | 'credited' | 'failed' | 'refunded' | 'charged_back';
+  failure_code: string | null;
+  payer_name: string | null;
+  flags_json: ColumnType<string, string | undefined, string>;
+  refunded: ColumnType<string | number, string | undefined, string>;
+  platform_step: 'awaiting_connector' | 'credited' | 'failed' | null;
+  created_at: string;
+  updated_at: string;
+  credited_at: string | null;
+  last_polled_at: string | null;
+}
+
+/** A provider's event as received (0013): the raw body kept, what it says read out beside it. */
+export interface PspEventTable {
+  id: Generated<number>;
+  provider: string;
+  event_id: string;
+  kind: string;
+  reference: string | null;
+  provider_tx_id: string | null;
+  effect_key: string | null;
+  amount: ColumnType<string | number | null, string | null, never>;
+  amount_is_total: number;
+  currency: string | null;
+  failure_code: string | null;
+  payer_name: string | null;
+  body: ColumnType<string, string, never>;
+  received_at: string;
+  status: 'received' | 'applied' | 'parked' | 'duplicate' | 'ignored';
+  status_reason: string | null;
+  subject_ref: string | null;
+  attempts: ColumnType<number, number | undefined, number>;
+  applied_at: string | null;
+  exception_ref: string | null;
+}
+
+export interface PspEffectTable {
+  provider: string;
+  provider_tx_id: string;
+  kind: string;
+  event_id: string;
+  subject_ref: string;
+  at: string;
+}
+
+export interface PaymentExceptionTable {
+  ref: string;
+  kind: string;
+  legal_entity: string | null;
+  client_id: string | null;
+  subject_ref: string | null;
+  provider: string | null;
+  summary: string;
+  details_json: string;
+  status: 'open' | 'resolved';
+  owner_id: string | null;
+  sla_due_at: string;
+  resolution_code: string | null;
+  resolution_note: string | null;
+  resolved_by: string | null;
+  resolved_at: string | null;
+  created_at: string;
+}
+
+/** Withdrawals (0014): amounts in minor units, written as decimal strings. */
+export interface WithdrawalTable {
+  ref: string;
+  client_id: string;
+  legal_entity: string;
+  provider: string;
+  method: string;
+  amount: ColumnType<string | number, string, never>;
+  currency: string;
+  base_amount: ColumnType<string | number | null, string | null, never>;
+  base_currency: string;
+  fx_json: string | null;
+  destination_json: string;
+  status: 'requested' | 'pending_approval' | 'approved' | 'submitted' | 'paid' | 'rejected' | 'failed' | 'on_hold' | 'needs_assistance';
+  status_reason: string | null;
+  checks_json: string;
+  flags_json: string;
+  tier_json: string;
+  policy_ref: string;
+  risk_level: string | null;
+  first_withdrawal: number;
+  requested_by: string;
+  idempotency_key: string | null;
+  provider_tx_id: string | null;
+  failure_code: string | null;
+  hold_posting: string;
+  settle_posting: string | null;
+  sla_due_at: string;
+  submit_attempts: ColumnType<number, number | undefined, number>;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface WithdrawalApprovalTable {
+  withdrawal_ref: string;
+  user_id: string;
+  roles_json: string;
+  reason: string | null;
+  despite_failed_checks: number;
+  at: string;
+}
+
+export interface FxRateTable {
+  id: Generated<number>;
+  base: string;
+  quote: string;
+  rate: string;
+  source: string;
+  as_of: string;
+  recorded_by: string;
+  recorded_at: string;
+}

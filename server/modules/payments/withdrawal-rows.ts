@@ -1,0 +1,138 @@
+// Reading withdrawals: the row with its amounts as text, and the views `withdrawals.queue` and
+// `withdrawals.get` answer with (checks, flags, tier, approvals given and needed, SLA left, the
+// actions the state machine allows).
+
+import { sql, type Selectable } from 'kysely';
+import { DomainError } from '../../../shared/errors.js';
+import { formatAmount } from '../../../shared/money.js';
+import { openSlots, type TierChoice } from '../../../shared/policies/payments.js';
+import { withdrawalActions, type WithdrawalCheck, type WithdrawalStatus } from '../../../shared/payments/withdrawals.js';
+import { requireEntity, type AuthContext } from '../../core/auth.js';
+import type { Store } from '../../core/store.js';
+import type { WithdrawalTable } from '../../db/schema-payments.js';
+import type { Reader } from '../policies/reader.js';
+
+/** The tier as stored with the withdrawal: the slots grow by one when someone approves despite a failed check. */
+export interface StoredTier extends TierChoice {
+  override: boolean;
+}
+
+export type WithdrawalRow = Selectable<WithdrawalTable> & { amount_text: string; base_amount_text: string | null };
+
+function columns() {
+  return [sql<string>`cast(amount as text)`.as('amount_text'), sql<string | null>`cast(base_amount as text)`.as('base_amount_text')] as const;
+}
+
+export async function loadWithdrawal(db: Reader, ref: string, lock: boolean): Promise<WithdrawalRow> {
+  let q = db.selectFrom('withdrawals').selectAll().select(columns()).where('ref', '=', ref);
+  if (lock) q = q.forUpdate();
+  const row = await q.executeTakeFirst();
+  if (!row) throw new DomainError('NOT_FOUND', `Withdrawal ${ref} does not exist.`);
+  return row;
+}
+
+/** A withdrawal by our reference or the provider's transaction id, for a payout event. */
+export async function withdrawalFor(db: Reader, by: { ref: string | null; provider: string; providerTxId: string | null }, lock: boolean): Promise<WithdrawalRow | undefined> {
+  let q = db.selectFrom('withdrawals').selectAll().select(columns());
+  if (by.ref?.startsWith('WD-')) q = q.where('ref', '=', by.ref);
+  else if (by.providerTxId) q = q.where('provider', '=', by.provider).where('provider_tx_id', '=', by.providerTxId);
+  else return undefined;
+  if (lock) q = q.forUpdate();
+  return q.executeTakeFirst();
+}
+
+function view(w: WithdrawalRow, approvals: Array<{ user_id: string; username: string | null; roles_json: string; reason: string | null; despite_failed_checks: number; at: string }>, now: string) {
+  const checks = JSON.parse(w.checks_json) as WithdrawalCheck[];
+  const tier = JSON.parse(w.tier_json) as StoredTier;
+  const open = openSlots(tier.slots, approvals.map((a) => ({ roles: JSON.parse(a.roles_json) as string[] })));
+  const waiting = w.status === 'pending_approval' || w.status === 'on_hold';
+  return {
+    ref: w.ref,
+    clientId: w.client_id,
+    legalEntity: w.legal_entity,
+    provider: w.provider,
+    method: w.method,
+    amount: formatAmount({ minor: BigInt(w.amount_text), currency: w.currency }),
+    currency: w.currency,
+    baseAmount: w.base_amount_text === null ? null : formatAmount({ minor: BigInt(w.base_amount_text), currency: w.base_currency }),
+    baseCurrency: w.base_currency,
+    fx: w.fx_json === null ? null : (JSON.parse(w.fx_json) as unknown),
+    destination: JSON.parse(w.destination_json) as { accountHolder: string; account: string },
+    status: w.status as WithdrawalStatus,
+    statusReason: w.status_reason,
+    riskLevel: w.risk_level,
+    firstWithdrawal: w.first_withdrawal === 1,
+    flags: JSON.parse(w.flags_json) as string[],
+    checks,
+    checksPassed: checks.filter((c) => c.outcome === 'passed').length,
+    checksFailed: checks.filter((c) => c.outcome === 'failed').map((c) => c.code),
+    tier: tier.tier,
+    override: tier.override,
+    approvalsGiven: approvals.length,
+    approvalsNeeded: tier.slots.length,
+    stillNeeded: open.map((s) => s.roles),
+    approvals: approvals.map((a) => ({ userId: a.user_id, by: a.username ?? a.user_id, roles: JSON.parse(a.roles_json) as string[], reason: a.reason, despiteFailedChecks: a.despite_failed_checks === 1, at: a.at })),
+    policyRef: w.policy_ref,
+    requestedBy: w.requested_by,
+    idempotencyKey: w.idempotency_key,
+    providerTxId: w.provider_tx_id,
+    failureCode: w.failure_code,
+    slaDueAt: w.sla_due_at,
+    slaMinutesLeft: waiting ? Math.round((Date.parse(w.sla_due_at) - Date.parse(now)) / 60_000) : null,
+    availableActions: withdrawalActions(w.status),
+    createdAt: w.created_at,
+    updatedAt: w.updated_at,
+  };
+}
+
+export type WithdrawalView = ReturnType<typeof view>;
+
+export class WithdrawalReads {
+  constructor(private readonly store: Store) {}
+
+  private async approvalsOf(refs: string[]) {
+    if (refs.length === 0) return new Map<string, Parameters<typeof view>[1]>();
+    const rows = await this.store.kysely
+      .selectFrom('withdrawal_approvals as a')
+      .leftJoin('users as u', 'u.id', 'a.user_id')
+      .select(['a.withdrawal_ref', 'a.user_id', 'u.username', 'a.roles_json', 'a.reason', 'a.despite_failed_checks', 'a.at'])
+      .where('a.withdrawal_ref', 'in', refs)
+      .orderBy('a.at')
+      .execute();
+    const out = new Map<string, Parameters<typeof view>[1]>();
+    for (const r of rows) out.set(r.withdrawal_ref, [...(out.get(r.withdrawal_ref) ?? []), r]);
+    return out;
+  }
+
+  async queue(auth: AuthContext, filter: { status?: WithdrawalStatus | undefined; legalEntity?: string | undefined; clientId?: string | undefined; cursor?: string | undefined; limit: number }) {
+    let scope = auth.scope('withdrawals.read');
+    if (filter.legalEntity) {
+      requireEntity(auth, 'withdrawals.read', filter.legalEntity);
+      scope = [filter.legalEntity];
+    }
+    if (scope.length === 0) return { items: [], nextCursor: null };
+    let q = this.store.kysely.selectFrom('withdrawals').selectAll().select(columns()).where('legal_entity', 'in', scope).orderBy('ref', 'desc').limit(filter.limit + 1);
+    if (filter.status) q = q.where('status', '=', filter.status);
+    if (filter.clientId) q = q.where('client_id', '=', filter.clientId);
+    if (filter.cursor) q = q.where('ref', '<', filter.cursor);
+    const rows = await q.execute();
+    const page = rows.slice(0, filter.limit);
+    const approvals = await this.approvalsOf(page.map((r) => r.ref));
+    const now = this.store.now();
+    const items = page.map((r) => view(r, approvals.get(r.ref) ?? [], now));
+    return { items, nextCursor: rows.length > filter.limit ? items.at(-1)!.ref : null };
+  }
+
+  async get(auth: AuthContext, ref: string) {
+    const w = await loadWithdrawal(this.store.kysely, ref, false);
+    requireEntity(auth, 'withdrawals.read', w.legal_entity);
+    const approvals = await this.approvalsOf([ref]);
+    const events = await this.store.kysely
+      .selectFrom('psp_events')
+      .select(['provider', 'event_id', 'kind', 'status', 'status_reason', 'received_at', 'applied_at'])
+      .where((eb) => eb.or([eb('subject_ref', '=', ref), eb('reference', '=', ref)]))
+      .orderBy('id')
+      .execute();
+    return { ...view(w, approvals.get(ref) ?? [], this.store.now()), events: events.map((e) => ({ provider: e.provider, eventId: e.event_id, kind: e.kind, status: e.status, reason: e.status_reason, receivedAt: e.received_at, appliedAt: e.applied_at })) };
+  }
+}
