@@ -15,6 +15,7 @@ import type { Context } from './trpc.js';
 import { CommitSignal } from './db/commit-signal.js';
 import type { CommitEvent } from './core/store.js';
 import { registerWebhooks } from './modules/payments/webhooks.js';
+import { pollOverdueDeposits } from './modules/payments/deposit-polling.js';
 
 export const VERSION = '0.1.0';
 
@@ -191,6 +192,8 @@ export function backgroundJobs(services: Services, config: Pick<Config, 'auditCh
     { name: 'kyc.sla', pattern: '0 */15 * * * *', run: () => services.kyc.sweeps.sweepSla() },
     // Provider events stored but not applied, parked ones tried again, those parked too long handed to a person.
     { name: 'payments.events', everyMs: 30_000, atStart: true, run: () => services.providerEvents.sweep() },
+    // Deposits without news from their provider past the policy's time are asked of it.
+    { name: 'payments.overdueDeposits', everyMs: 60_000, run: () => pollOverdueDeposits(services.store, services.policies, services.providerEvents, services.pspApis) },
     // Approved payouts never answered are sent again under their key; unclear ones asked of the provider; overdue ones handed to a person.
     { name: 'payments.withdrawals', everyMs: 60_000, run: () => services.withdrawals.sweep() },
     // The job queue's work (provider checks) runs as it is polled; draining it is a job like the others.

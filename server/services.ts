@@ -71,6 +71,8 @@ export interface Services {
   withdrawals: WithdrawalsService;
   withdrawalReads: WithdrawalReads;
   fx: FxRates;
+  /** Providers' APIs in the generic format (payouts, lookups), by provider name. */
+  pspApis: ReadonlyMap<string, PspApiClient>;
 }
 
 export function buildServices(config: Config, db: Db, clock: Clock): Services {
@@ -136,6 +138,7 @@ export function buildServices(config: Config, db: Db, clock: Clock): Services {
     withdrawals,
     withdrawalReads: new WithdrawalReads(store),
     fx: new FxRates(store),
+    pspApis: apis,
   };
 }
 

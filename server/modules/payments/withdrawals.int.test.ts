@@ -9,6 +9,7 @@ import { describeEachEngine, expectReason, portalClientFor, startTestServer, typ
 import { anApprovedClient } from '../../testing/builders.js';
 import { startPspSimulator, type PspSimulator } from '../../simulators/psp/provider.js';
 import { verifyLedger } from './ledger.js';
+import { pollOverdueDeposits } from './deposit-polling.js';
 
 describeEachEngine('withdrawals: checked, tiered, approved here, paid out once', (engine) => {
   let t: TestServer;
@@ -118,5 +119,28 @@ describeEachEngine('withdrawals: checked, tiered, approved here, paid out once',
     const kinds = await db().selectFrom('ledger_postings').select('kind').where('reference', '=', b.withdrawalRef).orderBy('id').execute();
     expect(kinds.map((k) => k.kind)).toEqual(['withdrawal.hold', 'withdrawal.release']);
     expect(await verifyLedger(db())).toMatchObject({ ok: true });
+  });
+
+  it('asks the provider about a deposit whose webhook was lost, and credits it once when the webhook comes after all', async () => {
+    const client = await anApprovedClient(t);
+    const { depositRef } = await portal().initiateDeposit.mutate({ clientId: client.clientId, amount: '75.00', currency: 'EUR', method: 'card', provider: 'simpay' });
+    sim.faults({ lossRate: 1 });
+    const payment = await sim.pay({ reference: depositRef, amount: '75.00', currency: 'EUR' });
+    sim.faults({ lossRate: 0 });
+    const services = t.server.services;
+    const poll = () => pollOverdueDeposits(services.store, services.policies, services.providerEvents, services.pspApis);
+    expect(await poll()).toEqual({ asked: 0, found: 0 });
+    t.clock.advance(31 * 60_000);
+    expect(await poll()).toEqual({ asked: 1, found: 1 });
+    expect((await db().selectFrom('deposits').select(['status', 'provider_tx_id']).where('ref', '=', depositRef).executeTakeFirstOrThrow())).toEqual({ status: 'credited', provider_tx_id: payment.id });
+    // The provider's webhook arrives late: the same payment, applied once.
+    await sim.pay({ reference: depositRef, amount: '75.00', currency: 'EUR' });
+    await sim.drain();
+    const events = await db().selectFrom('psp_events').select(['event_id', 'status']).where('reference', '=', depositRef).orderBy('id').execute();
+    expect(events).toEqual([
+      { event_id: `poll:${payment.id}:succeeded`, status: 'applied' },
+      { event_id: expect.stringMatching(/^evt_/), status: 'duplicate' },
+    ]);
+    expect(await balance(client.clientId)).toEqual({ currency: 'EUR', available: '75.00', pending: '0.00', held: '0.00' });
   });
 });
