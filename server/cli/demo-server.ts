@@ -9,6 +9,8 @@ import { loadConfig } from '../config.js';
 import { SeedIncompleteError, seedDemo, writeCredentials } from '../seed/demo.js';
 import { parseFlags } from './args.js';
 import { startKycProviderSimulator } from '../simulators/kyc/provider.js';
+import { startPspSimulator } from '../simulators/psp/provider.js';
+import { seedPayments } from '../seed/payments.js';
 
 const { values } = parseFlags({ 'data-dir': { type: 'string' } }, 'npm run demo:server [-- --data-dir DIR]');
 const dataDir = path.resolve(values['data-dir'] ?? process.env.DATA_DIR ?? './data/demo');
@@ -24,22 +26,44 @@ const portalKey = process.env.PORTAL_API_KEY ?? fs.readFileSync(portalKeyFile, '
 
 // The demo's KYC provider is the simulator (unless a real one is configured), on a loopback port.
 const kycSim = process.env.KYC_PROVIDER_URL ? null : await startKycProviderSimulator();
-const config = loadConfig({ ...process.env, DATA_DIR: dataDir, DEMO: '1', PORTAL_API_KEY: portalKey, ...(kycSim ? { KYC_PROVIDER_URL: kycSim.url, KYC_PROVIDER_TOKEN: kycSim.apiKey } : {}) });
+// The demo's payment provider "simpay" is the PSP simulator: its webhook secret is made on first run
+// and kept (owner-only) beside the portal key, and it remembers its payments and payouts in the
+// data folder, as a real provider would across a restart.
+const pspSecretFile = path.join(dataDir, 'keys', 'demo-psp.secret');
+fs.mkdirSync(path.dirname(pspSecretFile), { recursive: true, mode: 0o700 });
+if (!fs.existsSync(pspSecretFile)) fs.writeFileSync(pspSecretFile, `${randomBytes(24).toString('base64url')}\n`, { mode: 0o600 });
+const pspSim = await startPspSimulator({ provider: 'simpay', secret: fs.readFileSync(pspSecretFile, 'utf8').trim(), stateFile: path.join(dataDir, 'psp-simulator.json') });
+pspSim.faults({ hangMs: 4000 });
+const closeSimulators = () => Promise.all([kycSim?.close(), pspSim.close()]);
+const config = loadConfig({
+  PSP_TIMEOUT_MS: '3000',
+  ...process.env,
+  DATA_DIR: dataDir,
+  DEMO: '1',
+  PORTAL_API_KEY: portalKey,
+  PSP_SIMPAY_SECRET: pspSim.secret,
+  PSP_SIMPAY_URL: pspSim.url,
+  ...(kycSim ? { KYC_PROVIDER_URL: kycSim.url, KYC_PROVIDER_TOKEN: kycSim.apiKey } : {}),
+});
 const server = await startServer(config).catch(async (error: unknown) => {
   console.error(error instanceof Error ? error.message : String(error));
-  await kycSim?.close();
+  await closeSimulators();
   process.exit(1);
 });
+pspSim.setWebhookUrl(`${server.url}/webhooks/psp/${pspSim.provider}`);
 // The data folder beside the repository, when it is there: FATF lists and an OFAC SDN list are
 // loaded before the demo clients register, so they are scored and screened.
 const sharedData = path.resolve(import.meta.dirname, '..', '..', '..', 'shared', 'data');
 const seeded = await seedDemo(server.services, { seed: 1, stories: true, sharedData: fs.existsSync(sharedData) ? sharedData : null, log: (line) => console.log(line) }).catch(async (error: unknown) => {
   if (!(error instanceof SeedIncompleteError)) throw error;
   console.error(error.advice(dataDir, config.databaseUrl));
-  await Promise.all([server.close(), kycSim?.close()]);
+  await Promise.all([server.close(), closeSimulators()]);
   process.exit(1);
 });
 const { credentials, created } = seeded;
+await seedPayments(server.services, pspSim, (line) => console.log(line));
+// Where scripts find the simulators (CONTRACT: DATA_DIR/simulators.json).
+fs.writeFileSync(path.join(dataDir, 'simulators.json'), `${JSON.stringify({ psp: { url: pspSim.url, provider: pspSim.provider, secret: pspSim.secret }, ...(kycSim ? { kyc: { url: kycSim.url } } : {}) }, null, 2)}\n`, { mode: 0o600 });
 // Ready once the start-up jobs (the FATF lists in force) are done, so the first screen is current.
 await server.startupJobs;
 const file = writeCredentials(dataDir, credentials);
@@ -48,8 +72,9 @@ console.log(`fx-backoffice server listening on ${server.url} (storage: ${storage
 console.log(`${created ? 'Seeded the demo brokerage' : 'Demo brokerage already seeded'}; sign-in credentials and TOTP secrets: ${file}`);
 if (!process.env.PORTAL_API_KEY) console.log(`Client portal key (X-Portal-Key): ${portalKeyFile}`);
 if (kycSim) console.log(`KYC-provider simulator on ${kycSim.url}`);
+console.log(`PSP simulator (provider ${pspSim.provider}) on ${pspSim.url}; URLs and secrets for scripts: ${path.join(dataDir, 'simulators.json')}`);
 const stop = () => {
-  Promise.all([server.close(), kycSim?.close()]).then(() => process.exit(0), () => process.exit(1));
+  Promise.all([server.close(), closeSimulators()]).then(() => process.exit(0), () => process.exit(1));
 };
 process.once('SIGINT', stop);
 process.once('SIGTERM', stop);

@@ -54,7 +54,8 @@ interface StoryContext {
   log: (line: string) => void;
 }
 
-async function staff(services: Services, username: string): Promise<AuthContext> {
+/** A demo staff member as the seed acts for them (no session). */
+export async function staff(services: Services, username: string): Promise<AuthContext> {
   const user = await services.store.kysely.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirstOrThrow();
   const auth = buildAuthContext(user, 'demo-seed', await services.grants.grantsOf(user.id), { ip: null, userAgent: 'demo seed' });
   return { ...auth, actor: { ...auth.actor, sessionId: null } };

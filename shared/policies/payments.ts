@@ -95,7 +95,7 @@ export const DEFAULT_WITHDRAWAL_TIERS: WithdrawalTiersPolicy = {
   firstWithdrawalApprovers: 2,
   extraSlot: { roles: [...FINANCE] },
   overrideSlot: { roles: ['finance_manager', 'senior_compliance_officer', 'mlro'] },
-  checks: { maxPerDay: 3, maxBasePerDay: 5_000_000, depositThenWithdrawHours: 72, depositThenWithdrawShare: 80 },
+  checks: { maxPerDay: 5, maxBasePerDay: 5_000_000, depositThenWithdrawHours: 72, depositThenWithdrawShare: 80 },
 };
 
 export interface TierChoice {

@@ -53,3 +53,13 @@ export async function openException(m: Mutation, e: NewException): Promise<strin
   m.changed('payment_exceptions', ref, e.legalEntity, 'insert');
   return ref;
 }
+
+/** Closes the open exception of this kind about a subject, when what it waited for was settled by the system (the provider answered). */
+export async function settleException(m: Mutation, subjectRef: string, kind: ExceptionKind, code: string, note: string): Promise<void> {
+  const open = await m.trx.selectFrom('payment_exceptions').select(['ref', 'legal_entity', 'client_id']).where('subject_ref', '=', subjectRef).where('kind', '=', kind).where('status', '=', 'open').execute();
+  for (const e of open) {
+    await m.trx.updateTable('payment_exceptions').set({ status: 'resolved', resolution_code: code, resolution_note: note, resolved_by: m.actor.id, resolved_at: m.now }).where('ref', '=', e.ref).execute();
+    m.audit({ action: 'payments.exception.resolved', targetType: 'payment_exception', targetId: e.ref, clientId: e.client_id ?? undefined, legalEntity: e.legal_entity, after: { resolutionCode: code }, reason: note, caseRef: subjectRef });
+    m.changed('payment_exceptions', e.ref, e.legal_entity, 'update');
+  }
+}

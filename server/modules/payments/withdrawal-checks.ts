@@ -97,8 +97,17 @@ export async function runWithdrawalChecks(db: Reader, input: CheckInput, policy:
     .where('credited_at', '>=', since)
     .executeTakeFirstOrThrow();
   const deposited = BigInt(deposits.sum ?? '0');
-  const flagged = deposited * 100n >= money.minor * BigInt(policy.checks.depositThenWithdrawShare);
-  out.push(check('deposit_then_withdraw', 'Not a deposit withdrawn without trading', !flagged, false, flagged ? `${shown(deposited)} deposited in the last ${policy.checks.depositThenWithdrawHours} hours covers ${policy.checks.depositThenWithdrawShare}% or more of it (trading not checked: no platform connected)` : `${shown(deposited)} deposited in the last ${policy.checks.depositThenWithdrawHours} hours`, { deposited: formatAmount({ minor: deposited, currency: money.currency }), hours: policy.checks.depositThenWithdrawHours }));
+  const covered = deposited * 100n >= money.minor * BigInt(policy.checks.depositThenWithdrawShare);
+  // Whether the client traded in between is the platform's to say: until it is connected, a
+  // withdrawal that recent deposits cover is shown as not checked, with the deposits, and flagged.
+  out.push({
+    code: 'deposit_then_withdraw',
+    label: 'Not a deposit withdrawn without trading',
+    outcome: covered ? 'not_available' : 'passed',
+    blocking: false,
+    detail: covered ? `${shown(deposited)} deposited in the last ${policy.checks.depositThenWithdrawHours} hours covers ${policy.checks.depositThenWithdrawShare}% or more of it; trading not checked (no platform connected)` : `${shown(deposited)} deposited in the last ${policy.checks.depositThenWithdrawHours} hours`,
+    data: { deposited: formatAmount({ minor: deposited, currency: money.currency }), hours: policy.checks.depositThenWithdrawHours, recentDepositsCover: covered },
+  });
   return out;
 }
 

@@ -19,7 +19,7 @@ import { loadClient } from '../clients/restrictions.js';
 import { clientBalances, post, type AccountKey } from './ledger.js';
 import { convertAt } from './fx.js';
 import { failedChecks, runWithdrawalChecks } from './withdrawal-checks.js';
-import { openException } from './exceptions.js';
+import { openException, settleException } from './exceptions.js';
 import type { PayoutAnswer, PspApiClient } from './payout-client.js';
 import { loadWithdrawal, type StoredTier, type WithdrawalRow } from './withdrawal-rows.js';
 
@@ -47,6 +47,7 @@ export async function settlePaid(m: Mutation, w: WithdrawalRow, via: { providerT
   const amount = BigInt(w.amount_text);
   const posting = await post(m, { kind: 'withdrawal.paid', reference: w.ref, memo: `Withdrawal ${w.ref} paid out through ${w.provider}${via.providerTxId ? ` (${via.providerTxId})` : ''}`, lines: [{ account: clientAccount(w, 'held'), amount: -amount }, { account: clearingOf(w), amount }] });
   await m.trx.updateTable('withdrawals').set({ status: 'paid', status_reason: via.reason, settle_posting: posting, provider_tx_id: via.providerTxId ?? w.provider_tx_id, updated_at: m.now }).where('ref', '=', w.ref).execute();
+  if (w.status === 'needs_assistance') await settleException(m, w.ref, 'payout_unknown', 'outcome_confirmed', `paid: ${via.reason}`);
   m.audit({ action: 'withdrawal.paid', targetType: 'withdrawal', targetId: w.ref, clientId: w.client_id, legalEntity: w.legal_entity, before: { status: w.status }, after: { status: 'paid', providerTxId: via.providerTxId ?? w.provider_tx_id, posting, eventId: via.eventId ?? null }, reason: via.reason, caseRef: w.ref });
   m.changed('withdrawals', w.ref, w.legal_entity, 'update');
 }
@@ -56,6 +57,7 @@ export async function releaseHold(m: Mutation, w: WithdrawalRow, to: 'rejected' 
   const amount = BigInt(w.amount_text);
   const posting = await post(m, { kind: 'withdrawal.release', reference: w.ref, memo: `Withdrawal ${w.ref} ${to}: funds returned to the client`, corrects: w.hold_posting, lines: [{ account: clientAccount(w, 'held'), amount: -amount }, { account: clientAccount(w, 'available'), amount }] });
   await m.trx.updateTable('withdrawals').set({ status: to, status_reason: via.reason, failure_code: via.failureCode ?? w.failure_code, settle_posting: posting, updated_at: m.now }).where('ref', '=', w.ref).execute();
+  if (w.status === 'needs_assistance') await settleException(m, w.ref, 'payout_unknown', 'outcome_confirmed', `${to}: ${via.reason}`);
   m.audit({ action: `withdrawal.${to}`, targetType: 'withdrawal', targetId: w.ref, clientId: w.client_id, legalEntity: w.legal_entity, before: { status: w.status }, after: { status: to, failureCode: via.failureCode ?? null, posting, eventId: via.eventId ?? null }, reason: via.reason, caseRef: w.ref });
   m.changed('withdrawals', w.ref, w.legal_entity, 'update');
 }
@@ -93,7 +95,12 @@ export class WithdrawalsService {
       // Without a rate the amount cannot be placed in a band: the top band applies, and says so.
       const baseMinor = converted?.money.minor ?? BigInt(Number.MAX_SAFE_INTEGER);
       const tier: StoredTier = { ...chooseWithdrawalTier(policy.document, { baseMinor, riskLevel: client.risk_level, first, override: false }), override: false };
-      const flags = [...(checks.find((c) => c.code === 'destination_name')?.outcome === 'failed' ? ['third_party_destination'] : []), ...(first ? ['first_withdrawal'] : []), ...(converted ? [] : ['no_fx_rate'])];
+      const flags = [
+        ...(checks.find((c) => c.code === 'destination_name')?.outcome === 'failed' ? ['third_party_destination'] : []),
+        ...(first ? ['first_withdrawal'] : []),
+        ...(converted ? [] : ['no_fx_rate']),
+        ...(checks.find((c) => c.code === 'deposit_then_withdraw')?.data.recentDepositsCover === true ? ['recent_deposits'] : []),
+      ];
       const hold = await post(m, { kind: 'withdrawal.hold', reference: ref, memo: `Withdrawal ${ref} requested: funds held`, lines: [{ account: clientAccount({ legal_entity: client.legal_entity, client_id: client.id, currency: money.currency }, 'available'), amount: -money.minor }, { account: clientAccount({ legal_entity: client.legal_entity, client_id: client.id, currency: money.currency }, 'held'), amount: money.minor }] });
       const due = new Date(Date.parse(m.now) + tier.slaHours * 3_600_000).toISOString();
       await m.trx
@@ -211,7 +218,7 @@ export class WithdrawalsService {
         m.afterCommit(() => this.submit(ref).then(() => undefined, () => undefined));
         return 'approved';
       }
-      return this.recordAnswer(m, w, found, `asked ${w.provider}: ${reason}`);
+      return this.recordAnswer(m, w, found, `asked ${w.provider} (${reason})`);
     });
   }
 
@@ -269,9 +276,10 @@ export class WithdrawalsService {
       await releaseHold(m, w, 'failed', { reason: `${context}: refused: ${answer.message}`, failureCode: answer.code });
       return 'failed';
     }
-    if (w.status === 'needs_assistance' && w.status_reason === answer.detail) return m.unchanged(w.status);
-    await m.trx.updateTable('withdrawals').set({ status: 'needs_assistance', status_reason: answer.detail, updated_at: m.now }).where('ref', '=', w.ref).execute();
-    m.audit({ action: 'withdrawal.needs_assistance', targetType: 'withdrawal', targetId: w.ref, clientId: w.client_id, legalEntity: w.legal_entity, before: { status: w.status }, after: { status: 'needs_assistance', idempotencyKey: w.idempotency_key }, reason: `${context}: outcome unknown: ${answer.detail}`, caseRef: w.ref });
+    const why = `${context}: outcome unknown: ${answer.detail}`;
+    if (w.status === 'needs_assistance' && w.status_reason === why) return m.unchanged(w.status);
+    await m.trx.updateTable('withdrawals').set({ status: 'needs_assistance', status_reason: why, updated_at: m.now }).where('ref', '=', w.ref).execute();
+    m.audit({ action: 'withdrawal.needs_assistance', targetType: 'withdrawal', targetId: w.ref, clientId: w.client_id, legalEntity: w.legal_entity, before: { status: w.status }, after: { status: 'needs_assistance', idempotencyKey: w.idempotency_key }, reason: why, caseRef: w.ref });
     m.changed('withdrawals', w.ref, w.legal_entity, 'update');
     const policy = await this.policies.require(m.trx, 'payments.deposits');
     await openException(m, { kind: 'payout_unknown', legalEntity: w.legal_entity, clientId: w.client_id, subjectRef: w.ref, provider: w.provider, summary: `The payout of ${w.ref} has an unknown outcome (${answer.detail}); ask ${w.provider} before anything else`, details: { withdrawal: w.ref, idempotencyKey: w.idempotency_key, detail: answer.detail }, slaHours: policy.document.exceptionSlaHours });
@@ -293,7 +301,7 @@ export class WithdrawalsService {
     for (const { ref, provider } of unclear) {
       if (!this.apis.has(provider)) continue;
       asked += 1;
-      await this.askProvider(SYSTEM, ref, 'asked by the withdrawal sweep').catch(() => undefined);
+      await this.askProvider(SYSTEM, ref, 'withdrawal sweep').catch(() => undefined);
     }
     const overdue = await db.selectFrom('withdrawals').selectAll().where('status', 'in', ['pending_approval', 'on_hold']).where('sla_due_at', '<', now).orderBy('ref').limit(500).execute();
     const policy = await this.policies.require(db, 'payments.deposits');

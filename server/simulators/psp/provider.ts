@@ -12,6 +12,7 @@
 // Simulator code: never part of a production build.
 
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
 import fastify from 'fastify';
 import { signGeneric, verifyGeneric } from '../../modules/payments/psp/generic.js';
 import { WebhookRefused } from '../../modules/payments/psp/event.js';
@@ -30,6 +31,8 @@ export interface PspFaults {
   maxDelayMs: number;
   /** how long a `timeout_sent` payout keeps the connection before answering */
   hangMs: number;
+  /** references whose payout lookups answer 503 (the provider's reporting is down for them) */
+  lookupsFail: string[];
 }
 
 export interface SimPayment {
@@ -71,18 +74,23 @@ export interface PspSimulator {
 }
 
 function emptyFaults(): PspFaults {
-  return { payouts: [], duplicateRate: 0, newIdShare: 0, lossRate: 0, maxDelayMs: 0, hangMs: 15_000 };
+  return { payouts: [], duplicateRate: 0, newIdShare: 0, lossRate: 0, maxDelayMs: 0, hangMs: 15_000, lookupsFail: [] };
 }
 
-export async function startPspSimulator(opts: { port?: number; provider?: string; secret?: string; webhookUrl?: string; random?: () => number; now?: () => number } = {}): Promise<PspSimulator> {
+export async function startPspSimulator(opts: { port?: number; provider?: string; secret?: string; webhookUrl?: string; random?: () => number; now?: () => number; stateFile?: string } = {}): Promise<PspSimulator> {
   const provider = opts.provider ?? 'simpay';
   const secret = opts.secret ?? randomBytes(24).toString('base64url');
   const random = opts.random ?? Math.random;
   const nowSeconds = () => Math.floor((opts.now?.() ?? Date.now()) / 1000);
   let webhookUrl = opts.webhookUrl ?? null;
   let faults = emptyFaults();
-  const payments = new Map<string, SimPayment>();
-  const payouts = new Map<string, SimPayout>();
+  // A provider remembers its payments and payouts: with `stateFile` the simulator does too, across restarts.
+  const saved = opts.stateFile && fs.existsSync(opts.stateFile) ? (JSON.parse(fs.readFileSync(opts.stateFile, 'utf8')) as { payments: SimPayment[]; payouts: SimPayout[] }) : { payments: [], payouts: [] };
+  const payments = new Map<string, SimPayment>(saved.payments.map((p) => [p.reference, p]));
+  const payouts = new Map<string, SimPayout>(saved.payouts.map((p) => [p.idempotencyKey, p]));
+  const save = () => {
+    if (opts.stateFile) fs.writeFileSync(opts.stateFile, JSON.stringify({ payments: [...payments.values()], payouts: [...payouts.values()] }), { mode: 0o600 });
+  };
   const inFlight = new Set<Promise<void>>();
   const stats = { webhooksSent: 0, webhooksLost: 0, duplicates: 0, payoutRequests: 0 };
   let serial = 0;
@@ -150,6 +158,7 @@ export async function startPspSimulator(opts: { port?: number; provider?: string
     if (fault === 'refuse') return reply.code(422).send({ error: `destination ${body.destination?.account ?? ''} is not a valid account`, code: 'invalid_destination' });
     const payout: SimPayout = { id: nextId('po'), idempotencyKey: key, reference: body.reference, amount: body.amount, currency: body.currency, status: fault === 'fail' ? 'failed' : 'paid', failureCode: fault === 'fail' ? 'account_closed' : null };
     payouts.set(key, payout);
+    save();
     send(payout.status === 'paid' ? 'payout.paid' : 'payout.failed', { reference: payout.reference, providerTxId: payout.id, amount: payout.amount, currency: payout.currency, ...(payout.failureCode ? { failureCode: payout.failureCode } : {}) });
     // The money has left in every *_sent fault: only the answer is lost.
     if (fault === 'timeout_sent') await new Promise((r) => setTimeout(r, faults.hangMs));
@@ -163,6 +172,7 @@ export async function startPspSimulator(opts: { port?: number; provider?: string
 
   app.get<{ Querystring: { idempotencyKey?: string } }>('/v1/payouts', async (req, reply) => {
     const payout = payouts.get(req.query.idempotencyKey ?? '');
+    if (payout && faults.lookupsFail.includes(payout.reference)) return reply.code(503).send({ error: 'payout reporting is temporarily unavailable', code: 'unavailable' });
     return payout ? reply.send(payout) : reply.code(404).send({ error: 'no such payout', code: 'not_found' });
   });
 
@@ -192,6 +202,7 @@ export async function startPspSimulator(opts: { port?: number; provider?: string
     async pay(input) {
       const payment: SimPayment = { id: payments.get(input.reference)?.id ?? nextId('pay'), reference: input.reference, status: input.fail ? 'failed' : 'succeeded', amount: input.amount, currency: input.currency, failureCode: input.fail ?? null };
       payments.set(input.reference, payment);
+      save();
       send(input.fail ? 'payment.failed' : 'payment.succeeded', { reference: input.reference, providerTxId: payment.id, amount: input.amount, currency: input.currency, ...(input.payerName ? { payerName: input.payerName } : {}), ...(input.fail ? { failureCode: input.fail } : {}) });
       return payment;
     },
