@@ -2,7 +2,7 @@
 
 import { accessRouter, authRouter } from './modules/access/router.js';
 import { alertsRouter } from './modules/alerts/router.js';
-import { depositsRouter, fxRouter, ledgerRouter, withdrawalsRouter } from './modules/payments/router.js';
+import { depositsRouter, fxRouter, ledgerRouter, reconciliationRouter, withdrawalsRouter } from './modules/payments/router.js';
 import { approvalsRouter } from './modules/approvals/router.js';
 import { auditRouter } from './modules/audit/router.js';
 import { clientsRouter } from './modules/clients/router.js';
@@ -28,6 +28,7 @@ export const appRouter = router({
   deposits: depositsRouter,
   withdrawals: withdrawalsRouter,
   fx: fxRouter,
+  reconciliation: reconciliationRouter,
   sync: syncRouter,
 });
 

@@ -40,6 +40,8 @@ import { WithdrawalsService } from './modules/payments/withdrawals.js';
 import { WithdrawalReads } from './modules/payments/withdrawal-rows.js';
 import { FxRates } from './modules/payments/fx.js';
 import { PspApiClient } from './modules/payments/payout-client.js';
+import { Reconciliation } from './modules/payments/reconciliation.js';
+import { PaymentExceptions } from './modules/payments/exception-work.js';
 
 export interface Services {
   config: Config;
@@ -73,6 +75,8 @@ export interface Services {
   fx: FxRates;
   /** Providers' APIs in the generic format (payouts, lookups), by provider name. */
   pspApis: ReadonlyMap<string, PspApiClient>;
+  reconciliation: Reconciliation;
+  paymentExceptions: PaymentExceptions;
 }
 
 export function buildServices(config: Config, db: Db, clock: Clock): Services {
@@ -139,6 +143,8 @@ export function buildServices(config: Config, db: Db, clock: Clock): Services {
     withdrawalReads: new WithdrawalReads(store),
     fx: new FxRates(store),
     pspApis: apis,
+    reconciliation: new Reconciliation(store, policies),
+    paymentExceptions: new PaymentExceptions(store),
   };
 }
 

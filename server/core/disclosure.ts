@@ -31,8 +31,10 @@ const SHOWN_FIELDS = new Set([
   'provider', 'method', 'failureCode', 'providerReference', 'providerTxId', 'platformStep',
   // withdrawals: check codes and outcomes, tiers and the slots still open, the payout's key, base amounts and the FX rate used
   'code', 'checksFailed', 'stillNeeded', 'idempotencyKey', 'baseAmount', 'baseCurrency', 'rate', 'from', 'to',
+  // payment exceptions and reconciliation: kinds and codes, our references, the amounts each side holds
+  'kindLabel', 'resolutionCode', 'reference', 'ledgerAmount', 'providerAmount', 'notCompared',
   // staff, never clients
-  'actor', 'by', 'username', 'maker', 'coverFor', 'decidedBy', 'assignee', 'assignedTo', 'requestedBy', 'approvedBy', 'createdBy', 'reviewer', 'ip', 'userAgent',
+  'actor', 'by', 'username', 'owner', 'resolvedBy', 'maker', 'coverFor', 'decidedBy', 'assignee', 'assignedTo', 'requestedBy', 'approvedBy', 'createdBy', 'reviewer', 'ip', 'userAgent',
 ]);
 
 /** Field-name shapes on the allow-list: identifiers (`…Id`, `…Ids`, `…Ref`), times (`at`, `…At`), counts and versions. */

@@ -17,6 +17,7 @@ import { approvalClient } from './migrations/0011_approval_client.js';
 import { ledger } from './migrations/0012_ledger.js';
 import { deposits } from './migrations/0013_deposits.js';
 import { withdrawals } from './migrations/0014_withdrawals.js';
+import { settlements } from './migrations/0015_settlements.js';
 
 type MigrationFactory = (engine: Engine) => Migration;
 
@@ -36,6 +37,7 @@ export const MIGRATIONS: ReadonlyArray<readonly [string, MigrationFactory]> = [
   ['0012_ledger', ledger],
   ['0013_deposits', deposits],
   ['0014_withdrawals', withdrawals],
+  ['0015_settlements', settlements],
 ];
 
 export class SchemaTooNewError extends Error {

@@ -162,3 +162,27 @@ export interface FxRateTable {
   recorded_by: string;
   recorded_at: string;
 }
+
+export interface PspSettlementFileTable {
+  id: string;
+  provider: string;
+  file_name: string;
+  sha256: string;
+  rows: number;
+  first_at: string;
+  last_at: string;
+  imported_by: string;
+  imported_at: string;
+}
+
+export interface PspSettlementRowTable {
+  file_id: string;
+  line: number;
+  provider: string;
+  at: string;
+  type: 'payment' | 'refund' | 'chargeback' | 'payout' | 'payout_return';
+  reference: string | null;
+  provider_tx_id: string;
+  amount: ColumnType<string | number, string, never>;
+  currency: string;
+}

@@ -33,6 +33,7 @@ export const PERMISSIONS = {
   'ledger.read': 'See client balances and the ledger',
   'banking.edit': 'Change client banking details',
   'reconciliation.run': 'Run reconciliation between ledger, PSPs and MT5',
+  'payments.exceptions': 'Work payment exceptions: take them, resolve them with a code',
   'platform.read': 'See MT5 accounts and manager operations',
   'interventions.request': 'Request an MT5 intervention',
   'interventions.decide': 'Approve or reject MT5 interventions',
@@ -111,11 +112,12 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   finance_officer: [
     'entities.read', 'clients.read', 'clients.pii', 'kyc.status', 'withdrawals.read', 'withdrawals.decide',
     'deposits.read', 'ledger.read', 'banking.edit', 'approvals.read', 'approvals.decide', 'policies.read',
+    'payments.exceptions',
   ],
   finance_manager: [
     'entities.read', 'clients.read', 'clients.pii', 'kyc.status', 'withdrawals.read', 'withdrawals.decide',
     'deposits.read', 'ledger.read', 'banking.edit', 'reconciliation.run', 'approvals.read', 'approvals.decide',
-    'policies.read', 'policies.propose', 'reports.read',
+    'policies.read', 'policies.propose', 'reports.read', 'payments.exceptions',
   ],
   dealer: [
     'entities.read', 'clients.read', 'kyc.status', 'platform.read', 'interventions.request',
@@ -223,6 +225,11 @@ export const PROCEDURES = {
   'withdrawals.resolve': 'withdrawals.decide',
   'fx.rates': 'ledger.read',
   'fx.record': 'reconciliation.run',
+  'reconciliation.run': 'reconciliation.run',
+  'reconciliation.importSettlement': 'reconciliation.run',
+  'reconciliation.exceptions': 'deposits.read',
+  'reconciliation.takeException': 'payments.exceptions',
+  'reconciliation.resolveException': 'payments.exceptions',
   'alerts.assignToMe': 'alerts.manage',
   'alerts.acknowledge': 'alerts.manage',
   'alerts.close': 'alerts.manage',

@@ -36,3 +36,17 @@ export const fxRateInput = z
     asOf: z.iso.datetime({ precision: 3, message: 'must be an ISO 8601 UTC time with milliseconds' }),
   })
   .strict();
+
+/** How a payment exception is closed: the code says what was done, the note says why. */
+export const EXCEPTION_RESOLUTIONS = ['corrected_in_ledger', 'provider_corrected', 'refunded_to_payer', 'accepted_after_review', 'chargeback_accepted', 'chargeback_won', 'duplicate_confirmed', 'outcome_confirmed', 'no_action_needed'] as const;
+
+const exceptionRef = z.string().regex(/^PEX-\d{6,}$/, 'must be a payment exception reference like PEX-000123');
+const isoTime = z.iso.datetime({ precision: 3, message: 'must be an ISO 8601 UTC time with milliseconds' });
+
+export const reconciliationRunInput = z.object({ provider: provider.optional(), from: isoTime, to: isoTime }).strict();
+export const settlementImportInput = z.object({ provider, fileName: z.string().trim().min(1).max(200), contentBase64: z.base64().max(20 * 1024 * 1024) }).strict();
+export const exceptionsInput = z
+  .object({ status: z.enum(['open', 'resolved']).optional(), kind: z.string().max(40).optional(), legalEntity: z.string().min(1).max(40).optional(), cursor: z.string().max(40).optional(), limit: z.number().int().min(1).max(500).default(100) })
+  .strict();
+export const exceptionRefInput = z.object({ ref: exceptionRef }).strict();
+export const resolveExceptionInput = z.object({ ref: exceptionRef, resolutionCode: z.enum(EXCEPTION_RESOLUTIONS), note: z.string().trim().min(3, 'must say what was done').max(2000) }).strict();

@@ -32,6 +32,8 @@ function walk(ids: { clients: string[]; cases: string[]; hits: string[]; approva
     'deposits.list': (c: Client) => each(['eu', 'global'], (legalEntity) => c.deposits.list.query({ legalEntity, limit: 500 })),
     'withdrawals.queue': (c: Client) => each(['eu', 'global'], (legalEntity) => c.withdrawals.queue.query({ legalEntity, limit: 500 })),
     'withdrawals.get': async (c: Client) => each((await c.withdrawals.queue.query({ limit: 500 })).items, (w) => c.withdrawals.get.query({ ref: w.ref })),
+    'reconciliation.exceptions': (c: Client) => c.reconciliation.exceptions.query({ limit: 500 }),
+    'reconciliation.run': (c: Client) => c.reconciliation.run.mutate({ from: '2020-01-01T00:00:00.000Z', to: '2030-01-01T00:00:00.000Z' }),
     'deposits.get': async (c: Client) => each((await c.deposits.list.query({ limit: 500 })).items, (d) => c.deposits.get.query({ ref: d.ref })),
     'alerts.get': async (c: Client) => each((await c.alerts.list.query({ limit: 500 })).items, (a) => c.alerts.get.query({ id: a.id })),
     'approvals.list': (c: Client) => c.approvals.list.query({ limit: 500 }),
@@ -60,7 +62,7 @@ const NOT_CLIENT_DATA = new Set([
   'fx.rates', // market rates, no client
 ]);
 
-const MUTATIONS = /\.(assign|assignToMe|acknowledge|close|recordExport|requestDocuments|escalate|approve|reject|override|completeEddItem|retryVerification|decide|cancel|logout|revokeSession|changePassword|login|enrolMfa|confirmMfa|hold|release|resolve|request|record)$|^portal\.|^(access|policies|auth)\./;
+const MUTATIONS = /\.(assign|assignToMe|acknowledge|close|recordExport|requestDocuments|escalate|approve|reject|override|completeEddItem|retryVerification|decide|cancel|logout|revokeSession|changePassword|login|enrolMfa|confirmMfa|hold|release|resolve|request|record|importSettlement|takeException|resolveException)$|^portal\.|^(access|policies|auth)\./;
 
 describe.skipIf(!sharedDataPresent)('masking by what may be shown', () => {
   let t: TestServer;

@@ -4,7 +4,7 @@ import { router, staffProcedure } from '../../trpc.js';
 import { balanceOf } from './balances.js';
 import { DEPOSIT_STATUSES } from './deposits.js';
 import { WITHDRAWAL_STATUSES } from '../../../shared/payments/withdrawals.js';
-import { fxRateInput, requestWithdrawalInput, withdrawalApproveInput, withdrawalReasonInput, withdrawalRef, withdrawalResolveInput } from '../../../shared/payments/schemas.js';
+import { exceptionRefInput, exceptionsInput, reconciliationRunInput, resolveExceptionInput, settlementImportInput, fxRateInput, requestWithdrawalInput, withdrawalApproveInput, withdrawalReasonInput, withdrawalRef, withdrawalResolveInput } from '../../../shared/payments/schemas.js';
 
 const depositRef = z.string().regex(/^DEP-\d{6,}$/, 'must be a deposit reference like DEP-000123');
 const cursorLimit = { cursor: z.string().max(40).optional(), limit: z.number().int().min(1).max(500).default(100) };
@@ -45,4 +45,12 @@ export const withdrawalsRouter = router({
 export const fxRouter = router({
   rates: staffProcedure.input(z.object({}).strict()).query(({ ctx }) => ctx.services.fx.list()),
   record: staffProcedure.input(fxRateInput).mutation(({ ctx, input }) => ctx.services.fx.record(ctx.auth.actor, input)),
+});
+
+export const reconciliationRouter = router({
+  run: staffProcedure.input(reconciliationRunInput).mutation(({ ctx, input }) => ctx.services.reconciliation.run(ctx.auth, input)),
+  importSettlement: staffProcedure.input(settlementImportInput).mutation(({ ctx, input }) => ctx.services.reconciliation.importSettlement(ctx.auth, input)),
+  exceptions: staffProcedure.input(exceptionsInput).query(({ ctx, input }) => ctx.services.paymentExceptions.list(ctx.auth, input)),
+  takeException: staffProcedure.input(exceptionRefInput).mutation(({ ctx, input }) => ctx.services.paymentExceptions.take(ctx.auth, input.ref)),
+  resolveException: staffProcedure.input(resolveExceptionInput).mutation(({ ctx, input }) => ctx.services.paymentExceptions.resolve(ctx.auth, input)),
 });

@@ -1,0 +1,97 @@
+// The payment exceptions queue: listed in the reader's entities (and, for those who run
+// reconciliation, the ones no entity owns yet), taken by a person, and resolved with a code and a
+// note. Resolving a chargeback ends its block on the client's withdrawals; resolving repeated
+// failures lets the client pay with that method again.
+
+import { DomainError } from '../../../shared/errors.js';
+import { requireEntity, type AuthContext } from '../../core/auth.js';
+import type { Store } from '../../core/store.js';
+import { JSON_COLUMNS, readJson } from '../../db/json.js';
+import { EXCEPTION_KINDS, type ExceptionKind } from './exceptions.js';
+
+export class PaymentExceptions {
+  constructor(private readonly store: Store) {}
+
+  async list(auth: AuthContext, filter: { status?: 'open' | 'resolved' | undefined; kind?: string | undefined; legalEntity?: string | undefined; cursor?: string | undefined; limit: number }) {
+    let scope = auth.scope('deposits.read');
+    if (filter.legalEntity) {
+      requireEntity(auth, 'deposits.read', filter.legalEntity);
+      scope = [filter.legalEntity];
+    }
+    const unowned = !filter.legalEntity && auth.scope('reconciliation.run').length > 0;
+    if (scope.length === 0 && !unowned) return { items: [], nextCursor: null };
+    let q = this.store.kysely
+      .selectFrom('payment_exceptions as x')
+      .leftJoin('users as u', 'u.id', 'x.owner_id')
+      .leftJoin('users as r', 'r.id', 'x.resolved_by')
+      .selectAll('x')
+      .select(['u.username as owner', 'r.username as resolver'])
+      .where((eb) => eb.or([...(scope.length > 0 ? [eb('x.legal_entity', 'in', scope)] : []), ...(unowned ? [eb('x.legal_entity', 'is', null)] : [])]))
+      .orderBy('x.ref', 'desc')
+      .limit(filter.limit + 1);
+    if (filter.status) q = q.where('x.status', '=', filter.status);
+    if (filter.kind) q = q.where('x.kind', '=', filter.kind);
+    if (filter.cursor) q = q.where('x.ref', '<', filter.cursor);
+    const rows = await q.execute();
+    const now = this.store.now();
+    const items = rows.slice(0, filter.limit).map((x) => ({
+      ref: x.ref,
+      kind: x.kind,
+      kindLabel: EXCEPTION_KINDS[x.kind as ExceptionKind] ?? x.kind,
+      legalEntity: x.legal_entity,
+      clientId: x.client_id,
+      subjectRef: x.subject_ref,
+      provider: x.provider,
+      summary: x.summary,
+      details: readJson(JSON_COLUMNS.object, x.details_json, 'payment_exceptions.details_json'),
+      status: x.status,
+      owner: x.owner,
+      slaDueAt: x.sla_due_at,
+      slaMinutesLeft: x.status === 'open' ? Math.round((Date.parse(x.sla_due_at) - Date.parse(now)) / 60_000) : null,
+      resolutionCode: x.resolution_code,
+      resolutionNote: x.resolution_note,
+      resolvedBy: x.resolver,
+      resolvedAt: x.resolved_at,
+      createdAt: x.created_at,
+    }));
+    return { items, nextCursor: rows.length > filter.limit ? items.at(-1)!.ref : null };
+  }
+
+  private async load(auth: AuthContext, ref: string) {
+    const row = await this.store.kysely.selectFrom('payment_exceptions').selectAll().where('ref', '=', ref).executeTakeFirst();
+    if (!row) throw new DomainError('NOT_FOUND', `Payment exception ${ref} does not exist.`);
+    if (row.legal_entity === null) {
+      if (auth.scope('reconciliation.run').length === 0) throw new DomainError('OUT_OF_ENTITY_SCOPE', `${ref} belongs to no legal entity yet: only those who run reconciliation work it.`);
+    } else requireEntity(auth, 'payments.exceptions', row.legal_entity);
+    if (row.status !== 'open') throw new DomainError('ALREADY_DECIDED', `${ref} was resolved already (${row.resolution_code ?? ''}).`);
+    return row;
+  }
+
+  async take(auth: AuthContext, ref: string): Promise<{ owner: string }> {
+    const row = await this.load(auth, ref);
+    if (row.owner_id === auth.user.id) return { owner: auth.user.username };
+    await this.store.mutate(auth.actor, async (m) => {
+      await m.trx.updateTable('payment_exceptions').set({ owner_id: auth.user.id }).where('ref', '=', ref).where('status', '=', 'open').execute();
+      m.audit({ action: 'payments.exception.taken', targetType: 'payment_exception', targetId: ref, clientId: row.client_id ?? undefined, legalEntity: row.legal_entity, before: { owner: row.owner_id }, after: { owner: auth.user.id }, caseRef: row.subject_ref ?? undefined });
+      m.changed('payment_exceptions', ref, row.legal_entity, 'update');
+    });
+    return { owner: auth.user.username };
+  }
+
+  async resolve(auth: AuthContext, input: { ref: string; resolutionCode: string; note: string }): Promise<{ status: 'resolved' }> {
+    const row = await this.load(auth, input.ref);
+    await this.store.mutate(auth.actor, async (m) => {
+      const done = await m.trx
+        .updateTable('payment_exceptions')
+        .set({ status: 'resolved', owner_id: row.owner_id ?? auth.user.id, resolution_code: input.resolutionCode, resolution_note: input.note, resolved_by: auth.user.id, resolved_at: m.now })
+        .where('ref', '=', input.ref)
+        .where('status', '=', 'open')
+        .returning('ref')
+        .executeTakeFirst();
+      if (!done) throw new DomainError('ALREADY_DECIDED', `${input.ref} was resolved already.`);
+      m.audit({ action: 'payments.exception.resolved', targetType: 'payment_exception', targetId: input.ref, clientId: row.client_id ?? undefined, legalEntity: row.legal_entity, before: { status: 'open' }, after: { status: 'resolved', resolutionCode: input.resolutionCode }, reason: input.note, caseRef: row.subject_ref ?? undefined });
+      m.changed('payment_exceptions', input.ref, row.legal_entity, 'update');
+    });
+    return { status: 'resolved' };
+  }
+}
