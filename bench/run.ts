@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { benchAudit, WRITERS, type AuditBenchRow } from './audit.js';
 import { benchCacheQueries, benchFirstSync } from './cache.js';
 import { benchKyc, type KycBenchRow } from './kyc.js';
+import { benchPayments, type PaymentsBenchRow } from './payments.js';
 import { companyFalseHits, dataPresent, entityBenchAccuracy, loadAllLists, nameBenchAccuracy, organisationAliasRecall, screeningSpeed } from './screening.js';
 import { ListMatcher } from '../server/modules/screening/matching/matcher.js';
 
@@ -19,11 +20,13 @@ const TARGETS = { appendPerSecond: 500, concurrentAppendPerSecond: 2000, searchP
 // at the 95th percentile feels immediate. A regulator's "show me this client" is answered in
 // seconds; the whole timeline of a client with 5,000 events in half a second leaves room for the rest.
 const KYC_TARGETS = { queueP95Ms: 100, timelineP95Ms: 500 };
+// Issue 16's payments targets.
+const PAYMENTS_TARGETS = { postings: { sqlite: 5000, postgres: 10000 }, webhooksPerSecond: 1000, creditedP95Ms: 1000, queueP95Ms: 20 };
 
 const { values } = parseArgs({
-  options: { sizes: { type: 'string' }, engines: { type: 'string' }, only: { type: 'string' }, 'cache-sizes': { type: 'string' }, 'screen-clients': { type: 'string' }, 'rescreen-clients': { type: 'string' }, 'kyc-cases': { type: 'string' } },
+  options: { sizes: { type: 'string' }, engines: { type: 'string' }, only: { type: 'string' }, 'cache-sizes': { type: 'string' }, 'screen-clients': { type: 'string' }, 'rescreen-clients': { type: 'string' }, 'kyc-cases': { type: 'string' }, withdrawals: { type: 'string' } },
 });
-const only = new Set((values.only ?? 'audit,cache,screening,kyc').split(','));
+const only = new Set((values.only ?? 'audit,cache,screening,kyc,payments').split(','));
 const sizes = (values.sizes ?? '1000000,10000000').split(',').map(Number);
 const engines = (values.engines ?? 'sqlite,postgres').split(',') as Array<'sqlite' | 'postgres'>;
 if (sizes.some((s) => !Number.isInteger(s) || s < 1000)) {
@@ -124,5 +127,22 @@ if (only.has('kyc')) {
     console.log(`| kyc.queue first page, open + high risk | ${r.engine} | ${fmt(r.cases)} cases | ${r.filteredP50Ms.toFixed(2)} / ${r.filteredP95Ms.toFixed(2)} ms | p95 <= ${KYC_TARGETS.queueP95Ms} ms (${ok(r.filteredP95Ms <= KYC_TARGETS.queueP95Ms)}) |`);
     console.log(`| kyc.queue first page, escalated | ${r.engine} | ${fmt(r.cases)} cases | p95 ${r.statusP95Ms.toFixed(2)} ms | p95 <= ${KYC_TARGETS.queueP95Ms} ms (${ok(r.statusP95Ms <= KYC_TARGETS.queueP95Ms)}) |`);
     console.log(`| clients.timeline, one client | ${r.engine} | ${fmt(r.timelineEvents)} events | ${r.timelineP50Ms.toFixed(1)} / ${r.timelineP95Ms.toFixed(1)} ms | p95 <= ${KYC_TARGETS.timelineP95Ms} ms (${ok(r.timelineP95Ms <= KYC_TARGETS.timelineP95Ms)}) |`);
+  }
+}
+
+if (only.has('payments')) {
+  const count = Number(values.withdrawals ?? '200000');
+  console.log(`\npayments: ledger, webhooks, webhook to credited, withdrawal queue with ${fmt(count)} withdrawals`);
+  const payments: PaymentsBenchRow[] = [];
+  for (const engine of engines) payments.push(await benchPayments(engine, count, (l) => console.log(l)));
+  const ok = (pass: boolean) => (pass ? 'met' : 'MISSED');
+  console.log('\n| payments benchmark | engine | measured | target |');
+  console.log('|---|---|---:|---|');
+  for (const r of payments) {
+    const postings = PAYMENTS_TARGETS.postings[r.engine];
+    console.log(`| ledger postings, each its own audited mutation, 16 writers | ${r.engine} | ${fmt(r.postingsPerSecond)} postings/s | >= ${fmt(postings)} (${ok(r.postingsPerSecond >= postings)}) |`);
+    console.log(`| signed webhooks accepted and applied, one instance, 16 at once | ${r.engine} | ${fmt(r.webhooksPerSecond)} webhooks/s | >= ${fmt(PAYMENTS_TARGETS.webhooksPerSecond)} (${ok(r.webhooksPerSecond >= PAYMENTS_TARGETS.webhooksPerSecond)}) |`);
+    console.log(`| PSP simulator pays -> deposit credited, p50 / p95 | ${r.engine} | ${r.creditedP50Ms.toFixed(1)} / ${r.creditedP95Ms.toFixed(1)} ms | p95 <= ${fmt(PAYMENTS_TARGETS.creditedP95Ms)} ms (${ok(r.creditedP95Ms <= PAYMENTS_TARGETS.creditedP95Ms)}) |`);
+    console.log(`| withdrawals.queue first page (pending approval), ${fmt(r.withdrawals)} withdrawals, p50 / p95 | ${r.engine} | ${r.queueP50Ms.toFixed(2)} / ${r.queueP95Ms.toFixed(2)} ms | p95 <= ${PAYMENTS_TARGETS.queueP95Ms} ms (${ok(r.queueP95Ms <= PAYMENTS_TARGETS.queueP95Ms)}) |`);
   }
 }

@@ -83,7 +83,9 @@ export class ProviderEvents implements EventSteps {
           caseRef: e.reference ?? undefined,
         });
       }
-      return { stored, duplicates: events.length - stored.length };
+      const result = { stored, duplicates: events.length - stored.length };
+      // A redelivery stored nothing (PostgreSQL counts the refused insert as a write).
+      return stored.length === 0 ? m.unchanged(result) : result;
     });
   }
 

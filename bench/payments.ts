@@ -1,0 +1,133 @@
+// Payments benchmarks (issue 16): ledger postings a second (each its own audited mutation, from
+// concurrent writers), signed webhooks accepted a second on one server instance, the time from the
+// PSP simulator paying to the deposit being credited, and the first page of the withdrawal queue
+// with 200,000 withdrawals in the database.
+
+import { sql } from 'kysely';
+import { startServer } from '../server/app.js';
+import { SYSTEM_ACTOR } from '../server/core/actor.js';
+import type { Engine } from '../server/db/connect.js';
+import { totpCode } from '../server/modules/access/totp.js';
+import { post } from '../server/modules/payments/ledger.js';
+import { signGeneric } from '../server/modules/payments/psp/generic.js';
+import { seedDemo } from '../server/seed/demo.js';
+import { startPspSimulator } from '../server/simulators/psp/provider.js';
+import { clientFor, createStorage, portalClientFor, testConfig, TEST_PORTAL_KEY } from '../server/testing/harness.js';
+import { aRegistration } from '../server/testing/builders.js';
+import { loadClient, transitionClient } from '../server/modules/clients/restrictions.js';
+
+export interface PaymentsBenchRow {
+  engine: Engine;
+  postingsPerSecond: number;
+  webhooksPerSecond: number;
+  creditedP50Ms: number;
+  creditedP95Ms: number;
+  withdrawals: number;
+  queueP50Ms: number;
+  queueP95Ms: number;
+}
+
+function percentiles(times: number[]): { p50: number; p95: number } {
+  const s = [...times].sort((a, b) => a - b);
+  const at = (p: number) => s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+  return { p50: at(50), p95: at(95) };
+}
+
+const WRITERS = 16;
+
+export async function benchPayments(engine: Engine, withdrawals: number, log: (line: string) => void): Promise<PaymentsBenchRow> {
+  const sim = await startPspSimulator({ provider: 'simpay' });
+  const storage = await createStorage(engine);
+  const server = await startServer(testConfig(storage, { DEMO: '1', PSP_SIMPAY_SECRET: sim.secret, PSP_SIMPAY_URL: sim.url, AUDIT_CHECKPOINT_INTERVAL_MS: '3600000', PORTAL_API_KEY: TEST_PORTAL_KEY }));
+  sim.setWebhookUrl(`${server.url}/webhooks/psp/simpay`);
+  try {
+    const { credentials } = await seedDemo(server.services, { seed: 1 });
+    const { clientId } = await portalClientFor(server.url).portal.registerClient.mutate(aRegistration({ legalEntity: 'global', country: 'DE' }));
+    await server.services.store.mutate(SYSTEM_ACTOR, async (m) => {
+      const c = await transitionClient(m, await loadClient(m, clientId), 'pending_review', { reason: 'benchmark set-up' });
+      await transitionClient(m, c, 'approved', { reason: 'benchmark set-up' });
+    });
+
+    // 1. Ledger postings, each its own mutation (entries, balances, seal, audit event), 16 writers.
+    log(`  ${engine}: ledger postings from ${WRITERS} writers`);
+    const account = (kind: 'available' | 'clearing') => (kind === 'available' ? { legalEntity: 'global', ownerType: 'client' as const, ownerId: clientId, kind, currency: 'USD' } : { legalEntity: 'global', ownerType: 'provider' as const, ownerId: 'bench', kind, currency: 'USD' });
+    const postings = 4000;
+    let next = 0;
+    const t0 = performance.now();
+    await Promise.all(
+      Array.from({ length: WRITERS }, async () => {
+        while (next < postings) {
+          const i = next++;
+          await server.services.store.mutate(SYSTEM_ACTOR, (m) => post(m, { kind: 'deposit.credit', reference: `BENCH-${i}`, memo: 'benchmark', lines: [{ account: account('available'), amount: 100n }, { account: account('clearing'), amount: -100n }] }));
+        }
+      }),
+    );
+    const postingsPerSecond = postings / ((performance.now() - t0) / 1000);
+
+    // 2. Signed webhooks accepted by one instance: deposits initiated first, then their payments, 16 at once.
+    const hooks = 2000;
+    log(`  ${engine}: ${hooks} signed webhooks, ${WRITERS} at once`);
+    const refs: string[] = [];
+    for (let i = 0; i < hooks; i++) refs.push((await server.services.deposits.initiate(SYSTEM_ACTOR, { clientId, amount: '10.00', currency: 'USD', method: 'card', provider: 'simpay' })).depositRef);
+    let h = 0;
+    const t1 = performance.now();
+    await Promise.all(
+      Array.from({ length: WRITERS }, async () => {
+        while (h < hooks) {
+          const ref = refs[h++]!;
+          const body = JSON.stringify({ id: `evt_bench_${ref}`, type: 'payment.succeeded', data: { reference: ref, providerTxId: `tx_bench_${ref}`, amount: '10.00', currency: 'USD' } });
+          const res = await fetch(`${server.url}/webhooks/psp/simpay`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-signature': signGeneric(body, sim.secret, Math.floor(Date.now() / 1000)) }, body });
+          await res.arrayBuffer();
+          if (res.status !== 200) throw new Error(`webhook answered ${res.status}`);
+        }
+      }),
+    );
+    const webhooksPerSecond = hooks / ((performance.now() - t1) / 1000);
+
+    // 3. From the simulator paying to the deposit credited, one at a time.
+    log(`  ${engine}: webhook to credited, through the PSP simulator`);
+    const latencies: number[] = [];
+    for (let i = 0; i < 200; i++) {
+      const { depositRef } = await server.services.deposits.initiate(SYSTEM_ACTOR, { clientId, amount: '25.00', currency: 'USD', method: 'card', provider: 'simpay' });
+      const start = performance.now();
+      await sim.pay({ reference: depositRef, amount: '25.00', currency: 'USD' });
+      for (;;) {
+        const row = await server.services.store.kysely.selectFrom('deposits').select('status').where('ref', '=', depositRef).executeTakeFirstOrThrow();
+        if (row.status === 'credited') break;
+        await new Promise((r) => setTimeout(r, 2));
+      }
+      latencies.push(performance.now() - start);
+    }
+    const credited = percentiles(latencies);
+
+    // 4. The withdrawal queue with many withdrawals: rows cloned in bulk from one the service wrote.
+    log(`  ${engine}: writing ${withdrawals.toLocaleString('en')} withdrawals`);
+    await server.services.withdrawals.request(SYSTEM_ACTOR, { clientId, amount: '5.00', currency: 'USD', method: 'bank_transfer', provider: 'simpay', destination: { accountHolder: 'Bench Client', account: 'DE89370400440532013000' } });
+    const db = server.services.store.kysely;
+    const template = await db.selectFrom('withdrawals').selectAll().select(sql<string>`cast(amount as text)`.as('amount_text')).limit(1).executeTakeFirstOrThrow();
+    const statuses = ['pending_approval', 'pending_approval', 'paid', 'paid', 'paid', 'rejected', 'on_hold', 'failed'] as const;
+    for (let start = 0; start < withdrawals; start += 2000) {
+      const rows = Array.from({ length: Math.min(2000, withdrawals - start) }, (_, k) => {
+        const n = start + k + 10;
+        const { amount_text: _a, amount: _b, base_amount: _c, ...rest } = template;
+        return { ...rest, ref: `WD-9${String(n).padStart(8, '0')}`, legal_entity: n % 2 === 0 ? 'eu' : 'global', status: statuses[n % statuses.length]!, amount: String(100 + (n % 100_000)), base_amount: String(100 + (n % 100_000)), idempotency_key: null, provider_tx_id: null };
+      });
+      await db.insertInto('withdrawals').values(rows).execute();
+    }
+    const c = credentials.find((x) => x.username === 'finmanager')!;
+    const login = await clientFor(server.url).auth.login.mutate({ username: 'finmanager', password: c.password, totp: totpCode(c.totpSecret, new Date()) });
+    const api = clientFor(server.url, login.token);
+    const times: number[] = [];
+    for (let i = 0; i < 110; i++) {
+      const s = performance.now();
+      await api.withdrawals.queue.query({ status: 'pending_approval', limit: 100 });
+      if (i >= 10) times.push(performance.now() - s);
+    }
+    const queue = percentiles(times);
+    return { engine, postingsPerSecond, webhooksPerSecond, creditedP50Ms: credited.p50, creditedP95Ms: credited.p95, withdrawals, queueP50Ms: queue.p50, queueP95Ms: queue.p95 };
+  } finally {
+    await server.close();
+    await sim.close();
+    await storage.drop();
+  }
+}
