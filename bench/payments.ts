@@ -106,8 +106,8 @@ export async function benchPayments(engine: Engine, withdrawals: number, log: (l
     const db = server.services.store.kysely;
     const template = await db.selectFrom('withdrawals').selectAll().select(sql<string>`cast(amount as text)`.as('amount_text')).limit(1).executeTakeFirstOrThrow();
     const statuses = ['pending_approval', 'pending_approval', 'paid', 'paid', 'paid', 'rejected', 'on_hold', 'failed'] as const;
-    for (let start = 0; start < withdrawals; start += 2000) {
-      const rows = Array.from({ length: Math.min(2000, withdrawals - start) }, (_, k) => {
+    for (let start = 0; start < withdrawals; start += 500) {
+      const rows = Array.from({ length: Math.min(500, withdrawals - start) }, (_, k) => {
         const n = start + k + 10;
         const { amount_text: _a, amount: _b, base_amount: _c, ...rest } = template;
         return { ...rest, ref: `WD-9${String(n).padStart(8, '0')}`, legal_entity: n % 2 === 0 ? 'eu' : 'global', status: statuses[n % statuses.length]!, amount: String(100 + (n % 100_000)), base_amount: String(100 + (n % 100_000)), idempotency_key: null, provider_tx_id: null };

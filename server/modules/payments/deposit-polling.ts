@@ -53,8 +53,7 @@ export async function pollOverdueDeposits(store: Store, policies: PolicyReader, 
       payerName: null,
       providerType: `polled payment ${answer.payment.status} (${formatAmount(amount)} ${amount.currency})`,
     };
-    const { stored } = await events.receive(providerActor(d.provider), [event], Buffer.from(JSON.stringify(answer.payment)));
-    for (const id of stored) await events.apply(id);
+    await events.receive(providerActor(d.provider), [event], Buffer.from(JSON.stringify(answer.payment)));
     found += 1;
   }
   return { asked: overdue.length, found };

@@ -15,6 +15,7 @@ import { sql } from 'kysely';
 import { formatAmount } from '../../../shared/money.js';
 import type { Actor } from '../../core/actor.js';
 import type { Mutation, Store } from '../../core/store.js';
+import type { AuditInput } from '../audit/log.js';
 import type { PolicyReader } from '../policies/reader.js';
 import { depositFor } from './deposits.js';
 import { DepositEffects } from './deposit-effects.js';
@@ -41,12 +42,48 @@ export class ProviderEvents implements EventSteps {
 
   /**
    * Stores the events of one delivery in one transaction, each unless its provider and event id
-   * are stored already. Answers the ids of the new ones, to apply (a redelivery answers none).
+   * are stored already, and applies the new ones in the same transaction, each inside a savepoint:
+   * an event whose application fails stays stored (`received`) for the sweep, and the delivery is
+   * still acknowledged. A redelivery stores and applies nothing.
    */
-  async receive(actor: Actor, events: readonly ProviderEvent[], raw: Buffer): Promise<{ stored: number[]; duplicates: number }> {
+  async receive(actor: Actor, events: readonly ProviderEvent[], raw: Buffer, onError: (error: unknown, eventRow: number) => void = () => undefined): Promise<{ stored: number[]; duplicates: number }> {
+    const subjects: string[] = [];
+    const result = await this.store.mutate(actor, async (m) => {
+      const { stored, duplicates } = await this.storeEvents(m, events, raw);
+      for (const id of stored) {
+        const subject = await this.applyWithin(m, id, onError);
+        if (subject) subjects.push(subject);
+      }
+      // A redelivery stored nothing (PostgreSQL counts the refused insert as a write).
+      return stored.length === 0 ? m.unchanged({ stored, duplicates }) : { stored, duplicates };
+    });
+    for (const subject of new Set(subjects)) await this.applyParked(subject);
+    return result;
+  }
+
+  /** Applies a just-stored event inside a savepoint of the delivery's transaction; answers the subject it was applied to. */
+  private async applyWithin(m: Mutation, id: number, onError: (error: unknown, eventRow: number) => void): Promise<string | null> {
+    const audits: AuditInput[] = [];
+    const changes: Array<Parameters<Mutation['changed']>> = [];
+    const child: Mutation = { trx: m.trx, now: m.now, actor: m.actor, audit: (e) => audits.push(e), changed: (...c) => changes.push(c), afterCommit: (w) => m.afterCommit(w), unchanged: (r) => m.unchanged(r) };
+    await sql`savepoint apply_event`.execute(m.trx);
+    try {
+      const event = await m.trx.selectFrom('psp_events').selectAll().select(sql<string | null>`cast(amount as text)`.as('amount_text')).where('id', '=', id).executeTakeFirstOrThrow();
+      const outcome = await this.applyIn(child, event);
+      await sql`release savepoint apply_event`.execute(m.trx);
+      for (const e of audits) m.audit(e);
+      for (const c of changes) m.changed(...c);
+      return outcome.status === 'applied' ? outcome.subject : null;
+    } catch (error) {
+      await sql`rollback to savepoint apply_event`.execute(m.trx);
+      onError(error, id);
+      return null;
+    }
+  }
+
+  private async storeEvents(m: Mutation, events: readonly ProviderEvent[], raw: Buffer): Promise<{ stored: number[]; duplicates: number }> {
     const body = raw.toString('utf8');
-    return this.store.mutate(actor, async (m) => {
-      const stored: number[] = [];
+    const stored: number[] = [];
       for (const e of events) {
         const row = await m.trx
           .insertInto('psp_events')
@@ -83,10 +120,7 @@ export class ProviderEvents implements EventSteps {
           caseRef: e.reference ?? undefined,
         });
       }
-      const result = { stored, duplicates: events.length - stored.length };
-      // A redelivery stored nothing (PostgreSQL counts the refused insert as a write).
-      return stored.length === 0 ? m.unchanged(result) : result;
-    });
+    return { stored, duplicates: events.length - stored.length };
   }
 
   /** Applies one stored event, at most once whoever else tries; parks it when it cannot be applied yet. */

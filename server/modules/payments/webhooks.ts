@@ -7,7 +7,8 @@
 //   reason, with the count of those not written, so that a flood cannot fill the log);
 // - malformed body: 400 naming what is wrong;
 // - otherwise 200 (Adyen: `[accepted]`) once the events are stored: a redelivery is stored once and
-//   answered the same. Applying happens after storing; a failure there is retried by the sweep.
+//   answered the same. The events are applied in the transaction that stores them, each in a
+//   savepoint; one that fails to apply stays stored for the sweep.
 
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Store } from '../../core/store.js';
@@ -67,10 +68,7 @@ export async function registerWebhooks(app: FastifyInstance, deps: WebhookDeps):
         if (error.status === 401) await auditRefusal(provider, req.ip ?? null, userAgent, error.status, error.message);
         return reply.code(error.status).send({ error: error.message });
       }
-      const { stored, duplicates } = await deps.events.receive(providerActor(provider, req.ip ?? null, userAgent), events, raw);
-      for (const id of stored) {
-        await deps.events.apply(id).catch((err: unknown) => deps.log.error({ err, provider, eventRow: id }, 'provider event stored but not applied; the sweep will retry it'));
-      }
+      const { duplicates } = await deps.events.receive(providerActor(provider, req.ip ?? null, userAgent), events, raw, (err, eventRow) => deps.log.error({ err, provider, eventRow }, 'provider event stored but not applied; the sweep will retry it'));
       reply.header('content-type', format.acknowledgement.contentType);
       if (format.acknowledgement.contentType === 'application/json') return reply.send(JSON.stringify({ received: events.length, duplicates }));
       return reply.send(format.acknowledgement.body);

@@ -63,7 +63,6 @@ function view(w: WithdrawalRow, approvals: Array<{ user_id: string; username: st
     riskLevel: w.risk_level,
     firstWithdrawal: w.first_withdrawal === 1,
     flags: JSON.parse(w.flags_json) as string[],
-    checks,
     checksPassed: checks.filter((c) => c.outcome === 'passed').length,
     checksFailed: checks.filter((c) => c.outcome === 'failed').map((c) => c.code),
     tier: tier.tier,
@@ -86,6 +85,11 @@ function view(w: WithdrawalRow, approvals: Array<{ user_id: string; username: st
 }
 
 export type WithdrawalView = ReturnType<typeof view>;
+
+/** The pane's view: the checks themselves with their evidence (the queue carries their counts and failed codes). */
+function detail(w: WithdrawalRow, approvals: Parameters<typeof view>[1], now: string) {
+  return { ...view(w, approvals, now), checks: JSON.parse(w.checks_json) as WithdrawalCheck[] };
+}
 
 export class WithdrawalReads {
   constructor(private readonly store: Store) {}
@@ -133,6 +137,6 @@ export class WithdrawalReads {
       .where((eb) => eb.or([eb('subject_ref', '=', ref), eb('reference', '=', ref)]))
       .orderBy('id')
       .execute();
-    return { ...view(w, approvals.get(ref) ?? [], this.store.now()), events: events.map((e) => ({ provider: e.provider, eventId: e.event_id, kind: e.kind, status: e.status, reason: e.status_reason, receivedAt: e.received_at, appliedAt: e.applied_at })) };
+    return { ...detail(w, approvals.get(ref) ?? [], this.store.now()), events: events.map((e) => ({ provider: e.provider, eventId: e.event_id, kind: e.kind, status: e.status, reason: e.status_reason, receivedAt: e.received_at, appliedAt: e.applied_at })) };
   }
 }
