@@ -48,6 +48,8 @@ export function withdrawals(engine: Engine) {
         .addUniqueConstraint('withdrawals_provider_tx', ['provider', 'provider_tx_id'])
         .execute();
       await db.schema.createIndex('withdrawals_queue').on('withdrawals').columns(['status', 'legal_entity', 'ref']).execute();
+      // A queue over several entities: newest first within a status, the entities filtered on the way.
+      await db.schema.createIndex('withdrawals_status_ref').on('withdrawals').columns(['status', 'ref']).execute();
       await db.schema.createIndex('withdrawals_entity').on('withdrawals').columns(['legal_entity', 'ref']).execute();
       await db.schema.createIndex('withdrawals_client').on('withdrawals').columns(['client_id', 'created_at']).execute();
 

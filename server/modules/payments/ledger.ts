@@ -3,7 +3,7 @@
 // balances moved in the same transaction; and the fold that checks them (`npm run ledger:verify`).
 // Amounts are bigint minor units in code, decimal strings of minor units in the database.
 
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { nextRef } from '../../db/counters.js';
 import type { Database } from '../../db/schema.js';
 import type { LedgerAccountTable } from '../../db/schema-payments.js';
@@ -62,7 +62,8 @@ export function checkPosting(input: PostingInput): void {
   }
 }
 
-async function ensureAccount(trx: Transaction<Database>, k: AccountKey, now: string): Promise<string> {
+async function ensureAccount(m: Mutation, k: AccountKey): Promise<string> {
+  const { trx, now } = m;
   const id = accountId(k);
   await trx
     .insertInto('ledger_accounts')
@@ -82,7 +83,7 @@ export async function post(m: Mutation, input: PostingInput): Promise<string> {
   const id = await nextRef(trx, 'PST');
   await trx.insertInto('ledger_postings').values({ id, kind: input.kind, reference: input.reference, memo: input.memo, corrects: input.corrects ?? null, actor_id: m.actor.id, created_at: now }).execute();
   for (const line of input.lines) {
-    const account = await ensureAccount(trx, line.account, now);
+    const account = await ensureAccount(m, line.account);
     await trx.insertInto('ledger_entries').values({ posting_id: id, account_id: account, currency: line.account.currency, amount: line.amount.toString() }).execute();
     await trx
       .updateTable('ledger_accounts')

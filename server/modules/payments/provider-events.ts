@@ -65,7 +65,9 @@ export class ProviderEvents implements EventSteps {
   private async applyWithin(m: Mutation, id: number, onError: (error: unknown, eventRow: number) => void): Promise<string | null> {
     const audits: AuditInput[] = [];
     const changes: Array<Parameters<Mutation['changed']>> = [];
-    const child: Mutation = { trx: m.trx, now: m.now, actor: m.actor, audit: (e) => audits.push(e), changed: (...c) => changes.push(c), afterCommit: (w) => m.afterCommit(w), unchanged: (r) => m.unchanged(r) };
+    const after: Array<() => Promise<void>> = [];
+    // What the application records is kept aside until its savepoint is released: rolled back, none of it happened.
+    const child: Mutation = { trx: m.trx, now: m.now, actor: m.actor, audit: (e) => audits.push(e), changed: (...c) => changes.push(c), afterCommit: (w) => after.push(w), unchanged: (r) => m.unchanged(r) };
     await sql`savepoint apply_event`.execute(m.trx);
     try {
       const event = await m.trx.selectFrom('psp_events').selectAll().select(sql<string | null>`cast(amount as text)`.as('amount_text')).where('id', '=', id).executeTakeFirstOrThrow();
@@ -73,6 +75,7 @@ export class ProviderEvents implements EventSteps {
       await sql`release savepoint apply_event`.execute(m.trx);
       for (const e of audits) m.audit(e);
       for (const c of changes) m.changed(...c);
+      for (const w of after) m.afterCommit(w);
       return outcome.status === 'applied' ? outcome.subject : null;
     } catch (error) {
       await sql`rollback to savepoint apply_event`.execute(m.trx);
