@@ -113,6 +113,7 @@ export function buildServices(config: Config, db: Db, clock: Clock): Services {
   deposits.onCreated = (ref) => providerEvents.applyParked(ref);
   const apis = new Map(Object.entries(config.pspApis).map(([provider, url]) => [provider, new PspApiClient(provider, url, config.pspSecrets[provider]!, config.pspTimeoutMs, () => Math.floor(clock.now().getTime() / 1000))]));
   const withdrawals = new WithdrawalsService(store, policies, apis, () => new Set(formats.keys()));
+  const withdrawalReads = new WithdrawalReads(store);
   return {
     config,
     store,
@@ -127,7 +128,7 @@ export function buildServices(config: Config, db: Db, clock: Clock): Services {
     auditLog,
     auditKeys,
     exports: new ExportsService(store),
-    sync: new SyncService(store, approvals, screening, alerts, kyc.reads),
+    sync: new SyncService(store, approvals, screening, alerts, kyc.reads, withdrawalReads),
     lists,
     screening,
     clients: new ClientsService(store, screening, kyc.risk),
@@ -140,7 +141,7 @@ export function buildServices(config: Config, db: Db, clock: Clock): Services {
     providerEvents,
     webhookFormats: formats,
     withdrawals,
-    withdrawalReads: new WithdrawalReads(store),
+    withdrawalReads,
     fx: new FxRates(store),
     pspApis: apis,
     reconciliation: new Reconciliation(store, policies),

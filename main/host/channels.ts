@@ -67,6 +67,12 @@ export interface ChannelOutputs {
   'kyc.reject': Server['kyc']['reject'];
   'kyc.completeEddItem': Server['kyc']['completeEddItem'];
   'kyc.override': Server['kyc']['override'];
+  'withdrawals.get': Server['withdrawals']['get'];
+  'withdrawals.approve': Server['withdrawals']['approve'];
+  'withdrawals.reject': Server['withdrawals']['reject'];
+  'withdrawals.hold': Server['withdrawals']['hold'];
+  'withdrawals.release': Server['withdrawals']['release'];
+  'withdrawals.resolve': Server['withdrawals']['resolve'];
 }
 
 export type ChannelOutput<C extends Channel> = ChannelOutputs[C];

@@ -166,6 +166,12 @@ export class DesktopHost extends EventEmitter<{ event: [HostEvent] }> {
     'alerts.assignToMe': (input) => this.synced(this.#server.alerts.assignToMe.mutate(input)),
     'alerts.acknowledge': (input) => this.synced(this.#server.alerts.acknowledge.mutate(input)),
     'alerts.close': (input) => this.synced(this.#server.alerts.close.mutate(input)),
+    'withdrawals.get': (input) => this.#server.withdrawals.get.query(input),
+    'withdrawals.approve': (input) => this.synced(this.#server.withdrawals.approve.mutate(input)),
+    'withdrawals.reject': (input) => this.synced(this.#server.withdrawals.reject.mutate(input)),
+    'withdrawals.hold': (input) => this.synced(this.#server.withdrawals.hold.mutate(input)),
+    'withdrawals.release': (input) => this.synced(this.#server.withdrawals.release.mutate(input)),
+    'withdrawals.resolve': (input) => this.synced(this.#server.withdrawals.resolve.mutate(input)),
   } satisfies ChannelHandlers;
 
   private dispatch<C extends Channel>(channel: C, input: ChannelData<C>): Promise<ChannelOutputs[C]> {

@@ -32,7 +32,7 @@ const SHOWN_FIELDS = new Set([
   // withdrawals: check codes and outcomes, tiers and the slots still open, the payout's key, base amounts and the FX rate used
   'code', 'checksFailed', 'stillNeeded', 'idempotencyKey', 'baseAmount', 'baseCurrency', 'rate', 'from', 'to',
   // payment exceptions and reconciliation: kinds and codes, our references, the amounts each side holds
-  'kindLabel', 'resolutionCode', 'reference', 'ledgerAmount', 'providerAmount', 'notCompared',
+  'kindLabel', 'resolutionCode', 'reference', 'ledgerAmount', 'providerAmount', 'notCompared', 'clientFlags', 'paymentFlags', 'approvals',
   // staff, never clients
   'actor', 'by', 'username', 'owner', 'resolvedBy', 'maker', 'coverFor', 'decidedBy', 'assignee', 'assignedTo', 'requestedBy', 'approvedBy', 'createdBy', 'reviewer', 'ip', 'userAgent',
 ]);

@@ -12,6 +12,7 @@ import { VIEW_NAMES } from './views.js';
 import { alertAcknowledgeInput, alertCloseInput, alertRefInput } from '../alerts/workflow.js';
 import { exportRecordInput } from './exports.js';
 import { createUserInput, grantInput, resetInput, roleInput, statusInput } from '../access/schemas.js';
+import { withdrawalApproveInput, withdrawalReasonInput, withdrawalRef, withdrawalResolveInput } from '../payments/schemas.js';
 
 const reasonText = z.string().trim().min(3).max(1000);
 
@@ -73,6 +74,12 @@ export const CHANNELS = {
   'kyc.reject': kycRejectInput,
   'kyc.completeEddItem': kycCompleteEddInput,
   'kyc.override': kycOverrideInput,
+  'withdrawals.get': z.object({ ref: withdrawalRef }).strict(),
+  'withdrawals.approve': withdrawalApproveInput,
+  'withdrawals.reject': withdrawalReasonInput,
+  'withdrawals.hold': withdrawalReasonInput,
+  'withdrawals.release': withdrawalReasonInput,
+  'withdrawals.resolve': withdrawalResolveInput,
 } as const;
 
 export type Channel = keyof typeof CHANNELS;

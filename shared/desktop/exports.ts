@@ -14,6 +14,7 @@ export const VIEW_PERMISSIONS: Record<ViewName, Permission> = {
   screening: 'screening.read',
   kyc: 'kyc.read',
   alerts: 'alerts.read',
+  withdrawals: 'withdrawals.read',
 };
 
 /** Exports stop here: a larger extract is a report, not a grid export. */

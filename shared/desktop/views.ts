@@ -113,6 +113,28 @@ export const VIEWS = {
       createdAt: { type: 'date', indexed: true },
     },
   },
+  withdrawals: {
+    name: 'withdrawals',
+    key: 'ref',
+    columns: {
+      ref: { type: 'text', indexed: true, search: true },
+      status: { type: 'text', indexed: true },
+      amount: { type: 'number', indexed: true },
+      currency: { type: 'text', indexed: true },
+      clientId: { type: 'text', indexed: true, search: true },
+      clientName: { type: 'text', search: true },
+      legalEntity: { type: 'text', indexed: true },
+      riskLevel: { type: 'text', indexed: true },
+      tier: { type: 'text', indexed: true },
+      approvals: { type: 'text' },
+      checksFailed: { type: 'text', search: true },
+      flags: { type: 'text', indexed: true, search: true },
+      paymentFlags: { type: 'text', search: true },
+      provider: { type: 'text', indexed: true },
+      slaDueAt: { type: 'date', indexed: true },
+      createdAt: { type: 'date', indexed: true },
+    },
+  },
 } as const satisfies Record<string, ViewDefinition>;
 
 export type ViewName = keyof typeof VIEWS;

@@ -3,6 +3,8 @@
 
 import { AccessReview } from '../access/AccessReview.js';
 import { AlertsView } from '../alerts/AlertsView.js';
+import { WithdrawalsView } from '../payments/WithdrawalsView.js';
+import { WITHDRAWAL_TABS } from '../payments/tabs.js';
 import { AuditExplorer } from '../audit/AuditExplorer.js';
 import { ChangePassword } from '../session/ChangePassword.js';
 import { SignIn } from '../session/SignIn.js';
@@ -53,6 +55,7 @@ const NAV: Array<{ id: ViewId; label: string; needs: Permission[]; unless?: Perm
   { id: 'kyc', label: 'KYC', needs: ['kyc.read'], badge: { view: 'kyc', tabs: KYC_TABS } },
   { id: 'screening', label: 'Screening', needs: ['screening.read'], badge: { view: 'screening', tabs: SCREENING_TABS } },
   { id: 'alerts', label: 'Alerts', needs: ['alerts.read'], badge: { view: 'alerts', tabs: ALERT_TABS } },
+  { id: 'withdrawals', label: 'Withdrawals', needs: ['withdrawals.read'], badge: { view: 'withdrawals', tabs: WITHDRAWAL_TABS } },
   { id: 'audit', label: 'Audit log', needs: ['audit.read'] },
   { id: 'access', label: 'Approvals', needs: ['access.read', 'approvals.read'], badge: { view: 'approvals', tabs: APPROVAL_TABS } },
   // Those who review clients find them from the search box; the rest (support, finance) here.
@@ -87,6 +90,7 @@ const ARRIVALS: Partial<Record<ViewId, (n: number) => string>> = {
   kyc: (n) => `${n} new KYC case${n === 1 ? '' : 's'} in the open queue`,
   screening: (n) => `${n} new screening hit${n === 1 ? '' : 's'} to review`,
   alerts: (n) => `${n} new alert${n === 1 ? '' : 's'} for your role`,
+  withdrawals: (n) => `${n} new withdrawal${n === 1 ? '' : 's'} waiting for approval`,
   access: (n) => `${n} new approval request${n === 1 ? '' : 's'} waiting for a decision`,
 };
 
@@ -188,6 +192,7 @@ export function App() {
         {!ui.client && current?.id === 'kyc' && <KycReview offline={offline} />}
         {!ui.client && current?.id === 'screening' && <ScreeningReview offline={offline} />}
         {!ui.client && current?.id === 'alerts' && <AlertsView offline={offline} />}
+        {!ui.client && current?.id === 'withdrawals' && <WithdrawalsView offline={offline} />}
         {!ui.client && current?.id === 'audit' && <AuditExplorer />}
         {!ui.client && current?.id === 'access' && <AccessReview user={user} offline={offline} />}
         {!ui.client && current?.id === 'lookup' && <ClientLookup onOpen={(id) => dispatch(openClient(id))} />}

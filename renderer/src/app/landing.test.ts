@@ -9,6 +9,8 @@ describe('where a user lands', () => {
     expect(landingView(['mlro'], all, null)).toBe('alerts');
     expect(landingView(['administrator'], ['audit', 'access'], null)).toBe('access');
     expect(landingView(['auditor'], ['kyc', 'audit'], null)).toBe('audit');
+    expect(landingView(['finance_officer'], ['withdrawals', 'audit', 'lookup'], null)).toBe('withdrawals');
+    expect(landingView(['finance_manager'], ['withdrawals', 'lookup'], null)).toBe('withdrawals');
   });
 
   it('on the view they had open last, while they may still see it', () => {

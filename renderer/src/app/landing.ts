@@ -1,12 +1,14 @@
 // Where a user lands: the view they had open last, if they may still see it; otherwise their own
-// work by role (compliance on KYC, the MLRO on alerts, administrators on access, auditors on the
-// audit log), otherwise the first view they may see.
+// work by role (compliance on KYC, the MLRO on alerts, finance on withdrawals, administrators on
+// access, auditors on the audit log), otherwise the first view they may see.
 
 import type { Role } from '../../../shared/access/permissions.js';
 import type { ViewId } from './ui.js';
 
 const BY_ROLE: Array<[Role, ViewId]> = [
   ['mlro', 'alerts'],
+  ['finance_manager', 'withdrawals'],
+  ['finance_officer', 'withdrawals'],
   ['senior_compliance_officer', 'kyc'],
   ['compliance_officer', 'kyc'],
   ['administrator', 'access'],

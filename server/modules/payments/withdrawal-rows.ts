@@ -11,6 +11,8 @@ import { requireEntity, type AuthContext } from '../../core/auth.js';
 import type { Store } from '../../core/store.js';
 import type { WithdrawalTable } from '../../db/schema-payments.js';
 import type { Reader } from '../policies/reader.js';
+import type { CacheRow } from '../../../shared/desktop/views.js';
+import { flagsOf, flagText } from '../../../shared/clients/flags.js';
 
 /** The tier as stored with the withdrawal: the slots grow by one when someone approves despite a failed check. */
 export interface StoredTier extends TierChoice {
@@ -127,16 +129,54 @@ export class WithdrawalReads {
     return { items, nextCursor: rows.length > filter.limit ? items.at(-1)!.ref : null };
   }
 
+  /** The desktop cache's rows (sync.pull): the queue's columns, and the pane's record in `_json`. */
+  async byIds(refs: string[]): Promise<CacheRow[]> {
+    const rows = await this.store.kysely
+      .selectFrom('withdrawals as w')
+      .innerJoin('clients as c', 'c.id', 'w.client_id')
+      .selectAll('w')
+      .select([sql<string>`cast(w.amount as text)`.as('amount_text'), sql<string | null>`cast(w.base_amount as text)`.as('base_amount_text'), 'c.display_name as client_name', 'c.status as client_status', 'c.screening_status as client_screening', 'c.risk_level as client_risk'])
+      .where('w.ref', 'in', refs)
+      .execute();
+    const approvals = await this.approvalsOf(rows.map((r) => r.ref));
+    const now = this.store.now();
+    return rows.map((r) => {
+      const v = detail(r, approvals.get(r.ref) ?? [], now);
+      const flags = flagText(flagsOf({ clientStatus: r.client_status, screeningStatus: r.client_screening, riskLevel: r.client_risk }));
+      const record = { ...v, clientName: r.client_name, clientFlags: flags };
+      return {
+        ref: v.ref,
+        status: v.status,
+        amount: Number(v.amount),
+        currency: v.currency,
+        clientId: v.clientId,
+        clientName: r.client_name,
+        legalEntity: v.legalEntity,
+        riskLevel: v.riskLevel,
+        tier: v.tier,
+        approvals: `${v.approvalsGiven} of ${v.approvalsNeeded}`,
+        checksFailed: v.checksFailed.join(', '),
+        flags,
+        paymentFlags: v.flags.join(', '),
+        provider: v.provider,
+        slaDueAt: v.slaDueAt,
+        createdAt: v.createdAt,
+        _json: JSON.stringify(record),
+      };
+    });
+  }
+
   async get(auth: AuthContext, ref: string) {
     const w = await loadWithdrawal(this.store.kysely, ref, false);
     requireEntity(auth, 'withdrawals.read', w.legal_entity);
     const approvals = await this.approvalsOf([ref]);
+    const client = await this.store.kysely.selectFrom('clients').select(['display_name', 'status', 'screening_status', 'risk_level']).where('id', '=', w.client_id).executeTakeFirstOrThrow();
     const events = await this.store.kysely
       .selectFrom('psp_events')
       .select(['provider', 'event_id', 'kind', 'status', 'status_reason', 'received_at', 'applied_at'])
       .where((eb) => eb.or([eb('subject_ref', '=', ref), eb('reference', '=', ref)]))
       .orderBy('id')
       .execute();
-    return { ...detail(w, approvals.get(ref) ?? [], this.store.now()), events: events.map((e) => ({ provider: e.provider, eventId: e.event_id, kind: e.kind, status: e.status, reason: e.status_reason, receivedAt: e.received_at, appliedAt: e.applied_at })) };
+    return { ...detail(w, approvals.get(ref) ?? [], this.store.now()), clientName: client.display_name, clientFlags: flagText(flagsOf({ clientStatus: client.status, screeningStatus: client.screening_status, riskLevel: client.risk_level })), events: events.map((e) => ({ provider: e.provider, eventId: e.event_id, kind: e.kind, status: e.status, reason: e.status_reason, receivedAt: e.received_at, appliedAt: e.applied_at })) };
   }
 }

@@ -8,6 +8,7 @@ import { VIEWS, type CacheRow } from '../../../shared/desktop/views.js';
 import type { Store } from '../../core/store.js';
 import type { AlertsService } from '../alerts/service.js';
 import type { KycReads } from '../kyc/reads.js';
+import type { WithdrawalReads } from '../payments/withdrawal-rows.js';
 import type { ApprovalsService } from '../approvals/service.js';
 import type { ScreeningService } from '../screening/service.js';
 import { auditItem, type AuditItem } from '../audit/service.js';
@@ -22,6 +23,7 @@ export interface CachedRecords {
   audit: AuditItem;
   alerts: Awaited<ReturnType<AlertsService['byIds']>>[number];
   approvals: Awaited<ReturnType<ApprovalsService['byIds']>>[number];
+  withdrawals: Awaited<ReturnType<WithdrawalReads['byIds']>>[number];
   grants: { grantId: string; username: string; displayName: string; role: string; legalEntity: string; grantedAt: string; requestedBy: string; approvedBy: string; reason: string; revokedAt: string | null; approvalId: string | null; revokeApprovalId: string | null; revokeReason: string | null };
 }
 
@@ -55,6 +57,7 @@ const FEED_VIEWS = {
   screening_cases: { view: 'screening', permission: 'screening.read' },
   alerts: { view: 'alerts', permission: 'alerts.read' },
   kyc_cases: { view: 'kyc', permission: 'kyc.read' },
+  withdrawals: { view: 'withdrawals', permission: 'withdrawals.read' },
 } as const satisfies Record<string, { view: string; permission: Permission }>;
 
 type FeedTable = keyof typeof FEED_VIEWS;
@@ -66,6 +69,7 @@ export class SyncService {
     private readonly screening: ScreeningService,
     private readonly alerts: AlertsService,
     private readonly kyc: KycReads,
+    private readonly withdrawals: WithdrawalReads,
   ) {}
 
   async head(): Promise<SyncCursor> {
@@ -145,6 +149,8 @@ export class SyncService {
         return this.screening.byIds(ids).then((rows) => rows.map(({ isParty: _isParty, ...r }) => ({ ...r, _json: JSON.stringify({ ...r, isParty: _isParty }) })));
       case 'kyc_cases':
         return this.kyc.byIds(auth, ids);
+      case 'withdrawals':
+        return this.withdrawals.byIds(ids);
       case 'alerts':
         return this.alerts.byIds(ids).then((rows) => rows.map((a) => ({ id: a.id, status: a.status, severity: a.severity, kind: a.kind, forRole: a.forRole, clientId: a.clientId, clientName: a.clientName, legalEntity: a.legalEntity, summary: a.summary, sourceRef: a.sourceRef, assignee: a.assignee, flags: a.flags, createdAt: a.createdAt, _json: JSON.stringify(a) })));
     }
