@@ -1,0 +1,100 @@
+// Payments in a real browser, against the PSP simulator: a client's deposit is paid and credited;
+// finance enters a 15,000 EUR withdrawal on the client's behalf and cannot approve it; the finance
+// manager and compliance approve it in the withdrawal pane (past the checks that failed, with
+// reasons); the provider pays but its answer is lost, so the withdrawal shows "Needs assistance";
+// the manager resolves it by asking the provider, and it is paid, once.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { portalClientFor } from '../../server/testing/harness.js';
+import { anApprovedClient } from '../../server/testing/builders.js';
+import { startPspSimulator, type PspSimulator } from '../../server/simulators/psp/provider.js';
+import { signIn, startDesktop, type Desktop } from './desktop-fixture.js';
+
+describe('withdrawals in the desktop UI', () => {
+  let d: Desktop;
+  let sim: PspSimulator;
+  let now = () => Date.now();
+  beforeAll(async () => {
+    sim = await startPspSimulator({ provider: 'simpay', now: () => now() });
+    d = await startDesktop(undefined, { env: { PSP_SIMPAY_SECRET: sim.secret, PSP_SIMPAY_URL: sim.url, PSP_TIMEOUT_MS: '500' } });
+    now = () => d.t.clock.now().getTime();
+    sim.setWebhookUrl(`${d.t.url}/webhooks/psp/simpay`);
+    sim.faults({ hangMs: 1500 });
+  }, 180_000);
+  afterAll(async () => {
+    await d?.close();
+    await sim?.close();
+  });
+
+  async function desk(username: string): Promise<{ page: Page; errors: string[] }> {
+    const page = await (await d.browser.newContext({ viewport: { width: 1600, height: 1000 } })).newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await signIn(d, page, username);
+    return { page, errors };
+  }
+
+  async function openWithdrawal(page: Page, ref: string, tab: RegExp) {
+    await page.getByRole('tablist', { name: 'Withdrawals tabs' }).getByRole('tab', { name: tab }).click();
+    await page.getByLabel('Quick filter').fill(ref);
+    await expect.poll(() => page.locator('.grid .ag-row').allTextContents(), { timeout: 10_000 }).toEqual([expect.stringContaining(ref)]);
+    await page.locator('.grid .ag-cell').first().click();
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Enter');
+    const pane = page.getByRole('complementary', { name: 'Details' });
+    const heading = () => pane.getByRole('heading').first().textContent({ timeout: 1000 }).catch(() => '');
+    await expect.poll(heading, { timeout: 20_000 }).toContain(ref);
+    return pane;
+  }
+
+  it('needs the tier’s approvers, refuses the maker, and resolves a lost payout answer by asking the provider', async () => {
+    const { t } = d;
+    const { clientId, input } = await anApprovedClient(t, { firstName: 'Irene', lastName: 'Papadaki' });
+    const { depositRef } = await portalClientFor(t.url).portal.initiateDeposit.mutate({ clientId, amount: '20000.00', currency: 'EUR', method: 'bank_transfer', provider: 'simpay' });
+    await sim.pay({ reference: depositRef, amount: '20000.00', currency: 'EUR', payerName: `${input.firstName} ${input.lastName}` });
+    await sim.drain();
+    const finance = await t.login('finance');
+    expect(await finance.client.ledger.balance.query({ clientId })).toEqual({ items: [{ currency: 'EUR', available: '20000.00', pending: '0.00', held: '0.00' }] });
+    const { withdrawalRef } = await finance.client.withdrawals.request.mutate({ clientId, amount: '15000.00', currency: 'EUR', method: 'bank_transfer', provider: 'simpay', destination: { accountHolder: 'Irene Papadaki', account: 'GR1601101250000000012300695' } });
+
+    // The maker lands on the queue, sees it, and may not approve it.
+    const maker = await desk('finance');
+    await expect.poll(() => maker.page.getByRole('heading', { name: 'Withdrawals' }).isVisible(), { timeout: 10_000 }).toBe(true);
+    let pane = await openWithdrawal(maker.page, withdrawalRef, /^Pending approval/);
+    const approveButton = pane.getByRole('button', { name: 'Approve…' });
+    await expect.poll(() => approveButton.isDisabled(), { timeout: 10_000 }).toBe(true);
+    expect(await approveButton.getAttribute('title')).toBe('you requested it: another person approves');
+    await expect.poll(() => pane.getByRole('list', { name: 'Checks' }).textContent({ timeout: 1000 }).catch(() => ''), { timeout: 10_000 }).toContain('Failed: KYC approved.');
+
+    // The finance manager approves past the failed checks, with a reason, from the keyboard.
+    const manager = await desk('finmanager');
+    pane = await openWithdrawal(manager.page, withdrawalRef, /^Pending approval/);
+    await manager.page.keyboard.press('a');
+    await pane.getByLabel('Reason (recorded with the decision)').fill('Client called from the number on file; funds came from her own account');
+    await pane.getByRole('button', { name: 'Approve', exact: true }).click();
+    await expect.poll(() => pane.getByRole('heading', { name: /Approvals: 1 of 3/ }).isVisible(), { timeout: 10_000 }).toBe(true);
+
+    // Compliance and then the MLRO fill the compliance and override slots; the answer to the payout is lost.
+    await (await t.login('compliance')).client.withdrawals.approve.mutate({ ref: withdrawalRef, reason: 'Compliance sign-off above 10,000' });
+    sim.faults({ payouts: ['timeout_sent'], lossRate: 1 });
+    await (await t.login('mlro')).client.withdrawals.approve.mutate({ ref: withdrawalRef, reason: 'Override approved: checks reviewed' });
+    sim.faults({ lossRate: 0 });
+
+    pane = await openWithdrawal(manager.page, withdrawalRef, /^Needs assistance/);
+    await expect.poll(() => pane.getByRole('heading').first().textContent({ timeout: 1000 }).catch(() => ''), { timeout: 10_000 }).toContain('Needs assistance');
+    await manager.page.keyboard.press('s');
+    await pane.getByLabel('What to do').selectOption('ask_provider');
+    await pane.getByLabel('Reason (recorded with the decision)').fill('Asked the provider by the payout key');
+    await pane.getByRole('button', { name: 'Resolve', exact: true }).click();
+    await expect.poll(() => pane.getByRole('heading').first().textContent({ timeout: 1000 }).catch(() => ''), { timeout: 15_000 }).toContain('Paid');
+    expect(await finance.client.ledger.balance.query({ clientId })).toEqual({ items: [{ currency: 'EUR', available: '5000.00', pending: '0.00', held: '0.00' }] });
+    expect(sim.payouts().filter((p) => p.reference === withdrawalRef)).toHaveLength(1);
+
+    // The client's timeline holds every check, approval and provider event, each with its actor.
+    const timeline = await finance.client.clients.timeline.query({ clientId });
+    const actions = timeline.items.map((e) => `${e.action} by ${e.actor}`);
+    expect(actions).toEqual(expect.arrayContaining(['deposit.credited by payment provider simpay', 'withdrawal.requested by finance', 'withdrawal.checked by finance', 'withdrawal.approval_given by finmanager', 'withdrawal.approval_given by compliance', 'withdrawal.approval_given by mlro', 'withdrawal.needs_assistance by system', 'withdrawal.paid by finmanager']));
+    expect([...maker.errors, ...manager.errors]).toEqual([]);
+  });
+});
