@@ -66,7 +66,9 @@ export function useGridFocus(apiRef: RefObject<GridApi<CacheRow> | null>, gridRe
     (count: number) => {
       // A first request can be dropped when a refresh replaces the rows before they are drawn:
       // each arrival offers the keyboard until the grid has held it once.
-      if (count > 0 && !placed.current && (nothingFocused() || document.activeElement?.closest('nav'))) setTimeout(() => focusGrid(0), 0);
+      // Asked again when the timer fires: the user may have moved meanwhile (Ctrl+K into the search box).
+      const free = () => !placed.current && (nothingFocused() || document.activeElement?.closest('nav') !== null);
+      if (count > 0 && free()) setTimeout(() => free() && focusGrid(0), 0);
     },
     [focusGrid],
   );
