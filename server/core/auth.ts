@@ -68,3 +68,13 @@ export function requireEntity(auth: AuthContext, permission: Permission, legalEn
     throw new DomainError('OUT_OF_ENTITY_SCOPE', `You do not hold "${permission}" in legal entity ${legalEntity}; your scope is ${auth.scope(permission).join(', ') || 'empty'}.`);
   }
 }
+
+/**
+ * The entities a list reads in: the caller's scope for `permission`, or just `legalEntity` when the
+ * filter names one (OUT_OF_ENTITY_SCOPE unless the caller holds the permission there).
+ */
+export function listScope(auth: AuthContext, permission: Permission, legalEntity?: string): string[] {
+  if (legalEntity === undefined) return auth.scope(permission);
+  requireEntity(auth, permission, legalEntity);
+  return [legalEntity];
+}

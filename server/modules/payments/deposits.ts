@@ -5,7 +5,7 @@ import { sql } from 'kysely';
 import { capabilities } from '../../../shared/clients/lifecycle.js';
 import { DomainError } from '../../../shared/errors.js';
 import { formatAmount, parsePositiveAmount, type Money } from '../../../shared/money.js';
-import { requireEntity, type AuthContext } from '../../core/auth.js';
+import { listScope, requireEntity, type AuthContext } from '../../core/auth.js';
 import type { Actor } from '../../core/actor.js';
 import type { Mutation, Store } from '../../core/store.js';
 import { nextRef } from '../../db/counters.js';
@@ -111,11 +111,7 @@ export class DepositsService {
   }
 
   async list(auth: AuthContext, filter: { status?: DepositStatus | undefined; clientId?: string | undefined; legalEntity?: string | undefined; cursor?: string | undefined; limit: number }) {
-    let scope = auth.scope('deposits.read');
-    if (filter.legalEntity) {
-      requireEntity(auth, 'deposits.read', filter.legalEntity);
-      scope = [filter.legalEntity];
-    }
+    const scope = listScope(auth, 'deposits.read', filter.legalEntity || undefined);
     if (scope.length === 0) return { items: [], nextCursor: null };
     let q = this.store.kysely
       .selectFrom('deposits')

@@ -4,7 +4,7 @@
 // failures lets the client pay with that method again.
 
 import { DomainError } from '../../../shared/errors.js';
-import { requireEntity, type AuthContext } from '../../core/auth.js';
+import { listScope, requireEntity, type AuthContext } from '../../core/auth.js';
 import type { Store } from '../../core/store.js';
 import { JSON_COLUMNS, readJson } from '../../db/json.js';
 import { EXCEPTION_KINDS, type ExceptionKind } from './exceptions.js';
@@ -13,11 +13,7 @@ export class PaymentExceptions {
   constructor(private readonly store: Store) {}
 
   async list(auth: AuthContext, filter: { status?: 'open' | 'resolved' | undefined; kind?: string | undefined; legalEntity?: string | undefined; cursor?: string | undefined; limit: number }) {
-    let scope = auth.scope('deposits.read');
-    if (filter.legalEntity) {
-      requireEntity(auth, 'deposits.read', filter.legalEntity);
-      scope = [filter.legalEntity];
-    }
+    const scope = listScope(auth, 'deposits.read', filter.legalEntity || undefined);
     const unowned = !filter.legalEntity && auth.scope('reconciliation.run').length > 0;
     if (scope.length === 0 && !unowned) return { items: [], nextCursor: null };
     let q = this.store.kysely

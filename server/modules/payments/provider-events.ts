@@ -13,7 +13,7 @@
 
 import { sql } from 'kysely';
 import { formatAmount } from '../../../shared/money.js';
-import type { Actor } from '../../core/actor.js';
+import { SYSTEM_ACTOR, type Actor } from '../../core/actor.js';
 import type { Mutation, Store } from '../../core/store.js';
 import type { AuditInput } from '../audit/log.js';
 import type { PolicyReader } from '../policies/reader.js';
@@ -177,7 +177,7 @@ export class ProviderEvents implements EventSteps {
     const cutoff = new Date(now - policy.document.parkedEventMaxAgeMinutes * 60_000).toISOString();
     const stale = await this.store.kysely.selectFrom('psp_events').select('id').where('status', '=', 'parked').where('exception_ref', 'is', null).where('received_at', '<', cutoff).orderBy('id').limit(1000).execute();
     for (const { id } of stale) {
-      await this.store.mutate(SYSTEM_PAYMENTS, async (m) => {
+      await this.store.mutate(SYSTEM_ACTOR, async (m) => {
         const event = await m.trx.selectFrom('psp_events').selectAll().select(sql<string | null>`cast(amount as text)`.as('amount_text')).where('id', '=', id).executeTakeFirstOrThrow();
         if (event.status !== 'parked' || event.exception_ref !== null) return;
         const deposit = await depositFor(m, { ref: event.reference, provider: event.provider, providerTxId: event.provider_tx_id });
@@ -264,8 +264,6 @@ export class ProviderEvents implements EventSteps {
     return outcome;
   }
 }
-
-const SYSTEM_PAYMENTS: Actor = { id: 'system', name: 'system', ip: null, userAgent: null, sessionId: null };
 
 
 

@@ -69,9 +69,8 @@ export async function registerWebhooks(app: FastifyInstance, deps: WebhookDeps):
         return reply.code(error.status).send({ error: error.message });
       }
       const { duplicates } = await deps.events.receive(providerActor(provider, req.ip ?? null, userAgent), events, raw, (err, eventRow) => deps.log.error({ err, provider, eventRow }, 'provider event stored but not applied; the sweep will retry it'));
-      reply.header('content-type', format.acknowledgement.contentType);
-      if (format.acknowledgement.contentType === 'application/json') return reply.send(JSON.stringify({ received: events.length, duplicates }));
-      return reply.send(format.acknowledgement.body);
+      if (format.acknowledgement !== undefined) return reply.header('content-type', 'text/plain').send(format.acknowledgement);
+      return reply.header('content-type', 'application/json').send(JSON.stringify({ received: events.length, duplicates }));
     });
   });
 }

@@ -7,7 +7,7 @@ import { DomainError } from '../../../shared/errors.js';
 import { formatAmount } from '../../../shared/money.js';
 import { openSlots, type TierChoice } from '../../../shared/policies/payments.js';
 import { withdrawalActions, type WithdrawalCheck, type WithdrawalStatus } from '../../../shared/payments/withdrawals.js';
-import { requireEntity, type AuthContext } from '../../core/auth.js';
+import { listScope, requireEntity, type AuthContext } from '../../core/auth.js';
 import type { Store } from '../../core/store.js';
 import type { WithdrawalTable } from '../../db/schema-payments.js';
 import type { Reader } from '../policies/reader.js';
@@ -111,11 +111,7 @@ export class WithdrawalReads {
   }
 
   async queue(auth: AuthContext, filter: { status?: WithdrawalStatus | undefined; legalEntity?: string | undefined; clientId?: string | undefined; cursor?: string | undefined; limit: number }) {
-    let scope = auth.scope('withdrawals.read');
-    if (filter.legalEntity) {
-      requireEntity(auth, 'withdrawals.read', filter.legalEntity);
-      scope = [filter.legalEntity];
-    }
+    const scope = listScope(auth, 'withdrawals.read', filter.legalEntity || undefined);
     if (scope.length === 0) return { items: [], nextCursor: null };
     let q = this.store.kysely.selectFrom('withdrawals').selectAll().select(columns()).where('legal_entity', 'in', scope).orderBy('ref', 'desc').limit(filter.limit + 1);
     if (filter.status) q = q.where('status', '=', filter.status);

@@ -11,7 +11,7 @@ import { formatAmount, parsePositiveAmount, type Money } from '../../../shared/m
 import { chooseWithdrawalTier, openSlots } from '../../../shared/policies/payments.js';
 import { canWithdrawal, type Resolution, type WithdrawalAction, type WithdrawalCheck } from '../../../shared/payments/withdrawals.js';
 import { requireEntity, type AuthContext } from '../../core/auth.js';
-import type { Actor } from '../../core/actor.js';
+import { SYSTEM_ACTOR, type Actor } from '../../core/actor.js';
 import type { Mutation, Store } from '../../core/store.js';
 import { nextRef } from '../../db/counters.js';
 import type { PolicyReader } from '../policies/reader.js';
@@ -31,8 +31,6 @@ export interface RequestWithdrawal {
   provider: string;
   destination: { accountHolder: string; account: string };
 }
-
-const SYSTEM: Actor = { id: 'system', name: 'system', ip: null, userAgent: null, sessionId: null };
 
 export function clientAccount(w: Pick<WithdrawalRow, 'legal_entity' | 'client_id' | 'currency'>, kind: 'available' | 'held'): AccountKey {
   return { legalEntity: w.legal_entity, ownerType: 'client', ownerId: w.client_id, kind, currency: w.currency };
@@ -229,20 +227,20 @@ export class WithdrawalsService {
     const api = this.apis.get(w0.provider);
     if (!api) {
       if (w0.status_reason?.startsWith('no API connection') !== true) {
-        await this.store.mutate(SYSTEM, async (m) => {
+        await this.store.mutate(SYSTEM_ACTOR, async (m) => {
           await m.trx.updateTable('withdrawals').set({ status_reason: `no API connection to ${w0.provider}: the payout waits to be sent from there, and its webhook records the outcome`, updated_at: m.now }).where('ref', '=', ref).execute();
           m.audit({ action: 'withdrawal.payout.waiting', targetType: 'withdrawal', targetId: ref, clientId: w0.client_id, legalEntity: w0.legal_entity, after: { provider: w0.provider, idempotencyKey: w0.idempotency_key }, caseRef: ref });
         });
       }
       return 'approved';
     }
-    await this.store.mutate(SYSTEM, async (m) => {
+    await this.store.mutate(SYSTEM_ACTOR, async (m) => {
       await m.trx.updateTable('withdrawals').set({ submit_attempts: sql<number>`submit_attempts + 1`, updated_at: m.now }).where('ref', '=', ref).execute();
       m.audit({ action: 'withdrawal.payout.sent', targetType: 'withdrawal', targetId: ref, clientId: w0.client_id, legalEntity: w0.legal_entity, after: { provider: w0.provider, idempotencyKey: w0.idempotency_key, attempt: w0.submit_attempts + 1 }, caseRef: ref });
     });
     const destination = JSON.parse(w0.destination_json) as Record<string, string>;
     const answer = await api.submitPayout(w0.idempotency_key, { reference: ref, amount: formatAmount({ minor: BigInt(w0.amount_text), currency: w0.currency }), currency: w0.currency, destination });
-    return this.store.mutate(SYSTEM, async (m) => {
+    return this.store.mutate(SYSTEM_ACTOR, async (m) => {
       const w = await loadWithdrawal(m.trx, ref, this.store.db.engine === 'postgres');
       return this.recordAnswer(m, w, answer, `payout sent to ${w.provider}`);
     });
@@ -301,12 +299,12 @@ export class WithdrawalsService {
     for (const { ref, provider } of unclear) {
       if (!this.apis.has(provider)) continue;
       asked += 1;
-      await this.askProvider(SYSTEM, ref, 'withdrawal sweep').catch(() => undefined);
+      await this.askProvider(SYSTEM_ACTOR, ref, 'withdrawal sweep').catch(() => undefined);
     }
     const overdue = await db.selectFrom('withdrawals').selectAll().where('status', 'in', ['pending_approval', 'on_hold']).where('sla_due_at', '<', now).orderBy('ref').limit(500).execute();
     const policy = await this.policies.require(db, 'payments.deposits');
     for (const w of overdue) {
-      await this.store.mutate(SYSTEM, async (m) => {
+      await this.store.mutate(SYSTEM_ACTOR, async (m) => {
         await openException(m, { kind: 'withdrawal_overdue', legalEntity: w.legal_entity, clientId: w.client_id, subjectRef: w.ref, provider: w.provider, summary: `${w.ref} has waited past its SLA (${w.sla_due_at}) ${w.status === 'on_hold' ? 'on hold' : 'for approval'}`, details: { withdrawal: w.ref, status: w.status, slaDueAt: w.sla_due_at }, slaHours: policy.document.exceptionSlaHours });
       });
     }

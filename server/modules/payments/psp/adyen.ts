@@ -31,7 +31,7 @@ function kindOf(eventCode: string, success: boolean, reference: string): EventKi
 
 export class AdyenFormat implements WebhookFormat {
   readonly provider = 'adyen';
-  readonly acknowledgement = { contentType: 'text/plain', body: '[accepted]' };
+  readonly acknowledgement = '[accepted]';
   private readonly validator = new hmacValidator();
 
   constructor(private readonly hmacKey: string) {}

@@ -53,6 +53,6 @@ export interface WebhookFormat {
   readonly provider: string;
   /** Verifies and reads, or throws WebhookRefused (401 for signatures, 400 for bodies). */
   read(request: WebhookRequest): ProviderEvent[];
-  /** The body the provider expects when the events are stored. */
-  readonly acknowledgement: { contentType: string; body: string };
+  /** A fixed plain-text answer the provider expects once the events are stored (Adyen: `[accepted]`); otherwise the counts as JSON. */
+  readonly acknowledgement?: string;
 }

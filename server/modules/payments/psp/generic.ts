@@ -66,8 +66,6 @@ function readBody(raw: Buffer): unknown {
 }
 
 export class GenericFormat implements WebhookFormat {
-  readonly acknowledgement = { contentType: 'application/json', body: '{"received":true}' };
-
   constructor(
     readonly provider: string,
     private readonly secret: string,

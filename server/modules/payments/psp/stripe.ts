@@ -28,7 +28,6 @@ function money(minor: unknown, currency: unknown, field: string): Money {
 
 export class StripeFormat implements WebhookFormat {
   readonly provider = 'stripe';
-  readonly acknowledgement = { contentType: 'application/json', body: '{"received":true}' };
 
   constructor(private readonly secret: string) {}
 
