@@ -94,13 +94,17 @@ export async function startHeadlessHost(opts: { serverUrl: string; rendererDir: 
         if (body.length > 1_000_000) req.destroy();
       });
       req.on('end', () => {
-        let message: { channel?: unknown; input?: unknown };
+        let parsed: unknown;
         try {
-          message = JSON.parse(body) as typeof message;
+          parsed = JSON.parse(body);
         } catch {
-          res.writeHead(400, { 'content-type': 'application/json', ...security }).end(JSON.stringify({ ok: false, error: { reason: 'VALIDATION_FAILED', message: 'The message is not JSON.' } }));
+          parsed = undefined;
+        }
+        if (typeof parsed !== 'object' || parsed === null) {
+          res.writeHead(400, { 'content-type': 'application/json', ...security }).end(JSON.stringify({ ok: false, error: { reason: 'VALIDATION_FAILED', message: 'The message is not a JSON object with a channel and an input.' } }));
           return;
         }
+        const message: { channel?: unknown; input?: unknown } = parsed;
         void hostFor(tab)
           .handle(message.channel, message.input)
           .then((result) => res.writeHead(200, { 'content-type': 'application/json', ...security }).end(JSON.stringify(result)));

@@ -52,6 +52,16 @@ export const JSON_COLUMNS = {
   /** seconds a case spent in each status */
   statusSeconds: z.record(z.string(), z.number()),
   /** a case's enhanced-due-diligence checklist state */
+  /** a withdrawal's pre-checks, with their evidence */
+  withdrawalChecks: z.array(
+    z.object({ code: z.string(), label: z.string(), outcome: z.enum(['passed', 'failed', 'not_available']), blocking: z.boolean(), detail: z.string(), data: z.record(z.string(), z.json()) }),
+  ),
+  /** a withdrawal's tier as chosen, with the slots it needs (one more after an approval despite a failed check) */
+  withdrawalTier: z.object({ tier: z.string(), slots: z.array(z.object({ roles: z.array(z.string()) })), slaHours: z.number(), override: z.boolean() }),
+  /** where a withdrawal is paid */
+  destination: z.object({ accountHolder: z.string(), account: z.string() }),
+  /** the FX rate a conversion used */
+  fxRate: z.object({ from: z.string(), to: z.string(), rate: z.string(), source: z.string(), asOf: z.string() }),
   edd: z.object({
     policyRef: z.string(),
     items: z.record(z.string(), z.object({ by: z.string(), byName: z.string(), at: z.string(), note: z.string() }).optional()),

@@ -1,6 +1,7 @@
 // The headless host's HTTP face against a hostile page or a malformed request: a path that is not
 // valid percent-encoding answers 400 (it used to crash the host), a Host header that is not this
-// machine's (DNS rebinding) is refused, and so is a bridge call from another origin.
+// machine's (DNS rebinding) is refused, and so is a bridge call from another origin; a bridge call
+// whose body is not a JSON object answers 400 (`null` used to throw in the host).
 
 import fs from 'node:fs';
 import http from 'node:http';
@@ -65,5 +66,14 @@ describe('headless host over HTTP', () => {
     const own = await request(host.url, { method: 'POST', path: '/ipc', headers: { ...headers, origin: host.url }, body });
     expect(own.status).toBe(200);
     expect(own.body).toContain('no.such.channel');
+  });
+
+  it('answers a bridge call whose body is not a JSON object with 400, and keeps serving', async () => {
+    const headers = { 'x-fxbo-key': key, 'x-fxbo-tab': randomUUID(), 'content-type': 'application/json', origin: host.url };
+    for (const body of ['null', '42', '{"channel":', '']) {
+      const answer = await request(host.url, { method: 'POST', path: '/ipc', headers, body });
+      expect(answer, body).toMatchObject({ status: 400, body: expect.stringContaining('not a JSON object with a channel') });
+    }
+    expect((await request(host.url, { path: '/' })).status).toBe(200);
   });
 });

@@ -2,7 +2,7 @@
 // case about them, and opens the client page. Ctrl+K reaches it from anywhere; arrows move in the
 // results, Enter opens one, Esc closes the list.
 
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { ChannelOutput } from '../../../main/host/channels.js';
 import { labelOf, CLIENT_STATUS_LABELS } from '../../../shared/labels.js';
 import { call } from '../bridge.js';
@@ -17,7 +17,9 @@ export function ClientSearch({ onOpen, wide = false }: { onOpen: (clientId: stri
   const [problem, setProblem] = useState<string | null>(null);
   const input = useRef<HTMLInputElement>(null);
 
-  useEffect(() => {
+  // A layout effect: the shortcut listens from the moment the box is drawn, so Ctrl+K pressed as
+  // soon as the shell appears is not lost (a passive effect runs a frame later).
+  useLayoutEffect(() => {
     if (wide) input.current?.focus();
     const focus = (e: KeyboardEvent) => {
       if ((e.ctrlKey || e.metaKey) && e.key === 'k') {

@@ -11,6 +11,7 @@ import { listScope, requireEntity, type AuthContext } from '../../core/auth.js';
 import type { Store } from '../../core/store.js';
 import type { WithdrawalTable } from '../../db/schema-payments.js';
 import type { Reader } from '../policies/reader.js';
+import { JSON_COLUMNS, readJson } from '../../db/json.js';
 import type { CacheRow } from '../../../shared/desktop/views.js';
 import { flagsOf, flagText } from '../../../shared/clients/flags.js';
 
@@ -43,10 +44,20 @@ export async function withdrawalFor(db: Reader, by: { ref: string | null; provid
   return q.executeTakeFirst();
 }
 
-function view(w: WithdrawalRow, approvals: Array<{ user_id: string; username: string | null; roles_json: string; reason: string | null; despite_failed_checks: number; at: string }>, now: string) {
-  const checks = JSON.parse(w.checks_json) as WithdrawalCheck[];
-  const tier = JSON.parse(w.tier_json) as StoredTier;
-  const open = openSlots(tier.slots, approvals.map((a) => ({ roles: JSON.parse(a.roles_json) as string[] })));
+type ApprovalRow = { withdrawal_ref: string; user_id: string; username: string | null; roles_json: string; reason: string | null; despite_failed_checks: number; at: string };
+
+/** The columns of a withdrawal that hold JSON, read through their schemas. */
+export const withdrawalJson = {
+  checks: (w: WithdrawalRow): WithdrawalCheck[] => readJson(JSON_COLUMNS.withdrawalChecks, w.checks_json, `withdrawals.checks_json of ${w.ref}`),
+  tier: (w: WithdrawalRow): StoredTier => readJson(JSON_COLUMNS.withdrawalTier, w.tier_json, `withdrawals.tier_json of ${w.ref}`),
+  destination: (w: WithdrawalRow) => readJson(JSON_COLUMNS.destination, w.destination_json, `withdrawals.destination_json of ${w.ref}`),
+  approverRoles: (a: Pick<ApprovalRow, 'withdrawal_ref' | 'user_id' | 'roles_json'>): string[] => readJson(JSON_COLUMNS.strings, a.roles_json, `withdrawal_approvals.roles_json of ${a.withdrawal_ref} by ${a.user_id}`),
+};
+
+function view(w: WithdrawalRow, approvals: ApprovalRow[], now: string) {
+  const checks = withdrawalJson.checks(w);
+  const tier = withdrawalJson.tier(w);
+  const open = openSlots(tier.slots, approvals.map((a) => ({ roles: withdrawalJson.approverRoles(a) })));
   const waiting = w.status === 'pending_approval' || w.status === 'on_hold';
   return {
     ref: w.ref,
@@ -58,13 +69,13 @@ function view(w: WithdrawalRow, approvals: Array<{ user_id: string; username: st
     currency: w.currency,
     baseAmount: w.base_amount_text === null ? null : formatAmount({ minor: BigInt(w.base_amount_text), currency: w.base_currency }),
     baseCurrency: w.base_currency,
-    fx: w.fx_json === null ? null : (JSON.parse(w.fx_json) as unknown),
-    destination: JSON.parse(w.destination_json) as { accountHolder: string; account: string },
+    fx: w.fx_json === null ? null : readJson(JSON_COLUMNS.fxRate, w.fx_json, `withdrawals.fx_json of ${w.ref}`),
+    destination: withdrawalJson.destination(w),
     status: w.status as WithdrawalStatus,
     statusReason: w.status_reason,
     riskLevel: w.risk_level,
     firstWithdrawal: w.first_withdrawal === 1,
-    flags: JSON.parse(w.flags_json) as string[],
+    flags: readJson(JSON_COLUMNS.strings, w.flags_json, `withdrawals.flags_json of ${w.ref}`),
     checksPassed: checks.filter((c) => c.outcome === 'passed').length,
     checksFailed: checks.filter((c) => c.outcome === 'failed').map((c) => c.code),
     tier: tier.tier,
@@ -72,7 +83,7 @@ function view(w: WithdrawalRow, approvals: Array<{ user_id: string; username: st
     approvalsGiven: approvals.length,
     approvalsNeeded: tier.slots.length,
     stillNeeded: open.map((s) => s.roles),
-    approvals: approvals.map((a) => ({ userId: a.user_id, by: a.username ?? a.user_id, roles: JSON.parse(a.roles_json) as string[], reason: a.reason, despiteFailedChecks: a.despite_failed_checks === 1, at: a.at })),
+    approvals: approvals.map((a) => ({ userId: a.user_id, by: a.username ?? a.user_id, roles: withdrawalJson.approverRoles(a), reason: a.reason, despiteFailedChecks: a.despite_failed_checks === 1, at: a.at })),
     policyRef: w.policy_ref,
     requestedBy: w.requested_by,
     idempotencyKey: w.idempotency_key,
@@ -90,7 +101,7 @@ export type WithdrawalView = ReturnType<typeof view>;
 
 /** The pane's view: the checks themselves with their evidence (the queue carries their counts and failed codes). */
 function detail(w: WithdrawalRow, approvals: Parameters<typeof view>[1], now: string) {
-  return { ...view(w, approvals, now), checks: JSON.parse(w.checks_json) as WithdrawalCheck[] };
+  return { ...view(w, approvals, now), checks: withdrawalJson.checks(w) };
 }
 
 export class WithdrawalReads {

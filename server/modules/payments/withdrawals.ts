@@ -21,7 +21,7 @@ import { convertAt } from './fx.js';
 import { failedChecks, runWithdrawalChecks } from './withdrawal-checks.js';
 import { openException, settleException } from './exceptions.js';
 import type { PayoutAnswer, PspApiClient } from './payout-client.js';
-import { loadWithdrawal, type StoredTier, type WithdrawalRow } from './withdrawal-rows.js';
+import { loadWithdrawal, withdrawalJson, type StoredTier, type WithdrawalRow } from './withdrawal-rows.js';
 
 export interface RequestWithdrawal {
   clientId: string;
@@ -132,11 +132,11 @@ export class WithdrawalsService {
       const client = await loadClient(m, w.client_id);
       const available = (await clientBalances(m.trx, w.client_id)).find((b) => b.currency === w.currency)?.available ?? 0n;
       const money = { minor: BigInt(w.amount_text), currency: w.currency };
-      const destination = JSON.parse(w.destination_json) as { accountHolder: string };
+      const destination = withdrawalJson.destination(w);
       const checks: WithdrawalCheck[] = await runWithdrawalChecks(m.trx, { client, money, baseMinor: w.base_amount_text === null ? null : BigInt(w.base_amount_text), baseCurrency: w.base_currency, destinationName: destination.accountHolder, ref: w.ref, now: m.now }, policy.document, available + money.minor);
       const failed = failedChecks(checks);
       if (failed.blocking.length > 0) throw new DomainError('INVALID_TRANSITION', `${w.ref} cannot be approved while: ${failed.blocking.map((c) => `${c.label.toLowerCase()} failed (${c.detail})`).join('; ')}. Reject it or put it on hold.`, { failed: failed.blocking.map((c) => c.code) });
-      const tier = JSON.parse(w.tier_json) as StoredTier;
+      const tier = withdrawalJson.tier(w);
       const override = failed.review.length > 0;
       if (override && (input.reason?.trim().length ?? 0) < 10) throw new DomainError('VALIDATION_FAILED', `reason: approving ${w.ref} despite failed checks (${failed.review.map((c) => c.label.toLowerCase()).join(', ')}) needs a reason of 10 characters or more.`, { field: 'reason' });
       if (override && !tier.override) {
@@ -144,7 +144,7 @@ export class WithdrawalsService {
         tier.override = true;
       }
       const roles = auth.rolesByEntity.get(w.legal_entity) ?? [];
-      const approvers = given.map((a) => ({ roles: JSON.parse(a.roles_json) as string[] }));
+      const approvers = given.map((a) => ({ roles: withdrawalJson.approverRoles(a) }));
       const open = openSlots(tier.slots, approvers);
       const openAfter = openSlots(tier.slots, [...approvers, { roles }]);
       if (openAfter.length === open.length) throw new DomainError('FORBIDDEN_PERMISSION', `${w.ref} (tier ${tier.tier}) still needs approval from: ${open.map((s) => s.roles.join(' or ').replaceAll('_', ' ')).join('; ')}. Your roles in ${w.legal_entity} (${roles.join(', ').replaceAll('_', ' ') || 'none'}) fill none of these.`);
@@ -238,7 +238,7 @@ export class WithdrawalsService {
       await m.trx.updateTable('withdrawals').set({ submit_attempts: sql<number>`submit_attempts + 1`, updated_at: m.now }).where('ref', '=', ref).execute();
       m.audit({ action: 'withdrawal.payout.sent', targetType: 'withdrawal', targetId: ref, clientId: w0.client_id, legalEntity: w0.legal_entity, after: { provider: w0.provider, idempotencyKey: w0.idempotency_key, attempt: w0.submit_attempts + 1 }, caseRef: ref });
     });
-    const destination = JSON.parse(w0.destination_json) as Record<string, string>;
+    const destination = withdrawalJson.destination(w0);
     const answer = await api.submitPayout(w0.idempotency_key, { reference: ref, amount: formatAmount({ minor: BigInt(w0.amount_text), currency: w0.currency }), currency: w0.currency, destination });
     return this.store.mutate(SYSTEM_ACTOR, async (m) => {
       const w = await loadWithdrawal(m.trx, ref, this.store.db.engine === 'postgres');
