@@ -4,7 +4,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { expect } from 'vitest';
 import { FileKeyWrapper } from '../../main/cache/keys.js';
 import { buildRendererIfStale } from '../../main/build-renderer.js';
 import { startHeadlessHost, type HeadlessHost } from '../../main/headless/server.js';
@@ -61,4 +62,27 @@ export async function signIn(d: Pick<Desktop, 't' | 'host'>, page: Page, usernam
   await page.getByLabel('Authentication code').fill(d.t.code(username));
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('button', { name: 'Sign out' }).waitFor();
+}
+
+/** A signed-in page of its own for `username` (a new browser context), with the page's uncaught errors collected. */
+export async function openDesk(d: Pick<Desktop, 't' | 'host' | 'browser'>, username: string, opts: { acceptDownloads?: boolean } = {}): Promise<{ page: Page; errors: string[] }> {
+  const page = await (await d.browser.newContext({ viewport: { width: 1600, height: 1000 }, acceptDownloads: opts.acceptDownloads ?? false })).newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await signIn(d, page, username);
+  return { page, errors };
+}
+
+/**
+ * Opens the one row the quick filter `text` leaves in a queue's tab, from the keyboard (a click puts
+ * the grid in hand, Esc leaves the cell, Enter opens the row), and returns the details pane.
+ */
+export async function openQueueRow(page: Page, queue: { tabs: string; tab: RegExp }, text: string): Promise<Locator> {
+  await page.getByRole('tablist', { name: queue.tabs }).getByRole('tab', { name: queue.tab }).click();
+  await page.getByLabel('Quick filter').fill(text);
+  await expect.poll(() => page.locator('.grid .ag-row').allTextContents(), { timeout: 10_000 }).toEqual([expect.stringContaining(text)]);
+  await page.locator('.grid .ag-cell').first().click();
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Enter');
+  return page.getByRole('complementary', { name: 'Details' });
 }

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { aRegistration } from '../../server/testing/builders.js';
 import { portalClientFor } from '../../server/testing/harness.js';
-import { signIn, startDesktop, type Desktop } from './desktop-fixture.js';
+import { openDesk, startDesktop, type Desktop } from './desktop-fixture.js';
 
 describe('grid exports and the client page', () => {
   let d: Desktop;
@@ -19,11 +19,7 @@ describe('grid exports and the client page', () => {
   }, 180_000);
   afterAll(() => d?.close());
 
-  async function desk(username: string): Promise<Page> {
-    const page = await (await d.browser.newContext({ viewport: { width: 1600, height: 1000 }, acceptDownloads: true })).newPage();
-    await signIn(d, page, username);
-    return page;
-  }
+  const desk = async (username: string): Promise<Page> => (await openDesk(d, username, { acceptDownloads: true })).page;
 
   async function download(page: Page, button: string): Promise<{ name: string; bytes: Buffer }> {
     const [file] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: button }).click()]);

@@ -12,7 +12,7 @@ import { passportPng, proofOfAddressPdf, sourceOfWealthPdf } from '../../server/
 import { portalClientFor } from '../../server/testing/harness.js';
 import { aRegistration } from '../../server/testing/builders.js';
 import type { Page } from 'playwright-core';
-import { signIn, startDesktopWithList, type Desktop } from './desktop-fixture.js';
+import { openDesk, openQueueRow, startDesktopWithList, type Desktop } from './desktop-fixture.js';
 
 describe('KYC review in the desktop UI', () => {
   let d: Desktop;
@@ -21,26 +21,12 @@ describe('KYC review in the desktop UI', () => {
   }, 180_000);
   afterAll(() => d?.close());
 
-  /** A signed-in page of its own for `username`, with page errors collected. */
-  async function desk(username: string): Promise<{ page: Page; errors: string[] }> {
-    const page = await (await d.browser.newContext({ viewport: { width: 1600, height: 1000 } })).newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await signIn(d, page, username);
-    return { page, errors };
-  }
+  const desk = (username: string) => openDesk(d, username);
 
-  /** Finds the client's case in the KYC queue by the quick filter and opens it from the keyboard. */
   /** Opens the case of the client `name` in the KYC queue's tab (all open work unless said). */
   async function openCase(page: Page, name: string, tab: RegExp = /^All open/) {
     await page.getByRole('button', { name: 'KYC', exact: true }).click();
-    await page.getByRole('tablist', { name: 'KYC review tabs' }).getByRole('tab', { name: tab }).click();
-    await page.getByLabel('Quick filter').fill(name);
-    await expect.poll(() => page.locator('.grid .ag-row').allTextContents(), { timeout: 10_000 }).toEqual([expect.stringContaining(name)]);
-    await page.locator('.grid .ag-cell').first().click();
-    await page.keyboard.press('Escape');
-    await page.keyboard.press('Enter');
-    const pane = page.getByRole('complementary', { name: 'Details' });
+    const pane = await openQueueRow(page, { tabs: 'KYC review tabs', tab }, name);
     return { pane, heading: pane.getByRole('heading').first() };
   }
 

@@ -9,7 +9,7 @@ import type { Page } from 'playwright-core';
 import { portalClientFor } from '../../server/testing/harness.js';
 import { anApprovedClient } from '../../server/testing/builders.js';
 import { startPspSimulator, type PspSimulator } from '../../server/simulators/psp/provider.js';
-import { signIn, startDesktop, type Desktop } from './desktop-fixture.js';
+import { openDesk, openQueueRow, startDesktop, type Desktop } from './desktop-fixture.js';
 
 describe('withdrawals in the desktop UI', () => {
   let d: Desktop;
@@ -27,22 +27,10 @@ describe('withdrawals in the desktop UI', () => {
     await sim?.close();
   });
 
-  async function desk(username: string): Promise<{ page: Page; errors: string[] }> {
-    const page = await (await d.browser.newContext({ viewport: { width: 1600, height: 1000 } })).newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await signIn(d, page, username);
-    return { page, errors };
-  }
+  const desk = (username: string) => openDesk(d, username);
 
   async function openWithdrawal(page: Page, ref: string, tab: RegExp) {
-    await page.getByRole('tablist', { name: 'Withdrawals tabs' }).getByRole('tab', { name: tab }).click();
-    await page.getByLabel('Quick filter').fill(ref);
-    await expect.poll(() => page.locator('.grid .ag-row').allTextContents(), { timeout: 10_000 }).toEqual([expect.stringContaining(ref)]);
-    await page.locator('.grid .ag-cell').first().click();
-    await page.keyboard.press('Escape');
-    await page.keyboard.press('Enter');
-    const pane = page.getByRole('complementary', { name: 'Details' });
+    const pane = await openQueueRow(page, { tabs: 'Withdrawals tabs', tab }, ref);
     const heading = () => pane.getByRole('heading').first().textContent({ timeout: 1000 }).catch(() => '');
     await expect.poll(heading, { timeout: 20_000 }).toContain(ref);
     return pane;
