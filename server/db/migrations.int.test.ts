@@ -194,4 +194,60 @@ describeEachEngine('each migration', (engine) => {
       await expect(seal('P2')).rejects.toThrow(/unbalanced/);
       expect(await indexesOf(k, engine, 'ledger_entries')).toEqual(expect.arrayContaining(['ledger_entries_posting', 'ledger_entries_account']));
     }));
+
+  it('0013_deposits: a provider event is stored once per event id and applied once per business key; a deposit needs its client and a positive amount', () =>
+    atMigration(engine, '0013_deposits', async (db) => {
+      const k = db.kysely;
+      await anEntity(k);
+      await aClient(k, 'CL-000001', 'EXT-1');
+      const deposit = (ref: string, clientId: string, amount: string, tx: string | null) =>
+        sql`insert into deposits (ref, client_id, legal_entity, provider, method, amount, currency, provider_reference, provider_tx_id, status, created_at, updated_at) values (${ref}, ${clientId}, 'eu', 'simpay', 'card', ${amount}, 'EUR', ${`PR-${ref}`}, ${tx}, 'pending', ${AT}, ${AT})`.execute(k);
+      await deposit('DEP-000001', 'CL-000001', '10000', 'tx-1');
+      await expect(deposit('DEP-000002', 'CL-000001', '10000', 'tx-1')).rejects.toThrow(/unique|UNIQUE/);
+      await expect(deposit('DEP-000003', 'CL-000001', '0', 'tx-3')).rejects.toThrow(/check|CHECK/);
+      await expect(deposit('DEP-000004', 'CL-404', '100', 'tx-4')).rejects.toThrow(/foreign|FOREIGN/);
+      const event = (eventId: string) => sql`insert into psp_events (provider, event_id, kind, body, received_at, status) values ('simpay', ${eventId}, 'deposit.succeeded', '{}', ${AT}, 'received')`.execute(k);
+      await event('evt-1');
+      await expect(event('evt-1')).rejects.toThrow(/unique|UNIQUE/);
+      await event('evt-2');
+      const effect = (eventId: string) => sql`insert into psp_effects (provider, provider_tx_id, kind, event_id, subject_ref, at) values ('simpay', 'tx-1', 'deposit.succeeded', ${eventId}, 'DEP-000001', ${AT})`.execute(k);
+      await effect('evt-1');
+      await expect(effect('evt-2')).rejects.toThrow(/unique|UNIQUE|duplicate/);
+      await expect(sql`insert into payment_exceptions (ref, kind, summary, details_json, status, sla_due_at, created_at) values ('PEX-000001', 'k', 's', '{}', 'pending', ${AT}, ${AT})`.execute(k)).rejects.toThrow(/check|CHECK/);
+      expect(await indexesOf(k, engine, 'psp_events')).toEqual(expect.arrayContaining(['psp_events_status', 'psp_events_reference', 'psp_events_tx']));
+    }));
+
+  it('0014_withdrawals: one payout idempotency key, one approval per person, a known status', () =>
+    atMigration(engine, '0014_withdrawals', async (db) => {
+      const k = db.kysely;
+      await anEntity(k);
+      await aClient(k, 'CL-000001', 'EXT-1');
+      const withdrawal = (ref: string, status: string, key: string | null) =>
+        sql`insert into withdrawals (ref, client_id, legal_entity, provider, method, amount, currency, base_currency, destination_json, status, checks_json, tier_json, policy_ref, first_withdrawal, requested_by, idempotency_key, hold_posting, sla_due_at, created_at, updated_at)
+            values (${ref}, 'CL-000001', 'eu', 'simpay', 'bank_transfer', '5000', 'EUR', 'EUR', '{}', ${status}, '[]', '{}', 'payments.withdrawalTiers@1', 1, 'USR-000001', ${key}, ${`PST-${ref}`}, ${AT}, ${AT}, ${AT})`.execute(k);
+      await withdrawal('WD-000001', 'pending_approval', 'key-1');
+      await withdrawal('WD-000002', 'pending_approval', null);
+      await withdrawal('WD-000003', 'pending_approval', null);
+      await expect(withdrawal('WD-000004', 'approved', 'key-1')).rejects.toThrow(/unique|UNIQUE/);
+      await expect(withdrawal('WD-000005', 'refunded', null)).rejects.toThrow(/check|CHECK/);
+      const approval = (ref: string) => sql`insert into withdrawal_approvals (withdrawal_ref, user_id, roles_json, despite_failed_checks, at) values (${ref}, 'USR-000001', '[]', 0, ${AT})`.execute(k);
+      await approval('WD-000001');
+      await expect(approval('WD-000001')).rejects.toThrow(/unique|UNIQUE|duplicate/);
+      await expect(approval('WD-999999')).rejects.toThrow(/foreign|FOREIGN/);
+      expect(await indexesOf(k, engine, 'withdrawals')).toEqual(expect.arrayContaining(['withdrawals_queue', 'withdrawals_status_ref', 'withdrawals_client']));
+      expect(await indexesOf(k, engine, 'fx_rates')).toContain('fx_rates_pair');
+    }));
+
+  it('0015_settlements: a settlement file is imported once per provider and hash, each line once', () =>
+    atMigration(engine, '0015_settlements', async (db) => {
+      const k = db.kysely;
+      const file = (id: string, sha: string) => sql`insert into psp_settlement_files (id, provider, file_name, sha256, rows, first_at, last_at, imported_by, imported_at) values (${id}, 'simpay', 'f.csv', ${sha}, 1, ${AT}, ${AT}, 'USR-000001', ${AT})`.execute(k);
+      await file('SET-1', 'aa');
+      await expect(file('SET-2', 'aa')).rejects.toThrow(/unique|UNIQUE/);
+      const line = (fileId: string, n: number) => sql`insert into psp_settlement_rows (file_id, line, provider, at, type, provider_tx_id, amount, currency) values (${fileId}, ${n}, 'simpay', ${AT}, 'deposit', 'tx-1', '100', 'EUR')`.execute(k);
+      await line('SET-1', 2);
+      await expect(line('SET-1', 2)).rejects.toThrow(/unique|UNIQUE|duplicate/);
+      await expect(line('SET-9', 3)).rejects.toThrow(/foreign|FOREIGN/);
+      expect(await indexesOf(k, engine, 'psp_settlement_rows')).toContain('psp_settlement_rows_at');
+    }));
 });

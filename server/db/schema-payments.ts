@@ -35,8 +35,8 @@ export interface LedgerEntryTable {
   amount: ColumnType<string | number, string, never>;
 }
 
-/** Deposits (0013): amounts in minor units, written as decimal strings and read with `cast(… as text)`. */
-export interface DepositTable {
+/** What a deposit and a withdrawal both are: a client's payment through a provider, the amount in minor units written as a decimal string and read with `cast(… as text)`. */
+interface ClientPaymentColumns {
   ref: string;
   client_id: string;
   legal_entity: string;
@@ -44,6 +44,10 @@ export interface DepositTable {
   method: string;
   amount: ColumnType<string | number, string, never>;
   currency: string;
+}
+
+/** Deposits (0013). */
+export interface DepositTable extends ClientPaymentColumns {
   provider_reference: string;
   provider_tx_id: string | null;
   status: 'initiated' | 'pending' | 'credited' | 'failed' | 'refunded' | 'charged_back';
@@ -110,15 +114,8 @@ export interface PaymentExceptionTable {
   created_at: string;
 }
 
-/** Withdrawals (0014): amounts in minor units, written as decimal strings. */
-export interface WithdrawalTable {
-  ref: string;
-  client_id: string;
-  legal_entity: string;
-  provider: string;
-  method: string;
-  amount: ColumnType<string | number, string, never>;
-  currency: string;
+/** Withdrawals (0014). */
+export interface WithdrawalTable extends ClientPaymentColumns {
   base_amount: ColumnType<string | number | null, string | null, never>;
   base_currency: string;
   fx_json: string | null;
