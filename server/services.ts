@@ -114,6 +114,7 @@ export function buildServices(config: Config, db: Db, clock: Clock): Services {
   const apis = new Map(Object.entries(config.pspApis).map(([provider, url]) => [provider, new PspApiClient(provider, url, config.pspSecrets[provider]!, config.pspTimeoutMs, () => Math.floor(clock.now().getTime() / 1000))]));
   const withdrawals = new WithdrawalsService(store, policies, apis, () => new Set(formats.keys()));
   const withdrawalReads = new WithdrawalReads(store);
+  const paymentExceptions = new PaymentExceptions(store);
   return {
     config,
     store,
@@ -128,7 +129,7 @@ export function buildServices(config: Config, db: Db, clock: Clock): Services {
     auditLog,
     auditKeys,
     exports: new ExportsService(store),
-    sync: new SyncService(store, approvals, screening, alerts, kyc.reads, withdrawalReads),
+    sync: new SyncService(store, approvals, screening, alerts, kyc.reads, withdrawalReads, deposits, paymentExceptions),
     lists,
     screening,
     clients: new ClientsService(store, screening, kyc.risk),
@@ -145,7 +146,7 @@ export function buildServices(config: Config, db: Db, clock: Clock): Services {
     fx: new FxRates(store),
     pspApis: apis,
     reconciliation: new Reconciliation(store, policies),
-    paymentExceptions: new PaymentExceptions(store),
+    paymentExceptions,
   };
 }
 

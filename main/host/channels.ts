@@ -73,6 +73,12 @@ export interface ChannelOutputs {
   'withdrawals.hold': Server['withdrawals']['hold'];
   'withdrawals.release': Server['withdrawals']['release'];
   'withdrawals.resolve': Server['withdrawals']['resolve'];
+  'withdrawals.ofClient': Server['withdrawals']['queue'];
+  'deposits.ofClient': Server['deposits']['list'];
+  'deposits.get': Server['deposits']['get'];
+  'ledger.balance': Server['ledger']['balance'];
+  'reconciliation.takeException': Server['reconciliation']['takeException'];
+  'reconciliation.resolveException': Server['reconciliation']['resolveException'];
 }
 
 export type ChannelOutput<C extends Channel> = ChannelOutputs[C];

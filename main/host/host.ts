@@ -172,6 +172,12 @@ export class DesktopHost extends EventEmitter<{ event: [HostEvent] }> {
     'withdrawals.hold': (input) => this.synced(this.#server.withdrawals.hold.mutate(input)),
     'withdrawals.release': (input) => this.synced(this.#server.withdrawals.release.mutate(input)),
     'withdrawals.resolve': (input) => this.synced(this.#server.withdrawals.resolve.mutate(input)),
+    'withdrawals.ofClient': (input) => this.#server.withdrawals.queue.query({ clientId: input.clientId, limit: 100 }),
+    'deposits.ofClient': (input) => this.#server.deposits.list.query({ clientId: input.clientId, limit: 100 }),
+    'deposits.get': (input) => this.#server.deposits.get.query(input),
+    'ledger.balance': (input) => this.#server.ledger.balance.query(input),
+    'reconciliation.takeException': (input) => this.synced(this.#server.reconciliation.takeException.mutate(input)),
+    'reconciliation.resolveException': (input) => this.synced(this.#server.reconciliation.resolveException.mutate(input)),
   } satisfies ChannelHandlers;
 
   private dispatch<C extends Channel>(channel: C, input: ChannelData<C>): Promise<ChannelOutputs[C]> {

@@ -12,7 +12,7 @@ import { VIEW_NAMES } from './views.js';
 import { alertAcknowledgeInput, alertCloseInput, alertRefInput } from '../alerts/workflow.js';
 import { exportRecordInput } from './exports.js';
 import { createUserInput, grantInput, resetInput, roleInput, statusInput } from '../access/schemas.js';
-import { withdrawalApproveInput, withdrawalReasonInput, withdrawalRef, withdrawalResolveInput } from '../payments/schemas.js';
+import { depositRef, exceptionRefInput, resolveExceptionInput, withdrawalApproveInput, withdrawalReasonInput, withdrawalRef, withdrawalResolveInput } from '../payments/schemas.js';
 
 const reasonText = z.string().trim().min(3).max(1000);
 
@@ -80,6 +80,13 @@ export const CHANNELS = {
   'withdrawals.hold': withdrawalReasonInput,
   'withdrawals.release': withdrawalReasonInput,
   'withdrawals.resolve': withdrawalResolveInput,
+  /** a client's withdrawals and deposits, newest first, for the client page */
+  'withdrawals.ofClient': z.object({ clientId }).strict(),
+  'deposits.ofClient': z.object({ clientId }).strict(),
+  'deposits.get': z.object({ ref: depositRef }).strict(),
+  'ledger.balance': z.object({ clientId }).strict(),
+  'reconciliation.takeException': exceptionRefInput,
+  'reconciliation.resolveException': resolveExceptionInput,
 } as const;
 
 export type Channel = keyof typeof CHANNELS;

@@ -15,6 +15,8 @@ export const VIEW_PERMISSIONS: Record<ViewName, Permission> = {
   kyc: 'kyc.read',
   alerts: 'alerts.read',
   withdrawals: 'withdrawals.read',
+  deposits: 'deposits.read',
+  exceptions: 'payments.exceptions',
 };
 
 /** Exports stop here: a larger extract is a report, not a grid export. */

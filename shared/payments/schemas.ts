@@ -20,6 +20,8 @@ const destination = z
 
 export const requestWithdrawalInput = z.object({ clientId, amount, currency, method: z.enum(PAYMENT_METHODS), provider, destination }).strict();
 
+export const depositRef = z.string().regex(/^DEP-\d{6,}$/, 'must be a deposit reference like DEP-000123');
+
 export const withdrawalRef = z.string().regex(/^WD-\d{6,}$/, 'must be a withdrawal reference like WD-000123');
 const reason = z.string().trim().min(3, 'must say why').max(2000);
 

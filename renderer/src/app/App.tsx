@@ -4,7 +4,9 @@
 import { AccessReview } from '../access/AccessReview.js';
 import { AlertsView } from '../alerts/AlertsView.js';
 import { WithdrawalsView } from '../payments/WithdrawalsView.js';
-import { WITHDRAWAL_TABS } from '../payments/tabs.js';
+import { EXCEPTION_TABS, WITHDRAWAL_TABS } from '../payments/tabs.js';
+import { DepositsView } from '../payments/DepositsView.js';
+import { ExceptionsView } from '../payments/ExceptionsView.js';
 import { AuditExplorer } from '../audit/AuditExplorer.js';
 import { ChangePassword } from '../session/ChangePassword.js';
 import { SignIn } from '../session/SignIn.js';
@@ -56,6 +58,9 @@ const NAV: Array<{ id: ViewId; label: string; needs: Permission[]; unless?: Perm
   { id: 'screening', label: 'Screening', needs: ['screening.read'], badge: { view: 'screening', tabs: SCREENING_TABS } },
   { id: 'alerts', label: 'Alerts', needs: ['alerts.read'], badge: { view: 'alerts', tabs: ALERT_TABS } },
   { id: 'withdrawals', label: 'Withdrawals', needs: ['withdrawals.read'], badge: { view: 'withdrawals', tabs: WITHDRAWAL_TABS } },
+  // Deposits are a record to consult, not work waiting: no badge.
+  { id: 'deposits', label: 'Deposits', needs: ['deposits.read'] },
+  { id: 'exceptions', label: 'Exceptions', needs: ['payments.exceptions'], badge: { view: 'exceptions', tabs: EXCEPTION_TABS } },
   { id: 'audit', label: 'Audit log', needs: ['audit.read'] },
   { id: 'access', label: 'Approvals', needs: ['access.read', 'approvals.read'], badge: { view: 'approvals', tabs: APPROVAL_TABS } },
   // Those who review clients find them from the search box; the rest (support, finance) here.
@@ -91,6 +96,7 @@ const ARRIVALS: Partial<Record<ViewId, (n: number) => string>> = {
   screening: (n) => `${n} new screening hit${n === 1 ? '' : 's'} to review`,
   alerts: (n) => `${n} new alert${n === 1 ? '' : 's'} for your role`,
   withdrawals: (n) => `${n} new withdrawal${n === 1 ? '' : 's'} waiting for approval`,
+  exceptions: (n) => `${n} new payment exception${n === 1 ? '' : 's'} to work`,
   access: (n) => `${n} new approval request${n === 1 ? '' : 's'} waiting for a decision`,
 };
 
@@ -193,6 +199,8 @@ export function App() {
         {!ui.client && current?.id === 'screening' && <ScreeningReview offline={offline} />}
         {!ui.client && current?.id === 'alerts' && <AlertsView offline={offline} />}
         {!ui.client && current?.id === 'withdrawals' && <WithdrawalsView offline={offline} />}
+        {!ui.client && current?.id === 'deposits' && <DepositsView offline={offline} />}
+        {!ui.client && current?.id === 'exceptions' && <ExceptionsView offline={offline} />}
         {!ui.client && current?.id === 'audit' && <AuditExplorer />}
         {!ui.client && current?.id === 'access' && <AccessReview user={user} offline={offline} />}
         {!ui.client && current?.id === 'lookup' && <ClientLookup onOpen={(id) => dispatch(openClient(id))} />}

@@ -1,13 +1,16 @@
 // The client page: everything about one client in one place, the place an auditor goes. Status,
-// flags, restrictions and what the client may do; the KYC cases, screening cases, alerts, approval
-// requests and documents; and the whole history, every audited event of the client in order, which
+// flags, restrictions and what the client may do; balances, deposits and withdrawals (for those
+// who may see money); the KYC cases, screening cases, alerts, approval requests and documents; and the whole history, every audited event of the client in order, which
 // exports to CSV or XLSX like any grid (recorded in the audit log).
 
 import type { ReactNode } from 'react';
+import type { Permission } from '../../../shared/access/permissions.js';
 import type { ChannelOutput } from '../../../main/host/channels.js';
 import { ALERT_STATUS_LABELS } from '../../../shared/alerts/workflow.js';
 import { RESTRICTION_KINDS } from '../../../shared/clients/lifecycle.js';
 import { CLIENT_STATUS_LABELS, KYC_STATUS_LABELS, labelCase, labelOf, SCREENING_STATUS_LABELS } from '../../../shared/labels.js';
+import { DEPOSIT_STATUS_LABELS, PLATFORM_STEP_LABELS } from '../../../shared/payments/exceptions.js';
+import { WITHDRAWAL_STATUS_LABELS } from '../../../shared/payments/withdrawals.js';
 import { exportRows } from '../shared/exporter.js';
 import { FlagBanner } from '../shared/Flags.js';
 import { errorText, PaneStatus, useHostQuery } from '../shared/host.js';
@@ -71,6 +74,12 @@ export function ClientPage({ clientId, onClose }: { clientId: string; onClose: (
   // Support sees status and what the client may do, nothing more: the history is for those who review or audit.
   const mayReadHistory = (user?.permissions ?? []).some((p) => p === 'kyc.read' || p === 'audit.read');
   const timeline = useHostQuery('clients.timeline', { clientId }, [clientId, mayReadHistory], { skip: !mayReadHistory });
+  const may = (p: Permission) => (user?.permissions ?? []).includes(p);
+  // Money moves while the page is open: a deposit credited or a withdrawal decided (the feed says so) reads the balances again.
+  const moved = useAppSelector((s) => (s.ui.versions.deposits ?? 0) + (s.ui.versions.withdrawals ?? 0));
+  const balances = useHostQuery('ledger.balance', { clientId }, [clientId, moved], { skip: !may('ledger.read') });
+  const deposits = useHostQuery('deposits.ofClient', { clientId }, [clientId, moved], { skip: !may('deposits.read') });
+  const withdrawals = useHostQuery('withdrawals.ofClient', { clientId }, [clientId, moved], { skip: !may('withdrawals.read') });
   const o: Overview | null = overview.data;
   const events: Event[] = timeline.data?.items ?? [];
 
@@ -129,6 +138,9 @@ export function ClientPage({ clientId, onClose }: { clientId: string; onClose: (
         </dd>
       </dl>
       <div className="client-sections">
+        <Section title="Balances" rows={balances.data?.items ?? null} empty="No money held for this client." columns={[['Currency', (b) => b.currency], ['Available', (b) => b.available], ['Pending', (b) => b.pending], ['Held for withdrawals', (b) => b.held]]} />
+        <Section title="Deposits" rows={deposits.data?.items ?? null} empty="No deposit." columns={[['Deposit', (d) => d.ref], ['Amount', (d) => `${d.amount} ${d.currency}`], ['Status', (d) => labelOf(DEPOSIT_STATUS_LABELS, d.status)], ['Provider', (d) => `${d.provider} · ${labelCase(d.method)}`], ['MT5 credit', (d) => (d.platformStep ? labelOf(PLATFORM_STEP_LABELS, d.platformStep) : '—')], ['Initiated', (d) => time(d.createdAt)]]} />
+        <Section title="Withdrawals" rows={withdrawals.data?.items ?? null} empty="No withdrawal." columns={[['Withdrawal', (w) => w.ref], ['Amount', (w) => `${w.amount} ${w.currency}`], ['Status', (w) => labelOf(WITHDRAWAL_STATUS_LABELS, w.status)], ['Approvals', (w) => `${w.approvalsGiven} of ${w.approvalsNeeded}`], ['Checks failed', (w) => (w.checksFailed.length ? w.checksFailed.map(labelCase).join(', ') : 'none')], ['Requested', (w) => time(w.createdAt)]]} />
         <Section title="KYC cases" rows={o.kycCases} empty="No KYC case." columns={[['Case', (k) => k.caseRef], ['Status', (k) => labelOf(KYC_STATUS_LABELS, k.status)], ['Risk', (k) => (k.riskLevel ? labelCase(k.riskLevel) : '—')], ['Opened for', (k) => k.openedReason], ['Assignee', (k) => k.assignee ?? '—'], ['Opened', (k) => time(k.createdAt)]]} />
         <Section title="Screening cases" rows={o.screeningCases} empty="No screening hit." columns={[['Case', (s) => s.caseId], ['Status', (s) => labelOf(SCREENING_STATUS_LABELS, s.status)], ['List', (s) => `${s.list} ${s.entryKey}`], ['Score', (s) => s.score.toFixed(2)], ['Decided by', (s) => s.decidedBy ?? '—']]} />
         <Section title="Alerts" rows={o.alerts} empty="No alert." columns={[['Alert', (a) => a.id], ['Kind', (a) => labelCase(a.kind)], ['Severity', (a) => labelCase(a.severity)], ['Status', (a) => labelOf(ALERT_STATUS_LABELS, a.status)], ['Raised', (a) => time(a.createdAt)]]} />

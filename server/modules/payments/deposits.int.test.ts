@@ -11,6 +11,8 @@ import { describeEachEngine, expectReason, portalClientFor, startTestServer, typ
 import { anApprovedClient } from '../../testing/builders.js';
 import { signGeneric } from './psp/generic.js';
 import { verifyLedger } from './ledger.js';
+import { openException } from './exceptions.js';
+import { SYSTEM_ACTOR } from '../../core/actor.js';
 
 const SIMPAY_SECRET = 'simpay-webhook-secret-0123456789';
 const STRIPE_SECRET = 'whsec_stripe-webhook-secret-0123456789';
@@ -77,6 +79,58 @@ describeEachEngine('deposits from signed provider webhooks', (engine) => {
     const listed = await finance.client.deposits.list.query({ clientId });
     expect(listed.items.map((d) => d.ref)).toEqual([depositRef]);
     expect(await verifyLedger(db())).toMatchObject({ ok: true });
+  });
+
+  it('feeds the desktop cache: a deposit as it moves, and exceptions to those who work them (one no entity owns only to those who run reconciliation)', async () => {
+    type Client = Awaited<ReturnType<TestServer['login']>>['client'];
+    const pull = async (client: Client, cursor: string | null) => {
+      const upserts: Record<string, Array<Record<string, unknown>>> = {};
+      const deletes: Record<string, unknown[]> = {};
+      for (;;) {
+        const batch = await client.sync.pull.query({ cursor, limit: 1000 });
+        for (const [view, rows] of Object.entries(batch.upserts)) (upserts[view] ??= []).push(...rows);
+        for (const [view, keys] of Object.entries(batch.deletes)) (deletes[view] ??= []).push(...keys);
+        cursor = batch.cursor;
+        if (!batch.more) return { upserts, deletes, cursor };
+      }
+    };
+    const finance = (await t.login('finance.eu')).client;
+    const manager = (await t.login('finmanager')).client;
+    const compliance = (await t.login('compliance.eu')).client;
+    let at = (await pull(finance, null)).cursor;
+    let managerAt = (await pull(manager, null)).cursor;
+    const complianceAt = (await pull(compliance, null)).cursor;
+
+    const { clientId, input } = await anApprovedClient(t);
+    const { depositRef } = await deposit(clientId, '75.50');
+    let fed = await pull(finance, at);
+    expect(fed.upserts.deposits).toEqual([expect.objectContaining({ ref: depositRef, status: 'initiated', amount: 75.5, currency: 'EUR', clientId, clientName: `${input.firstName} ${input.lastName}`, legalEntity: 'eu', provider: 'simpay' })]);
+    await simpay('payment.succeeded', { reference: depositRef, providerTxId: `tx_${depositRef}`, amount: '75.50', currency: 'EUR' });
+    fed = await pull(finance, (at = fed.cursor));
+    expect(fed.upserts.deposits).toEqual([expect.objectContaining({ ref: depositRef, status: 'credited', platformStep: 'awaiting_connector' })]);
+    expect(JSON.parse(String(fed.upserts.deposits![0]!._json))).toMatchObject({ ref: depositRef, providerTxId: `tx_${depositRef}`, clientName: `${input.firstName} ${input.lastName}` });
+    at = fed.cursor;
+
+    const { depositRef: second } = await deposit(clientId, '10.00');
+    await simpay('payment.succeeded', { reference: second, providerTxId: `tx_${second}`, amount: '99.00', currency: 'EUR' });
+    const unowned = await t.server.services.store.mutate(SYSTEM_ACTOR, (m) => openException(m, { kind: 'parked_event', legalEntity: null, clientId: null, subjectRef: null, provider: 'simpay', summary: 'An event for a reference we do not know', details: { reference: 'XYZ-1' }, slaHours: 24 }));
+    fed = await pull(finance, at);
+    expect(fed.upserts.exceptions).toEqual([expect.objectContaining({ kind: 'amount_mismatch', status: 'open', summary: expect.stringContaining(second), clientId, legalEntity: 'eu', owner: null })]);
+    expect(fed.deletes.exceptions).toEqual([unowned]);
+    const managerFed = await pull(manager, managerAt);
+    expect(managerFed.upserts.exceptions!.map((x) => x.ref)).toContain(unowned);
+    // Compliance reads deposits but does not work exceptions: the deposits come, the exceptions do not.
+    const complianceFed = await pull(compliance, complianceAt);
+    expect(complianceFed.upserts.deposits!.map((d) => d.ref)).toEqual(expect.arrayContaining([depositRef, second]));
+    expect(complianceFed.upserts.exceptions).toBeUndefined();
+
+    const exceptionRef = fed.upserts.exceptions![0]!.ref as string;
+    await finance.reconciliation.takeException.mutate({ ref: exceptionRef });
+    fed = await pull(finance, fed.cursor);
+    expect(fed.upserts.exceptions).toEqual([expect.objectContaining({ ref: exceptionRef, owner: 'finance.eu' })]);
+    managerAt = managerFed.cursor;
+    await manager.reconciliation.resolveException.mutate({ ref: exceptionRef, resolutionCode: 'accepted_after_review', note: 'the client paid more by mistake; refunded outside' });
+    expect((await pull(finance, fed.cursor)).upserts.exceptions).toEqual([expect.objectContaining({ ref: exceptionRef, status: 'resolved', resolutionCode: 'accepted_after_review' })]);
   });
 
   it('parks an event that comes before its deposit and applies it when the deposit is created', async () => {

@@ -14,6 +14,8 @@ import type { DepositTable } from '../../db/schema-payments.js';
 import type { PolicyReader } from '../policies/reader.js';
 import { restrictionsOf } from '../clients/restrictions.js';
 import type { Selectable } from 'kysely';
+import type { CacheRow } from '../../../shared/desktop/views.js';
+import { flagsOf, flagText } from '../../../shared/clients/flags.js';
 
 export const DEPOSIT_STATUSES = ['initiated', 'pending', 'credited', 'failed', 'refunded', 'charged_back'] as const;
 export type DepositStatus = (typeof DEPOSIT_STATUSES)[number];
@@ -51,6 +53,9 @@ export function depositView(r: DepositRow) {
     creditedAt: r.credited_at,
   };
 }
+
+/** A deposit as the desktop cache holds it (`_json`): the wire view with the client's name and flags. */
+export type DepositRecord = ReturnType<typeof depositView> & { clientName: string; clientFlags: string };
 
 export function depositColumns() {
   return [sql<string>`cast(amount as text)`.as('amount_text'), sql<string>`cast(refunded as text)`.as('refunded_text')] as const;
@@ -126,6 +131,40 @@ export class DepositsService {
     const rows = await q.execute();
     const items = rows.slice(0, filter.limit).map(depositView);
     return { items, nextCursor: rows.length > filter.limit ? items.at(-1)!.ref : null };
+  }
+
+  /** The desktop cache's rows (sync.pull): the list's columns, and the pane's record in `_json`. */
+  async byIds(refs: string[]): Promise<CacheRow[]> {
+    const rows = await this.store.kysely
+      .selectFrom('deposits as d')
+      .innerJoin('clients as c', 'c.id', 'd.client_id')
+      .selectAll('d')
+      .select([sql<string>`cast(d.amount as text)`.as('amount_text'), sql<string>`cast(d.refunded as text)`.as('refunded_text'), 'c.display_name as client_name', 'c.status as client_status', 'c.screening_status as client_screening', 'c.risk_level as client_risk'])
+      .where('d.ref', 'in', refs)
+      .execute();
+    return rows.map((r) => {
+      const v = depositView(r);
+      const flags = flagText(flagsOf({ clientStatus: r.client_status, screeningStatus: r.client_screening, riskLevel: r.client_risk }));
+      return {
+        ref: v.ref,
+        status: v.status,
+        amount: Number(v.amount),
+        currency: v.currency,
+        clientId: v.clientId,
+        clientName: r.client_name,
+        legalEntity: v.legalEntity,
+        provider: v.provider,
+        method: v.method,
+        flags,
+        paymentFlags: v.flags.join(', '),
+        platformStep: v.platformStep,
+        failureCode: v.failureCode,
+        providerTxId: v.providerTxId,
+        createdAt: v.createdAt,
+        creditedAt: v.creditedAt,
+        _json: JSON.stringify({ ...v, clientName: r.client_name, clientFlags: flags } satisfies DepositRecord),
+      };
+    });
   }
 
   async get(auth: AuthContext, ref: string) {

@@ -8,20 +8,59 @@ import { listScope, requireEntity, type AuthContext } from '../../core/auth.js';
 import type { Store } from '../../core/store.js';
 import { JSON_COLUMNS, readJson } from '../../db/json.js';
 import { EXCEPTION_KINDS, type ExceptionKind } from './exceptions.js';
+import type { Selectable } from 'kysely';
+import type { PaymentExceptionTable } from '../../db/schema-payments.js';
+import type { CacheRow } from '../../../shared/desktop/views.js';
 
 export class PaymentExceptions {
   constructor(private readonly store: Store) {}
+
+  /**
+   * The desktop cache's rows (sync.pull) for those who work exceptions: an exception no entity owns
+   * yet is shown only to those who run reconciliation (the rest are left out, and the feed removes them).
+   */
+  async byIds(auth: AuthContext, refs: string[]): Promise<CacheRow[]> {
+    const unowned = auth.scope('reconciliation.run').length > 0;
+    const rows = await this.rows().where('x.ref', 'in', refs).execute();
+    const now = this.store.now();
+    return rows
+      .filter((x) => x.legal_entity !== null || unowned)
+      .map((x) => {
+        const v = exceptionView(x, now);
+        return {
+          ref: v.ref,
+          status: v.status,
+          kind: v.kind,
+          legalEntity: v.legalEntity,
+          clientId: v.clientId,
+          clientName: x.client_name,
+          subjectRef: v.subjectRef,
+          provider: v.provider,
+          summary: v.summary,
+          owner: v.owner,
+          slaDueAt: v.slaDueAt,
+          resolutionCode: v.resolutionCode,
+          createdAt: v.createdAt,
+          _json: JSON.stringify({ ...v, clientName: x.client_name } satisfies ExceptionRecord),
+        };
+      });
+  }
+
+  private rows() {
+    return this.store.kysely
+      .selectFrom('payment_exceptions as x')
+      .leftJoin('users as u', 'u.id', 'x.owner_id')
+      .leftJoin('users as r', 'r.id', 'x.resolved_by')
+      .leftJoin('clients as c', 'c.id', 'x.client_id')
+      .selectAll('x')
+      .select(['u.username as owner', 'r.username as resolver', 'c.display_name as client_name']);
+  }
 
   async list(auth: AuthContext, filter: { status?: 'open' | 'resolved' | undefined; kind?: string | undefined; legalEntity?: string | undefined; cursor?: string | undefined; limit: number }) {
     const scope = listScope(auth, 'deposits.read', filter.legalEntity || undefined);
     const unowned = !filter.legalEntity && auth.scope('reconciliation.run').length > 0;
     if (scope.length === 0 && !unowned) return { items: [], nextCursor: null };
-    let q = this.store.kysely
-      .selectFrom('payment_exceptions as x')
-      .leftJoin('users as u', 'u.id', 'x.owner_id')
-      .leftJoin('users as r', 'r.id', 'x.resolved_by')
-      .selectAll('x')
-      .select(['u.username as owner', 'r.username as resolver'])
+    let q = this.rows()
       .where((eb) => eb.or([...(scope.length > 0 ? [eb('x.legal_entity', 'in', scope)] : []), ...(unowned ? [eb('x.legal_entity', 'is', null)] : [])]))
       .orderBy('x.ref', 'desc')
       .limit(filter.limit + 1);
@@ -30,26 +69,7 @@ export class PaymentExceptions {
     if (filter.cursor) q = q.where('x.ref', '<', filter.cursor);
     const rows = await q.execute();
     const now = this.store.now();
-    const items = rows.slice(0, filter.limit).map((x) => ({
-      ref: x.ref,
-      kind: x.kind,
-      kindLabel: EXCEPTION_KINDS[x.kind as ExceptionKind] ?? x.kind,
-      legalEntity: x.legal_entity,
-      clientId: x.client_id,
-      subjectRef: x.subject_ref,
-      provider: x.provider,
-      summary: x.summary,
-      details: readJson(JSON_COLUMNS.object, x.details_json, 'payment_exceptions.details_json'),
-      status: x.status,
-      owner: x.owner,
-      slaDueAt: x.sla_due_at,
-      slaMinutesLeft: x.status === 'open' ? Math.round((Date.parse(x.sla_due_at) - Date.parse(now)) / 60_000) : null,
-      resolutionCode: x.resolution_code,
-      resolutionNote: x.resolution_note,
-      resolvedBy: x.resolver,
-      resolvedAt: x.resolved_at,
-      createdAt: x.created_at,
-    }));
+    const items = rows.slice(0, filter.limit).map((x) => exceptionView(x, now));
     return { items, nextCursor: rows.length > filter.limit ? items.at(-1)!.ref : null };
   }
 
@@ -90,4 +110,33 @@ export class PaymentExceptions {
     });
     return { status: 'resolved' };
   }
+}
+
+/** An exception as the desktop cache holds it (`_json`): the list's view with the client's name. */
+export type ExceptionRecord = ReturnType<typeof exceptionView> & { clientName: string | null };
+
+type ExceptionRow = Selectable<PaymentExceptionTable> & { owner: string | null; resolver: string | null };
+
+/** An exception as the list, the pane and the cache show it, with the SLA left while it is open. */
+function exceptionView(x: ExceptionRow, now: string) {
+  return {
+    ref: x.ref,
+    kind: x.kind,
+    kindLabel: EXCEPTION_KINDS[x.kind as ExceptionKind] ?? x.kind,
+    legalEntity: x.legal_entity,
+    clientId: x.client_id,
+    subjectRef: x.subject_ref,
+    provider: x.provider,
+    summary: x.summary,
+    details: readJson(JSON_COLUMNS.object, x.details_json, `payment_exceptions.details_json of ${x.ref}`),
+    status: x.status,
+    owner: x.owner,
+    slaDueAt: x.sla_due_at,
+    slaMinutesLeft: x.status === 'open' ? Math.round((Date.parse(x.sla_due_at) - Date.parse(now)) / 60_000) : null,
+    resolutionCode: x.resolution_code,
+    resolutionNote: x.resolution_note,
+    resolvedBy: x.resolver,
+    resolvedAt: x.resolved_at,
+    createdAt: x.created_at,
+  };
 }

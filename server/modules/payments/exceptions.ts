@@ -6,24 +6,8 @@
 import { nextRef } from '../../db/counters.js';
 import type { Mutation } from '../../core/store.js';
 
-export const EXCEPTION_KINDS = {
-  parked_event: 'A provider event could not be applied',
-  amount_mismatch: 'A provider event disagrees with the deposit',
-  third_party_payer: 'Paid by someone other than the client',
-  repeated_failures: 'Repeated failed payments',
-  chargeback: 'Chargeback',
-  second_payment: 'A second payment for one deposit',
-  missing_in_ledger: 'At the provider, not in the ledger',
-  missing_at_provider: 'In the ledger, not at the provider',
-  amount_differs: 'Amounts differ between ledger and provider',
-  duplicate: 'Recorded twice',
-  payout_unknown: 'A payout whose outcome is unknown',
-  paid_after_release: 'Paid out after the funds were returned',
-  withdrawal_overdue: 'A withdrawal waiting past its SLA',
-  overdue_deposit: 'A deposit the provider has not reported',
-} as const;
-
-export type ExceptionKind = keyof typeof EXCEPTION_KINDS;
+export { EXCEPTION_KINDS, type ExceptionKind } from '../../../shared/payments/exceptions.js';
+import type { ExceptionKind } from '../../../shared/payments/exceptions.js';
 
 export interface NewException {
   kind: ExceptionKind;

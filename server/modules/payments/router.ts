@@ -4,9 +4,8 @@ import { router, staffProcedure } from '../../trpc.js';
 import { balanceOf } from './balances.js';
 import { DEPOSIT_STATUSES } from './deposits.js';
 import { WITHDRAWAL_STATUSES } from '../../../shared/payments/withdrawals.js';
-import { exceptionRefInput, exceptionsInput, reconciliationRunInput, resolveExceptionInput, settlementImportInput, fxRateInput, requestWithdrawalInput, withdrawalApproveInput, withdrawalReasonInput, withdrawalRef, withdrawalResolveInput } from '../../../shared/payments/schemas.js';
+import { depositRef, exceptionRefInput, exceptionsInput, reconciliationRunInput, resolveExceptionInput, settlementImportInput, fxRateInput, requestWithdrawalInput, withdrawalApproveInput, withdrawalReasonInput, withdrawalRef, withdrawalResolveInput } from '../../../shared/payments/schemas.js';
 
-const depositRef = z.string().regex(/^DEP-\d{6,}$/, 'must be a deposit reference like DEP-000123');
 const cursorLimit = { cursor: z.string().max(40).optional(), limit: z.number().int().min(1).max(500).default(100) };
 
 export const ledgerRouter = router({

@@ -9,6 +9,8 @@ import type { Store } from '../../core/store.js';
 import type { AlertsService } from '../alerts/service.js';
 import type { KycReads } from '../kyc/reads.js';
 import type { WithdrawalReads } from '../payments/withdrawal-rows.js';
+import type { DepositRecord, DepositsService } from '../payments/deposits.js';
+import type { ExceptionRecord, PaymentExceptions } from '../payments/exception-work.js';
 import type { ApprovalsService } from '../approvals/service.js';
 import type { ScreeningService } from '../screening/service.js';
 import { auditItem, type AuditItem } from '../audit/service.js';
@@ -24,6 +26,8 @@ export interface CachedRecords {
   alerts: Awaited<ReturnType<AlertsService['byIds']>>[number];
   approvals: Awaited<ReturnType<ApprovalsService['byIds']>>[number];
   withdrawals: Awaited<ReturnType<WithdrawalReads['byIds']>>[number];
+  deposits: DepositRecord;
+  exceptions: ExceptionRecord;
   grants: { grantId: string; username: string; displayName: string; role: string; legalEntity: string; grantedAt: string; requestedBy: string; approvedBy: string; reason: string; revokedAt: string | null; approvalId: string | null; revokeApprovalId: string | null; revokeReason: string | null };
 }
 
@@ -58,6 +62,8 @@ const FEED_VIEWS = {
   alerts: { view: 'alerts', permission: 'alerts.read' },
   kyc_cases: { view: 'kyc', permission: 'kyc.read' },
   withdrawals: { view: 'withdrawals', permission: 'withdrawals.read' },
+  deposits: { view: 'deposits', permission: 'deposits.read' },
+  payment_exceptions: { view: 'exceptions', permission: 'payments.exceptions' },
 } as const satisfies Record<string, { view: string; permission: Permission }>;
 
 type FeedTable = keyof typeof FEED_VIEWS;
@@ -70,6 +76,8 @@ export class SyncService {
     private readonly alerts: AlertsService,
     private readonly kyc: KycReads,
     private readonly withdrawals: WithdrawalReads,
+    private readonly deposits: DepositsService,
+    private readonly exceptions: PaymentExceptions,
   ) {}
 
   async head(): Promise<SyncCursor> {
@@ -151,6 +159,10 @@ export class SyncService {
         return this.kyc.byIds(auth, ids);
       case 'withdrawals':
         return this.withdrawals.byIds(ids);
+      case 'deposits':
+        return this.deposits.byIds(ids);
+      case 'payment_exceptions':
+        return this.exceptions.byIds(auth, ids);
       case 'alerts':
         return this.alerts.byIds(ids).then((rows) => rows.map((a) => ({ id: a.id, status: a.status, severity: a.severity, kind: a.kind, forRole: a.forRole, clientId: a.clientId, clientName: a.clientName, legalEntity: a.legalEntity, summary: a.summary, sourceRef: a.sourceRef, assignee: a.assignee, flags: a.flags, createdAt: a.createdAt, _json: JSON.stringify(a) })));
     }
