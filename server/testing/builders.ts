@@ -10,6 +10,7 @@ import { passportPng, proofOfAddressPdf, type PassportData } from '../simulators
 import type { ListFile } from '../modules/screening/lists/files.js';
 import { portalClientFor, type TestServer } from './harness.js';
 import { SYSTEM_ACTOR } from '../core/actor.js';
+import { dateOf } from '../../shared/time.js';
 import { loadClient, transitionClient } from '../modules/clients/restrictions.js';
 
 export type Registration = z.input<typeof registerClientInput>;
@@ -98,4 +99,21 @@ export async function anApprovedClient(t: TestServer, overrides: Partial<PersonR
     await transitionClient(m, client, 'approved', { reason: 'test set-up' });
   });
   return { clientId, legalEntity: input.legalEntity, input };
+}
+
+/**
+ * A client onboarded the whole way: registered through the portal, passport and a fresh proof of
+ * address uploaded, and the KYC case approved by a compliance officer (which accepts the
+ * documents): every withdrawal pre-check about the client passes.
+ */
+export async function aKycApprovedClient(t: TestServer, overrides: Partial<PersonRegistration> = {}): Promise<{ clientId: string; caseRef: string; input: PersonRegistration }> {
+  const { clientId, caseRef, input } = await aRegisteredClient(t, overrides);
+  const portal = portalClientFor(t.url).portal;
+  await portal.uploadDocument.mutate(aPassportUpload(clientId, aPassport(input)));
+  await portal.uploadDocument.mutate(await anAddressProof(clientId, dateOf(t.clock.now().toISOString())));
+  await t.server.services.jobs.drain();
+  const officer = await t.login('compliance');
+  await officer.client.kyc.assign.mutate({ caseRef, userId: officer.userId });
+  await officer.client.kyc.approve.mutate({ caseRef, note: 'Identity and address verified against the documents (test set-up).', policyBasis: 'KYC policy 4.2 (standard due diligence)' });
+  return { clientId, caseRef, input };
 }

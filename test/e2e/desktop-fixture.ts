@@ -45,11 +45,14 @@ export async function startDesktop(prepare?: (t: TestServer) => Promise<void>, o
   };
 }
 
-/** A desktop whose server has one small sanctions list loaded, so that clients are screened (approval waits for screening). */
+/** Loads one small sanctions list, so that clients are screened (KYC approval waits for screening). */
+export async function loadAList(t: TestServer): Promise<void> {
+  await t.server.services.screening.importList({ ...SYSTEM_ACTOR, id: 'e2e:lists', name: 'list import' }, await parseListFiles([aListFile()]));
+}
+
+/** A desktop whose server has one small sanctions list loaded. */
 export function startDesktopWithList(): Promise<Desktop> {
-  return startDesktop(async (t) => {
-    await t.server.services.screening.importList({ ...SYSTEM_ACTOR, id: 'e2e:lists', name: 'list import' }, await parseListFiles([aListFile()]));
-  });
+  return startDesktop(loadAList);
 }
 
 /** Signs a demo user in on the page, with a fresh TOTP step, and waits for the shell. */
