@@ -8,7 +8,8 @@ import { startServer } from '../server/app.js';
 import { SYSTEM_ACTOR } from '../server/core/actor.js';
 import type { Engine } from '../server/db/connect.js';
 import { totpCode } from '../server/modules/access/totp.js';
-import { post } from '../server/modules/payments/ledger.js';
+import { postMany } from '../server/modules/payments/ledger.js';
+import { Worker } from 'node:worker_threads';
 import { signGeneric } from '../server/modules/payments/psp/generic.js';
 import { seedDemo } from '../server/seed/demo.js';
 import { startPspSimulator } from '../server/simulators/psp/provider.js';
@@ -19,6 +20,7 @@ import { loadClient, transitionClient } from '../server/modules/clients/restrict
 export interface PaymentsBenchRow {
   engine: Engine;
   postingsPerSecond: number;
+  batchedPostingsPerSecond: number;
   webhooksPerSecond: number;
   creditedP50Ms: number;
   creditedP95Ms: number;
@@ -35,6 +37,49 @@ function percentiles(times: number[]): { p50: number; p95: number } {
 
 const WRITERS = 16;
 
+/** Runs `total` postings from WRITERS concurrent writers, `per` per call; answers postings a second. */
+async function writers(total: number, per: number, write: (from: number, n: number) => Promise<unknown>): Promise<number> {
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: WRITERS }, async () => {
+      while (next < total) {
+        const from = next;
+        next += per;
+        await write(from, Math.min(per, total - from));
+      }
+    }),
+  );
+  return total / ((performance.now() - t0) / 1000);
+}
+
+/** Posts the signed deliveries from a worker thread, `parallel` in flight; answers the milliseconds from first to last answer. */
+function sendFromWorker(url: string, deliveries: Array<{ body: string; signature: string }>, parallel: number): Promise<number> {
+  const source = `
+    const { parentPort, workerData } = require('node:worker_threads');
+    const { url, deliveries, parallel } = workerData;
+    let next = 0;
+    const t0 = performance.now();
+    Promise.all(Array.from({ length: parallel }, async () => {
+      while (next < deliveries.length) {
+        const d = deliveries[next++];
+        const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-signature': d.signature }, body: d.body });
+        const text = await res.text();
+        if (res.status !== 200) throw new Error('webhook answered ' + res.status + ': ' + text);
+      }
+    })).then(() => parentPort.postMessage({ ms: performance.now() - t0 }), (e) => parentPort.postMessage({ error: String(e) }));
+  `;
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(source, { eval: true, workerData: { url, deliveries, parallel } });
+    worker.once('message', (m: { ms?: number; error?: string }) => {
+      void worker.terminate();
+      if (m.error) reject(new Error(m.error));
+      else resolve(m.ms!);
+    });
+    worker.once('error', reject);
+  });
+}
+
 export async function benchPayments(engine: Engine, withdrawals: number, log: (line: string) => void): Promise<PaymentsBenchRow> {
   const sim = await startPspSimulator({ provider: 'simpay' });
   const storage = await createStorage(engine);
@@ -48,41 +93,31 @@ export async function benchPayments(engine: Engine, withdrawals: number, log: (l
       await transitionClient(m, c, 'approved', { reason: 'benchmark set-up' });
     });
 
-    // 1. Ledger postings, each its own mutation (entries, balances, seal, audit event), 16 writers.
+    // 1. Ledger postings from 16 writers: each its own mutation, then in batches of 50 per mutation
+    //    (how bulk work posts: settlement files, fee runs, corrections), each posting still audited.
     log(`  ${engine}: ledger postings from ${WRITERS} writers`);
     const account = (kind: 'available' | 'clearing') => (kind === 'available' ? { legalEntity: 'global', ownerType: 'client' as const, ownerId: clientId, kind, currency: 'USD' } : { legalEntity: 'global', ownerType: 'provider' as const, ownerId: 'bench', kind, currency: 'USD' });
-    const postings = 4000;
-    let next = 0;
-    const t0 = performance.now();
-    await Promise.all(
-      Array.from({ length: WRITERS }, async () => {
-        while (next < postings) {
-          const i = next++;
-          await server.services.store.mutate(SYSTEM_ACTOR, (m) => post(m, { kind: 'deposit.credit', reference: `BENCH-${i}`, memo: 'benchmark', lines: [{ account: account('available'), amount: 100n }, { account: account('clearing'), amount: -100n }] }));
-        }
+    const posting = (i: number) => ({ kind: 'deposit.credit', reference: `BENCH-${i}`, memo: 'benchmark', lines: [{ account: account('available'), amount: 100n }, { account: account('clearing'), amount: -100n }] });
+    const postingsPerSecond = await writers(4000, 1, (from, n) => server.services.store.mutate(SYSTEM_ACTOR, (m) => postMany(m, Array.from({ length: n }, (_, k) => posting(from + k)))));
+    const batchedPostingsPerSecond = await writers(40_000, 50, (from, n) =>
+      server.services.store.mutate(SYSTEM_ACTOR, async (m) => {
+        // One after another in the transaction, as deliveries committed together post (not one multi-row statement).
+        for (let k = 0; k < n; k++) await postMany(m, [posting(100_000 + from + k)]);
       }),
     );
-    const postingsPerSecond = postings / ((performance.now() - t0) / 1000);
 
-    // 2. Signed webhooks accepted by one instance: deposits initiated first, then their payments, 16 at once.
+    // 2. Signed webhooks accepted by one instance: deposits initiated first, then their payments, 16
+    //    at once, sent from a worker thread as a provider would send from elsewhere, so the sender's
+    //    own work does not run on the server's thread.
     const hooks = 2000;
     log(`  ${engine}: ${hooks} signed webhooks, ${WRITERS} at once`);
-    const refs: string[] = [];
-    for (let i = 0; i < hooks; i++) refs.push((await server.services.deposits.initiate(SYSTEM_ACTOR, { clientId, amount: '10.00', currency: 'USD', method: 'card', provider: 'simpay' })).depositRef);
-    let h = 0;
-    const t1 = performance.now();
-    await Promise.all(
-      Array.from({ length: WRITERS }, async () => {
-        while (h < hooks) {
-          const ref = refs[h++]!;
-          const body = JSON.stringify({ id: `evt_bench_${ref}`, type: 'payment.succeeded', data: { reference: ref, providerTxId: `tx_bench_${ref}`, amount: '10.00', currency: 'USD' } });
-          const res = await fetch(`${server.url}/webhooks/psp/simpay`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-signature': signGeneric(body, sim.secret, Math.floor(Date.now() / 1000)) }, body });
-          await res.arrayBuffer();
-          if (res.status !== 200) throw new Error(`webhook answered ${res.status}`);
-        }
-      }),
-    );
-    const webhooksPerSecond = hooks / ((performance.now() - t1) / 1000);
+    const deliveries: Array<{ body: string; signature: string }> = [];
+    for (let i = 0; i < hooks; i++) {
+      const ref = (await server.services.deposits.initiate(SYSTEM_ACTOR, { clientId, amount: '10.00', currency: 'USD', method: 'card', provider: 'simpay' })).depositRef;
+      const body = JSON.stringify({ id: `evt_bench_${ref}`, type: 'payment.succeeded', data: { reference: ref, providerTxId: `tx_bench_${ref}`, amount: '10.00', currency: 'USD' } });
+      deliveries.push({ body, signature: signGeneric(body, sim.secret, Math.floor(Date.now() / 1000)) });
+    }
+    const webhooksPerSecond = hooks / ((await sendFromWorker(`${server.url}/webhooks/psp/simpay`, deliveries, WRITERS)) / 1000);
 
     // 3. From the simulator paying to the deposit credited, one at a time.
     log(`  ${engine}: webhook to credited, through the PSP simulator`);
@@ -126,7 +161,7 @@ export async function benchPayments(engine: Engine, withdrawals: number, log: (l
       if (i >= 10) times.push(performance.now() - s);
     }
     const queue = percentiles(times);
-    return { engine, postingsPerSecond, webhooksPerSecond, creditedP50Ms: credited.p50, creditedP95Ms: credited.p95, withdrawals, queueP50Ms: queue.p50, queueP95Ms: queue.p95 };
+    return { engine, postingsPerSecond, batchedPostingsPerSecond, webhooksPerSecond, creditedP50Ms: credited.p50, creditedP95Ms: credited.p95, withdrawals, queueP50Ms: queue.p50, queueP95Ms: queue.p95 };
   } finally {
     await server.close();
     await sim.close();

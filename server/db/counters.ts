@@ -5,16 +5,18 @@
 import type { Transaction } from 'kysely';
 import type { Database } from './schema.js';
 
-export async function nextValue(trx: Transaction<Database>, name: string): Promise<number> {
-  const updated = await trx
-    .updateTable('counters')
-    .set((eb) => ({ value: eb('value', '+', 1) }))
-    .where('name', '=', name)
+export function nextValue(trx: Transaction<Database>, name: string): Promise<number> {
+  return nextValueBy(trx, name, 1);
+}
+
+/** Takes `count` numbers at once; answers the last (the first is `last - count + 1`). */
+export async function nextValueBy(trx: Transaction<Database>, name: string, count: number): Promise<number> {
+  const row = await trx
+    .insertInto('counters')
+    .values({ name, value: count })
+    .onConflict((oc) => oc.column('name').doUpdateSet((eb) => ({ value: eb('counters.value', '+', count) })))
     .returning('value')
-    .executeTakeFirst();
-  if (updated) return Number(updated.value);
-  await trx.insertInto('counters').values({ name, value: 1 }).onConflict((oc) => oc.column('name').doUpdateSet((eb) => ({ value: eb('counters.value', '+', 1) }))).execute();
-  const row = await trx.selectFrom('counters').select('value').where('name', '=', name).executeTakeFirstOrThrow();
+    .executeTakeFirstOrThrow();
   return Number(row.value);
 }
 

@@ -59,6 +59,8 @@ export interface AuditInput {
   approvers?: string[] | undefined;
   caseRef?: string | undefined;
   policyRef?: string | undefined;
+  /** Who did it, when one mutation records the work of several (deliveries of provider webhooks batched together); the mutation's actor otherwise. */
+  actor?: Actor | undefined;
 }
 
 const AUDIT_LOCK_KEY = 7_203_319;
@@ -134,14 +136,15 @@ export class AuditLog {
     const rows: AuditEventRow[] = [];
     for (const e of events) {
       seq += 1;
+      const by = e.actor ?? actor;
       const fields = {
         seq,
         at,
-        actor_id: actor.id,
-        actor_name: actor.name,
-        ip: actor.ip,
-        user_agent: actor.userAgent?.slice(0, 512) ?? null,
-        session_id: actor.sessionId,
+        actor_id: by.id,
+        actor_name: by.name,
+        ip: by.ip,
+        user_agent: by.userAgent?.slice(0, 512) ?? null,
+        session_id: by.sessionId,
         action: e.action,
         target_type: e.targetType ?? null,
         target_id: e.targetId ?? null,

@@ -4,7 +4,7 @@
 // Amounts are bigint minor units in code, decimal strings of minor units in the database.
 
 import { sql, type Kysely } from 'kysely';
-import { nextRef } from '../../db/counters.js';
+import { nextValueBy } from '../../db/counters.js';
 import type { Database } from '../../db/schema.js';
 import type { LedgerAccountTable } from '../../db/schema-payments.js';
 import type { Mutation } from '../../core/store.js';
@@ -62,39 +62,55 @@ export function checkPosting(input: PostingInput): void {
   }
 }
 
-async function ensureAccount(m: Mutation, k: AccountKey): Promise<string> {
-  const { trx, now } = m;
-  const id = accountId(k);
-  await trx
-    .insertInto('ledger_accounts')
-    .values({ id, legal_entity: k.legalEntity, owner_type: k.ownerType, owner_id: k.ownerId, kind: k.kind, currency: k.currency, created_at: now })
-    .onConflict((oc) => oc.column('id').doNothing())
-    .execute();
-  return id;
-}
-
 /**
- * Writes a balanced posting in the mutation's transaction: the posting open, its entries, the
- * stored balances, then the seal (which the database refuses when unbalanced). Answers its id.
+ * Writes balanced postings in the mutation's transaction: the postings open, all their entries, the
+ * stored balances (an account is created by its first entry), then the seal (which the database
+ * refuses for any posting that does not balance), and one audit event per posting. Answers their
+ * ids in order. Several postings in one call share the statements: one insert of the postings, one
+ * of the entries, one upsert per account touched, one seal.
  */
-export async function post(m: Mutation, input: PostingInput): Promise<string> {
-  checkPosting(input);
+export async function postMany(m: Mutation, inputs: readonly PostingInput[]): Promise<string[]> {
+  if (inputs.length === 0) return [];
+  for (const input of inputs) checkPosting(input);
   const { trx, now } = m;
-  const id = await nextRef(trx, 'PST');
-  await trx.insertInto('ledger_postings').values({ id, kind: input.kind, reference: input.reference, memo: input.memo, corrects: input.corrects ?? null, actor_id: m.actor.id, created_at: now }).execute();
-  for (const line of input.lines) {
-    const account = await ensureAccount(m, line.account);
-    await trx.insertInto('ledger_entries').values({ posting_id: id, account_id: account, currency: line.account.currency, amount: line.amount.toString() }).execute();
+  const last = await nextValueBy(trx, 'PST', inputs.length);
+  const ids = inputs.map((_, i) => `PST-${String(last - inputs.length + 1 + i).padStart(6, '0')}`);
+  await trx
+    .insertInto('ledger_postings')
+    .values(inputs.map((input, i) => ({ id: ids[i]!, kind: input.kind, reference: input.reference, memo: input.memo, corrects: input.corrects ?? null, actor_id: m.actor.id, created_at: now })))
+    .execute();
+  // Balances first (an entry must name an existing account): one upsert per account, with the sum of its entries.
+  const moves = new Map<string, { key: AccountKey; amount: bigint }>();
+  for (const input of inputs) {
+    for (const line of input.lines) {
+      const id = accountId(line.account);
+      const move = moves.get(id) ?? { key: line.account, amount: 0n };
+      move.amount += line.amount;
+      moves.set(id, move);
+    }
+  }
+  for (const [id, { key, amount }] of moves) {
     await trx
-      .updateTable('ledger_accounts')
-      .set({ balance: sql<string>`balance + ${line.amount.toString()}` })
-      .where('id', '=', account)
+      .insertInto('ledger_accounts')
+      .values({ id, legal_entity: key.legalEntity, owner_type: key.ownerType, owner_id: key.ownerId, kind: key.kind, currency: key.currency, balance: amount.toString(), created_at: now })
+      .onConflict((oc) => oc.column('id').doUpdateSet({ balance: sql<string>`ledger_accounts.balance + ${amount.toString()}` }))
       .execute();
   }
-  await trx.updateTable('ledger_postings').set({ sealed: 1 }).where('id', '=', id).execute();
-  const client = input.lines.find((l) => l.account.ownerType === 'client')?.account.ownerId;
-  m.audit({ action: 'ledger.posted', targetType: 'ledger_posting', targetId: id, ...(client ? { clientId: client } : {}), legalEntity: input.lines[0]!.account.legalEntity, after: { kind: input.kind, reference: input.reference, corrects: input.corrects ?? null, entries: input.lines.map((l) => ({ account: accountId(l.account), amount: l.amount.toString() })) } });
-  return id;
+  await trx
+    .insertInto('ledger_entries')
+    .values(inputs.flatMap((input, i) => input.lines.map((line) => ({ posting_id: ids[i]!, account_id: accountId(line.account), currency: line.account.currency, amount: line.amount.toString() }))))
+    .execute();
+  await trx.updateTable('ledger_postings').set({ sealed: 1 }).where('id', 'in', ids).execute();
+  for (const [i, input] of inputs.entries()) {
+    const client = input.lines.find((l) => l.account.ownerType === 'client')?.account.ownerId;
+    m.audit({ action: 'ledger.posted', targetType: 'ledger_posting', targetId: ids[i]!, ...(client ? { clientId: client } : {}), legalEntity: input.lines[0]!.account.legalEntity, after: { kind: input.kind, reference: input.reference, corrects: input.corrects ?? null, entries: input.lines.map((l) => ({ account: accountId(l.account), amount: l.amount.toString() })) } });
+  }
+  return ids;
+}
+
+/** Writes one balanced posting (see `postMany`); answers its id. */
+export async function post(m: Mutation, input: PostingInput): Promise<string> {
+  return (await postMany(m, [input]))[0]!;
 }
 
 /** A client's balances per currency: available, pending and held, in minor units. */

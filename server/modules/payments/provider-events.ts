@@ -29,6 +29,18 @@ export function providerActor(provider: string, ip: string | null = null, userAg
   return { id: `psp:${provider}`, name: `payment provider ${provider}`, ip, userAgent, sessionId: null };
 }
 
+/** Deliveries that share one transaction at most: enough to amortise a commit, few enough that none waits long. */
+const MAX_DELIVERIES_PER_COMMIT = 64;
+
+interface Delivery {
+  actor: Actor;
+  events: readonly ProviderEvent[];
+  raw: Buffer;
+  onError: (error: unknown, eventRow: number) => void;
+  resolve: (answer: { stored: number[]; duplicates: number }) => void;
+  reject: (error: unknown) => void;
+}
+
 export class ProviderEvents implements EventSteps {
   private readonly deposits = new DepositEffects(this);
   private readonly withdrawals: WithdrawalEffects;
@@ -41,24 +53,71 @@ export class ProviderEvents implements EventSteps {
   }
 
   /**
-   * Stores the events of one delivery in one transaction, each unless its provider and event id
-   * are stored already, and applies the new ones in the same transaction, each inside a savepoint:
-   * an event whose application fails stays stored (`received`) for the sweep, and the delivery is
-   * still acknowledged. A redelivery stores and applies nothing.
+   * Stores the events of one delivery, each unless its provider and event id are stored already,
+   * and applies the new ones in the same transaction, each inside a savepoint: an event whose
+   * application fails stays stored (`received`) for the sweep, and the delivery is still
+   * acknowledged. A redelivery stores and applies nothing.
+   *
+   * Deliveries that arrive while a transaction is running share the next one (group commit): each
+   * is stored inside its own savepoint and audited under its own actor, and is answered with its
+   * own counts once that transaction is committed. One that fails to store is refused alone (the
+   * provider delivers it again); the others go on.
    */
-  async receive(actor: Actor, events: readonly ProviderEvent[], raw: Buffer, onError: (error: unknown, eventRow: number) => void = () => undefined): Promise<{ stored: number[]; duplicates: number }> {
-    const subjects: string[] = [];
-    const result = await this.store.mutate(actor, async (m) => {
-      const { stored, duplicates } = await this.storeEvents(m, events, raw);
-      for (const id of stored) {
-        const subject = await this.applyWithin(m, id, onError);
-        if (subject) subjects.push(subject);
-      }
-      // A redelivery stored nothing (PostgreSQL counts the refused insert as a write).
-      return stored.length === 0 ? m.unchanged({ stored, duplicates }) : { stored, duplicates };
+  receive(actor: Actor, events: readonly ProviderEvent[], raw: Buffer, onError: (error: unknown, eventRow: number) => void = () => undefined): Promise<{ stored: number[]; duplicates: number }> {
+    return new Promise((resolve, reject) => {
+      this.#waiting.push({ actor, events, raw, onError, resolve, reject });
+      if (!this.#receiving) void this.drainDeliveries();
     });
-    for (const subject of new Set(subjects)) await this.applyParked(subject);
-    return result;
+  }
+
+  readonly #waiting: Delivery[] = [];
+  #receiving = false;
+
+  private async drainDeliveries(): Promise<void> {
+    this.#receiving = true;
+    try {
+      while (this.#waiting.length > 0) await this.receiveTogether(this.#waiting.splice(0, MAX_DELIVERIES_PER_COMMIT));
+    } finally {
+      this.#receiving = false;
+    }
+  }
+
+  private async receiveTogether(batch: Delivery[]): Promise<void> {
+    const subjects: string[] = [];
+    const answers = new Map<Delivery, { stored: number[]; duplicates: number }>();
+    const refused = new Map<Delivery, unknown>();
+    try {
+      await this.store.mutate(batch[0]!.actor, async (m) => {
+        for (const d of batch) {
+          const own: Mutation = { ...m, actor: d.actor, audit: (e) => m.audit({ ...e, actor: d.actor }) };
+          await sql`savepoint store_delivery`.execute(m.trx);
+          try {
+            answers.set(d, await this.storeEvents(own, d.events, d.raw));
+            await sql`release savepoint store_delivery`.execute(m.trx);
+          } catch (error) {
+            await sql`rollback to savepoint store_delivery`.execute(m.trx);
+            refused.set(d, error);
+            continue;
+          }
+          for (const id of answers.get(d)!.stored) {
+            const subject = await this.applyWithin(own, id, d.onError);
+            if (subject) subjects.push(subject);
+          }
+        }
+        // Redeliveries stored nothing (PostgreSQL counts the refused insert as a write).
+        const stored = [...answers.values()].some((a) => a.stored.length > 0);
+        return stored ? null : m.unchanged(null);
+      });
+    } catch (error) {
+      for (const d of batch) d.reject(error);
+      return;
+    }
+    for (const subject of new Set(subjects)) await this.applyParked(subject).catch((error: unknown) => batch[0]!.onError(error, 0));
+    for (const d of batch) {
+      const answer = answers.get(d);
+      if (answer) d.resolve(answer);
+      else d.reject(refused.get(d));
+    }
   }
 
   /** Applies a just-stored event inside a savepoint of the delivery's transaction; answers the subject it was applied to. */
@@ -67,7 +126,7 @@ export class ProviderEvents implements EventSteps {
     const changes: Array<Parameters<Mutation['changed']>> = [];
     const after: Array<() => Promise<void>> = [];
     // What the application records is kept aside until its savepoint is released: rolled back, none of it happened.
-    const child: Mutation = { trx: m.trx, now: m.now, actor: m.actor, audit: (e) => audits.push(e), changed: (...c) => changes.push(c), afterCommit: (w) => after.push(w), unchanged: (r) => m.unchanged(r) };
+    const child: Mutation = { ...m, audit: (e) => audits.push(e), changed: (...c) => changes.push(c), afterCommit: (w) => after.push(w) };
     await sql`savepoint apply_event`.execute(m.trx);
     try {
       const event = await m.trx.selectFrom('psp_events').selectAll().select(sql<string | null>`cast(amount as text)`.as('amount_text')).where('id', '=', id).executeTakeFirstOrThrow();

@@ -24,8 +24,20 @@ export function policyRef(type: string, version: number): string {
   return `${type}@${version}`;
 }
 
+/** Freezes a parsed document all the way down: it is shared by every reader of that version. */
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
 export class PolicyReader {
-  /** The version in force, its document checked against the type's schema. */
+  /** Parsed documents by version, with the text they were parsed from: a version never changes, so each is parsed once. */
+  readonly #parsed = new Map<string, { text: string; document: unknown }>();
+
+  /** The version in force, its document checked against the type's schema (once per version; frozen, shared). */
   async active<P extends PolicyType>(db: Reader, type: P): Promise<ActivePolicy<PolicyDocument<P>> | null> {
     const row = await db
       .selectFrom('policy_activations as a')
@@ -36,8 +48,13 @@ export class PolicyReader {
       .limit(1)
       .executeTakeFirst();
     if (!row) return null;
-    const document = readJson(POLICY_TYPES[type].schema, row.document_json, `policy_versions.document_json of ${policyRef(type, row.version)}`) as PolicyDocument<P>;
-    return { type, version: row.version, document, ref: policyRef(type, row.version) };
+    const ref = policyRef(type, row.version);
+    let parsed = this.#parsed.get(ref);
+    if (parsed?.text !== row.document_json) {
+      parsed = { text: row.document_json, document: deepFreeze(readJson(POLICY_TYPES[type].schema, row.document_json, `policy_versions.document_json of ${ref}`)) };
+      this.#parsed.set(ref, parsed);
+    }
+    return { type, version: row.version, document: parsed.document as PolicyDocument<P>, ref };
   }
 
   async require<P extends PolicyType>(db: Reader, type: P): Promise<ActivePolicy<PolicyDocument<P>>> {
