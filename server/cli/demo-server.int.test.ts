@@ -10,6 +10,7 @@ import type { DemoCredential } from '../seed/demo.js';
 import { totpCode } from '../modules/access/totp.js';
 import { clientFor, tempDir } from '../testing/harness.js';
 import { exited, ROOT, runTool } from '../testing/processes.js';
+import { Mt5Session } from '../platform/session.js';
 
 interface Run {
   child: ChildProcess;
@@ -98,6 +99,14 @@ describe('npm run demo:server on one data folder, started twice', () => {
     const [, url2] = await second.waitFor(/listening on (http:\/\/\S+)/);
     await second.waitFor(/Demo brokerage already seeded/);
     expect(await signIn(url2!, dataDir, 'compliance.eu')).toMatch(/./);
+    // The MT5 simulator is where simulators.json says, with the same manager password as on the first run.
+    await second.waitFor(/MT5 Web API simulator on/);
+    const { mt5 } = JSON.parse(fs.readFileSync(path.join(dataDir, 'simulators.json'), 'utf8')) as { mt5: { url: string; login: number; password: string; certificate: string } };
+    const keys = JSON.parse(fs.readFileSync(path.join(dataDir, 'keys', 'demo-mt5.json'), 'utf8')) as { password: string };
+    expect(mt5.password).toBe(keys.password);
+    const mt5Session = new Mt5Session({ url: mt5.url, login: mt5.login, password: mt5.password, certificate: mt5.certificate });
+    await expect(mt5Session.call('/api/group/get', { group: 'real\\eu\\standard' })).resolves.toMatchObject({ Currency: 'EUR' });
+    mt5Session.close();
     second.child.kill('SIGINT');
     await exited(second.child);
     expect(second.child.exitCode).toBe(0);

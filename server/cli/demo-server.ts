@@ -10,6 +10,7 @@ import { SeedIncompleteError, seedDemo, writeCredentials } from '../seed/demo.js
 import { parseFlags } from './args.js';
 import { startKycProviderSimulator } from '../simulators/kyc/provider.js';
 import { startPspSimulator } from '../simulators/psp/provider.js';
+import { startMt5Simulator } from '../simulators/mt5/simulator.js';
 import { seedPayments } from '../seed/payments.js';
 
 const { values } = parseFlags({ 'data-dir': { type: 'string' } }, 'npm run demo:server [-- --data-dir DIR]');
@@ -34,7 +35,13 @@ fs.mkdirSync(path.dirname(pspSecretFile), { recursive: true, mode: 0o700 });
 if (!fs.existsSync(pspSecretFile)) fs.writeFileSync(pspSecretFile, `${randomBytes(24).toString('base64url')}\n`, { mode: 0o600 });
 const pspSim = await startPspSimulator({ provider: 'simpay', secret: fs.readFileSync(pspSecretFile, 'utf8').trim(), stateFile: path.join(dataDir, 'psp-simulator.json') });
 pspSim.faults({ hangMs: 4000 });
-const closeSimulators = () => Promise.all([kycSim?.close(), pspSim.close()]);
+// The demo's MT5 is the Web API simulator: its manager passwords are made on first run and kept
+// (owner-only) beside the other keys, and its users and deals live in the data folder.
+const mt5KeysFile = path.join(dataDir, 'keys', 'demo-mt5.json');
+if (!fs.existsSync(mt5KeysFile)) fs.writeFileSync(mt5KeysFile, `${JSON.stringify({ password: `Bo!${randomBytes(9).toString('base64url')}`, dealerPassword: `Dl!${randomBytes(9).toString('base64url')}` })}\n`, { mode: 0o600 });
+const mt5Keys = JSON.parse(fs.readFileSync(mt5KeysFile, 'utf8')) as { password: string; dealerPassword: string };
+const mt5Sim = await startMt5Simulator({ ...mt5Keys, stateFile: path.join(dataDir, 'mt5-simulator.json') });
+const closeSimulators = () => Promise.all([kycSim?.close(), pspSim.close(), mt5Sim.close()]);
 const config = loadConfig({
   PSP_TIMEOUT_MS: '3000',
   ...process.env,
@@ -63,7 +70,8 @@ const seeded = await seedDemo(server.services, { seed: 1, stories: true, sharedD
 const { credentials, created } = seeded;
 await seedPayments(server.services, pspSim, (line) => console.log(line));
 // Where scripts find the simulators (CONTRACT: DATA_DIR/simulators.json).
-fs.writeFileSync(path.join(dataDir, 'simulators.json'), `${JSON.stringify({ psp: { url: pspSim.url, provider: pspSim.provider, secret: pspSim.secret }, ...(kycSim ? { kyc: { url: kycSim.url } } : {}) }, null, 2)}\n`, { mode: 0o600 });
+const mt5 = { url: mt5Sim.url, login: mt5Sim.login, password: mt5Sim.password, dealerLogin: mt5Sim.dealerLogin, dealerPassword: mt5Sim.dealerPassword, certificate: mt5Sim.certificate, controlToken: mt5Sim.controlToken };
+fs.writeFileSync(path.join(dataDir, 'simulators.json'), `${JSON.stringify({ mt5, psp: { url: pspSim.url, provider: pspSim.provider, secret: pspSim.secret }, ...(kycSim ? { kyc: { url: kycSim.url } } : {}) }, null, 2)}\n`, { mode: 0o600 });
 // Ready once the start-up jobs (the FATF lists in force) are done, so the first screen is current.
 await server.startupJobs;
 const file = writeCredentials(dataDir, credentials);
@@ -72,6 +80,7 @@ console.log(`fx-backoffice server listening on ${server.url} (storage: ${storage
 console.log(`${created ? 'Seeded the demo brokerage' : 'Demo brokerage already seeded'}; sign-in credentials and TOTP secrets: ${file}`);
 if (!process.env.PORTAL_API_KEY) console.log(`Client portal key (X-Portal-Key): ${portalKeyFile}`);
 if (kycSim) console.log(`KYC-provider simulator on ${kycSim.url}`);
+console.log(`MT5 Web API simulator on ${mt5Sim.url} (self-signed; manager ${mt5Sim.login}, dealer ${mt5Sim.dealerLogin})`);
 console.log(`PSP simulator (provider ${pspSim.provider}) on ${pspSim.url}; URLs and secrets for scripts: ${path.join(dataDir, 'simulators.json')}`);
 const stop = () => {
   Promise.all([server.close(), closeSimulators()]).then(() => process.exit(0), () => process.exit(1));

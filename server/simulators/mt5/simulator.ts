@@ -12,7 +12,7 @@
 // `expireSessions()` forgets every session, as a restart does. Simulator code: never part of a
 // production build.
 
-import { randomBytes } from 'node:crypto';
+import { randomBytes, X509Certificate } from 'node:crypto';
 import https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
@@ -273,7 +273,7 @@ export async function startMt5Simulator(opts: { port?: number; stateFile?: strin
   return {
     url: `https://127.0.0.1:${port}`,
     certificate: pems.cert,
-    fingerprint: pems.fingerprint,
+    fingerprint: new X509Certificate(pems.cert).fingerprint256,
     login: 1000,
     password,
     dealerLogin: 1001,
