@@ -18,6 +18,7 @@ import { ledger } from './migrations/0012_ledger.js';
 import { deposits } from './migrations/0013_deposits.js';
 import { withdrawals } from './migrations/0014_withdrawals.js';
 import { settlements } from './migrations/0015_settlements.js';
+import { platformOperations } from './migrations/0016_platform_operations.js';
 
 type MigrationFactory = (engine: Engine) => Migration;
 
@@ -38,6 +39,7 @@ export const MIGRATIONS: ReadonlyArray<readonly [string, MigrationFactory]> = [
   ['0013_deposits', deposits],
   ['0014_withdrawals', withdrawals],
   ['0015_settlements', settlements],
+  ['0016_platform_operations', platformOperations],
 ];
 
 export class SchemaTooNewError extends Error {

@@ -250,4 +250,17 @@ describeEachEngine('each migration', (engine) => {
       await expect(line('SET-9', 3)).rejects.toThrow(/foreign|FOREIGN/);
       expect(await indexesOf(k, engine, 'psp_settlement_rows')).toContain('psp_settlement_rows_at');
     }));
+
+  it('0016_platform_operations: one operation per reference, a reference MT5 keeps whole, a deal action MT5 accepts, never zero', () =>
+    atMigration(engine, '0016_platform_operations', async (db) => {
+      const k = db.kysely;
+      const op = (id: string, reference: string, action: number, amount: string) =>
+        sql`insert into platform_operations (id, reference, login, action, amount, currency, status, next_attempt_at, requested_by, created_at, updated_at) values (${id}, ${reference}, 500001, ${action}, ${amount}, 'EUR', 'pending', ${AT}, 'system', ${AT}, ${AT})`.execute(k);
+      await op('MTO-000001', 'INT-000001', 2, '100');
+      await expect(op('MTO-000002', 'INT-000001', 2, '100')).rejects.toThrow(/unique|UNIQUE/);
+      await expect(op('MTO-000003', 'X'.repeat(32), 2, '100')).rejects.toThrow(/check|CHECK/);
+      await expect(op('MTO-000004', 'INT-000004', 7, '100')).rejects.toThrow(/check|CHECK/);
+      await expect(op('MTO-000005', 'INT-000005', 3, '0')).rejects.toThrow(/check|CHECK/);
+      expect(await indexesOf(k, engine, 'platform_operations')).toEqual(expect.arrayContaining(['platform_operations_due', 'platform_operations_login']));
+    }));
 });

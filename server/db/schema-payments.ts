@@ -183,3 +183,27 @@ export interface PspSettlementRowTable {
   amount: ColumnType<string | number, string, never>;
   currency: string;
 }
+
+/** MT5 operations that move money, recorded before they are sent (0016); amounts in signed minor units. */
+export interface PlatformOperationTable {
+  id: string;
+  reference: string;
+  login: ColumnType<string | number, string | number, never>;
+  action: number;
+  amount: ColumnType<string | number, string, never>;
+  currency: string;
+  legal_entity: string | null;
+  client_id: string | null;
+  status: 'pending' | 'sending' | 'unclear' | 'done' | 'failed';
+  attempts: ColumnType<number, number | undefined, number>;
+  next_attempt_at: string;
+  claimed_by: string | null;
+  claimed_until: string | null;
+  sent_at: string | null;
+  deal_ticket: string | null;
+  retcode: number | null;
+  message: string | null;
+  requested_by: string;
+  created_at: string;
+  updated_at: string;
+}

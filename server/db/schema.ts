@@ -4,7 +4,7 @@
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 import type { ApprovalStatus } from '../../shared/approvals/machine.js';
 import type { ScreeningListVersionTable, ScreeningListChangeTable, ScreeningEntryTable, AccountTypeTable, ClientTable, ClientPartyTable, ScreeningCaseTable, ScreeningSuppressionTable, AlertTable, KycCaseTable, DocumentCheckTable, NotificationTable, JobTable, DocumentTable } from './schema-clients.js';
-import type { LedgerAccountTable, LedgerPostingTable, LedgerEntryTable, DepositTable, PspEventTable, PspEffectTable, PaymentExceptionTable, WithdrawalTable, WithdrawalApprovalTable, FxRateTable, PspSettlementFileTable, PspSettlementRowTable } from './schema-payments.js';
+import type { LedgerAccountTable, LedgerPostingTable, LedgerEntryTable, DepositTable, PspEventTable, PspEffectTable, PaymentExceptionTable, WithdrawalTable, WithdrawalApprovalTable, FxRateTable, PspSettlementFileTable, PspSettlementRowTable, PlatformOperationTable } from './schema-payments.js';
 
 export type { ScreeningListVersionTable, ScreeningListChangeTable, ScreeningEntryTable, AccountTypeTable, ClientTable, ClientPartyTable, ScreeningCaseTable, ScreeningSuppressionTable, AlertTable, KycCaseTable, DocumentCheckTable, NotificationTable, JobTable, DocumentTable };
 
@@ -190,6 +190,7 @@ export interface CounterTable {
 }
 
 export interface Database {
+  platform_operations: PlatformOperationTable;
   withdrawals: WithdrawalTable;
   withdrawal_approvals: WithdrawalApprovalTable;
   fx_rates: FxRateTable;

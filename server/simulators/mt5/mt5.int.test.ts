@@ -3,6 +3,7 @@
 // strings, MT5's refusals, the faults that make an outcome unclear, and deals kept over a restart.
 
 import fs from 'node:fs';
+import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
@@ -160,7 +161,6 @@ describe('MT5 Web API simulator', () => {
 
 /** A request that trusts any certificate: only to see the simulator's answer to a stranger. */
 function fetchInsecure(url: string): Promise<{ status: number }> {
-  const https = require('node:https') as typeof import('node:https');
   return new Promise((resolve, reject) => {
     https.get(url, { rejectUnauthorized: false }, (res) => {
       res.resume();

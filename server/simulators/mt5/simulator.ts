@@ -21,7 +21,7 @@ import { passwordHash, randAnswer, retcodeText, type Retcode } from '../../platf
 import { Mt5Refusal, Mt5State, type SimGroup, type SimManager } from './state.js';
 import { dealRecord, groupRecord, positionRecord, userRecord, accountRecord } from './records.js';
 
-export type BalanceFault = 'drop_after_apply' | 'delay_after_apply' | 'reset_before' | 'http500' | 'malformed' | 9 | 10 | 11 | 12 | 15;
+export type BalanceFault = 'none' | 'drop_after_apply' | 'delay_after_apply' | 'reset_before' | 'http500' | 'malformed' | 9 | 10 | 11 | 12 | 15;
 
 export interface Mt5Faults {
   /** what the next balance operations meet, in order (then nothing) */
