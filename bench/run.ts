@@ -6,6 +6,7 @@ import { benchAudit, WRITERS, type AuditBenchRow } from './audit.js';
 import { benchCacheQueries, benchFirstSync } from './cache.js';
 import { benchKyc, type KycBenchRow } from './kyc.js';
 import { benchPayments, type PaymentsBenchRow } from './payments.js';
+import { benchPlatform, type PlatformBenchRow } from './platform.js';
 import { companyFalseHits, dataPresent, entityBenchAccuracy, loadAllLists, nameBenchAccuracy, organisationAliasRecall, screeningSpeed } from './screening.js';
 import { ListMatcher } from '../server/modules/screening/matching/matcher.js';
 
@@ -26,7 +27,7 @@ const PAYMENTS_TARGETS = { postings: { sqlite: 5000, postgres: 10000 }, webhooks
 const { values } = parseArgs({
   options: { sizes: { type: 'string' }, engines: { type: 'string' }, only: { type: 'string' }, 'cache-sizes': { type: 'string' }, 'screen-clients': { type: 'string' }, 'rescreen-clients': { type: 'string' }, 'kyc-cases': { type: 'string' }, withdrawals: { type: 'string' } },
 });
-const only = new Set((values.only ?? 'audit,cache,screening,kyc,payments').split(','));
+const only = new Set((values.only ?? 'audit,cache,screening,kyc,payments,platform').split(','));
 const sizes = (values.sizes ?? '1000000,10000000').split(',').map(Number);
 const engines = (values.engines ?? 'sqlite,postgres').split(',') as Array<'sqlite' | 'postgres'>;
 if (sizes.some((s) => !Number.isInteger(s) || s < 1000)) {
@@ -146,4 +147,13 @@ if (only.has('payments')) {
     console.log(`| PSP simulator pays -> deposit credited, p50 / p95 | ${r.engine} | ${r.creditedP50Ms.toFixed(1)} / ${r.creditedP95Ms.toFixed(1)} ms | p95 <= ${fmt(PAYMENTS_TARGETS.creditedP95Ms)} ms (${ok(r.creditedP95Ms <= PAYMENTS_TARGETS.creditedP95Ms)}) |`);
     console.log(`| withdrawals.queue first page (pending approval), ${fmt(r.withdrawals)} withdrawals, p50 / p95 | ${r.engine} | ${r.queueP50Ms.toFixed(2)} / ${r.queueP95Ms.toFixed(2)} ms | p95 <= ${PAYMENTS_TARGETS.queueP95Ms} ms (${ok(r.queueP95Ms <= PAYMENTS_TARGETS.queueP95Ms)}) |`);
   }
+}
+
+if (only.has('platform')) {
+  console.log('\nplatform: MT5 balance operations through the intent, claim, send and settle path');
+  const rows: PlatformBenchRow[] = [];
+  for (const engine of engines) rows.push(await benchPlatform(engine, 2000, (l) => console.log(l)));
+  console.log('\n| platform benchmark | engine | measured | target |');
+  console.log('|---|---|---:|---|');
+  for (const r of rows) console.log(`| MT5 balance operations executed (intent, claim, send, settle), ${fmt(r.operations)} | ${r.engine} | ${fmt(r.perSecond)} operations/s | >= 50 (${r.perSecond >= 50 ? 'met' : 'MISSED'}) |`);
 }
