@@ -12,20 +12,9 @@ import { startMt5Simulator, type BalanceFault, type Mt5Simulator } from '../simu
 import { Mt5Operations, recordOperation } from './operations.js';
 import { Mt5Session } from './session.js';
 import { DomainError } from '../../shared/errors.js';
+import { mulberry32 } from '../testing/random.js';
 
 const OPS = Number(process.env.MT5_FAULT_OPS ?? 300);
-
-/** A small deterministic generator, so a failing run can be replayed with MT5_FAULT_SEED. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describeEachEngine('MT5 operations applied once through faults', (engine) => {
   let t: TestServer;

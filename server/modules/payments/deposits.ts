@@ -15,7 +15,7 @@ import type { PolicyReader } from '../policies/reader.js';
 import { restrictionsOf } from '../clients/restrictions.js';
 import type { Selectable } from 'kysely';
 import type { CacheRow } from '../../../shared/desktop/views.js';
-import { flagsOf, flagText } from '../../../shared/clients/flags.js';
+import { CLIENT_COLUMNS, paymentRow } from './cache-rows.js';
 
 export const DEPOSIT_STATUSES = ['initiated', 'pending', 'credited', 'failed', 'refunded', 'charged_back'] as const;
 export type DepositStatus = (typeof DEPOSIT_STATUSES)[number];
@@ -139,30 +139,23 @@ export class DepositsService {
       .selectFrom('deposits as d')
       .innerJoin('clients as c', 'c.id', 'd.client_id')
       .selectAll('d')
-      .select([sql<string>`cast(d.amount as text)`.as('amount_text'), sql<string>`cast(d.refunded as text)`.as('refunded_text'), 'c.display_name as client_name', 'c.status as client_status', 'c.screening_status as client_screening', 'c.risk_level as client_risk'])
+      .select([sql<string>`cast(d.amount as text)`.as('amount_text'), sql<string>`cast(d.refunded as text)`.as('refunded_text'), ...CLIENT_COLUMNS])
       .where('d.ref', 'in', refs)
       .execute();
     return rows.map((r) => {
       const v = depositView(r);
-      const flags = flagText(flagsOf({ clientStatus: r.client_status, screeningStatus: r.client_screening, riskLevel: r.client_risk }));
+      const base = paymentRow(v, r);
       return {
-        ref: v.ref,
-        status: v.status,
-        amount: Number(v.amount),
-        currency: v.currency,
-        clientId: v.clientId,
-        clientName: r.client_name,
-        legalEntity: v.legalEntity,
+        ...base,
         provider: v.provider,
         method: v.method,
-        flags,
         paymentFlags: v.flags.join(', '),
         platformStep: v.platformStep,
         failureCode: v.failureCode,
         providerTxId: v.providerTxId,
         createdAt: v.createdAt,
         creditedAt: v.creditedAt,
-        _json: JSON.stringify({ ...v, clientName: r.client_name, clientFlags: flags } satisfies DepositRecord),
+        _json: JSON.stringify({ ...v, clientName: r.client_name, clientFlags: base.flags } satisfies DepositRecord),
       };
     });
   }

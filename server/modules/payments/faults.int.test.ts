@@ -21,21 +21,10 @@ import { SYSTEM_ACTOR } from '../../core/actor.js';
 import { loadClient, transitionClient } from '../clients/restrictions.js';
 import { aRegistration } from '../../testing/builders.js';
 import { DEMO_STAFF, seedDemo } from '../../seed/demo.js';
+import { mulberry32 } from '../../testing/random.js';
 
 const EVENTS = Number(process.env.FAULT_EVENTS ?? 1000);
 const SECRET = 'fault-test-webhook-secret-0123456789';
-
-/** A small deterministic generator, so a failing run can be replayed with FAULT_SEED. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Delivery {
   body: string;

@@ -13,7 +13,7 @@ import type { WithdrawalTable } from '../../db/schema-payments.js';
 import type { Reader } from '../policies/reader.js';
 import { JSON_COLUMNS, readJson } from '../../db/json.js';
 import type { CacheRow } from '../../../shared/desktop/views.js';
-import { flagsOf, flagText } from '../../../shared/clients/flags.js';
+import { CLIENT_COLUMNS, clientFlags, paymentRow } from './cache-rows.js';
 
 /** The tier as stored with the withdrawal: the slots grow by one when someone approves despite a failed check. */
 export interface StoredTier extends TierChoice {
@@ -142,28 +142,21 @@ export class WithdrawalReads {
       .selectFrom('withdrawals as w')
       .innerJoin('clients as c', 'c.id', 'w.client_id')
       .selectAll('w')
-      .select([sql<string>`cast(w.amount as text)`.as('amount_text'), sql<string | null>`cast(w.base_amount as text)`.as('base_amount_text'), 'c.display_name as client_name', 'c.status as client_status', 'c.screening_status as client_screening', 'c.risk_level as client_risk'])
+      .select([sql<string>`cast(w.amount as text)`.as('amount_text'), sql<string | null>`cast(w.base_amount as text)`.as('base_amount_text'), ...CLIENT_COLUMNS])
       .where('w.ref', 'in', refs)
       .execute();
     const approvals = await this.approvalsOf(rows.map((r) => r.ref));
     const now = this.store.now();
     return rows.map((r) => {
       const v = detail(r, approvals.get(r.ref) ?? [], now);
-      const flags = flagText(flagsOf({ clientStatus: r.client_status, screeningStatus: r.client_screening, riskLevel: r.client_risk }));
-      const record = { ...v, clientName: r.client_name, clientFlags: flags };
+      const base = paymentRow(v, r);
+      const record = { ...v, clientName: r.client_name, clientFlags: base.flags };
       return {
-        ref: v.ref,
-        status: v.status,
-        amount: Number(v.amount),
-        currency: v.currency,
-        clientId: v.clientId,
-        clientName: r.client_name,
-        legalEntity: v.legalEntity,
+        ...base,
         riskLevel: v.riskLevel,
         tier: v.tier,
         approvals: `${v.approvalsGiven} of ${v.approvalsNeeded}`,
         checksFailed: v.checksFailed.join(', '),
-        flags,
         paymentFlags: v.flags.join(', '),
         provider: v.provider,
         slaDueAt: v.slaDueAt,
@@ -184,6 +177,6 @@ export class WithdrawalReads {
       .where((eb) => eb.or([eb('subject_ref', '=', ref), eb('reference', '=', ref)]))
       .orderBy('id')
       .execute();
-    return { ...detail(w, approvals.get(ref) ?? [], this.store.now()), clientName: client.display_name, clientFlags: flagText(flagsOf({ clientStatus: client.status, screeningStatus: client.screening_status, riskLevel: client.risk_level })), events: events.map((e) => ({ provider: e.provider, eventId: e.event_id, kind: e.kind, status: e.status, reason: e.status_reason, receivedAt: e.received_at, appliedAt: e.applied_at })) };
+    return { ...detail(w, approvals.get(ref) ?? [], this.store.now()), clientName: client.display_name, clientFlags: clientFlags({ client_name: client.display_name, client_status: client.status, client_screening: client.screening_status, client_risk: client.risk_level }), events: events.map((e) => ({ provider: e.provider, eventId: e.event_id, kind: e.kind, status: e.status, reason: e.status_reason, receivedAt: e.received_at, appliedAt: e.applied_at })) };
   }
 }
