@@ -89,3 +89,18 @@ export async function openQueueRow(page: Page, queue: { tabs: string; tab: RegEx
   await page.keyboard.press('Enter');
   return page.getByRole('complementary', { name: 'Details' });
 }
+
+/** Signs a demo user in by typing and Enter, no clicks, with a fresh TOTP step. */
+export async function signInWithKeys(d: Pick<Desktop, 't' | 'host'>, page: Page, username: string): Promise<void> {
+  const c = d.t.credentials.get(username)!;
+  await page.goto(d.host.openUrl);
+  await page.getByLabel('Username').focus();
+  await page.keyboard.type(username);
+  await page.keyboard.press('Tab');
+  await page.keyboard.type(c.password);
+  await page.keyboard.press('Tab');
+  d.t.clock.advance(30_000);
+  await page.keyboard.type(d.t.code(username));
+  await page.keyboard.press('Enter');
+  await page.getByRole('button', { name: 'Sign out' }).waitFor();
+}

@@ -9,7 +9,7 @@ import type { Page } from 'playwright-core';
 import { SYSTEM_ACTOR } from '../../server/core/actor.js';
 import { aPassport, aPassportUpload, aRegistration, anAddressProof } from '../../server/testing/builders.js';
 import { portalClientFor } from '../../server/testing/harness.js';
-import { startDesktopWithList, type Desktop } from './desktop-fixture.js';
+import { signInWithKeys, startDesktopWithList, type Desktop } from './desktop-fixture.js';
 import { raiseAlert } from '../../server/modules/alerts/service.js';
 
 describe('the desktop from the keyboard alone', () => {
@@ -19,20 +19,7 @@ describe('the desktop from the keyboard alone', () => {
   }, 180_000);
   afterAll(() => d?.close());
 
-  /** Signs in by typing and Enter, no clicks. */
-  async function signInByKeyboard(page: Page, username: string): Promise<void> {
-    const c = d.t.credentials.get(username)!;
-    await page.goto(d.host.openUrl);
-    await page.getByLabel('Username').focus();
-    await page.keyboard.type(username);
-    await page.keyboard.press('Tab');
-    await page.keyboard.type(c.password);
-    await page.keyboard.press('Tab');
-    d.t.clock.advance(30_000);
-    await page.keyboard.type(d.t.code(username));
-    await page.keyboard.press('Enter');
-    await page.getByRole('button', { name: 'Sign out' }).waitFor();
-  }
+  const signInByKeyboard = (page: Page, username: string) => signInWithKeys(d, page, username);
 
   it('takes a compliance officer from the queue through assign, a document request and approval', async () => {
     const { t } = d;

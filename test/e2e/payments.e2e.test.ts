@@ -3,14 +3,15 @@
 // client's behalf and cannot approve it; the finance manager and compliance approve it in the
 // withdrawal pane, two people as the tier says; the provider pays but its answer is lost, so the
 // withdrawal shows "Needs assistance"; the manager resolves it by asking the provider, and it is
-// paid, once.
+// paid, once. And finance works the queue from the keyboard alone: lands on it with the grid in
+// hand, filters with /, opens with Enter, approves with a and Ctrl+Enter.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { portalClientFor } from '../../server/testing/harness.js';
 import { aKycApprovedClient } from '../../server/testing/builders.js';
 import { startPspSimulator, type PspSimulator } from '../../server/simulators/psp/provider.js';
-import { loadAList, openDesk, openQueueRow, startDesktop, type Desktop } from './desktop-fixture.js';
+import { loadAList, openDesk, openQueueRow, signInWithKeys, startDesktop, type Desktop } from './desktop-fixture.js';
 
 describe('withdrawals in the desktop UI', () => {
   let d: Desktop;
@@ -106,5 +107,49 @@ describe('withdrawals in the desktop UI', () => {
     expect(actions).toEqual(expect.arrayContaining(['deposit.credited by payment provider simpay', 'withdrawal.requested by finance', 'withdrawal.checked by finance', 'withdrawal.approval_given by finmanager', 'withdrawal.approval_given by compliance', 'withdrawal.needs_assistance by system', 'withdrawal.paid by finmanager']));
     expect(actions).not.toContain('withdrawal.approval_given by mlro');
     expect([...maker.errors, ...manager.errors, ...officer.errors]).toEqual([]);
+  });
+
+  it('lets finance approve from the keyboard alone: the queue holds the keyboard, / filters, Enter opens, a approves, Ctrl+Enter sends', async () => {
+    const { t } = d;
+    t.clock.advance(30_000);
+    const { clientId, input } = await aKycApprovedClient(t, { firstName: 'Kostas', lastName: 'Andreou' });
+    const { depositRef } = await portalClientFor(t.url).portal.initiateDeposit.mutate({ clientId, amount: '500.00', currency: 'EUR', method: 'bank_transfer', provider: 'simpay' });
+    await sim.pay({ reference: depositRef, amount: '500.00', currency: 'EUR', payerName: `${input.firstName} ${input.lastName}` });
+    await sim.drain();
+    t.clock.advance(30_000);
+    const { withdrawalRef } = await (await t.login('finance.eu')).client.withdrawals.request.mutate({ clientId, amount: '200.00', currency: 'EUR', method: 'bank_transfer', provider: 'simpay', destination: { accountHolder: 'Kostas Andreou', account: 'CY17002001280000001200527600' } });
+
+    const page = await (await d.browser.newContext({ viewport: { width: 1280, height: 720 } })).newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await signInWithKeys(d, page, 'finmanager');
+    // Lands on the withdrawals waiting for approval, with the grid holding the keyboard.
+    await expect.poll(() => page.getByRole('tab', { selected: true }).textContent()).toMatch(/^Pending approval/);
+    await expect.poll(() => page.evaluate("document.activeElement?.closest('.ag-row') !== null"), { timeout: 10_000 }).toBe(true);
+    await expect.poll(() => page.locator('.statusbar').textContent(), { timeout: 10_000 }).toContain('Sync: idle');
+    await page.keyboard.press('/');
+    await page.keyboard.type(withdrawalRef);
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.locator('.grid .ag-row').allTextContents(), { timeout: 10_000 }).toEqual([expect.stringContaining(withdrawalRef)]);
+    await expect.poll(() => page.evaluate("document.activeElement?.closest('.ag-row') !== null")).toBe(true);
+    await page.keyboard.press('Enter');
+    const pane = page.getByRole('complementary', { name: 'Details' });
+    await expect.poll(() => pane.getByRole('heading').first().textContent({ timeout: 1000 }).catch(() => ''), { timeout: 10_000 }).toContain(withdrawalRef);
+    // A first withdrawal needs two people: `a` opens the approval with the keyboard in the note.
+    await page.keyboard.press('a');
+    await expect.poll(() => page.evaluate('document.activeElement?.tagName')).toBe('TEXTAREA');
+    await page.keyboard.type('First withdrawal to the account the deposit came from');
+    await page.keyboard.press('Control+Enter');
+    await expect.poll(() => pane.getByRole('heading', { name: /Approvals: 1 of 2/ }).isVisible(), { timeout: 10_000 }).toBe(true);
+    // The key now says why it is not open, and the help lists it so.
+    await page.keyboard.press('a');
+    await expect.poll(() => page.locator('.notice-toast').allTextContents()).toContainEqual(expect.stringMatching(/^Approve: you have approved it already/));
+    await page.keyboard.press('?');
+    const help = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
+    await expect.poll(() => help.textContent()).toMatch(/Approve \(not now.*Reject with a reason.*Put on hold/);
+    await page.keyboard.press('Escape');
+    t.clock.advance(30_000);
+    expect((await (await t.login('finmanager')).client.withdrawals.get.query({ ref: withdrawalRef })).approvals.map((a) => a.by)).toEqual(['finmanager']);
+    expect(errors).toEqual([]);
   });
 });
