@@ -18,8 +18,8 @@ function nothingFocused(): boolean {
 }
 
 export interface GridFocus {
-  /** Focuses a row's first cell (the focused row's by default). */
-  focusGrid(row?: number): void;
+  /** Focuses a row's first cell (the focused row's by default); `byUser` false when the view places it on its own. */
+  focusGrid(row?: number, byUser?: boolean): void;
   /** Rows arrived: until the grid has held the keyboard once, it takes it if nothing (or the navigation) has it. */
   rowsArrived(count: number): void;
 }
@@ -50,12 +50,14 @@ export function useGridFocus(apiRef: RefObject<GridApi<CacheRow> | null>, gridRe
   }, [gridRef]);
 
   const focusGrid = useCallback(
-    (row?: number) => {
+    (row?: number, byUser = true) => {
       const api = apiRef.current;
       const column = api?.getAllDisplayedColumns()[0];
       if (!api || !column || api.getDisplayedRowCount() === 0) return;
       const index = Math.min(row ?? api.getFocusedCell()?.rowIndex ?? 0, api.getDisplayedRowCount() - 1);
-      userMoveAt.current = performance.now();
+      // Only a user's move opens the window in which the grid may take the focus back; the grid
+      // placing itself when rows arrive does not (Ctrl+K pressed just after must keep the search box).
+      if (byUser) userMoveAt.current = performance.now();
       api.ensureIndexVisible(index);
       api.setFocusedCell(index, column);
     },
@@ -68,7 +70,7 @@ export function useGridFocus(apiRef: RefObject<GridApi<CacheRow> | null>, gridRe
       // each arrival offers the keyboard until the grid has held it once.
       // Asked again when the timer fires: the user may have moved meanwhile (Ctrl+K into the search box).
       const free = () => !placed.current && (nothingFocused() || document.activeElement?.closest('nav') !== null);
-      if (count > 0 && free()) setTimeout(() => free() && focusGrid(0), 0);
+      if (count > 0 && free()) setTimeout(() => free() && focusGrid(0, false), 0);
     },
     [focusGrid],
   );
