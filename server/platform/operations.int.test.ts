@@ -64,10 +64,10 @@ describeEachEngine('MT5 operations applied once through faults', (engine) => {
     const b = new Mt5Operations(t.server.services.store, session(), { instance: 'b', graceMs: 0, breakerFailures: 1_000_000 });
     const faults: BalanceFault[] = ['drop_after_apply', 'delay_after_apply', 'reset_before', 'http500', 'malformed', 10, 12];
     sim.faults({ delayAfterApplyMs: 700 });
-    for (let round = 0; round < 200; round++) {
+    for (let round = 0; round < Math.max(200, OPS / 10); round++) {
       sim.faults({ balance: Array.from({ length: 40 }, () => (random() < 0.25 ? faults[Math.floor(random() * faults.length)]! : 'none')) });
       if (random() < 0.3) sim.expireSessions();
-      await Promise.all([a.processDue(40), b.processDue(40)]);
+      await Promise.all([a.processDue(60), b.processDue(60)]);
       t.clock.advance(10 * 60_000);
       const open = await t.server.services.store.kysely.selectFrom('platform_operations').select('id').where('status', 'not in', ['done', 'failed']).execute();
       if (open.length === 0) break;
