@@ -12,6 +12,8 @@ import { anApprovedClient } from '../../testing/builders.js';
 import { signGeneric } from './psp/generic.js';
 import { verifyLedger } from './ledger.js';
 import { openException } from './exceptions.js';
+import { providerActor } from './provider-events.js';
+import type { ProviderEvent } from './psp/event.js';
 import { SYSTEM_ACTOR } from '../../core/actor.js';
 
 const SIMPAY_SECRET = 'simpay-webhook-secret-0123456789';
@@ -131,6 +133,27 @@ describeEachEngine('deposits from signed provider webhooks', (engine) => {
     managerAt = managerFed.cursor;
     await manager.reconciliation.resolveException.mutate({ ref: exceptionRef, resolutionCode: 'accepted_after_review', note: 'the client paid more by mistake; refunded outside' });
     expect((await pull(finance, fed.cursor)).upserts.exceptions).toEqual([expect.objectContaining({ ref: exceptionRef, status: 'resolved', resolutionCode: 'accepted_after_review' })]);
+  });
+
+  it('refuses alone a delivery that cannot be stored, records nothing of it, and takes the others sent with it', async () => {
+    const { clientId } = await anApprovedClient(t);
+    const { depositRef } = await deposit(clientId, '12.00');
+    const event = (eventId: string, amount: unknown) => ({ provider: 'simpay', eventId, kind: 'payment.succeeded', reference: depositRef, providerTxId: `tx_${eventId}`, effectKey: `tx_${eventId}`, refundIsTotal: false, amount, failureCode: null, payerName: null, providerType: 'payment.succeeded' }) as unknown as ProviderEvent;
+    const events = t.server.services.providerEvents;
+    const actor = providerActor('simpay', '127.0.0.1');
+    // Three sent together; the middle one holds two events, the second of which cannot be written: it is refused whole (its first event too), the others are stored.
+    const [first, broken, last] = await Promise.allSettled([
+      events.receive(actor, [event(`evt_${engine}_batch_a`, { minor: 1200n, currency: 'EUR' })], Buffer.from('{}')),
+      events.receive(actor, [event(`evt_${engine}_batch_b1`, { minor: 1200n, currency: 'EUR' }), event(`evt_${engine}_batch_b2`, { minor: undefined, currency: 'EUR' })], Buffer.from('{}')),
+      events.receive(actor, [event(`evt_${engine}_batch_c`, { minor: 1200n, currency: 'EUR' })], Buffer.from('{}')),
+    ]);
+    expect(first).toMatchObject({ status: 'fulfilled', value: { duplicates: 0 } });
+    expect(broken).toMatchObject({ status: 'rejected' });
+    expect(last).toMatchObject({ status: 'fulfilled', value: { duplicates: 0 } });
+    const stored = await db().selectFrom('psp_events').select('event_id').where('event_id', 'like', `evt_${engine}_batch_%`).orderBy('event_id').execute();
+    expect(stored.map((e) => e.event_id)).toEqual([`evt_${engine}_batch_a`, `evt_${engine}_batch_c`]);
+    const audited = await db().selectFrom('audit_events').select('target_id').where('action', '=', 'payments.event.received').where('target_id', 'like', `simpay:evt_${engine}_batch_%`).orderBy('target_id').execute();
+    expect(audited.map((a) => a.target_id)).toEqual([`simpay:evt_${engine}_batch_a`, `simpay:evt_${engine}_batch_c`]);
   });
 
   it('parks an event that comes before its deposit and applies it when the deposit is created', async () => {

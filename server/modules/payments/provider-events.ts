@@ -90,15 +90,18 @@ export class ProviderEvents implements EventSteps {
       await this.store.mutate(batch[0]!.actor, async (m) => {
         for (const d of batch) {
           const own: Mutation = { ...m, actor: d.actor, audit: (e) => m.audit({ ...e, actor: d.actor }) };
+          // What storing records stays aside until its savepoint is released: refused, none of it happened.
+          const received: AuditInput[] = [];
           await sql`savepoint store_delivery`.execute(m.trx);
           try {
-            answers.set(d, await this.storeEvents(own, d.events, d.raw));
+            answers.set(d, await this.storeEvents({ ...own, audit: (e) => received.push(e) }, d.events, d.raw));
             await sql`release savepoint store_delivery`.execute(m.trx);
           } catch (error) {
             await sql`rollback to savepoint store_delivery`.execute(m.trx);
             refused.set(d, error);
             continue;
           }
+          for (const e of received) own.audit(e);
           for (const id of answers.get(d)!.stored) {
             const subject = await this.applyWithin(own, id, d.onError);
             if (subject) subjects.push(subject);
