@@ -15,10 +15,10 @@
 // 4. After repeated failures to reach MT5 the connector stops sending for a while (circuit
 //    breaker); operations wait in the queue, which `queueState` reports for the desktop.
 
-import type { Actor } from '../core/actor.js';
+import { SYSTEM_ACTOR, type Actor } from '../core/actor.js';
 import type { Mutation, Store } from '../core/store.js';
 import { DomainError } from '../../shared/errors.js';
-import { formatAmount, minorUnitsOf, type Money } from '../../shared/money.js';
+import { formatAmount, parseAmount, type Money } from '../../shared/money.js';
 import { nextRef } from '../db/counters.js';
 import { BALANCE_ACTIONS, COMMENT_MAX, type BalanceActionName } from './webapi.js';
 import { Mt5Refused, Mt5Unclear, Mt5Unreachable, type Mt5Session } from './session.js';
@@ -66,7 +66,7 @@ export interface ConnectorOptions {
   breakerMs?: number;
 }
 
-const SYSTEM: Actor = { id: 'system:mt5', name: 'MT5 connector', ip: null, userAgent: null, sessionId: null };
+const SYSTEM: Actor = { ...SYSTEM_ACTOR, id: 'system:mt5', name: 'MT5 connector' };
 
 export class Mt5Operations {
   #failures = 0;
@@ -109,11 +109,10 @@ export class Mt5Operations {
     const claimed = await this.claim(id);
     if (!claimed) return (await this.store.kysely.selectFrom('platform_operations').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status;
     const { op, sentBefore } = claimed;
-    const digits = minorUnitsOf(op.currency);
     const amount = BigInt(op.amount_text);
     try {
       if (sentBefore) {
-        const found = await this.findInHistory(op.login, op.action, op.reference, amount, digits, sentBefore);
+        const found = await this.findInHistory(op.login, op.action, op.reference, amount, op.currency, sentBefore);
         if (found) return await this.settle(op.id, 'done', { deal_ticket: found, message: 'found in the MT5 deal history after an unclear outcome' }, 'platform.operation.reconciled');
       }
       const answer = await this.session.call<{ Ticket: string }>('/api/trade/balance', { login: op.login, type: op.action, balance: formatAmount({ minor: amount, currency: op.currency }), comment: op.reference, check_margin: 1 });
@@ -160,11 +159,19 @@ export class Mt5Operations {
   }
 
   /** The deal carrying this reference, with this action and amount, in the login's history around the first send; its ticket or null. */
-  private async findInHistory(login: number, action: number, reference: string, amount: bigint, digits: number, sentAt: string): Promise<string | null> {
+  private async findInHistory(login: number, action: number, reference: string, amount: bigint, currency: string, sentAt: string): Promise<string | null> {
     const from = Math.floor(Date.parse(sentAt) / 1000) - DAY_S;
     const to = Math.floor(Date.parse(this.store.now()) / 1000) + DAY_S;
     const deals = await this.session.call<Array<{ Deal: string; Action: string; Comment: string; Profit: string }>>('/api/deal/get_batch', { login, from, to });
-    const hit = deals.find((d) => Number(d.Action) === action && d.Comment === reference && BigInt(Math.round(Number(d.Profit) * 10 ** digits)) === amount);
+    // The amount is read exactly, as a decimal string in the currency's minor units; a deal whose profit cannot be read so is not ours.
+    const sameAmount = (profit: string) => {
+      try {
+        return parseAmount(profit, currency).minor === amount;
+      } catch {
+        return false;
+      }
+    };
+    const hit = deals.find((d) => Number(d.Action) === action && d.Comment === reference && sameAmount(d.Profit));
     return hit ? hit.Deal : null;
   }
 
