@@ -99,12 +99,19 @@ export async function createServer(config: Config, opts: { clock?: Clock; db?: D
   // ones, the job queue (provider checks) polled; the start-up ones run once now (the FATF lists in
   // force, for a day the server was down).
   const jobs = backgroundJobs(services, config);
+  // A run still going when its interval comes round again is not joined by a second one.
+  const running = new Set<string>();
   const timers = jobs.flatMap((job) =>
     job.everyMs === undefined
       ? []
       : [
           setInterval(() => {
-            job.run().catch((err: unknown) => app.log.error({ err, job: job.name }, `${job.name} failed`));
+            if (running.has(job.name)) return;
+            running.add(job.name);
+            job
+              .run()
+              .catch((err: unknown) => app.log.error({ err, job: job.name }, `${job.name} failed`))
+              .finally(() => running.delete(job.name));
           }, job.everyMs),
         ],
   );
@@ -153,6 +160,7 @@ export async function createServer(config: Config, opts: { clock?: Clock; db?: D
       await startupJobs;
       await services.signIn.flushDenials(true).catch(() => undefined);
       await app.close();
+      services.mt5?.session.close();
       services.store.events.off('commit', announce);
       await signal?.close();
       // A last checkpoint, so that cutting events off the end is detectable right after a stop.
@@ -177,7 +185,15 @@ export interface BackgroundJob {
  * Every job the server runs by itself, in one list: each has a test for the run in which there is
  * nothing to do (server/jobs/quiet-day.int.test.ts runs every entry of this list on a quiet system).
  */
-export function backgroundJobs(services: Services, config: Pick<Config, 'auditCheckpointIntervalMs'>): BackgroundJob[] {
+async function runPlatform(services: Services): Promise<void> {
+  if (!services.mt5) return;
+  await services.mt5Accounts.enqueueApproved();
+  await services.mt5Accounts.processDue();
+  await services.mt5.operations.processDue();
+  await services.interventions.sweep();
+}
+
+export function backgroundJobs(services: Services, config: Pick<Config, 'auditCheckpointIntervalMs' | 'mt5'>): BackgroundJob[] {
   return [
     // Checkpoint the audit head at every interval with activity.
     { name: 'audit.checkpoint', everyMs: config.auditCheckpointIntervalMs, run: () => services.auditLog.checkpointNow(services.store.now()) },
@@ -196,6 +212,11 @@ export function backgroundJobs(services: Services, config: Pick<Config, 'auditCh
     { name: 'payments.overdueDeposits', everyMs: 60_000, run: () => pollOverdueDeposits(services.store, services.policies, services.providerEvents, services.pspApis) },
     // Approved payouts never answered are sent again under their key; unclear ones asked of the provider; overdue ones handed to a person.
     { name: 'payments.withdrawals', everyMs: 60_000, run: () => services.withdrawals.sweep() },
+    // MT5: accounts for newly approved clients, operations and account changes due (retries after
+    // MT5 was down, unclear outcomes reconciled against the deal history), what MT5 reads back.
+    { name: 'platform.operations', everyMs: 2_000, run: () => runPlatform(services) },
+    // Manager operations made on MT5 with no case: new deals and changed accounts.
+    { name: 'platform.scan', everyMs: config.mt5?.scanMs ?? 60_000, run: () => services.managerOps.scan() },
     // The job queue's work (provider checks) runs as it is polled; draining it is a job like the others.
     { name: 'jobs.drain', run: () => services.jobs.drain() },
   ];

@@ -1,6 +1,8 @@
 // Server configuration from the environment, validated once at boot. A bad value stops start-up
 // with an error naming the variable, before anything listens.
 
+import { X509Certificate } from 'node:crypto';
+import fs from 'node:fs';
 import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
@@ -31,6 +33,10 @@ const schema = z.object({
   MT5_URL: z.url().optional(),
   MT5_LOGIN: z.coerce.number().int().positive().optional(),
   MT5_PASSWORD: z.string().min(1).optional(),
+  MT5_CERTIFICATE_FILE: z.string().min(1).optional(),
+  MT5_TIMEOUT_MS: int(100, 120_000).default(10_000),
+  MT5_TIME_OFFSET_MINUTES: int(-24 * 60, 24 * 60).default(0),
+  MT5_SCAN_SECONDS: int(1, 86_400).default(60),
   DEMO: z.enum(['0', '1']).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn'),
   SESSION_IDLE_MINUTES: int(1, 24 * 60).default(15),
@@ -71,7 +77,14 @@ export interface Config {
   pspTimeoutMs: number;
   /** PSP_ADYEN_HMAC_KEY: Adyen's notification HMAC key (hex) */
   adyenHmacKey: string | undefined;
-  mt5: { url: string; login: number; password: string } | undefined;
+  /**
+   * MT5_URL, MT5_LOGIN, MT5_PASSWORD: the Web API and the back office's manager login;
+   * MT5_CERTIFICATE_FILE: the server's certificate (PEM) to pin when it is self-signed;
+   * MT5_TIMEOUT_MS: how long a command may take before its outcome counts as unclear;
+   * MT5_TIME_OFFSET_MINUTES: how far the trade server's clock is ahead of UTC (deal times are server time);
+   * MT5_SCAN_SECONDS: how often deals and accounts are read for changes made outside the back office.
+   */
+  mt5: { url: string; login: number; password: string; certificate: string | undefined; timeoutMs: number; offsetMinutes: number; scanMs: number } | undefined;
   demo: boolean;
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
   sessionIdleMs: number;
@@ -99,6 +112,22 @@ export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
+/** The MT5 server's certificate: a PEM file that parses as one, or start-up stops naming the file. */
+function readCertificate(file: string): string {
+  let pem: string;
+  try {
+    pem = fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`Invalid configuration: MT5_CERTIFICATE_FILE: ${file} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+  try {
+    new X509Certificate(pem);
+  } catch {
+    throw new ConfigError(`Invalid configuration: MT5_CERTIFICATE_FILE: ${file} is not a PEM certificate`);
+  }
+  return pem;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = schema.safeParse(env);
   if (!parsed.success) {
@@ -110,6 +139,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (mt5Parts !== 0 && mt5Parts !== 3) {
     throw new ConfigError('Invalid configuration: MT5_URL, MT5_LOGIN and MT5_PASSWORD must be set together');
   }
+  if (e.MT5_URL && !e.MT5_URL.startsWith('https://')) throw new ConfigError('Invalid configuration: MT5_URL: must be an https:// URL (the MT5 Web API speaks only TLS)');
+  if (e.MT5_CERTIFICATE_FILE && !e.MT5_URL) throw new ConfigError('Invalid configuration: MT5_CERTIFICATE_FILE needs MT5_URL, MT5_LOGIN and MT5_PASSWORD');
   if ((e.KYC_PROVIDER_URL === undefined) !== (e.KYC_PROVIDER_TOKEN === undefined)) {
     throw new ConfigError('Invalid configuration: KYC_PROVIDER_URL and KYC_PROVIDER_TOKEN must be set together');
   }
@@ -139,7 +170,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     pspApis,
     pspTimeoutMs: e.PSP_TIMEOUT_MS,
     adyenHmacKey: e.PSP_ADYEN_HMAC_KEY,
-    mt5: e.MT5_URL ? { url: e.MT5_URL, login: e.MT5_LOGIN!, password: e.MT5_PASSWORD! } : undefined,
+    mt5: e.MT5_URL ? { url: e.MT5_URL, login: e.MT5_LOGIN!, password: e.MT5_PASSWORD!, certificate: e.MT5_CERTIFICATE_FILE ? readCertificate(e.MT5_CERTIFICATE_FILE) : undefined, timeoutMs: e.MT5_TIMEOUT_MS, offsetMinutes: e.MT5_TIME_OFFSET_MINUTES, scanMs: e.MT5_SCAN_SECONDS * 1000 } : undefined,
     demo: e.DEMO === '1',
     logLevel: e.LOG_LEVEL,
     sessionIdleMs: e.SESSION_IDLE_MINUTES * 60_000,

@@ -9,6 +9,7 @@ import { clientsRouter } from './modules/clients/router.js';
 import { kycRouter } from './modules/kyc/router.js';
 import { policiesRouter } from './modules/policies/router.js';
 import { portalRouter } from './modules/portal/router.js';
+import { interventionsRouter, platformRouter } from './modules/platform/router.js';
 import { screeningRouter } from './modules/screening/router.js';
 import { syncRouter } from './modules/sync/router.js';
 import { router } from './trpc.js';
@@ -29,6 +30,8 @@ export const appRouter = router({
   withdrawals: withdrawalsRouter,
   fx: fxRouter,
   reconciliation: reconciliationRouter,
+  platform: platformRouter,
+  interventions: interventionsRouter,
   sync: syncRouter,
 });
 

@@ -1,5 +1,6 @@
 // Composition of the server's services over one database: built once per process (and per test).
 
+import { hostname } from 'node:os';
 import type { Config } from './config.js';
 import { SYSTEM_ACTOR } from './core/actor.js';
 import type { Clock } from './core/clock.js';
@@ -42,6 +43,12 @@ import { FxRates } from './modules/payments/fx.js';
 import { PspApiClient } from './modules/payments/payout-client.js';
 import { Reconciliation } from './modules/payments/reconciliation.js';
 import { PaymentExceptions } from './modules/payments/exception-work.js';
+import { Mt5Session } from './platform/session.js';
+import { Mt5Operations } from './platform/operations.js';
+import { InterventionsService, type Mt5Link } from './modules/platform/interventions.js';
+import { InterventionReads } from './modules/platform/intervention-rows.js';
+import { ManagerOperations } from './modules/platform/unlinked.js';
+import { PlatformAccounts } from './modules/platform/accounts.js';
 
 export interface Services {
   config: Config;
@@ -77,6 +84,20 @@ export interface Services {
   pspApis: ReadonlyMap<string, PspApiClient>;
   reconciliation: Reconciliation;
   paymentExceptions: PaymentExceptions;
+  /** The MT5 session and its operations queue; null where MT5 is not configured. */
+  mt5: Mt5Link | null;
+  interventions: InterventionsService;
+  interventionReads: InterventionReads;
+  managerOps: ManagerOperations;
+  mt5Accounts: PlatformAccounts;
+}
+
+/** One MT5 session per server process, and the queue of operations it executes. */
+function connectMt5(config: Config, store: Store): Mt5Link | null {
+  if (!config.mt5) return null;
+  const session = new Mt5Session({ url: config.mt5.url, login: config.mt5.login, password: config.mt5.password, certificate: config.mt5.certificate, timeoutMs: config.mt5.timeoutMs });
+  const operations = new Mt5Operations(store, session, { instance: `${hostname()}:${process.pid}`, leaseMs: Math.max(60_000, config.mt5.timeoutMs * 3), graceMs: Math.max(30_000, config.mt5.timeoutMs * 2) });
+  return { session, operations };
 }
 
 export function buildServices(config: Config, db: Db, clock: Clock): Services {
@@ -115,6 +136,7 @@ export function buildServices(config: Config, db: Db, clock: Clock): Services {
   const withdrawals = new WithdrawalsService(store, policies, apis, () => new Set(formats.keys()));
   const withdrawalReads = new WithdrawalReads(store);
   const paymentExceptions = new PaymentExceptions(store);
+  const mt5 = connectMt5(config, store);
   return {
     config,
     store,
@@ -147,6 +169,11 @@ export function buildServices(config: Config, db: Db, clock: Clock): Services {
     pspApis: apis,
     reconciliation: new Reconciliation(store, policies),
     paymentExceptions,
+    mt5,
+    interventions: new InterventionsService(store, policies, mt5),
+    interventionReads: new InterventionReads(store),
+    managerOps: new ManagerOperations(store, policies, mt5, { offsetMinutes: config.mt5?.offsetMinutes ?? 0 }),
+    mt5Accounts: new PlatformAccounts(store, policies, secrets, mt5),
   };
 }
 

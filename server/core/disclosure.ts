@@ -33,15 +33,20 @@ const SHOWN_FIELDS = new Set([
   'code', 'checksFailed', 'stillNeeded', 'idempotencyKey', 'baseAmount', 'baseCurrency', 'rate', 'from', 'to',
   // payment exceptions and reconciliation: kinds and codes, our references, the amounts each side holds
   'kindLabel', 'resolutionCode', 'reference', 'ledgerAmount', 'providerAmount', 'notCompared', 'clientFlags', 'paymentFlags', 'approvals',
+  // MT5: logins, groups, leverage and rights, deal tickets, times and comments, MT5's own answers. A deal
+  // comment (31 characters) is what the client's terminal and every dealer's MT5 Manager show anyway;
+  // the back office writes only case references there.
+  'login', 'group', 'leverage', 'rights', 'credit', 'value', 'valueBefore', 'valueAfter', 'ticket', 'time', 'dealTicket', 'dealer', 'comment',
+  'typeLabel', 'statusLabel', 'mt5Message', 'mt5',
   // staff, never clients
-  'actor', 'by', 'username', 'owner', 'resolvedBy', 'maker', 'coverFor', 'decidedBy', 'assignee', 'assignedTo', 'requestedBy', 'approvedBy', 'createdBy', 'reviewer', 'ip', 'userAgent',
+  'actor', 'by', 'username', 'owner', 'operator', 'operatorName', 'requestedByName', 'rejectedBy', 'resolvedBy', 'maker', 'coverFor', 'decidedBy', 'assignee', 'assignedTo', 'requestedBy', 'approvedBy', 'createdBy', 'reviewer', 'ip', 'userAgent',
 ]);
 
 /** Field-name shapes on the allow-list: identifiers (`…Id`, `…Ids`, `…Ref`), times (`at`, `…At`), counts and versions. */
 const SHOWN_SHAPES = /^(at|[a-z]+(Id|Ids|Ref|Refs|At|Hash|Count|Version|Status|Level|Kind|Type))$/;
 
 /** Free text: shown where the record is not about a client (an access request's reason), masked where it is. */
-const TEXT_FIELDS = new Set(['reason', 'note', 'notes', 'summary', 'message', 'comment', 'description', 'failureReason', 'decisionReason', 'problem', 'why']);
+const TEXT_FIELDS = new Set(['reason', 'note', 'notes', 'summary', 'message', 'description', 'failureReason', 'decisionReason', 'problem', 'why']);
 
 export interface Disclosure {
   /** Holds `clients.pii` in every entity they work in: nothing is masked. */

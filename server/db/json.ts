@@ -62,6 +62,12 @@ export const JSON_COLUMNS = {
   destination: z.object({ accountHolder: z.string(), account: z.string() }),
   /** the FX rate a conversion used */
   fxRate: z.object({ from: z.string(), to: z.string(), rate: z.string(), source: z.string(), asOf: z.string() }),
+  /** an intervention's tier as chosen, with the approval slots it needs */
+  interventionTier: z.object({ tier: z.string(), slots: z.array(z.object({ roles: z.array(z.string()) })), slaHours: z.number() }),
+  /** an MT5 account's state before or after an intervention */
+  accountState: z.object({ group: z.string(), leverage: z.number(), rights: z.number(), balance: z.string(), credit: z.string() }),
+  /** the MT5 deal an intervention made, as MT5 reported it */
+  deal: z.object({ ticket: z.string(), action: z.number(), amount: z.string(), comment: z.string(), time: z.string(), dealer: z.string() }),
   edd: z.object({
     policyRef: z.string(),
     items: z.record(z.string(), z.object({ by: z.string(), byName: z.string(), at: z.string(), note: z.string() }).optional()),

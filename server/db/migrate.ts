@@ -19,6 +19,7 @@ import { deposits } from './migrations/0013_deposits.js';
 import { withdrawals } from './migrations/0014_withdrawals.js';
 import { settlements } from './migrations/0015_settlements.js';
 import { platformOperations } from './migrations/0016_platform_operations.js';
+import { interventions } from './migrations/0017_interventions.js';
 
 type MigrationFactory = (engine: Engine) => Migration;
 
@@ -40,6 +41,7 @@ export const MIGRATIONS: ReadonlyArray<readonly [string, MigrationFactory]> = [
   ['0014_withdrawals', withdrawals],
   ['0015_settlements', settlements],
   ['0016_platform_operations', platformOperations],
+  ['0017_interventions', interventions],
 ];
 
 export class SchemaTooNewError extends Error {

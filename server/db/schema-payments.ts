@@ -1,8 +1,10 @@
 // The payments side of the database as kysely sees it: the ledger, deposits and provider events,
-// payment exceptions, withdrawals and their approvals, FX rates. Same conventions as schema.ts,
+// payment exceptions, withdrawals and their approvals, FX rates; and the platform side: MT5
+// operations, accounts, interventions and manager operations found with no case. Same conventions as schema.ts,
 // which composes these into `Database`.
 
 import type { ColumnType, Generated } from 'kysely';
+import type { InterventionStatus, InterventionType, UnlinkedKind, UnlinkedStatus } from '../../shared/platform/interventions.js';
 
 /** Ledger amounts are written as decimal strings of minor units and read back with `cast(… as text)` (0012). */
 export interface LedgerAccountTable {
@@ -205,5 +207,98 @@ export interface PlatformOperationTable {
   message: string | null;
   requested_by: string;
   created_at: string;
+  updated_at: string;
+}
+
+export interface Mt5AccountTable {
+  id: string;
+  client_id: string;
+  legal_entity: string;
+  account_type: string;
+  mt5_group: string;
+  leverage: number;
+  currency: string;
+  login: ColumnType<string | number | null, number | null | undefined, number | null>;
+  rights: number;
+  initial_password_enc: string | null;
+  status: 'provisioning' | 'active' | 'failed' | 'closed';
+  status_reason: string | null;
+  attempts: ColumnType<number, number | undefined, number>;
+  next_attempt_at: string | null;
+  policy_ref: string;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface InterventionTable {
+  ref: string;
+  type: InterventionType;
+  login: ColumnType<string | number, number, never>;
+  client_id: string;
+  legal_entity: string;
+  amount: ColumnType<string | number | null, string | null, never>;
+  currency: string | null;
+  base_amount: ColumnType<string | number | null, string | null, never>;
+  base_currency: string | null;
+  value: string | null;
+  reason_code: string;
+  note: string;
+  status: InterventionStatus;
+  status_reason: string | null;
+  tier_json: string;
+  policy_ref: string;
+  requested_by: string;
+  rejected_by: string | null;
+  executed_by: string | null;
+  operation_id: string | null;
+  deal_ticket: string | null;
+  deal_json: string | null;
+  before_json: string | null;
+  after_json: string | null;
+  retcode: number | null;
+  message: string | null;
+  attempts: ColumnType<number, number | undefined, number>;
+  next_attempt_at: string | null;
+  sla_due_at: string;
+  created_at: string;
+  updated_at: string;
+  executed_at: string | null;
+}
+
+export interface InterventionApprovalTable {
+  case_ref: string;
+  user_id: string;
+  roles_json: string;
+  reason: string | null;
+  at: string;
+}
+
+export interface PlatformManagerOpTable {
+  id: string;
+  kind: UnlinkedKind;
+  deal_ticket: string | null;
+  login: ColumnType<string | number, number, never>;
+  client_id: string | null;
+  legal_entity: string | null;
+  amount: ColumnType<string | number | null, string | null, never>;
+  currency: string | null;
+  before_value: string | null;
+  after_value: string | null;
+  dealer: string | null;
+  at: string;
+  comment: string;
+  status: UnlinkedStatus;
+  case_ref: string | null;
+  reason: string | null;
+  decided_by: string | null;
+  decided_at: string | null;
+  alert_id: string | null;
+  found_at: string;
+}
+
+export interface PlatformScanStateTable {
+  name: string;
+  cursor: string;
   updated_at: string;
 }

@@ -4,7 +4,7 @@
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 import type { ApprovalStatus } from '../../shared/approvals/machine.js';
 import type { ScreeningListVersionTable, ScreeningListChangeTable, ScreeningEntryTable, AccountTypeTable, ClientTable, ClientPartyTable, ScreeningCaseTable, ScreeningSuppressionTable, AlertTable, KycCaseTable, DocumentCheckTable, NotificationTable, JobTable, DocumentTable } from './schema-clients.js';
-import type { LedgerAccountTable, LedgerPostingTable, LedgerEntryTable, DepositTable, PspEventTable, PspEffectTable, PaymentExceptionTable, WithdrawalTable, WithdrawalApprovalTable, FxRateTable, PspSettlementFileTable, PspSettlementRowTable, PlatformOperationTable } from './schema-payments.js';
+import type { LedgerAccountTable, LedgerPostingTable, LedgerEntryTable, DepositTable, PspEventTable, PspEffectTable, PaymentExceptionTable, WithdrawalTable, WithdrawalApprovalTable, FxRateTable, PspSettlementFileTable, PspSettlementRowTable, PlatformOperationTable, Mt5AccountTable, InterventionTable, InterventionApprovalTable, PlatformManagerOpTable, PlatformScanStateTable } from './schema-payments.js';
 
 export type { ScreeningListVersionTable, ScreeningListChangeTable, ScreeningEntryTable, AccountTypeTable, ClientTable, ClientPartyTable, ScreeningCaseTable, ScreeningSuppressionTable, AlertTable, KycCaseTable, DocumentCheckTable, NotificationTable, JobTable, DocumentTable };
 
@@ -191,6 +191,11 @@ export interface CounterTable {
 
 export interface Database {
   platform_operations: PlatformOperationTable;
+  mt5_accounts: Mt5AccountTable;
+  interventions: InterventionTable;
+  intervention_approvals: InterventionApprovalTable;
+  platform_manager_ops: PlatformManagerOpTable;
+  platform_scan_state: PlatformScanStateTable;
   withdrawals: WithdrawalTable;
   withdrawal_approvals: WithdrawalApprovalTable;
   fx_rates: FxRateTable;

@@ -68,9 +68,23 @@ export interface ConnectorOptions {
 
 const SYSTEM: Actor = { ...SYSTEM_ACTOR, id: 'system:mt5', name: 'MT5 connector' };
 
+/** How an operation ended, told to whoever recorded it (an intervention, a deposit) inside the settling transaction. */
+export interface SettledOperation {
+  id: string;
+  reference: string;
+  status: 'done' | 'failed';
+  dealTicket: string | null;
+  retcode: number | null;
+  message: string | null;
+}
+
+export type SettledListener = (m: Mutation, op: SettledOperation) => Promise<void>;
+
 export class Mt5Operations {
   #failures = 0;
   #openUntil = 0;
+  /** Told of every operation that ends done or failed, in the transaction that records it. */
+  readonly listeners: SettledListener[] = [];
 
   constructor(
     private readonly store: Store,
@@ -189,6 +203,9 @@ export class Mt5Operations {
       // Our claim lapsed and another server took the operation over: it reconciles; we record nothing.
       if (!settled) return m.unchanged(null);
       m.audit({ action, targetType: 'platform_operation', targetId: id, clientId: op.client_id ?? undefined, legalEntity: op.legal_entity, after: { status, dealTicket: fields.deal_ticket ?? null, retcode: fields.retcode ?? null, message: fields.message ?? null }, caseRef: op.reference });
+      if (status === 'done' || status === 'failed') {
+        for (const listener of this.listeners) await listener(m, { id, reference: op.reference, status, dealTicket: fields.deal_ticket ?? null, retcode: fields.retcode ?? null, message: fields.message ?? null });
+      }
     });
     return status;
   }

@@ -107,7 +107,7 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   mlro: [
     ...COMPLIANCE_BASE, 'approvals.decide', 'kyc.decideHighRisk', 'kyc.override', 'access.read',
     'policies.propose', 'reports.read', 'clients.exportPii', 'audit.verify', 'audit.manageKeys', 'platform.read',
-    'withdrawals.decide',
+    'withdrawals.decide', 'interventions.decide',
   ],
   finance_officer: [
     'entities.read', 'clients.read', 'clients.pii', 'kyc.status', 'withdrawals.read', 'withdrawals.decide',
@@ -117,7 +117,7 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   finance_manager: [
     'entities.read', 'clients.read', 'clients.pii', 'kyc.status', 'withdrawals.read', 'withdrawals.decide',
     'deposits.read', 'ledger.read', 'banking.edit', 'reconciliation.run', 'approvals.read', 'approvals.decide',
-    'policies.read', 'policies.propose', 'reports.read', 'payments.exceptions',
+    'policies.read', 'policies.propose', 'reports.read', 'payments.exceptions', 'platform.read', 'interventions.decide',
   ],
   dealer: [
     'entities.read', 'clients.read', 'kyc.status', 'platform.read', 'interventions.request',
@@ -189,6 +189,7 @@ export const PROCEDURES = {
   'portal.uploadDocument': 'portal',
   'portal.initiateDeposit': 'portal',
   'portal.requestWithdrawal': 'portal',
+  'portal.mt5Credentials': 'portal',
   'kyc.queue': 'kyc.read',
   'kyc.get': 'kyc.read',
   'kyc.assign': 'kyc.review',
@@ -230,6 +231,17 @@ export const PROCEDURES = {
   'reconciliation.exceptions': 'deposits.read',
   'reconciliation.takeException': 'payments.exceptions',
   'reconciliation.resolveException': 'payments.exceptions',
+  'platform.status': 'platform.read',
+  'platform.accounts': 'platform.read',
+  'interventions.request': 'interventions.request',
+  'interventions.approve': 'interventions.decide',
+  'interventions.reject': 'interventions.decide',
+  'interventions.execute': 'interventions.execute',
+  'interventions.get': 'platform.read',
+  'interventions.queue': 'platform.read',
+  'interventions.unlinked': 'platform.read',
+  'interventions.link': 'interventions.link',
+  'interventions.escalate': 'interventions.link',
   'alerts.assignToMe': 'alerts.manage',
   'alerts.acknowledge': 'alerts.manage',
   'alerts.close': 'alerts.manage',

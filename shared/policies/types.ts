@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import { approvalTiersSchema, DEFAULT_APPROVAL_TIERS } from './approval-tiers.js';
 import { DEFAULT_KYC_REVIEW, DEFAULT_KYC_RISK, kycReviewSchema, kycRiskSchema } from './kyc.js';
 import { DEFAULT_SCREENING_THRESHOLDS, screeningThresholdsSchema } from './screening.js';
+import { DEFAULT_INTERVENTION_TIERS, DEFAULT_PLATFORM_ACCOUNTS, interventionTiersSchema, platformAccountsSchema } from './platform.js';
 import { DEFAULT_DEPOSITS_POLICY, DEFAULT_WITHDRAWAL_TIERS, depositsPolicySchema, withdrawalTiersSchema } from './payments.js';
 
 export const POLICY_TYPES = {
@@ -36,6 +37,16 @@ export const POLICY_TYPES = {
     description: 'Withdrawals: the base currency of each legal entity, tiers by amount and client risk with the roles that approve, first-withdrawal and override approvers, SLA hours, and the velocity and deposit-then-withdraw checks.',
     schema: withdrawalTiersSchema,
     initial: DEFAULT_WITHDRAWAL_TIERS,
+  },
+  'platform.interventionTiers': {
+    description: 'MT5 interventions: tiers by type and amount (in each legal entity\u2019s base currency) with the roles that approve and SLA hours, and the reason codes a request may give for each type.',
+    schema: interventionTiersSchema,
+    initial: DEFAULT_INTERVENTION_TIERS,
+  },
+  'platform.accounts': {
+    description: 'MT5 accounts: per legal entity, the account types a client may choose, each with its MT5 group, leverage and currency, and the default type.',
+    schema: platformAccountsSchema,
+    initial: DEFAULT_PLATFORM_ACCOUNTS,
   },
 } as const satisfies Record<string, { description: string; schema: z.ZodType; initial: unknown }>;
 

@@ -1,0 +1,206 @@
+// MT5 accounts and interventions end to end against the MT5 simulator, on both engines: an approved
+// client gets an account in the group its entity maps; a balance correction is requested by a
+// dealer, approved by a dealing manager and executed by the dealer (never by its approver), with
+// the case reference in the deal comment and MT5's state before and after on the case; account
+// changes are read back; bad input is refused before anything is written; a dropped connection
+// after MT5 applied the operation is found in the history, not repeated; MT5 refusing for a while
+// leaves the case waiting in a visible queue; and manager operations made directly on MT5 with no
+// case are found, linked to a case or escalated.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeEachEngine, expectReason, startTestServer, type TestServer } from '../../testing/harness.js';
+import { startMt5Simulator, type Mt5Simulator } from '../../simulators/mt5/simulator.js';
+import { anApprovedClient } from '../../testing/builders.js';
+import { Mt5Session } from '../../platform/session.js';
+import { USER_RIGHTS } from '../../platform/webapi.js';
+
+/** Polls until `check` answers something truthy (the platform job runs beside the test). */
+async function until<T>(check: () => Promise<T | null | undefined | false>, what: string, ms = 15_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await check();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describeEachEngine('MT5 accounts and interventions', (engine) => {
+  let t: TestServer | undefined;
+  let sim: Mt5Simulator;
+  let login = 0;
+  let clientId = '';
+
+  const server = () => t!.server.services;
+  const statusOf = async (caseRef: string) => (await server().store.kysely.selectFrom('interventions').select('status').where('ref', '=', caseRef).executeTakeFirstOrThrow()).status;
+
+  beforeAll(async () => {
+    sim = await startMt5Simulator({ offsetSeconds: 2 * 3600, now: () => (t ? t.clock.now().getTime() : Date.parse('2026-03-02T09:00:00.000Z')) });
+    const dir = fs.mkdtempSync(path.join(process.env.TMPDIR ?? '/tmp', 'mt5-cert-'));
+    const certFile = path.join(dir, 'mt5.pem');
+    fs.writeFileSync(certFile, sim.certificate);
+    t = await startTestServer(engine, { env: { MT5_URL: sim.url, MT5_LOGIN: String(sim.login), MT5_PASSWORD: sim.password, MT5_CERTIFICATE_FILE: certFile, MT5_TIMEOUT_MS: '1500', MT5_TIME_OFFSET_MINUTES: '120' } });
+    ({ clientId } = await anApprovedClient(t, { legalEntity: 'eu', accountType: 'standard' }));
+    await server().mt5Accounts.enqueueApproved();
+    await server().mt5Accounts.processDue();
+    const account = await until(() => server().store.kysely.selectFrom('mt5_accounts').selectAll().where('client_id', '=', clientId).where('status', '=', 'active').executeTakeFirst(), 'the client\u2019s MT5 account');
+    login = Number(account.login);
+  });
+  afterAll(async () => {
+    await t?.close();
+    await sim?.close();
+  });
+
+  it('opens an approved client\u2019s account in the group, leverage and currency its entity maps, once, and hands the password to the portal once', async () => {
+    const accounts = await server().store.kysely.selectFrom('mt5_accounts').selectAll().where('client_id', '=', clientId).execute();
+    expect(accounts).toHaveLength(1);
+    expect(accounts[0]).toMatchObject({ account_type: 'standard', mt5_group: 'real\\eu\\standard', leverage: 30, currency: 'EUR', status: 'active' });
+    const user = sim.state.user(login);
+    expect(user).toMatchObject({ Group: 'real\\eu\\standard', Leverage: 30, Comment: accounts[0]!.id });
+    // Running the job again opens nothing more.
+    await server().mt5Accounts.enqueueApproved();
+    expect(await server().store.kysely.selectFrom('mt5_accounts').select('id').where('client_id', '=', clientId).execute()).toHaveLength(1);
+    const first = await server().mt5Accounts.collectCredentials({ id: 'portal', name: 'client portal', ip: null, userAgent: null, sessionId: null }, clientId);
+    expect(first.accounts).toEqual([{ login, password: user.PassMain, group: 'real\\eu\\standard', currency: 'EUR' }]);
+    const second = await server().mt5Accounts.collectCredentials({ id: 'portal', name: 'client portal', ip: null, userAgent: null, sessionId: null }, clientId);
+    expect(second.accounts).toEqual([]);
+    // The password is in no audit event.
+    const events = await server().store.kysely.selectFrom('audit_events').select(['after_json']).where('client_id', '=', clientId).execute();
+    expect(events.some((e) => (e.after_json ?? '').includes(user.PassMain))).toBe(false);
+  });
+
+  it('runs a balance correction from request to execution with three different people, and keeps the deal and the state before and after', async () => {
+    const dealer = await t!.login('dealer');
+    const manager = await t!.login('dealmanager');
+    const { caseRef } = await dealer.client.interventions.request.mutate({ type: 'balance_correction', login, amount: '250.00', currency: 'EUR', reasonCode: 'trade_dispute', note: 'Requote on EURUSD on 1 March refunded after review.' });
+    await expectReason(dealer.client.interventions.execute.mutate({ caseRef }), 'INVALID_TRANSITION');
+    await expectReason(dealer.client.interventions.approve.mutate({ caseRef }), 'FORBIDDEN_PERMISSION');
+    const own = await manager.client.interventions.request.mutate({ type: 'credit_in', login, amount: '5.00', currency: 'EUR', reasonCode: 'bonus_campaign', note: 'A request its maker then tries to approve.' });
+    await expectReason(manager.client.interventions.approve.mutate({ caseRef: own.caseRef }), 'SAME_PERSON_APPROVAL');
+    expect(await manager.client.interventions.approve.mutate({ caseRef, reason: 'Checked the trade log.' })).toEqual({ status: 'approved', approvalsNeeded: 0 });
+    await expectReason(manager.client.interventions.execute.mutate({ caseRef }), 'SAME_PERSON_APPROVAL');
+    const done = await dealer.client.interventions.execute.mutate({ caseRef });
+    expect(done).toMatchObject({ status: 'executed', retcode: 0 });
+    const deal = sim.state.deals.find((d) => String(d.Deal) === done.dealTicket)!;
+    expect(deal).toMatchObject({ Login: login, Comment: caseRef, Profit: 250, Action: 5 });
+    expect(sim.state.user(login).Balance).toBe(250);
+    const view = await dealer.client.interventions.get.query({ caseRef });
+    expect(view).toMatchObject({ status: 'executed', dealTicket: done.dealTicket, operatorName: 'dealer', requestedByName: 'dealer', before: { balance: '0.00', group: 'real\\eu\\standard' }, after: { balance: '250.00' }, deal: { ticket: done.dealTicket, comment: caseRef } });
+    expect(view.approvals.map((a) => a.by)).toEqual(['dealmanager']);
+    const actions = await server().store.kysely.selectFrom('audit_events').select('action').where('case_ref', '=', caseRef).orderBy('seq').execute();
+    expect(actions.map((a) => a.action)).toEqual(['intervention.requested', 'intervention.approval_given', 'platform.operation.recorded', 'intervention.executing', 'platform.operation.sending', 'platform.operation.applied', 'intervention.executed', 'intervention.read_back']);
+  });
+
+  it('refuses what MT5 would refuse, and a request it cannot place, before anything is written', async () => {
+    const dealer = await t!.login('dealer');
+    const before = await server().store.kysely.selectFrom('interventions').select('ref').execute();
+    const missing = await expectReason(dealer.client.interventions.request.mutate({ type: 'credit_in', login: 999_999, amount: '10.00', currency: 'EUR', reasonCode: 'bonus_campaign', note: 'A credit on a login that is not there.' }), 'NOT_FOUND');
+    expect(missing.message).toMatch(/999999 does not exist.*13 Not found/);
+    const broke = await expectReason(dealer.client.interventions.request.mutate({ type: 'balance_correction', login, amount: '-5000.00', currency: 'EUR', reasonCode: 'platform_error', note: 'Taking back more than the client holds.' }), 'INSUFFICIENT_BALANCE');
+    expect(broke.message).toMatch(/10019/);
+    const group = await expectReason(dealer.client.interventions.request.mutate({ type: 'change_group', login, value: 'real\\eu\\nowhere', reasonCode: 'client_request', note: 'A move to a group MT5 does not have.' }), 'VALIDATION_FAILED');
+    expect(group.message).toMatch(/real\\eu\\nowhere" does not exist/);
+    const leverage = await expectReason(dealer.client.interventions.request.mutate({ type: 'change_leverage', login, value: '500', reasonCode: 'client_request', note: 'Leverage above what the group allows.' }), 'VALIDATION_FAILED');
+    expect(leverage.message).toMatch(/up to 1:30/);
+    const reason = await expectReason(dealer.client.interventions.request.mutate({ type: 'credit_in', login, amount: '10.00', currency: 'EUR', reasonCode: 'trade_dispute', note: 'A reason given for the wrong type.' }), 'VALIDATION_FAILED');
+    expect(reason.message).toMatch(/not a reason for credit in/);
+    const currency = await expectReason(dealer.client.interventions.request.mutate({ type: 'credit_in', login, amount: '10.00', currency: 'USD', reasonCode: 'bonus_campaign', note: 'The wrong currency for the account.' }), 'VALIDATION_FAILED');
+    expect(currency.message).toMatch(/is in EUR/);
+    expect(await server().store.kysely.selectFrom('interventions').select('ref').execute()).toEqual(before);
+  });
+
+  it('disables trading through user/update and reads the rights back', async () => {
+    const dealer = await t!.login('dealer');
+    const manager = await t!.login('dealmanager');
+    const { caseRef } = await dealer.client.interventions.request.mutate({ type: 'disable_trading', login, reasonCode: 'risk_management', note: 'Toxic flow under investigation by dealing.' });
+    await manager.client.interventions.approve.mutate({ caseRef });
+    const done = await dealer.client.interventions.execute.mutate({ caseRef });
+    expect(done.status).toBe('executed');
+    expect(sim.state.user(login).Rights & USER_RIGHTS.TRADE_DISABLED).toBe(USER_RIGHTS.TRADE_DISABLED);
+    const view = await dealer.client.interventions.get.query({ caseRef });
+    expect(view.before!.rights & USER_RIGHTS.TRADE_DISABLED).toBe(0);
+    expect(view.after!.rights & USER_RIGHTS.TRADE_DISABLED).toBe(USER_RIGHTS.TRADE_DISABLED);
+    // The back office's known state follows, so the scan reports nothing for it.
+    const account = await server().store.kysely.selectFrom('mt5_accounts').select('rights').where('login', '=', login).executeTakeFirstOrThrow();
+    expect(account.rights).toBe(sim.state.user(login).Rights);
+  });
+
+  it('finds a credit MT5 applied before the connection dropped in the deal history, and never sends it twice', async () => {
+    const dealer = await t!.login('dealer');
+    const manager = await t!.login('dealmanager');
+    const { caseRef } = await dealer.client.interventions.request.mutate({ type: 'credit_in', login, amount: '40.00', currency: 'EUR', reasonCode: 'bonus_campaign', note: 'Spring campaign credit, approved by marketing.' });
+    await manager.client.interventions.approve.mutate({ caseRef });
+    sim.faults({ balance: ['drop_after_apply'] });
+    const first = await dealer.client.interventions.execute.mutate({ caseRef });
+    expect(first.status).toBe('executing');
+    t!.clock.advance(10 * 60_000);
+    await server().mt5!.operations.processDue();
+    await until(() => statusOf(caseRef).then((s) => s === 'executed'), 'the case settled from the history');
+    const deals = sim.state.deals.filter((d) => d.Comment === caseRef);
+    expect(deals).toHaveLength(1);
+    const view = await dealer.client.interventions.get.query({ caseRef });
+    expect(view.dealTicket).toBe(String(deals[0]!.Deal));
+    const reconciled = await server().store.kysely.selectFrom('audit_events').select('action').where('case_ref', '=', caseRef).where('action', '=', 'platform.operation.reconciled').execute();
+    expect(reconciled).toHaveLength(1);
+  });
+
+  it('keeps a case waiting, visibly, while MT5 refuses for a while, and executes it once MT5 answers', async () => {
+    const dealer = await t!.login('dealer');
+    const manager = await t!.login('dealmanager');
+    const { caseRef } = await dealer.client.interventions.request.mutate({ type: 'credit_in', login, amount: '15.00', currency: 'EUR', reasonCode: 'bonus_campaign', note: 'Second campaign credit while MT5 is busy.' });
+    await manager.client.interventions.approve.mutate({ caseRef });
+    sim.faults({ balance: [10, 10, 10] });
+    expect((await dealer.client.interventions.execute.mutate({ caseRef })).status).toBe('executing');
+    const status = await dealer.client.platform.status.query({});
+    expect(status).toMatchObject({ configured: true });
+    expect(status.waiting).toBeGreaterThanOrEqual(1);
+    for (let i = 0; i < 5; i++) {
+      t!.clock.advance(10 * 60_000);
+      await server().mt5!.operations.processDue();
+    }
+    await until(() => statusOf(caseRef).then((s) => s === 'executed'), 'the case executed once MT5 answered');
+    expect(sim.state.deals.filter((d) => d.Comment === caseRef)).toHaveLength(1);
+  });
+
+  it('finds balance deals and account changes made directly on MT5 with no case, and has them linked or escalated', async () => {
+    // "A dealer in the MT5 Manager": the simulator's second manager login, with no case.
+    const manual = new Mt5Session({ url: sim.url, login: sim.dealerLogin, password: sim.dealerPassword, certificate: sim.certificate });
+    try {
+      const { Ticket } = await manual.call<{ Ticket: string }>('/api/trade/balance', { login, type: 2, balance: '75.00', comment: 'goodwill', check_margin: 1 });
+      await manual.call('/api/user/update', { login, leverage: 10 });
+      await server().managerOps.scan();
+      const dealer = await t!.login('dealer');
+      const found = await dealer.client.interventions.unlinked.query({});
+      const deal = found.items.find((i) => i.dealTicket === Ticket)!;
+      expect(deal).toMatchObject({ login, type: 'balance', amount: '75.00', currency: 'EUR', dealer: String(sim.dealerLogin), comment: 'goodwill', status: 'unlinked', clientId });
+      const change = found.items.find((i) => i.kind === 'leverage' && i.login === login)!;
+      expect(change).toMatchObject({ valueBefore: '30', valueAfter: '10', status: 'unlinked' });
+      expect(found.unlinked).toBeGreaterThanOrEqual(2);
+      // Our own deals (the corrections and credits above) are not among them.
+      expect(found.items.filter((i) => i.comment.startsWith('INT-'))).toEqual([]);
+      // A second scan finds nothing new.
+      await server().managerOps.scan();
+      expect((await dealer.client.interventions.unlinked.query({})).items.filter((i) => i.login === login)).toHaveLength(2);
+
+      const manager = await t!.login('dealmanager');
+      const { caseRef } = await manager.client.interventions.request.mutate({ type: 'balance_correction', login, amount: '75.00', currency: 'EUR', reasonCode: 'trade_dispute', note: 'Retroactive case for the goodwill deal made in the MT5 Manager.' });
+      await expectReason(dealer.client.interventions.link.mutate({ dealId: deal.dealId, caseRef: 'INT-999999', reason: 'No such case exists here.' }), 'NOT_FOUND');
+      expect(await dealer.client.interventions.link.mutate({ dealId: deal.dealId, caseRef, reason: 'Goodwill agreed by phone; case opened after the fact.' })).toEqual({ status: 'linked' });
+      await expectReason(dealer.client.interventions.link.mutate({ dealId: deal.dealId, caseRef, reason: 'Linking the same deal twice over.' }), 'INVALID_TRANSITION');
+      const escalated = await manager.client.interventions.escalate.mutate({ dealId: change.dealId, reason: 'Nobody on the desk made this leverage change.' });
+      const alert = await server().store.kysely.selectFrom('alerts').selectAll().where('id', '=', escalated.alertId).executeTakeFirstOrThrow();
+      expect(alert).toMatchObject({ kind: 'mt5_unlinked_operation', client_id: clientId, for_role: 'compliance_officer', severity: 'high' });
+      const after = await dealer.client.interventions.unlinked.query({});
+      expect(after.items.filter((i) => i.login === login)).toEqual([]);
+      const linked = await dealer.client.interventions.unlinked.query({ status: 'linked' });
+      expect(linked.items.find((i) => i.dealId === deal.dealId)).toMatchObject({ caseRef, decidedBy: 'dealer' });
+      // The account's known leverage moved on: the change is reported once.
+      await server().managerOps.scan();
+      expect(await server().store.kysely.selectFrom('platform_manager_ops').select('id').where('kind', '=', 'leverage').where('login', '=', login).execute()).toHaveLength(1);
+    } finally {
+      manual.close();
+    }
+  });
+});
