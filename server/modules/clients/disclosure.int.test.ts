@@ -36,6 +36,10 @@ function walk(ids: { clients: string[]; cases: string[]; hits: string[]; approva
     'reconciliation.run': (c: Client) => c.reconciliation.run.mutate({ from: '2020-01-01T00:00:00.000Z', to: '2030-01-01T00:00:00.000Z' }),
     'deposits.get': async (c: Client) => each((await c.deposits.list.query({ limit: 500 })).items, (d) => c.deposits.get.query({ ref: d.ref })),
     'alerts.get': async (c: Client) => each((await c.alerts.list.query({ limit: 500 })).items, (a) => c.alerts.get.query({ id: a.id })),
+    'platform.accounts': (c: Client) => each(ids.clients, (clientId) => c.platform.accounts.query({ clientId })),
+    'interventions.queue': (c: Client) => each(['eu', 'global'], (legalEntity) => c.interventions.queue.query({ legalEntity, limit: 500 })),
+    'interventions.get': async (c: Client) => each((await c.interventions.queue.query({ limit: 500 })).items, (i) => c.interventions.get.query({ caseRef: i.caseRef })),
+    'interventions.unlinked': (c: Client) => Promise.all((['unlinked', 'linked', 'escalated'] as const).map((status) => c.interventions.unlinked.query({ status }))),
     'approvals.list': (c: Client) => c.approvals.list.query({ limit: 500 }),
     'approvals.get': (c: Client) => each(ids.approvals, (id) => c.approvals.get.query({ id })),
     'audit.search': (c: Client) => each(['eu', 'global'], (legalEntity) => c.audit.search.query({ legalEntity, limit: 500 })),
@@ -60,9 +64,10 @@ const NOT_CLIENT_DATA = new Set([
   'screening.listDiff',
   'sync.onChange', // a signal that something changed, no data
   'fx.rates', // market rates, no client
+  'platform.status', // counts of the MT5 queue, no client
 ]);
 
-const MUTATIONS = /\.(assign|assignToMe|acknowledge|close|recordExport|requestDocuments|escalate|approve|reject|override|completeEddItem|retryVerification|decide|cancel|logout|revokeSession|changePassword|login|enrolMfa|confirmMfa|hold|release|resolve|request|record|importSettlement|takeException|resolveException)$|^portal\.|^(access|policies|auth)\./;
+const MUTATIONS = /\.(assign|assignToMe|acknowledge|close|recordExport|requestDocuments|escalate|approve|reject|override|completeEddItem|retryVerification|decide|cancel|logout|revokeSession|changePassword|login|enrolMfa|confirmMfa|hold|release|resolve|request|record|importSettlement|takeException|resolveException|execute|link)$|^portal\.|^(access|policies|auth)\./;
 
 describe.skipIf(!sharedDataPresent)('masking by what may be shown', () => {
   let t: TestServer;

@@ -105,12 +105,17 @@ export class ManagerOperations {
     return { deals: deals.read, found: deals.found, accounts: accounts.read, changes: accounts.found };
   }
 
+  /** Where the deal scan stopped (server seconds), held here between runs and written down at most hourly or when something was found. */
+  #cursor: number | null = null;
+
   /** Reads the deal history from the cursor (first run: the last day) to now. */
   async scanDeals(): Promise<{ read: number; found: number }> {
     const link = this.mt5!;
     const nowS = this.serverSeconds();
-    const state = await this.store.kysely.selectFrom('platform_scan_state').select('cursor').where('name', '=', 'deals').executeTakeFirst();
-    const from = state ? Number(state.cursor) - (this.opts.overlapSeconds ?? 300) : nowS - 86_400;
+    const state = await this.store.kysely.selectFrom('platform_scan_state').select(['cursor', 'updated_at']).where('name', '=', 'deals').executeTakeFirst();
+    const stored = state ? Number(state.cursor) : null;
+    const cursor = Math.max(this.#cursor ?? -Infinity, stored ?? -Infinity);
+    const from = Number.isFinite(cursor) ? cursor - (this.opts.overlapSeconds ?? 300) : nowS - 86_400;
     const to = nowS + 60;
     const window = this.opts.windowSeconds ?? 86_400;
     let read = 0;
@@ -123,11 +128,16 @@ export class ManagerOperations {
       const candidates = deals.filter((d) => DEAL_KINDS[Number(d.Action)] !== undefined);
       if (candidates.length > 0) found += await this.recordDeals(candidates, entities);
     }
-    // Each run is evidence that the history was watched: which window of server time, how much was read, what was found.
-    await this.store.mutate(SYSTEM, async (m) => {
-      await this.saveCursor(m, 'deals', String(nowS));
-      m.audit({ action: 'platform.scan.deals', targetType: 'platform_scan', targetId: 'deals', after: { from: this.utcOf(from), to: this.utcOf(to), read, found } });
-    });
+    this.#cursor = nowS;
+    // The cursor on disk, audited as evidence of which window was watched, when something was found
+    // or at least hourly: after a restart the deals since are read again, and those recorded already are known by ticket.
+    const stale = !state || Date.parse(this.store.now()) - Date.parse(state.updated_at) >= 3_600_000;
+    if (found > 0 || stale) {
+      await this.store.mutate(SYSTEM, async (m) => {
+        await this.saveCursor(m, 'deals', String(nowS));
+        m.audit({ action: 'platform.scan.deals', targetType: 'platform_scan', targetId: 'deals', after: { from: this.utcOf(from), to: this.utcOf(to), read, found } });
+      });
+    }
     return { read, found };
   }
 
