@@ -11,6 +11,7 @@ import { parseFlags } from './args.js';
 import { startKycProviderSimulator } from '../simulators/kyc/provider.js';
 import { startPspSimulator } from '../simulators/psp/provider.js';
 import { startMt5Simulator } from '../simulators/mt5/simulator.js';
+import { seedPlatform } from '../seed/platform.js';
 import { seedPayments } from '../seed/payments.js';
 
 const { values } = parseFlags({ 'data-dir': { type: 'string' } }, 'npm run demo:server [-- --data-dir DIR]');
@@ -42,6 +43,9 @@ if (!fs.existsSync(mt5KeysFile)) fs.writeFileSync(mt5KeysFile, `${JSON.stringify
 const mt5Keys = JSON.parse(fs.readFileSync(mt5KeysFile, 'utf8')) as { password: string; dealerPassword: string };
 const mt5Sim = await startMt5Simulator({ ...mt5Keys, stateFile: path.join(dataDir, 'mt5-simulator.json') });
 const closeSimulators = () => Promise.all([kycSim?.close(), pspSim.close(), mt5Sim.close()]);
+// Its certificate is made at each start; the server pins the one written here.
+const mt5CertFile = path.join(dataDir, 'keys', 'demo-mt5.pem');
+fs.writeFileSync(mt5CertFile, mt5Sim.certificate, { mode: 0o600 });
 const config = loadConfig({
   PSP_TIMEOUT_MS: '3000',
   ...process.env,
@@ -50,6 +54,10 @@ const config = loadConfig({
   PORTAL_API_KEY: portalKey,
   PSP_SIMPAY_SECRET: pspSim.secret,
   PSP_SIMPAY_URL: pspSim.url,
+  MT5_URL: mt5Sim.url,
+  MT5_LOGIN: String(mt5Sim.login),
+  MT5_PASSWORD: mt5Sim.password,
+  MT5_CERTIFICATE_FILE: mt5CertFile,
   ...(kycSim ? { KYC_PROVIDER_URL: kycSim.url, KYC_PROVIDER_TOKEN: kycSim.apiKey } : {}),
 });
 const server = await startServer(config).catch(async (error: unknown) => {
@@ -69,6 +77,7 @@ const seeded = await seedDemo(server.services, { seed: 1, stories: true, sharedD
 });
 const { credentials, created } = seeded;
 await seedPayments(server.services, pspSim, (line) => console.log(line));
+await seedPlatform(server.services, mt5Sim, (line) => console.log(line));
 // Where scripts find the simulators (CONTRACT: DATA_DIR/simulators.json).
 const mt5 = { url: mt5Sim.url, login: mt5Sim.login, password: mt5Sim.password, dealerLogin: mt5Sim.dealerLogin, dealerPassword: mt5Sim.dealerPassword, certificate: mt5Sim.certificate, controlToken: mt5Sim.controlToken };
 fs.writeFileSync(path.join(dataDir, 'simulators.json'), `${JSON.stringify({ mt5, psp: { url: pspSim.url, provider: pspSim.provider, secret: pspSim.secret }, ...(kycSim ? { kyc: { url: kycSim.url } } : {}) }, null, 2)}\n`, { mode: 0o600 });

@@ -62,7 +62,6 @@ export class PlatformAccounts {
       .selectFrom('clients as c')
       .select(['c.id', 'c.legal_entity', 'c.account_type'])
       .where('c.status', '=', 'approved')
-      .where('c.is_demo', '=', 0)
       .where((eb) => eb.not(eb.exists(eb.selectFrom('mt5_accounts as a').select('a.id').whereRef('a.client_id', '=', 'c.id'))))
       .orderBy('c.id')
       .limit(limit)
