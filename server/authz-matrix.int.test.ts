@@ -105,6 +105,7 @@ const SAMPLES: Record<ProcedurePath, (ids: { victim: string; held: ReadonlySet<s
   'fx.rates': () => ({}),
   'platform.status': () => ({}),
   'platform.accounts': () => ({ clientId: 'CL-999999' }),
+  'interventions.reasonCodes': () => ({}),
   'interventions.request': () => ({ type: 'credit_in', login: 999_999, amount: '10.00', currency: 'EUR', reasonCode: 'bonus_campaign', note: 'matrix test note' }),
   'interventions.approve': () => ({ caseRef: 'INT-999999' }),
   'interventions.reject': () => ({ caseRef: 'INT-999999', reason: 'matrix test reason' }),

@@ -137,6 +137,8 @@ export function buildServices(config: Config, db: Db, clock: Clock): Services {
   const withdrawalReads = new WithdrawalReads(store);
   const paymentExceptions = new PaymentExceptions(store);
   const mt5 = connectMt5(config, store);
+  const interventionReads = new InterventionReads(store);
+  const managerOps = new ManagerOperations(store, policies, mt5, { offsetMinutes: config.mt5?.offsetMinutes ?? 0 });
   return {
     config,
     store,
@@ -151,7 +153,7 @@ export function buildServices(config: Config, db: Db, clock: Clock): Services {
     auditLog,
     auditKeys,
     exports: new ExportsService(store),
-    sync: new SyncService(store, approvals, screening, alerts, kyc.reads, withdrawalReads, deposits, paymentExceptions),
+    sync: new SyncService(store, approvals, screening, alerts, kyc.reads, withdrawalReads, deposits, paymentExceptions, interventionReads, managerOps),
     lists,
     screening,
     clients: new ClientsService(store, screening, kyc.risk),
@@ -171,8 +173,8 @@ export function buildServices(config: Config, db: Db, clock: Clock): Services {
     paymentExceptions,
     mt5,
     interventions: new InterventionsService(store, policies, mt5),
-    interventionReads: new InterventionReads(store),
-    managerOps: new ManagerOperations(store, policies, mt5, { offsetMinutes: config.mt5?.offsetMinutes ?? 0 }),
+    interventionReads,
+    managerOps,
     mt5Accounts: new PlatformAccounts(store, policies, secrets, mt5),
   };
 }

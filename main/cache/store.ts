@@ -12,7 +12,7 @@ import { VIEWS, type CacheRow, type ViewName } from '../../shared/desktop/views.
 import { afterSql, caseFold, QueryModelError, foldForSearch, orderSql, quickFilterMatch, quickFilterTest, quickFilterWords, sortKeys, whereSql, type SqlFragment } from './filter-sql.js';
 import { loadOrCreateKey, type KeyWrapper } from './keys.js';
 
-const SCHEMA_VERSION = 10;
+const SCHEMA_VERSION = 11;
 
 export interface CacheQuery {
   view: ViewName;

@@ -79,6 +79,17 @@ export interface ChannelOutputs {
   'ledger.balance': Server['ledger']['balance'];
   'reconciliation.takeException': Server['reconciliation']['takeException'];
   'reconciliation.resolveException': Server['reconciliation']['resolveException'];
+  'platform.status': Server['platform']['status'];
+  'platform.accounts': Server['platform']['accounts'];
+  'interventions.reasonCodes': Server['interventions']['reasonCodes'];
+  'interventions.get': Server['interventions']['get'];
+  'interventions.request': Server['interventions']['request'];
+  'interventions.approve': Server['interventions']['approve'];
+  'interventions.reject': Server['interventions']['reject'];
+  'interventions.execute': Server['interventions']['execute'];
+  'interventions.link': Server['interventions']['link'];
+  'interventions.escalate': Server['interventions']['escalate'];
+  'interventions.ofClient': Server['interventions']['queue'];
 }
 
 export type ChannelOutput<C extends Channel> = ChannelOutputs[C];

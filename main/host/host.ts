@@ -178,6 +178,17 @@ export class DesktopHost extends EventEmitter<{ event: [HostEvent] }> {
     'ledger.balance': (input) => this.#server.ledger.balance.query(input),
     'reconciliation.takeException': (input) => this.synced(this.#server.reconciliation.takeException.mutate(input)),
     'reconciliation.resolveException': (input) => this.synced(this.#server.reconciliation.resolveException.mutate(input)),
+    'platform.status': () => this.#server.platform.status.query({}),
+    'platform.accounts': (input) => this.#server.platform.accounts.query(input),
+    'interventions.reasonCodes': () => this.#server.interventions.reasonCodes.query({}),
+    'interventions.get': (input) => this.#server.interventions.get.query(input),
+    'interventions.request': (input) => this.synced(this.#server.interventions.request.mutate(input)),
+    'interventions.approve': (input) => this.synced(this.#server.interventions.approve.mutate(input)),
+    'interventions.reject': (input) => this.synced(this.#server.interventions.reject.mutate(input)),
+    'interventions.execute': (input) => this.synced(this.#server.interventions.execute.mutate(input)),
+    'interventions.link': (input) => this.synced(this.#server.interventions.link.mutate(input)),
+    'interventions.escalate': (input) => this.synced(this.#server.interventions.escalate.mutate(input)),
+    'interventions.ofClient': (input) => this.#server.interventions.queue.query({ clientId: input.clientId, limit: 100 }),
   } satisfies ChannelHandlers;
 
   private dispatch<C extends Channel>(channel: C, input: ChannelData<C>): Promise<ChannelOutputs[C]> {

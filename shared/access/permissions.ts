@@ -233,6 +233,7 @@ export const PROCEDURES = {
   'reconciliation.resolveException': 'payments.exceptions',
   'platform.status': 'platform.read',
   'platform.accounts': 'platform.read',
+  'interventions.reasonCodes': 'platform.read',
   'interventions.request': 'interventions.request',
   'interventions.approve': 'interventions.decide',
   'interventions.reject': 'interventions.decide',

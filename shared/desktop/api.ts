@@ -12,6 +12,7 @@ import { VIEW_NAMES } from './views.js';
 import { alertAcknowledgeInput, alertCloseInput, alertRefInput } from '../alerts/workflow.js';
 import { exportRecordInput } from './exports.js';
 import { createUserInput, grantInput, resetInput, roleInput, statusInput } from '../access/schemas.js';
+import { clientAccountsInput, escalateInput, interventionApproveInput, interventionRefInput, interventionRejectInput, linkInput, requestInterventionInput } from '../platform/schemas.js';
 import { depositRef, exceptionRefInput, resolveExceptionInput, withdrawalApproveInput, withdrawalReasonInput, withdrawalRef, withdrawalResolveInput } from '../payments/schemas.js';
 
 const reasonText = z.string().trim().min(3).max(1000);
@@ -87,6 +88,18 @@ export const CHANNELS = {
   'ledger.balance': z.object({ clientId }).strict(),
   'reconciliation.takeException': exceptionRefInput,
   'reconciliation.resolveException': resolveExceptionInput,
+  'platform.status': z.object({}).strict(),
+  'platform.accounts': clientAccountsInput,
+  'interventions.reasonCodes': z.object({}).strict(),
+  'interventions.get': interventionRefInput,
+  'interventions.request': requestInterventionInput,
+  'interventions.approve': interventionApproveInput,
+  'interventions.reject': interventionRejectInput,
+  'interventions.execute': interventionRefInput,
+  'interventions.link': linkInput,
+  'interventions.escalate': escalateInput,
+  /** a client's interventions, newest first, for the client page */
+  'interventions.ofClient': z.object({ clientId }).strict(),
 } as const;
 
 export type Channel = keyof typeof CHANNELS;

@@ -17,6 +17,8 @@ export const VIEW_PERMISSIONS: Record<ViewName, Permission> = {
   withdrawals: 'withdrawals.read',
   deposits: 'deposits.read',
   exceptions: 'payments.exceptions',
+  interventions: 'platform.read',
+  managerOps: 'platform.read',
 };
 
 /** Exports stop here: a larger extract is a report, not a grid export. */

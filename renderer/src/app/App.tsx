@@ -31,6 +31,9 @@ import { openClient, showView, type ViewId } from './ui.js';
 import { ClientSearch } from '../clients/ClientSearch.js';
 import { ClientPage } from '../clients/ClientPage.js';
 import { ClientLookup } from '../clients/ClientLookup.js';
+import { InterventionsView } from '../platform/InterventionsView.js';
+import { ManagerOpsView } from '../platform/ManagerOpsView.js';
+import { INTERVENTION_TABS, MANAGER_OP_TABS } from '../platform/tabs.js';
 
 /** Minutes without keyboard or pointer input before the app locks itself. */
 const IDLE_LOCK_MINUTES = 10;
@@ -61,6 +64,8 @@ const NAV: Array<{ id: ViewId; label: string; needs: Permission[]; unless?: Perm
   // Deposits are a record to consult, not work waiting: no badge.
   { id: 'deposits', label: 'Deposits', needs: ['deposits.read'] },
   { id: 'exceptions', label: 'Exceptions', needs: ['payments.exceptions'], badge: { view: 'exceptions', tabs: EXCEPTION_TABS } },
+  { id: 'interventions', label: 'Interventions', needs: ['platform.read'], badge: { view: 'interventions', tabs: INTERVENTION_TABS } },
+  { id: 'unlinked', label: 'No case on MT5', needs: ['platform.read'], badge: { view: 'managerOps', tabs: MANAGER_OP_TABS } },
   { id: 'audit', label: 'Audit log', needs: ['audit.read'] },
   { id: 'access', label: 'Approvals', needs: ['access.read', 'approvals.read'], badge: { view: 'approvals', tabs: APPROVAL_TABS } },
   // Those who review clients find them from the search box; the rest (support, finance) here.
@@ -97,6 +102,8 @@ const ARRIVALS: Partial<Record<ViewId, (n: number) => string>> = {
   alerts: (n) => `${n} new alert${n === 1 ? '' : 's'} for your role`,
   withdrawals: (n) => `${n} new withdrawal${n === 1 ? '' : 's'} waiting for approval`,
   exceptions: (n) => `${n} new payment exception${n === 1 ? '' : 's'} to work`,
+  interventions: (n) => `${n} new MT5 intervention${n === 1 ? '' : 's'} open`,
+  unlinked: (n) => `${n} new MT5 operation${n === 1 ? '' : 's'} made with no case`,
   access: (n) => `${n} new approval request${n === 1 ? '' : 's'} waiting for a decision`,
 };
 
@@ -201,6 +208,8 @@ export function App() {
         {!ui.client && current?.id === 'withdrawals' && <WithdrawalsView offline={offline} />}
         {!ui.client && current?.id === 'deposits' && <DepositsView offline={offline} />}
         {!ui.client && current?.id === 'exceptions' && <ExceptionsView offline={offline} />}
+        {!ui.client && current?.id === 'interventions' && <InterventionsView offline={offline} />}
+        {!ui.client && current?.id === 'unlinked' && <ManagerOpsView offline={offline} />}
         {!ui.client && current?.id === 'audit' && <AuditExplorer />}
         {!ui.client && current?.id === 'access' && <AccessReview user={user} offline={offline} />}
         {!ui.client && current?.id === 'lookup' && <ClientLookup onOpen={(id) => dispatch(openClient(id))} />}

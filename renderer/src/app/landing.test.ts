@@ -21,5 +21,7 @@ describe('where a user lands', () => {
   it('on the first view they may see when no role says, and nowhere without views', () => {
     expect(landingView(['risk_officer'], ['alerts', 'audit'], null)).toBe('alerts');
     expect(landingView(['dealer'], [], null)).toBeNull();
+    expect(landingView(['dealer'], ['lookup', 'interventions', 'unlinked'], null)).toBe('interventions');
+    expect(landingView(['dealing_manager'], ['interventions', 'unlinked', 'lookup'], null)).toBe('interventions');
   });
 });

@@ -1,5 +1,6 @@
 // Where a user lands: the view they had open last, if they may still see it; otherwise their own
-// work by role (compliance on KYC, the MLRO on alerts, finance on withdrawals, administrators on
+// work by role (compliance on KYC, the MLRO on alerts, finance on withdrawals, dealers on MT5
+// interventions, administrators on
 // access, auditors on the audit log), otherwise the first view they may see.
 
 import type { Role } from '../../../shared/access/permissions.js';
@@ -9,6 +10,8 @@ const BY_ROLE: Array<[Role, ViewId]> = [
   ['mlro', 'alerts'],
   ['finance_manager', 'withdrawals'],
   ['finance_officer', 'withdrawals'],
+  ['dealing_manager', 'interventions'],
+  ['dealer', 'interventions'],
   ['senior_compliance_officer', 'kyc'],
   ['compliance_officer', 'kyc'],
   ['administrator', 'access'],

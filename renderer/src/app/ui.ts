@@ -5,7 +5,7 @@ import { createSlice, type PayloadAction } from '@reduxjs/toolkit';
 import type { HostEvent } from '../../../shared/desktop/api.js';
 import { hostSession, signOut } from '../session/slice.js';
 
-export type ViewId = 'kyc' | 'screening' | 'alerts' | 'withdrawals' | 'deposits' | 'exceptions' | 'audit' | 'access' | 'lookup';
+export type ViewId = 'kyc' | 'screening' | 'alerts' | 'withdrawals' | 'deposits' | 'exceptions' | 'interventions' | 'unlinked' | 'audit' | 'access' | 'lookup';
 type SyncStatus = Extract<HostEvent, { type: 'sync' }>['status'];
 
 interface UiState {

@@ -58,6 +58,10 @@ export interface QueueProps<V extends ViewName> {
   paneClass?: string;
   /** Tabs over the queue (mine, unassigned, closed, …); the first is where the queue opens. */
   tabs?: QueueTabs;
+  /** Buttons beside the title (a new request, say). */
+  actions?: ReactNode;
+  /** A line under the toolbar that the view's state needs said (MT5 down, work waiting). */
+  banner?: ReactNode;
 }
 
 export function QueueView<V extends ViewName>(props: QueueProps<V>) {
@@ -307,6 +311,7 @@ export function QueueView<V extends ViewName>(props: QueueProps<V>) {
       )}
       <div className="toolbar">
         <h2>{props.title}</h2>
+        {props.actions}
         <input
           type="search"
           placeholder="Quick filter (all words, any column)"
@@ -326,6 +331,7 @@ export function QueueView<V extends ViewName>(props: QueueProps<V>) {
         <ColumnChooser columns={props.columns} hidden={hidden} onToggle={toggleColumn} />
         <ExportButtons run={runExport} />
       </div>
+      {props.banner}
       <QueueTabsBar title={props.title} tabs={tabs} tabId={tabId} counts={tabCounts} onChoose={chooseTab} />
       <div className="grid-and-pane">
         <div className="grid" ref={gridRef}>

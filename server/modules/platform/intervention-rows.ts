@@ -12,6 +12,8 @@ import type { Store } from '../../core/store.js';
 import type { InterventionTable } from '../../db/schema-payments.js';
 import { JSON_COLUMNS, readJson } from '../../db/json.js';
 import type { Reader } from '../policies/reader.js';
+import type { CacheRow } from '../../../shared/desktop/views.js';
+import { CLIENT_COLUMNS, clientFlags } from '../payments/cache-rows.js';
 
 export type InterventionRow = Selectable<InterventionTable> & { amount_text: string | null; base_amount_text: string | null };
 
@@ -115,10 +117,11 @@ export class InterventionReads {
   }
 
   private base() {
-    return this.store.kysely.selectFrom('interventions as i').leftJoin('clients as c', 'c.id', 'i.client_id').selectAll('i').select([sql<string | null>`cast(i.amount as text)`.as('amount_text'), sql<string | null>`cast(i.base_amount as text)`.as('base_amount_text'), 'c.display_name as client_name']);
+    return this.store.kysely.selectFrom('interventions as i').innerJoin('clients as c', 'c.id', 'i.client_id').selectAll('i').select([sql<string | null>`cast(i.amount as text)`.as('amount_text'), sql<string | null>`cast(i.base_amount as text)`.as('base_amount_text'), 'c.display_name as client_name']);
   }
 
   async views(rows: Array<InterventionRow & { client_name: string | null }>): Promise<InterventionView[]> {
+    if (rows.length === 0) return [];
     const approvals = await this.approvalsOf(rows.map((r) => r.ref));
     const names = await this.namesOf(rows);
     const now = this.store.now();
@@ -136,6 +139,37 @@ export class InterventionReads {
     const rows = await q.execute();
     const page = rows.slice(0, filter.limit);
     return { items: await this.views(page), nextCursor: rows.length > filter.limit ? page.at(-1)!.ref : null };
+  }
+
+  /** The desktop cache's rows: the grid's columns and the whole view as `_json`. */
+  async byIds(refs: string[]): Promise<CacheRow[]> {
+    const rows = await this.base().select(CLIENT_COLUMNS).where('i.ref', 'in', refs).execute();
+    const views = await this.views(rows);
+    return views.map((v, i) => {
+      const r = rows[i]!;
+      const flags = clientFlags(r);
+      return {
+        caseRef: v.caseRef,
+        status: v.status,
+        type: v.type,
+        login: v.login,
+        clientId: v.clientId,
+        clientName: v.clientName,
+        legalEntity: v.legalEntity,
+        amount: v.amount === null ? null : Number(v.amount),
+        currency: v.currency,
+        value: v.value,
+        reasonCode: v.reasonCode,
+        requestedBy: v.requestedByName,
+        approvals: `${v.approvalsGiven} of ${v.approvalsNeeded}`,
+        operator: v.operatorName,
+        dealTicket: v.dealTicket,
+        flags,
+        createdAt: v.createdAt,
+        slaDueAt: v.slaDueAt,
+        _json: JSON.stringify({ ...v, clientFlags: flags }),
+      };
+    });
   }
 
   async get(auth: AuthContext, ref: string): Promise<InterventionView> {

@@ -18,6 +18,10 @@ export const platformRouter = router({
 });
 
 export const interventionsRouter = router({
+  reasonCodes: staffProcedure.input(z.object({}).strict()).query(async ({ ctx }) => {
+    const policy = await ctx.services.policies.require(ctx.services.store.kysely, 'platform.interventionTiers');
+    return { policyRef: policy.ref, reasonCodes: policy.document.reasonCodes.map((r) => ({ code: r.code, label: r.label, types: [...r.types] })) };
+  }),
   request: staffProcedure.input(requestInterventionInput).mutation(({ ctx, input }) => ctx.services.interventions.request(ctx.auth, input)),
   approve: staffProcedure.input(interventionApproveInput).mutation(({ ctx, input }) => ctx.services.interventions.approve(ctx.auth, input)),
   reject: staffProcedure.input(interventionRejectInput).mutation(({ ctx, input }) => ctx.services.interventions.reject(ctx.auth, input)),

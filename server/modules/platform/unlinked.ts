@@ -23,6 +23,7 @@ import { raiseAlert } from '../alerts/service.js';
 import type { PolicyReader } from '../policies/reader.js';
 import { Mt5Refused, Mt5Unclear, Mt5Unreachable } from '../../platform/session.js';
 import type { Mt5Link } from './interventions.js';
+import type { CacheRow } from '../../../shared/desktop/views.js';
 
 const SYSTEM: Actor = { ...SYSTEM_ACTOR, id: 'system:mt5-scan', name: 'MT5 scan' };
 
@@ -252,6 +253,33 @@ export class ManagerOperations {
     const counts = await open.executeTakeFirstOrThrow();
     const now = Date.parse(this.store.now());
     return { items: rows.map((r) => this.view(r, now)), unlinked: Number(counts.n), oldestUnlinkedHours: counts.oldest ? Math.floor((now - Date.parse(String(counts.oldest))) / 3_600_000) : null };
+  }
+
+  /** The desktop cache's rows: the grid's columns and the whole view as `_json`. */
+  async byIds(ids: string[]): Promise<CacheRow[]> {
+    const rows = await this.base().where('o.id', 'in', ids).execute();
+    const now = Date.parse(this.store.now());
+    return rows.map((r) => {
+      const v = this.view(r, now);
+      return {
+        dealId: v.dealId,
+        status: v.status,
+        kind: v.kind,
+        login: v.login,
+        clientId: v.clientId,
+        clientName: v.clientName,
+        legalEntity: v.legalEntity,
+        amount: v.amount === null ? null : Number(v.amount),
+        currency: v.currency,
+        change: v.valueBefore !== null || v.valueAfter !== null ? `${v.valueBefore ?? ''} \u2192 ${v.valueAfter ?? ''}` : null,
+        dealer: v.dealer,
+        dealTicket: v.dealTicket,
+        comment: v.comment,
+        caseRef: v.caseRef,
+        at: v.at,
+        _json: JSON.stringify(v),
+      };
+    });
   }
 
   async get(auth: AuthContext, id: string): Promise<ManagerOpView> {

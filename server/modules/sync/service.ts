@@ -12,6 +12,8 @@ import type { WithdrawalReads } from '../payments/withdrawal-rows.js';
 import type { DepositRecord, DepositsService } from '../payments/deposits.js';
 import type { ExceptionRecord, PaymentExceptions } from '../payments/exception-work.js';
 import type { ApprovalsService } from '../approvals/service.js';
+import type { InterventionReads, InterventionView } from '../platform/intervention-rows.js';
+import type { ManagerOperations, ManagerOpView } from '../platform/unlinked.js';
 import type { ScreeningService } from '../screening/service.js';
 import { auditItem, type AuditItem } from '../audit/service.js';
 import { type AuthContext } from '../../core/auth.js';
@@ -28,6 +30,8 @@ export interface CachedRecords {
   withdrawals: Awaited<ReturnType<WithdrawalReads['byIds']>>[number];
   deposits: DepositRecord;
   exceptions: ExceptionRecord;
+  interventions: InterventionView & { clientFlags: string };
+  managerOps: ManagerOpView;
   grants: { grantId: string; username: string; displayName: string; role: string; legalEntity: string; grantedAt: string; requestedBy: string; approvedBy: string; reason: string; revokedAt: string | null; approvalId: string | null; revokeApprovalId: string | null; revokeReason: string | null };
 }
 
@@ -64,6 +68,8 @@ const FEED_VIEWS = {
   withdrawals: { view: 'withdrawals', permission: 'withdrawals.read' },
   deposits: { view: 'deposits', permission: 'deposits.read' },
   payment_exceptions: { view: 'exceptions', permission: 'payments.exceptions' },
+  interventions: { view: 'interventions', permission: 'platform.read' },
+  platform_manager_ops: { view: 'managerOps', permission: 'platform.read' },
 } as const satisfies Record<string, { view: string; permission: Permission }>;
 
 type FeedTable = keyof typeof FEED_VIEWS;
@@ -78,6 +84,8 @@ export class SyncService {
     private readonly withdrawals: WithdrawalReads,
     private readonly deposits: DepositsService,
     private readonly exceptions: PaymentExceptions,
+    private readonly interventions: InterventionReads,
+    private readonly managerOps: ManagerOperations,
   ) {}
 
   async head(): Promise<SyncCursor> {
@@ -163,6 +171,10 @@ export class SyncService {
         return this.deposits.byIds(ids);
       case 'payment_exceptions':
         return this.exceptions.byIds(auth, ids);
+      case 'interventions':
+        return this.interventions.byIds(ids);
+      case 'platform_manager_ops':
+        return this.managerOps.byIds(ids);
       case 'alerts':
         return this.alerts.byIds(ids).then((rows) => rows.map((a) => ({ id: a.id, status: a.status, severity: a.severity, kind: a.kind, forRole: a.forRole, clientId: a.clientId, clientName: a.clientName, legalEntity: a.legalEntity, summary: a.summary, sourceRef: a.sourceRef, assignee: a.assignee, flags: a.flags, createdAt: a.createdAt, _json: JSON.stringify(a) })));
     }

@@ -1,0 +1,88 @@
+// The dealing desk's intervention queue: type, login, client, amount or value, reason, requester,
+// approvals, status and age, over the MT5 connector's state; a new request from the toolbar (n);
+// the pane holds the case with MT5's state before and after and the deal.
+
+import { useState } from 'react';
+import { QueueView, type QueueColumn } from '../shared/QueueView.js';
+import { FlagCell } from '../shared/Flags.js';
+import { labelOf } from '../../../shared/labels.js';
+import { INTERVENTION_STATUS_LABELS, INTERVENTION_TYPE_LABELS } from '../../../shared/platform/interventions.js';
+import { notify } from '../shared/notices.js';
+import { useAppDispatch, useAppSelector } from '../store.js';
+import { INTERVENTION_TABS } from './tabs.js';
+import { InterventionPane } from './InterventionPane.js';
+import { Mt5Status } from './Mt5Status.js';
+import { RequestForm } from './RequestForm.js';
+
+const COLUMNS: QueueColumn<'interventions'>[] = [
+  { field: 'caseRef', header: 'Case', width: 120, pinned: true, exact: true },
+  { field: 'status', header: 'Status', width: 160, format: (v) => labelOf(INTERVENTION_STATUS_LABELS, String(v ?? '')), choices: INTERVENTION_STATUS_LABELS },
+  { field: 'type', header: 'Type', width: 170, format: (v) => labelOf(INTERVENTION_TYPE_LABELS, String(v ?? '')), choices: INTERVENTION_TYPE_LABELS },
+  { field: 'login', header: 'MT5 login', width: 110 },
+  { field: 'amount', header: 'Amount', width: 110, format: (v) => (typeof v === 'number' ? v.toLocaleString('en', { minimumFractionDigits: 2, maximumFractionDigits: 3 }) : '') },
+  { field: 'currency', header: 'Currency', width: 95, choices: 'cached' },
+  { field: 'value', header: 'New value', width: 170 },
+  { field: 'flags', header: 'Client flags', width: 190, cell: (v) => <FlagCell value={v} /> },
+  { field: 'clientId', header: 'Client', width: 115, exact: true },
+  { field: 'clientName', header: 'Client name', width: 170, pii: true },
+  { field: 'reasonCode', header: 'Reason', width: 160, choices: 'cached' },
+  { field: 'requestedBy', header: 'Requested by', width: 130, choices: 'cached' },
+  { field: 'approvals', header: 'Approvals', width: 100 },
+  { field: 'operator', header: 'Operator', width: 120, choices: 'cached' },
+  { field: 'dealTicket', header: 'Deal', width: 110, exact: true },
+  { field: 'legalEntity', header: 'Entity', width: 90, choices: 'entities' },
+  { field: 'createdAt', header: 'Requested (UTC)', width: 170 },
+  { field: 'slaDueAt', header: 'SLA due (UTC)', width: 170 },
+];
+
+export function InterventionsView({ offline }: { offline: boolean }) {
+  const dispatch = useAppDispatch();
+  const user = useAppSelector((s) => s.session.user);
+  const [requesting, setRequesting] = useState(false);
+  const mayRequest = user?.permissions.includes('interventions.request') ?? false;
+  return (
+    <div
+      className="view-with-form"
+      onKeyDown={(e) => {
+        // n: a new request, from anywhere in the view but a field.
+        const field = (e.target as HTMLElement).closest('input, textarea, select, [contenteditable]');
+        if (e.key === 'n' && !e.ctrlKey && !e.metaKey && !e.altKey && !field && mayRequest && !offline) {
+          e.preventDefault();
+          setRequesting(true);
+        }
+      }}
+    >
+      <QueueView
+        view="interventions"
+        title="MT5 interventions"
+        columns={COLUMNS}
+        tabs={INTERVENTION_TABS}
+        paneClass="wide"
+        defaultSort={[{ colId: 'createdAt', sort: 'desc' }]}
+        actions={
+          mayRequest ? (
+            <button disabled={offline} onClick={() => setRequesting(true)} title="n">
+              New request…
+            </button>
+          ) : null
+        }
+        banner={
+          <>
+            <Mt5Status />
+            {requesting && (
+              <RequestForm
+                offline={offline}
+                onCancel={() => setRequesting(false)}
+                onDone={(caseRef) => {
+                  setRequesting(false);
+                  dispatch(notify(`${caseRef}: requested; it waits for approval`));
+                }}
+              />
+            )}
+          </>
+        }
+        detail={(row) => <InterventionPane row={row} offline={offline} />}
+      />
+    </div>
+  );
+}
