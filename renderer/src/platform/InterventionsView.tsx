@@ -9,6 +9,7 @@ import { labelOf } from '../../../shared/labels.js';
 import { INTERVENTION_STATUS_LABELS, INTERVENTION_TYPE_LABELS } from '../../../shared/platform/interventions.js';
 import { notify } from '../shared/notices.js';
 import { useAppDispatch, useAppSelector } from '../store.js';
+import { useShortcuts } from '../shared/shortcuts.js';
 import { INTERVENTION_TABS } from './tabs.js';
 import { InterventionPane } from './InterventionPane.js';
 import { Mt5Status } from './Mt5Status.js';
@@ -35,23 +36,24 @@ const COLUMNS: QueueColumn<'interventions'>[] = [
   { field: 'slaDueAt', header: 'SLA due (UTC)', width: 170 },
 ];
 
+/** The toolbar's button, and n from the queue (listed in the ? overlay with the pane's keys). */
+function NewRequest({ offline, onOpen }: { offline: boolean; onOpen: () => void }) {
+  const user = useAppSelector((s) => s.session.user);
+  const may = user?.permissions.includes('interventions.request') ?? false;
+  useShortcuts([{ key: 'n', label: 'New intervention request', run: onOpen, unavailable: !may ? 'your roles do not request interventions' : offline ? 'offline' : null }]);
+  if (!may) return null;
+  return (
+    <button disabled={offline} onClick={onOpen} title="n">
+      New request…
+    </button>
+  );
+}
+
 export function InterventionsView({ offline }: { offline: boolean }) {
   const dispatch = useAppDispatch();
-  const user = useAppSelector((s) => s.session.user);
   const [requesting, setRequesting] = useState(false);
-  const mayRequest = user?.permissions.includes('interventions.request') ?? false;
   return (
-    <div
-      className="view-with-form"
-      onKeyDown={(e) => {
-        // n: a new request, from anywhere in the view but a field.
-        const field = (e.target as HTMLElement).closest('input, textarea, select, [contenteditable]');
-        if (e.key === 'n' && !e.ctrlKey && !e.metaKey && !e.altKey && !field && mayRequest && !offline) {
-          e.preventDefault();
-          setRequesting(true);
-        }
-      }}
-    >
+    <div className="view-with-form">
       <QueueView
         view="interventions"
         title="MT5 interventions"
@@ -59,13 +61,7 @@ export function InterventionsView({ offline }: { offline: boolean }) {
         tabs={INTERVENTION_TABS}
         paneClass="wide"
         defaultSort={[{ colId: 'createdAt', sort: 'desc' }]}
-        actions={
-          mayRequest ? (
-            <button disabled={offline} onClick={() => setRequesting(true)} title="n">
-              New request…
-            </button>
-          ) : null
-        }
+        actions={<NewRequest offline={offline} onOpen={() => setRequesting(true)} />}
         banner={
           <>
             <Mt5Status />
