@@ -36,8 +36,8 @@ const SHOWN_FIELDS = new Set([
   // MT5: logins, groups, leverage and rights, deal tickets, times and comments, MT5's own answers. A deal
   // comment (31 characters) is what the client's terminal and every dealer's MT5 Manager show anyway;
   // the back office writes only case references there.
-  'login', 'group', 'leverage', 'rights', 'credit', 'value', 'valueBefore', 'valueAfter', 'ticket', 'time', 'dealTicket', 'dealer', 'comment',
-  'typeLabel', 'statusLabel', 'mt5Message', 'mt5', 'types', 'reasonCodes',
+  'login', 'group', 'leverage', 'rights', 'credit', 'value', 'valueBefore', 'valueAfter', 'change', 'connectorNote', 'ticket', 'time', 'dealTicket', 'dealer', 'comment',
+  'typeLabel', 'statusLabel', 'reasonLabel', 'mt5Message', 'mt5', 'types', 'reasonCodes',
   // staff, never clients
   'actor', 'by', 'username', 'owner', 'operator', 'operatorName', 'requestedByName', 'rejectedBy', 'resolvedBy', 'maker', 'coverFor', 'decidedBy', 'assignee', 'assignedTo', 'requestedBy', 'approvedBy', 'createdBy', 'reviewer', 'ip', 'userAgent',
 ]);

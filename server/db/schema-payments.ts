@@ -243,6 +243,7 @@ export interface InterventionTable {
   base_currency: string | null;
   value: string | null;
   reason_code: string;
+  reason_label: string;
   note: string;
   status: InterventionStatus;
   status_reason: string | null;

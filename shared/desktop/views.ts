@@ -190,7 +190,7 @@ export const VIEWS = {
       amount: { type: 'number', indexed: true },
       currency: { type: 'text', indexed: true },
       value: { type: 'text', search: true },
-      reasonCode: { type: 'text', indexed: true },
+      reasonLabel: { type: 'text', indexed: true, search: true },
       requestedBy: { type: 'text', indexed: true, search: true },
       approvals: { type: 'text' },
       operator: { type: 'text', indexed: true, search: true },

@@ -142,18 +142,18 @@ export function InterventionPane({ row, offline }: { row: CacheRow; offline: boo
     <div ref={paneRef} tabIndex={-1} className="intervention-pane">
       <RecordDetail
         title={`${c.caseRef} · ${c.typeLabel}${what ? ` ${what}` : ''} · ${c.statusLabel}`}
-        lead={c.statusReason}
+        lead={c.connectorNote}
         fields={{
           'MT5 login': String(c.login),
           Client: `${c.clientId}${c.clientName ? ` · ${c.clientName}` : ''}`,
           Entity: c.legalEntity,
           'In base currency': c.baseAmount ? `${c.baseAmount} ${c.baseCurrency}` : null,
-          Reason: c.reasonCode,
+          Reason: `${c.reasonLabel} (${c.reasonCode})`,
           Note: c.note,
           Tier: `${c.tier} (policy ${c.policyRef})`,
           'Requested by': `${c.requestedByName ?? c.requestedBy} at ${time(c.createdAt)}`,
           Operator: c.operatorName,
-          'Rejected by': c.rejectedBy,
+          'Rejected by': c.rejectedBy ? `${c.rejectedBy}${c.rejectionReason ? `: ${c.rejectionReason}` : ''}` : null,
           'SLA due': c.slaMinutesLeft !== null ? `${time(c.slaDueAt)} (${c.slaMinutesLeft < 0 ? `${-c.slaMinutesLeft} min overdue` : `${c.slaMinutesLeft} min left`})` : null,
           'Deal ticket': c.dealTicket,
           'Executed at': time(c.executedAt),

@@ -26,7 +26,7 @@ const COLUMNS: QueueColumn<'interventions'>[] = [
   { field: 'flags', header: 'Client flags', width: 190, cell: (v) => <FlagCell value={v} /> },
   { field: 'clientId', header: 'Client', width: 115, exact: true },
   { field: 'clientName', header: 'Client name', width: 170, pii: true },
-  { field: 'reasonCode', header: 'Reason', width: 160, choices: 'cached' },
+  { field: 'reasonLabel', header: 'Reason', width: 240, choices: 'cached' },
   { field: 'requestedBy', header: 'Requested by', width: 130, choices: 'cached' },
   { field: 'approvals', header: 'Approvals', width: 100 },
   { field: 'operator', header: 'Operator', width: 120, choices: 'cached' },

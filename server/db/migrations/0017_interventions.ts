@@ -5,7 +5,7 @@
 //   gave one (unique), and the rights, group and leverage the back office last set or confirmed:
 //   the state against which changes made directly in MT5 are found.
 // - `interventions`: one row per case (INT-…): type, login, client, amount (signed, minor units)
-//   or value (group, leverage), reason code, note, tier with its approval slots and the policy
+//   or value (group, leverage), reason code with its label as the policy worded it, note, tier with its approval slots and the policy
 //   version that chose them, the operator, and the evidence of execution: the MT5 state before and
 //   after, the deal, MT5's retcode and message when it failed.
 // - `intervention_approvals`: one row per approver (a person approves a case once).
@@ -57,6 +57,7 @@ export function interventions(engine: Engine) {
         .addColumn('base_currency', 'text')
         .addColumn('value', 'text')
         .addColumn('reason_code', 'text', (c) => c.notNull())
+        .addColumn('reason_label', 'text', (c) => c.notNull())
         .addColumn('note', 'text', (c) => c.notNull())
         .addColumn('status', 'text', (c) => c.notNull().check(sql`status in ('pending_approval', 'approved', 'executing', 'executed', 'failed', 'rejected')`))
         .addColumn('status_reason', 'text')

@@ -109,7 +109,7 @@ export class InterventionsService {
       const due = new Date(Date.parse(m.now) + tier.slaHours * 3_600_000).toISOString();
       await m.trx
         .insertInto('interventions')
-        .values({ ref, type: input.type, login: input.login, client_id: account.client_id, legal_entity: account.legal_entity, amount: money ? money.minor.toString() : null, currency: money?.currency ?? null, base_amount: converted ? converted.money.minor.toString() : null, base_currency: money ? baseCurrency : null, value, reason_code: input.reasonCode, note: input.note, status: 'pending_approval', status_reason: null, tier_json: JSON.stringify(tier), policy_ref: policy.ref, requested_by: auth.user.id, rejected_by: null, executed_by: null, operation_id: null, deal_ticket: null, deal_json: null, before_json: null, after_json: null, retcode: null, message: null, next_attempt_at: null, sla_due_at: due, created_at: m.now, updated_at: m.now, executed_at: null })
+        .values({ ref, type: input.type, login: input.login, client_id: account.client_id, legal_entity: account.legal_entity, amount: money ? money.minor.toString() : null, currency: money?.currency ?? null, base_amount: converted ? converted.money.minor.toString() : null, base_currency: money ? baseCurrency : null, value, reason_code: input.reasonCode, reason_label: reason.label, note: input.note, status: 'pending_approval', status_reason: null, tier_json: JSON.stringify(tier), policy_ref: policy.ref, requested_by: auth.user.id, rejected_by: null, executed_by: null, operation_id: null, deal_ticket: null, deal_json: null, before_json: null, after_json: null, retcode: null, message: null, next_attempt_at: null, sla_due_at: due, created_at: m.now, updated_at: m.now, executed_at: null })
         .execute();
       m.audit({ action: 'intervention.requested', targetType: 'intervention', targetId: ref, clientId: account.client_id, legalEntity: account.legal_entity, after: { type: input.type, login: input.login, amount: money ? formatAmount(money) : null, currency: money?.currency ?? null, value, reasonCode: input.reasonCode, tier: tier.tier, approversNeeded: tier.slots.length, slaDueAt: due }, reason: input.note, policyRef: policy.ref, caseRef: ref });
       m.changed('interventions', ref, account.legal_entity, 'insert');
@@ -358,7 +358,8 @@ export class InterventionsService {
   async readBack(ref: string): Promise<void> {
     if (!this.mt5) return;
     const c = await loadIntervention(this.store.kysely, ref, false);
-    if (c.status !== 'executed' || !isMoneyType(c.type) || (c.after_json && c.deal_json)) return;
+    // A failed one too: what MT5 holds after a refusal shows that nothing moved.
+    if ((c.status !== 'executed' && c.status !== 'failed') || !isMoneyType(c.type) || c.after_json) return;
     try {
       const after = stateOf(await readUser(this.mt5.session, Number(c.login)));
       const d = c.deal_ticket ? await this.mt5.session.call<Record<string, string>>('/api/deal/get', { ticket: c.deal_ticket }) : null;
@@ -381,7 +382,7 @@ export class InterventionsService {
     const now = this.store.now();
     const due = await this.store.kysely.selectFrom('interventions').select('ref').where('status', '=', 'executing').where('operation_id', 'is', null).where('next_attempt_at', '<=', now).orderBy('created_at').limit(50).execute();
     for (const { ref } of due) await this.sendAccountChange(ref);
-    const unread = await this.store.kysely.selectFrom('interventions').select('ref').where('status', '=', 'executed').where('operation_id', 'is not', null).where('after_json', 'is', null).orderBy('created_at').limit(50).execute();
+    const unread = await this.store.kysely.selectFrom('interventions').select('ref').where('status', 'in', ['executed', 'failed']).where('operation_id', 'is not', null).where('after_json', 'is', null).orderBy('created_at').limit(50).execute();
     for (const { ref } of unread) await this.readBack(ref);
     return { sent: due.length, readBack: unread.length };
   }
