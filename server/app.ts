@@ -189,6 +189,7 @@ async function runPlatform(services: Services): Promise<void> {
   if (!services.mt5) return;
   await services.mt5Accounts.enqueueApproved();
   await services.mt5Accounts.processDue();
+  await services.depositCredits.sweep();
   await services.mt5.operations.processDue();
   await services.interventions.sweep();
 }

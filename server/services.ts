@@ -49,6 +49,7 @@ import { InterventionsService, type Mt5Link } from './modules/platform/intervent
 import { InterventionReads } from './modules/platform/intervention-rows.js';
 import { ManagerOperations } from './modules/platform/unlinked.js';
 import { PlatformAccounts } from './modules/platform/accounts.js';
+import { DepositCredits } from './modules/platform/deposit-credits.js';
 
 export interface Services {
   config: Config;
@@ -90,6 +91,7 @@ export interface Services {
   interventionReads: InterventionReads;
   managerOps: ManagerOperations;
   mt5Accounts: PlatformAccounts;
+  depositCredits: DepositCredits;
 }
 
 /** One MT5 session per server process, and the queue of operations it executes. */
@@ -138,6 +140,8 @@ export function buildServices(config: Config, db: Db, clock: Clock): Services {
   const paymentExceptions = new PaymentExceptions(store);
   const mt5 = connectMt5(config, store);
   const interventionReads = new InterventionReads(store);
+  const depositCredits = new DepositCredits(store, policies, mt5);
+  providerEvents.onDepositCredited = (m, deposit) => depositCredits.onCredited(m, deposit);
   const managerOps = new ManagerOperations(store, policies, mt5, { offsetMinutes: config.mt5?.offsetMinutes ?? 0 });
   return {
     config,
@@ -176,6 +180,7 @@ export function buildServices(config: Config, db: Db, clock: Clock): Services {
     interventionReads,
     managerOps,
     mt5Accounts: new PlatformAccounts(store, policies, secrets, mt5),
+    depositCredits,
   };
 }
 

@@ -18,6 +18,7 @@ export const EXCEPTION_KINDS = {
   paid_after_release: 'Paid out after the funds were returned',
   withdrawal_overdue: 'A withdrawal waiting past its SLA',
   overdue_deposit: 'A deposit the provider has not reported',
+  mt5_credit_failed: 'A deposit in the ledger that could not be credited on MT5',
 } as const;
 
 export type ExceptionKind = keyof typeof EXCEPTION_KINDS;

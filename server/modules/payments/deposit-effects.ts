@@ -16,6 +16,9 @@ import { post, type AccountKey } from './ledger.js';
 import type { EventRow, EventSteps, Outcome } from './event-steps.js';
 
 export class DepositEffects {
+  /** Told of each credit inside its transaction: the platform records the MT5 balance operation (server/modules/platform/deposit-credits.ts). */
+  onCredited: ((m: Mutation, deposit: DepositRow) => Promise<unknown>) | null = null;
+
   constructor(private readonly steps: EventSteps) {}
 
   async credit(m: Mutation, event: EventRow, deposit: DepositRow, slaHours: number): Promise<Outcome> {
@@ -59,6 +62,7 @@ export class DepositEffects {
       caseRef: deposit.ref,
     });
     m.changed('deposits', deposit.ref, deposit.legal_entity, 'update');
+    await this.onCredited?.(m, deposit);
     if (thirdParty) {
       await openException(m, { kind: 'third_party_payer', legalEntity: deposit.legal_entity, clientId: deposit.client_id, subjectRef: deposit.ref, provider: deposit.provider, summary: `${deposit.ref} was paid by "${event.payer_name}", not by the client`, details: { deposit: deposit.ref, payerName: event.payer_name, providerTxId: event.provider_tx_id }, slaHours });
     }

@@ -43,6 +43,11 @@ interface Delivery {
 
 export class ProviderEvents implements EventSteps {
   private readonly deposits = new DepositEffects(this);
+
+  /** Told of each deposit credited, inside the crediting transaction (the MT5 balance operation is recorded there). */
+  set onDepositCredited(listener: DepositEffects['onCredited']) {
+    this.deposits.onCredited = listener;
+  }
   private readonly withdrawals: WithdrawalEffects;
 
   constructor(

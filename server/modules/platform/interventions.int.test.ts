@@ -15,6 +15,10 @@ import { startMt5Simulator, type Mt5Simulator } from '../../simulators/mt5/simul
 import { anApprovedClient } from '../../testing/builders.js';
 import { Mt5Session } from '../../platform/session.js';
 import { USER_RIGHTS } from '../../platform/webapi.js';
+import { portalClientFor } from '../../testing/harness.js';
+import { signGeneric } from '../payments/psp/generic.js';
+
+const SIMPAY_SECRET = 'simpay-webhook-secret-0123456789';
 
 /** Polls until `check` answers something truthy (the platform job runs beside the test). */
 async function until<T>(check: () => Promise<T | null | undefined | false>, what: string, ms = 15_000): Promise<T> {
@@ -32,6 +36,7 @@ describeEachEngine('MT5 accounts and interventions', (engine) => {
   let sim: Mt5Simulator;
   let login = 0;
   let clientId = '';
+  let payer = '';
 
   const server = () => t!.server.services;
   const statusOf = async (caseRef: string) => (await server().store.kysely.selectFrom('interventions').select('status').where('ref', '=', caseRef).executeTakeFirstOrThrow()).status;
@@ -41,8 +46,10 @@ describeEachEngine('MT5 accounts and interventions', (engine) => {
     const dir = fs.mkdtempSync(path.join(process.env.TMPDIR ?? '/tmp', 'mt5-cert-'));
     const certFile = path.join(dir, 'mt5.pem');
     fs.writeFileSync(certFile, sim.certificate);
-    t = await startTestServer(engine, { env: { MT5_URL: sim.url, MT5_LOGIN: String(sim.login), MT5_PASSWORD: sim.password, MT5_CERTIFICATE_FILE: certFile, MT5_TIMEOUT_MS: '1500', MT5_TIME_OFFSET_MINUTES: '120' } });
-    ({ clientId } = await anApprovedClient(t, { legalEntity: 'eu', accountType: 'standard' }));
+    t = await startTestServer(engine, { env: { MT5_URL: sim.url, MT5_LOGIN: String(sim.login), MT5_PASSWORD: sim.password, MT5_CERTIFICATE_FILE: certFile, MT5_TIMEOUT_MS: '1500', MT5_TIME_OFFSET_MINUTES: '120', PSP_SIMPAY_SECRET: SIMPAY_SECRET } });
+    const approved = await anApprovedClient(t, { legalEntity: 'eu', accountType: 'standard' });
+    clientId = approved.clientId;
+    payer = `${approved.input.firstName} ${approved.input.lastName}`;
     await server().mt5Accounts.enqueueApproved();
     await server().mt5Accounts.processDue();
     const account = await until(() => server().store.kysely.selectFrom('mt5_accounts').selectAll().where('client_id', '=', clientId).where('status', '=', 'active').executeTakeFirst(), 'the client\u2019s MT5 account');
@@ -162,6 +169,35 @@ describeEachEngine('MT5 accounts and interventions', (engine) => {
     }
     await until(() => statusOf(caseRef).then((s) => s === 'executed'), 'the case executed once MT5 answered');
     expect(sim.state.deals.filter((d) => d.Comment === caseRef)).toHaveLength(1);
+  });
+
+  it('credits a deposit on MT5 once it is in the ledger, with the deposit reference as the comment, even when the answer is lost', async () => {
+    const pay = async (depositRef: string, amount: string) => {
+      const body = JSON.stringify({ id: `evt_${depositRef}`, type: 'payment.succeeded', data: { reference: depositRef, providerTxId: `tx_${depositRef}`, amount, currency: 'EUR', payerName: payer } });
+      const res = await fetch(`${t!.url}/webhooks/psp/simpay`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-signature': signGeneric(body, SIMPAY_SECRET, Math.floor(t!.clock.now().getTime() / 1000)) }, body });
+      expect(res.status).toBe(200);
+    };
+    const step = async (ref: string) => (await server().store.kysely.selectFrom('deposits').select('platform_step').where('ref', '=', ref).executeTakeFirstOrThrow()).platform_step;
+    const balanceBefore = sim.state.user(login).Balance;
+    const { depositRef } = await portalClientFor(t!.url).portal.initiateDeposit.mutate({ clientId, amount: '300.00', currency: 'EUR', method: 'bank_transfer', provider: 'simpay' });
+    await pay(depositRef, '300.00');
+    await until(async () => (await step(depositRef)) === 'credited', 'the deposit credited on MT5');
+    expect(sim.state.deals.filter((d) => d.Comment === depositRef)).toMatchObject([{ Login: login, Action: 2, Profit: 300 }]);
+    expect(sim.state.user(login).Balance).toBe(balanceBefore + 300);
+
+    // The answer is lost after MT5 applied it: found in the history, not sent twice.
+    sim.faults({ balance: ['drop_after_apply'] });
+    const second = await portalClientFor(t!.url).portal.initiateDeposit.mutate({ clientId, amount: '45.50', currency: 'EUR', method: 'bank_transfer', provider: 'simpay' });
+    await pay(second.depositRef, '45.50');
+    await until(async () => (await server().store.kysely.selectFrom('platform_operations').select('status').where('reference', '=', second.depositRef).executeTakeFirst())?.status === 'unclear', 'the unclear outcome');
+    expect(await step(second.depositRef)).toBe('awaiting_connector');
+    t!.clock.advance(10 * 60_000);
+    await server().mt5!.operations.processDue();
+    await until(async () => (await step(second.depositRef)) === 'credited', 'the second deposit settled from the history');
+    expect(sim.state.deals.filter((d) => d.Comment === second.depositRef)).toHaveLength(1);
+    // The scan knows these deals for the back office's own.
+    await server().managerOps.scan();
+    expect(await server().store.kysely.selectFrom('platform_manager_ops').select('id').where('comment', 'in', [depositRef, second.depositRef]).execute()).toEqual([]);
   });
 
   it('finds balance deals and account changes made directly on MT5 with no case, and has them linked or escalated', async () => {
