@@ -37,6 +37,12 @@ export interface OperationInput {
 export type OperationStatus = 'pending' | 'sending' | 'unclear' | 'done' | 'failed';
 
 const TRANSIENT = new Set([9, 10, 11, 12, 15]);
+/** Retcode 8 is also what a connection without a session gets (an expired session, a sign-in half done beside it): nothing was applied, so it is tried again a few times before it counts as the manager lacking the right. */
+const NO_SESSION_RETRIES = 5;
+
+export function transientRefusal(retcode: number, attempts: number): boolean {
+  return TRANSIENT.has(retcode) || (retcode === 8 && attempts < NO_SESSION_RETRIES);
+}
 const DAY_S = 86_400;
 
 /** Records an operation to send, in the caller's transaction; answers its id. */
@@ -133,7 +139,7 @@ export class Mt5Operations {
       this.#failures = 0;
       return await this.settle(op.id, 'done', { deal_ticket: String(answer.Ticket), retcode: 0, message: null }, 'platform.operation.applied');
     } catch (error) {
-      if (error instanceof Mt5Refused && !TRANSIENT.has(error.retcode)) {
+      if (error instanceof Mt5Refused && !transientRefusal(error.retcode, op.attempts)) {
         this.#failures = 0;
         return this.settle(op.id, 'failed', { retcode: error.retcode, message: error.text }, 'platform.operation.failed');
       }

@@ -44,6 +44,7 @@ export class Mt5Unreachable extends Error {
 type Params = Record<string, string | number | undefined>;
 
 const PING_MS = 20_000;
+const NOT_AUTHENTICATED = 8;
 
 /** Commands that change nothing on the server, so asking again is safe. */
 const READS = /^\/api\/(test\/access|ping|user\/get|user\/account\/get|user\/logins|deal\/[a-z_]+|position\/[a-z_]+|group\/[a-z_]+)$/;
@@ -55,6 +56,8 @@ export class Mt5Session {
   #signingIn: Promise<void> | null = null;
   #ping: NodeJS.Timeout | null = null;
   #closed = false;
+  /** Sign-ins so far: a command refused for want of a session signs in again only if nobody did since it was sent. */
+  #signIns = 0;
 
   constructor(endpoint: Mt5Endpoint) {
     this.#endpoint = endpoint;
@@ -71,6 +74,7 @@ export class Mt5Session {
   async call<T = unknown>(path: string, params: Params = {}, body?: Record<string, unknown>): Promise<T> {
     if (this.#closed) throw new Mt5Unreachable('the MT5 session is closed');
     await this.signIn();
+    let signedIn = this.#signIns;
     let sent: Awaited<ReturnType<Mt5Session['send']>>;
     try {
       sent = await this.send(path, params, body);
@@ -78,8 +82,20 @@ export class Mt5Session {
       // A kept-alive connection the server had closed fails the next request on it. A read is
       // asked again on a new connection (signed in again); a change is never repeated here.
       if (!(error instanceof Mt5Unclear) || !READS.test(path)) throw error;
-      this.#authedSocket = null;
+      if (this.#signIns === signedIn) this.#authedSocket = null;
       await this.signIn();
+      signedIn = this.#signIns;
+      sent = await this.send(path, params, body);
+    }
+    // The server has no session for us (expired, a restart, or a sign-in of a command beside this
+    // one was half done on the connection when this one went out): nothing was applied. Sign in
+    // again (unless another command did so since this one was sent: signing in twice would unsettle
+    // the session it just made) and send again; refused that way three times, the refusal is real
+    // (the manager lacks the right).
+    for (let attempt = 0; attempt < 3 && retcodeOf(sent.json.retcode) === NOT_AUTHENTICATED; attempt++) {
+      if (this.#signIns === signedIn) this.#authedSocket = null;
+      await this.signIn();
+      signedIn = this.#signIns;
       sent = await this.send(path, params, body);
     }
     const { json, socket } = sent;
@@ -114,6 +130,7 @@ export class Mt5Session {
       throw new Mt5Refused(1008, '1008 Server not authenticated: its answer to our challenge is wrong', '/api/auth/answer');
     }
     this.#authedSocket = answer.socket;
+    this.#signIns += 1;
   }
 
   private schedulePing(): void {
@@ -138,10 +155,8 @@ export class Mt5Session {
         res.on('error', (err) => reject(new Mt5Unclear(`MT5 ${path}: the answer broke off (${err.message})`)));
         res.on('end', () => {
           const socket = req.socket as TLSSocket;
-          if (res.statusCode === 403) {
-            this.#authedSocket = null;
-            return reject(new Mt5Refused(8, '8 Not authenticated', path));
-          }
+          // No session on this connection (MT5-WEBAPI §10.1: a 403, or retcode 8): answered as retcode 8 for `call` to sign in again.
+          if (res.statusCode === 403) return resolve({ json: { retcode: '8 Not authenticated' }, socket });
           if ((res.statusCode ?? 500) >= 500) return reject(new Mt5Unclear(`MT5 ${path}: HTTP ${res.statusCode}`));
           try {
             resolve({ json: JSON.parse(text) as Record<string, unknown>, socket });

@@ -16,10 +16,10 @@ import type { SecretBox } from '../../security/secretbox.js';
 import type { PolicyReader } from '../policies/reader.js';
 import { Mt5Refused, Mt5Unclear, Mt5Unreachable } from '../../platform/session.js';
 import { DEFAULT_RIGHTS } from '../../platform/webapi.js';
+import { transientRefusal } from '../../platform/operations.js';
 import type { Mt5Link } from './interventions.js';
 
 const SYSTEM: Actor = { ...SYSTEM_ACTOR, id: 'system:mt5', name: 'MT5 connector' };
-const TRANSIENT = new Set([9, 10, 11, 12, 15]);
 
 /** A password MT5 accepts (8-16 characters with lower case, upper case, a digit and a special character). */
 export function mt5Password(): string {
@@ -129,7 +129,7 @@ export class PlatformAccounts {
       });
       return 'active';
     } catch (error) {
-      const refused = error instanceof Mt5Refused && !TRANSIENT.has(error.retcode);
+      const refused = error instanceof Mt5Refused && !transientRefusal(error.retcode, claimed.attempts);
       if (!refused && !(error instanceof Mt5Refused || error instanceof Mt5Unclear || error instanceof Mt5Unreachable)) throw error;
       await this.store.mutate(SYSTEM, async (m) => {
         const wait = Math.min(600_000, 5000 * 2 ** Math.min(claimed.attempts, 7));

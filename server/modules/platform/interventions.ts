@@ -20,7 +20,7 @@ import type { Mutation, Store } from '../../core/store.js';
 import { nextRef } from '../../db/counters.js';
 import type { PolicyReader } from '../policies/reader.js';
 import { convertAt } from '../payments/fx.js';
-import { recordOperation, type Mt5Operations, type SettledOperation } from '../../platform/operations.js';
+import { recordOperation, transientRefusal, type Mt5Operations, type SettledOperation } from '../../platform/operations.js';
 import { Mt5Refused, Mt5Unclear, Mt5Unreachable, type Mt5Session } from '../../platform/session.js';
 import { readGroup, readUser, reached, updateUser, withRight, type AccountChange, type Mt5User } from '../../platform/accounts.js';
 import { DEFAULT_RIGHTS, type BalanceActionName } from '../../platform/webapi.js';
@@ -44,7 +44,6 @@ export interface RequestIntervention {
 }
 
 const SYSTEM: Actor = { ...SYSTEM_ACTOR, id: 'system:mt5', name: 'MT5 connector' };
-const TRANSIENT = new Set([9, 10, 11, 12, 15]);
 
 const MONEY_ACTION: Record<'balance_correction' | 'credit_in' | 'credit_out', BalanceActionName> = { balance_correction: 'correction', credit_in: 'credit', credit_out: 'credit' };
 
@@ -324,7 +323,7 @@ export class InterventionsService {
       }
       await this.settleAccountChange(ref, 'executed', { before, after: stateOf(after), retcode: 0, message: null });
     } catch (error) {
-      if (error instanceof Mt5Refused && !TRANSIENT.has(error.retcode)) {
+      if (error instanceof Mt5Refused && !transientRefusal(error.retcode, claimed.attempts)) {
         await this.settleAccountChange(ref, 'failed', { retcode: error.retcode, message: error.text });
         return;
       }
