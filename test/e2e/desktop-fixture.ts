@@ -71,7 +71,7 @@ export async function signIn(d: Pick<Desktop, 't' | 'host'>, page: Page, usernam
 export async function openDesk(d: Pick<Desktop, 't' | 'host' | 'browser'>, username: string, opts: { acceptDownloads?: boolean } = {}): Promise<{ page: Page; errors: string[] }> {
   const page = await (await d.browser.newContext({ viewport: { width: 1600, height: 1000 }, acceptDownloads: opts.acceptDownloads ?? false })).newPage();
   const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('pageerror', (e) => errors.push(process.env.E2E_STACKS ? String(e.stack) : e.message));
   await signIn(d, page, username);
   return { page, errors };
 }

@@ -71,13 +71,13 @@ describe('MT5 interventions in the desktop UI', () => {
 
     // The dealer may not approve it: the button says why.
     let pane = await openQueueRow(page, { tabs: 'MT5 interventions tabs', tab: /^Pending approval/ }, caseRef);
-    await expect.poll(() => pane.getByRole('heading').first().textContent({ timeout: 1000 }).catch(() => ''), { timeout: 15_000 }).toContain(caseRef);
+    await expect.poll(() => pane.getByRole('heading').first().textContent({ timeout: 1000 }).catch(() => ''), { timeout: 30_000 }).toContain(caseRef);
     expect(await pane.getByRole('button', { name: 'Approve…' }).getAttribute('title')).toBe('your roles do not decide interventions');
 
     // The dealing manager approves in their own desk.
     const manager = await openDesk(d, 'dealmanager');
     const managerPane = await openQueueRow(manager.page, { tabs: 'MT5 interventions tabs', tab: /^Pending approval/ }, caseRef);
-    await expect.poll(() => managerPane.getByRole('heading').first().textContent({ timeout: 1000 }).catch(() => ''), { timeout: 15_000 }).toContain(caseRef);
+    await expect.poll(() => managerPane.getByRole('heading').first().textContent({ timeout: 1000 }).catch(() => ''), { timeout: 30_000 }).toContain(caseRef);
     await manager.page.keyboard.press('a');
     await managerPane.getByLabel('Note (optional, recorded with the approval)').fill('Tick data checked');
     await managerPane.getByLabel('Note (optional, recorded with the approval)').press('Control+Enter');

@@ -265,7 +265,7 @@ export function QueueView<V extends ViewName>(props: QueueProps<V>) {
     else if (e.key === '?') setHelp(true);
     else if (e.key === '/') document.querySelector<HTMLInputElement>('.queue input[type=search]')?.focus();
     else if (e.key === 'Enter' && !onControl && !target.closest('.detail')) {
-      const row = apiRef.current?.getSelectedRows()[0] ?? apiRef.current?.getDisplayedRowAtIndex(apiRef.current.getFocusedCell()?.rowIndex ?? -1)?.data;
+      const row = apiRef.current?.getSelectedRows()?.[0] ?? apiRef.current?.getDisplayedRowAtIndex(apiRef.current.getFocusedCell()?.rowIndex ?? -1)?.data;
       if (row) setOpen(row);
     } else if (e.key === 'Escape') setOpen(null);
     else {
@@ -348,6 +348,10 @@ export function QueueView<V extends ViewName>(props: QueueProps<V>) {
             getRowId={(p) => String(p.data[VIEWS[view].key])}
             rowClassRules={{ 'row-serious': (p) => /Sanctions match|Restricted/.test(String(p.data?.flags ?? '')) }}
             onGridReady={onGridReady}
+            // A grid torn down (the view closing) leaves no API behind for a timer or a key to call.
+            onGridPreDestroyed={(e) => {
+              if (apiRef.current === e.api) apiRef.current = null;
+            }}
             onRowClicked={(e: RowClickedEvent<CacheRow>) => e.data && setOpen(e.data)}
             onFilterChanged={onFilterChanged}
             onSortChanged={saveColumns}

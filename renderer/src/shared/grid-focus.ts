@@ -52,8 +52,10 @@ export function useGridFocus(apiRef: RefObject<GridApi<CacheRow> | null>, gridRe
   const focusGrid = useCallback(
     (row?: number, byUser = true) => {
       const api = apiRef.current;
-      const column = api?.getAllDisplayedColumns()[0];
-      if (!api || !column || api.getDisplayedRowCount() === 0) return;
+      // A timer may fire after the view closed: a destroyed grid answers nothing (undefined).
+      if (!api || api.isDestroyed()) return;
+      const column = api.getAllDisplayedColumns()?.[0];
+      if (!column || api.getDisplayedRowCount() === 0) return;
       const index = Math.min(row ?? api.getFocusedCell()?.rowIndex ?? 0, api.getDisplayedRowCount() - 1);
       // Only a user's move opens the window in which the grid may take the focus back; the grid
       // placing itself when rows arrive does not (Ctrl+K pressed just after must keep the search box).

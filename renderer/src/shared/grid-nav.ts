@@ -7,9 +7,10 @@ import type { CacheRow } from '../../../shared/desktop/views.js';
 
 /** Moves the focus and the selection `delta` rows, within the rows there are. */
 export function moveFocus(api: GridApi<CacheRow>, delta: number): CacheRow | null {
+  if (api.isDestroyed()) return null;
   const focused = api.getFocusedCell();
   const index = Math.min(Math.max(0, (focused?.rowIndex ?? -1) + delta), Math.max(0, api.getDisplayedRowCount() - 1));
-  const column = focused?.column ?? api.getAllDisplayedColumns()[0];
+  const column = focused?.column ?? api.getAllDisplayedColumns()?.[0];
   if (!column) return null;
   api.ensureIndexVisible(index);
   api.setFocusedCell(index, column);
@@ -20,13 +21,14 @@ export function moveFocus(api: GridApi<CacheRow>, delta: number): CacheRow | nul
 
 /** The decided row is about to leave the tab: focus the one after it (or before it, at the end). */
 export function focusNextRow(api: GridApi<CacheRow>, key: string, current: CacheRow): CacheRow | null {
+  if (api.isDestroyed()) return null;
   let index = -1;
   api.forEachNode((n) => {
     if (n.data && n.data[key] === current[key]) index = n.rowIndex ?? -1;
   });
   const node = api.getDisplayedRowAtIndex(index + 1) ?? (index > 0 ? api.getDisplayedRowAtIndex(index - 1) : undefined);
   if (!node?.data || node.data[key] === current[key]) return null;
-  const column = api.getAllDisplayedColumns()[0];
+  const column = api.getAllDisplayedColumns()?.[0];
   if (column && node.rowIndex !== null) api.setFocusedCell(node.rowIndex, column);
   node.setSelected(true, true);
   return node.data;
