@@ -6,7 +6,7 @@ import { benchAudit, WRITERS, type AuditBenchRow } from './audit.js';
 import { benchCacheQueries, benchFirstSync } from './cache.js';
 import { benchKyc, type KycBenchRow } from './kyc.js';
 import { benchPayments, type PaymentsBenchRow } from './payments.js';
-import { benchPlatform, type PlatformBenchRow } from './platform.js';
+import { benchInterventions, benchPlatform, type InterventionBenchRow, type PlatformBenchRow } from './platform.js';
 import { companyFalseHits, dataPresent, entityBenchAccuracy, loadAllLists, nameBenchAccuracy, organisationAliasRecall, screeningSpeed } from './screening.js';
 import { ListMatcher } from '../server/modules/screening/matching/matcher.js';
 
@@ -25,7 +25,7 @@ const KYC_TARGETS = { queueP95Ms: 100, timelineP95Ms: 500 };
 const PAYMENTS_TARGETS = { postings: { sqlite: 5000, postgres: 10000 }, webhooksPerSecond: 1000, creditedP95Ms: 1000, queueP95Ms: 20 };
 
 const { values } = parseArgs({
-  options: { sizes: { type: 'string' }, engines: { type: 'string' }, only: { type: 'string' }, 'cache-sizes': { type: 'string' }, 'screen-clients': { type: 'string' }, 'rescreen-clients': { type: 'string' }, 'kyc-cases': { type: 'string' }, withdrawals: { type: 'string' } },
+  options: { sizes: { type: 'string' }, engines: { type: 'string' }, only: { type: 'string' }, 'cache-sizes': { type: 'string' }, 'screen-clients': { type: 'string' }, 'rescreen-clients': { type: 'string' }, 'kyc-cases': { type: 'string' }, withdrawals: { type: 'string' }, 'mt5-deals': { type: 'string' } },
 });
 const only = new Set((values.only ?? 'audit,cache,screening,kyc,payments,platform').split(','));
 const sizes = (values.sizes ?? '1000000,10000000').split(',').map(Number);
@@ -156,4 +156,14 @@ if (only.has('platform')) {
   console.log('\n| platform benchmark | engine | measured | target |');
   console.log('|---|---|---:|---|');
   for (const r of rows) console.log(`| MT5 balance operations executed (intent, claim, send, settle), ${fmt(r.operations)} | ${r.engine} | ${fmt(r.perSecond)} operations/s | >= 50 (${r.perSecond >= 50 ? 'met' : 'MISSED'}) |`);
+  console.log('\nplatform: interventions executed, the scan for operations with no case, deposits credited on MT5');
+  const iv: InterventionBenchRow[] = [];
+  for (const engine of engines) iv.push(await benchInterventions(engine, { executions: 500, deals: Number(values['mt5-deals'] ?? 1_000_000), deposits: 200 }, (l) => console.log(l)));
+  console.log('\n| platform benchmark | engine | measured | target |');
+  console.log('|---|---|---:|---|');
+  for (const r of iv) {
+    console.log(`| interventions executed by an operator (state read, case and operation recorded, sent, settled, read back), ${fmt(r.executions)} | ${r.engine} | ${fmt(r.executionsPerSecond)} executions/s | >= 50 (${r.executionsPerSecond >= 50 ? 'met' : 'MISSED'}) |`);
+    console.log(`| scan for operations with no case over ${fmt(r.scannedDeals)} deals (${fmt(r.found)} found) | ${r.engine} | ${r.scanSeconds.toFixed(1)} s | <= 30 s (${r.scanSeconds <= 30 ? 'met' : 'MISSED'}) |`);
+    console.log(`| PSP webhook -> deposit credited on MT5, ${fmt(r.deposits)} deposits, p50 / p95 | ${r.engine} | ${r.creditedP50Ms.toFixed(1)} / ${r.creditedP95Ms.toFixed(1)} ms | p95 <= 1000 ms (${r.creditedP95Ms <= 1000 ? 'met' : 'MISSED'}) |`);
+  }
 }

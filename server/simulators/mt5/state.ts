@@ -105,16 +105,25 @@ export class Mt5Refusal extends Error {
 
 const PASSWORD_RULE = /^(?=.*[a-z])(?=.*[A-Z])(?=.*\d)(?=.*[^A-Za-z0-9]).{8,16}$/;
 
-/** Whether `group` is matched by a mask list (`*` wildcards, `!` exclusions, as MT5 group masks). */
+/** A matcher for a mask list (`*` wildcards, `!` exclusions, as MT5 group masks), compiled once. */
+export function groupMatcher(masks: readonly string[]): (group: string) => boolean {
+  const compile = (mask: string) => new RegExp(`^${mask.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`, 'i');
+  const include = masks.filter((m) => !m.startsWith('!')).map(compile);
+  const exclude = masks.filter((m) => m.startsWith('!')).map((m) => compile(m.slice(1)));
+  const seen = new Map<string, boolean>();
+  return (group) => {
+    let hit = seen.get(group);
+    if (hit === undefined) {
+      hit = !exclude.some((r) => r.test(group)) && include.some((r) => r.test(group));
+      seen.set(group, hit);
+    }
+    return hit;
+  };
+}
+
+/** Whether `group` is matched by a mask list. */
 export function groupMatches(masks: readonly string[], group: string): boolean {
-  const test = (mask: string) => new RegExp(`^${mask.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`, 'i').test(group);
-  let ok = false;
-  for (const m of masks) {
-    if (m.startsWith('!')) {
-      if (test(m.slice(1))) return false;
-    } else if (test(m)) ok = true;
-  }
-  return ok;
+  return groupMatcher(masks)(group);
 }
 
 export class Mt5State {
@@ -255,14 +264,30 @@ export class Mt5State {
   dealsOf(filter: { logins?: number[]; groups?: string[]; tickets?: number[]; from?: number; to?: number }): SimDeal[] {
     const logins = filter.logins ? new Set(filter.logins) : null;
     const tickets = filter.tickets ? new Set(filter.tickets) : null;
-    return this.deals.filter(
-      (d) =>
-        (!logins || logins.has(d.Login)) &&
-        (!tickets || tickets.has(d.Deal)) &&
-        (!filter.groups || groupMatches(filter.groups, this.users.get(d.Login)?.Group ?? '')) &&
-        (filter.from === undefined || d.Time >= filter.from) &&
-        (filter.to === undefined || d.Time <= filter.to),
-    );
+    const inGroups = filter.groups ? groupMatcher(filter.groups) : null;
+    // Deals are kept in the order they were made, so in time order: the window is found by halving.
+    const sorted = this.deals.every((d, i) => i === 0 || this.deals[i - 1]!.Time <= d.Time);
+    let start = 0;
+    let end = this.deals.length;
+    if (sorted && filter.from !== undefined) start = this.firstAtOrAfter(filter.from);
+    if (sorted && filter.to !== undefined) end = this.firstAtOrAfter(filter.to + 1);
+    const out: SimDeal[] = [];
+    for (let i = start; i < end; i++) {
+      const d = this.deals[i]!;
+      if ((!logins || logins.has(d.Login)) && (!tickets || tickets.has(d.Deal)) && (!inGroups || inGroups(this.users.get(d.Login)?.Group ?? '')) && (filter.from === undefined || d.Time >= filter.from) && (filter.to === undefined || d.Time <= filter.to)) out.push(d);
+    }
+    return out;
+  }
+
+  private firstAtOrAfter(time: number): number {
+    let lo = 0;
+    let hi = this.deals.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.deals[mid]!.Time < time) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 
   digitsOf(login: number): number {
