@@ -189,6 +189,7 @@ async function runPlatform(services: Services): Promise<void> {
   if (!services.mt5) return;
   await services.mt5Accounts.enqueueApproved();
   await services.mt5Accounts.processDue();
+  await services.accessSync.run();
   await services.depositCredits.sweep();
   await services.mt5.operations.processDue();
   await services.interventions.sweep();
@@ -213,7 +214,8 @@ export function backgroundJobs(services: Services, config: Pick<Config, 'auditCh
     { name: 'payments.overdueDeposits', everyMs: 60_000, run: () => pollOverdueDeposits(services.store, services.policies, services.providerEvents, services.pspApis) },
     // Approved payouts never answered are sent again under their key; unclear ones asked of the provider; overdue ones handed to a person.
     { name: 'payments.withdrawals', everyMs: 60_000, run: () => services.withdrawals.sweep() },
-    // MT5: accounts for newly approved clients, operations and account changes due (retries after
+    // MT5: accounts for newly approved clients, restrictions and closures pushed (and given back),
+    // deposits waiting for their MT5 credit, operations and account changes due (retries after
     // MT5 was down, unclear outcomes reconciled against the deal history), what MT5 reads back.
     { name: 'platform.operations', everyMs: 2_000, run: () => runPlatform(services) },
     // Manager operations made on MT5 with no case: new deals and changed accounts.

@@ -48,7 +48,7 @@ import { Mt5Operations } from './platform/operations.js';
 import { InterventionsService, type Mt5Link } from './modules/platform/interventions.js';
 import { InterventionReads } from './modules/platform/intervention-rows.js';
 import { ManagerOperations } from './modules/platform/unlinked.js';
-import { PlatformAccounts } from './modules/platform/accounts.js';
+import { AccessSync, PlatformAccounts } from './modules/platform/accounts.js';
 import { DepositCredits } from './modules/platform/deposit-credits.js';
 
 export interface Services {
@@ -92,6 +92,8 @@ export interface Services {
   managerOps: ManagerOperations;
   mt5Accounts: PlatformAccounts;
   depositCredits: DepositCredits;
+  /** Restrictions and closures pushed to MT5, and given back when they end. */
+  accessSync: AccessSync;
 }
 
 /** One MT5 session per server process, and the queue of operations it executes. */
@@ -181,6 +183,7 @@ export function buildServices(config: Config, db: Db, clock: Clock): Services {
     managerOps,
     mt5Accounts: new PlatformAccounts(store, policies, secrets, mt5),
     depositCredits,
+    accessSync: new AccessSync(store, mt5),
   };
 }
 

@@ -221,6 +221,7 @@ export interface Mt5AccountTable {
   login: ColumnType<string | number | null, number | null | undefined, number | null>;
   rights: number;
   initial_password_enc: string | null;
+  pushed_access: 'trading_disabled' | 'disabled' | 'trading_was_disabled' | 'was_disabled' | null;
   status: 'provisioning' | 'active' | 'failed' | 'closed';
   status_reason: string | null;
   attempts: ColumnType<number, number | undefined, number>;

@@ -3,10 +3,14 @@
 // - `mt5_accounts`: one row per client account on MT5 (MTA-…): the account type the client chose,
 //   the group, leverage and currency the entity's configuration mapped it to, the login once MT5
 //   gave one (unique), and the rights, group and leverage the back office last set or confirmed:
-//   the state against which changes made directly in MT5 are found.
+//   the state against which changes made directly in MT5 are found. `pushed_access` says what the
+//   client's status made the back office take away on MT5 (trading, or the whole account), so that
+//   it is given back when the restriction ends, and only then (`…was_disabled`: it was so already,
+//   by someone else's hand, and is left so). The client's initial password is
+//   kept sealed (SECRETS_KEY) only until the portal collects it, once; then it is erased.
 // - `interventions`: one row per case (INT-…): type, login, client, amount (signed, minor units)
-//   or value (group, leverage), reason code with its label as the policy worded it, note, tier with its approval slots and the policy
-//   version that chose them, the operator, and the evidence of execution: the MT5 state before and
+//   or value (group, leverage), reason code with its label as the policy worded it, note, tier
+//   with its approval slots and the policy version that chose them, the operator, and the evidence of execution: the MT5 state before and
 //   after, the deal, MT5's retcode and message when it failed.
 // - `intervention_approvals`: one row per approver (a person approves a case once).
 // - `platform_manager_ops`: deals and account changes made on MT5 by a manager with no case, found
@@ -32,6 +36,7 @@ export function interventions(engine: Engine) {
         .addColumn('login', bigint, (c) => c.unique())
         .addColumn('rights', 'integer', (c) => c.notNull())
         .addColumn('initial_password_enc', 'text')
+        .addColumn('pushed_access', 'text', (c) => c.check(sql`pushed_access in ('trading_disabled', 'disabled', 'trading_was_disabled', 'was_disabled')`))
         .addColumn('status', 'text', (c) => c.notNull().check(sql`status in ('provisioning', 'active', 'failed', 'closed')`))
         .addColumn('status_reason', 'text')
         .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))

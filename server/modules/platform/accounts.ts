@@ -15,9 +15,13 @@ import { nextRef } from '../../db/counters.js';
 import type { SecretBox } from '../../security/secretbox.js';
 import type { PolicyReader } from '../policies/reader.js';
 import { Mt5Refused, Mt5Unclear, Mt5Unreachable } from '../../platform/session.js';
-import { DEFAULT_RIGHTS } from '../../platform/webapi.js';
+import { DEFAULT_RIGHTS, USER_RIGHTS } from '../../platform/webapi.js';
+import type { Mt5AccountTable } from '../../db/schema-payments.js';
 import { transientRefusal } from '../../platform/operations.js';
 import type { Mt5Link } from './interventions.js';
+import { readUser, updateUser, withRight } from '../../platform/accounts.js';
+import { capabilities, type ClientStatus, type RestrictionKind } from '../../../shared/clients/lifecycle.js';
+import { JSON_COLUMNS, readJson } from '../../db/json.js';
 
 const SYSTEM: Actor = { ...SYSTEM_ACTOR, id: 'system:mt5', name: 'MT5 connector' };
 
@@ -78,7 +82,7 @@ export class PlatformAccounts {
         const failed = mapped ? null : `legal entity ${c.legal_entity} has no MT5 account types in policy ${policy.ref}`;
         await m.trx
           .insertInto('mt5_accounts')
-          .values({ id, client_id: c.id, legal_entity: c.legal_entity, account_type: type, mt5_group: mapped?.group ?? '-', leverage: mapped?.leverage ?? 1, currency: mapped?.currency ?? '-', login: null, rights: DEFAULT_RIGHTS, initial_password_enc: mapped ? this.secrets.seal(mt5Password()) : null, status: failed ? 'failed' : 'provisioning', status_reason: failed, next_attempt_at: m.now, policy_ref: policy.ref, created_by: SYSTEM.id, created_at: m.now, updated_at: m.now })
+          .values({ id, client_id: c.id, legal_entity: c.legal_entity, account_type: type, mt5_group: mapped?.group ?? '-', leverage: mapped?.leverage ?? 1, currency: mapped?.currency ?? '-', login: null, rights: DEFAULT_RIGHTS, initial_password_enc: mapped ? this.secrets.seal(mt5Password()) : null, pushed_access: null, status: failed ? 'failed' : 'provisioning', status_reason: failed, next_attempt_at: m.now, policy_ref: policy.ref, created_by: SYSTEM.id, created_at: m.now, updated_at: m.now })
           .execute();
         m.audit({ action: 'platform.account.requested', targetType: 'mt5_account', targetId: id, clientId: c.id, legalEntity: c.legal_entity, after: { accountType: type, chosen: c.account_type, group: mapped?.group ?? null, leverage: mapped?.leverage ?? null, currency: mapped?.currency ?? null, status: failed ? 'failed' : 'provisioning', reason: failed }, policyRef: policy.ref });
         m.changed('mt5_accounts', id, c.legal_entity, 'insert');
@@ -176,5 +180,83 @@ export class PlatformAccounts {
     requireEntity(auth, 'platform.read', client.legal_entity);
     const rows = await this.store.kysely.selectFrom('mt5_accounts').selectAll().where('client_id', '=', clientId).orderBy('created_at').execute();
     return rows.map((r) => ({ id: r.id, clientId: r.client_id, legalEntity: r.legal_entity, accountType: r.account_type, group: r.mt5_group, leverage: r.leverage, currency: r.currency, login: r.login === null ? null : Number(r.login), rights: r.rights, status: r.status, statusReason: r.status_reason, createdAt: r.created_at }));
+  }
+}
+
+/** What is in force on MT5 by the client's status, whoever took it. */
+function inForce(pushed: Mt5AccountTable['pushed_access']): 'disabled' | 'trading_disabled' | null {
+  return pushed === 'was_disabled' ? 'disabled' : pushed === 'trading_was_disabled' ? 'trading_disabled' : pushed;
+}
+
+/** What a client's status and restrictions take away on MT5: the whole account when closed, trading when positions may not be opened. */
+export function accessFor(client: { status: ClientStatus; restrictions: readonly RestrictionKind[] }): 'disabled' | 'trading_disabled' | null {
+  if (client.status === 'closed') return 'disabled';
+  return capabilities(client.status, { restrictions: client.restrictions }).openPositions ? null : 'trading_disabled';
+}
+
+/**
+ * Pushes the clients' restrictions and closures to their MT5 accounts (trading disabled, account
+ * disabled) and gives back what it took once they end, reading each account back to confirm. Runs
+ * with the platform job; a client that was never restricted is never touched (a dealer's own
+ * intervention on trading stays as it is).
+ */
+export class AccessSync {
+  constructor(
+    private readonly store: Store,
+    private readonly mt5: Mt5Link | null,
+  ) {}
+
+  async run(limit = 200): Promise<number> {
+    if (!this.mt5) return 0;
+    const rows = await this.store.kysely
+      .selectFrom('mt5_accounts as a')
+      .innerJoin('clients as c', 'c.id', 'a.client_id')
+      .select(['a.id', 'a.login', 'a.client_id', 'a.legal_entity', 'a.pushed_access', 'c.status as client_status', 'c.restrictions_json'])
+      .where('a.status', '=', 'active')
+      .where('a.login', 'is not', null)
+      .where((eb) => eb.or([eb('a.pushed_access', 'is not', null), eb('c.status', 'in', ['restricted', 'closed', 'pending_review', 'pending_documents', 'registered'])]))
+      .orderBy('a.id')
+      .limit(limit)
+      .execute();
+    let pushed = 0;
+    for (const r of rows) {
+      const want = accessFor({ status: r.client_status, restrictions: readJson(JSON_COLUMNS.restrictions, r.restrictions_json, `clients.restrictions_json of ${r.client_id}`) });
+      if (want === inForce(r.pushed_access)) continue;
+      if (await this.push(r.id, Number(r.login), r.client_id, r.legal_entity, r.pushed_access, want)) pushed++;
+    }
+    return pushed;
+  }
+
+  private async push(id: string, login: number, clientId: string, legalEntity: string, had: Mt5AccountTable['pushed_access'], want: 'disabled' | 'trading_disabled' | null): Promise<boolean> {
+    const link = this.mt5!;
+    try {
+      const before = await readUser(link.session, login);
+      let rights = before.rights;
+      // Give back only what the back office took; then take what the status takes now, noting
+      // whether it was taken already by someone else (then it is not given back later either).
+      if (had === 'disabled') rights = withRight(rights, 'ENABLED', true);
+      if (had === 'trading_disabled') rights = withRight(rights, 'TRADE_DISABLED', false);
+      let marker: Mt5AccountTable['pushed_access'] = want;
+      if (want === 'disabled') {
+        if (!(before.rights & USER_RIGHTS.ENABLED) && had !== 'disabled') marker = 'was_disabled';
+        rights = withRight(rights, 'ENABLED', false);
+      }
+      if (want === 'trading_disabled') {
+        if (before.rights & USER_RIGHTS.TRADE_DISABLED && had !== 'trading_disabled') marker = 'trading_was_disabled';
+        rights = withRight(rights, 'TRADE_DISABLED', true);
+      }
+      if (rights !== before.rights) await updateUser(link.session, login, { rights });
+      const after = await readUser(link.session, login);
+      const confirmed = after.rights === rights;
+      await this.store.mutate(SYSTEM, async (m) => {
+        if (confirmed) await m.trx.updateTable('mt5_accounts').set({ rights: after.rights, pushed_access: marker, status: want === 'disabled' ? 'closed' : 'active', updated_at: m.now }).where('id', '=', id).execute();
+        m.audit({ action: confirmed ? 'platform.account.access_pushed' : 'platform.account.access_unconfirmed', targetType: 'mt5_account', targetId: id, clientId, legalEntity, before: { rights: before.rights, pushedAccess: had }, after: { rights: after.rights, wanted: rights, pushedAccess: marker, login }, reason: want === 'disabled' ? 'client closed: MT5 account disabled' : want === 'trading_disabled' ? 'client restricted: trading disabled on MT5' : 'restriction ended: access given back on MT5' });
+        m.changed('mt5_accounts', id, legalEntity, 'update');
+      });
+      return confirmed;
+    } catch (error) {
+      if (error instanceof Mt5Refused || error instanceof Mt5Unclear || error instanceof Mt5Unreachable) return false;
+      throw error;
+    }
   }
 }

@@ -44,7 +44,7 @@ describeEachEngine('interventions executed once through faults', (engine) => {
       const user = sim.state.addUser(manager, { Group: global ? 'real\\global\\standard' : 'real\\eu\\standard', Name: `Fault Client${i}`, Leverage: 30, PassMain: 'Main#Pass1', PassInvestor: 'Inv#Pass12' });
       await store.mutate({ ...SYSTEM_ACTOR, id: 'test', name: 'test' }, async (m) => {
         const id = await nextRef(m.trx, 'MTA');
-        await m.trx.insertInto('mt5_accounts').values({ id, client_id: clientId, legal_entity: global ? 'global' : 'eu', account_type: 'standard', mt5_group: user.Group, leverage: 30, currency: global ? 'USD' : 'EUR', login: user.Login, rights: DEFAULT_RIGHTS, initial_password_enc: null, status: 'active', status_reason: null, next_attempt_at: null, policy_ref: 'test', created_by: 'test', created_at: m.now, updated_at: m.now }).execute();
+        await m.trx.insertInto('mt5_accounts').values({ id, client_id: clientId, legal_entity: global ? 'global' : 'eu', account_type: 'standard', mt5_group: user.Group, leverage: 30, currency: global ? 'USD' : 'EUR', login: user.Login, rights: DEFAULT_RIGHTS, initial_password_enc: null, pushed_access: null, status: 'active', status_reason: null, next_attempt_at: null, policy_ref: 'test', created_by: 'test', created_at: m.now, updated_at: m.now }).execute();
         m.audit({ action: 'test.account', targetId: id });
       });
       accounts.push({ login: user.Login, currency: global ? 'USD' : 'EUR' });

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachEngine, expectReason, startTestServer, type TestServer } from '../../testing/harness.js';
 import { startMt5Simulator, type Mt5Simulator } from '../../simulators/mt5/simulator.js';
 import { anApprovedClient } from '../../testing/builders.js';
+import { loadClient, restrictClient, transitionClient } from '../clients/restrictions.js';
 import { Mt5Session } from '../../platform/session.js';
 import { USER_RIGHTS } from '../../platform/webapi.js';
 import { portalClientFor } from '../../testing/harness.js';
@@ -132,6 +133,61 @@ describeEachEngine('MT5 accounts and interventions', (engine) => {
     // The back office's known state follows, so the scan reports nothing for it.
     const account = await server().store.kysely.selectFrom('mt5_accounts').select('rights').where('login', '=', login).executeTakeFirstOrThrow();
     expect(account.rights).toBe(sim.state.user(login).Rights);
+  });
+
+  it('pushes a restriction and a closure to MT5, gives back only what it took, and lets no intervention give trading back meanwhile', async () => {
+    const db = () => server().store.kysely;
+    const pushed = async (l: number) => (await db().selectFrom('mt5_accounts').select(['pushed_access', 'status']).where('login', '=', l).executeTakeFirstOrThrow());
+    const tradeDisabled = () => (sim.state.user(login).Rights & USER_RIGHTS.TRADE_DISABLED) !== 0;
+    const setClient = (restrict: boolean) =>
+      server().store.mutate({ id: 'test', name: 'test', ip: null, userAgent: null, sessionId: null }, async (m) => {
+        const client = await loadClient(m, clientId);
+        if (restrict) await restrictClient(m, client, 'compliance_hold', { reason: 'test: compliance hold' });
+        else {
+          await m.trx.updateTable('clients').set({ restrictions_json: '[]' }).where('id', '=', clientId).execute();
+          await transitionClient(m, client, 'approved', { reason: 'test: hold lifted' });
+        }
+      });
+    // Trading is disabled already (the dealer's case above): the hold finds it so and leaves it so when lifted.
+    expect(tradeDisabled()).toBe(true);
+    await setClient(true);
+    await server().accessSync.run();
+    await until(async () => (await pushed(login)).pushed_access === 'trading_was_disabled', 'the hold recorded');
+    const dealer = await t!.login('dealer');
+    const refused = await expectReason(dealer.client.interventions.request.mutate({ type: 'enable_trading', login, reasonCode: 'restriction_lifted', note: 'Trying to give trading back during a hold.' }), 'CLIENT_RESTRICTED');
+    expect(refused.message).toMatch(/keeps trading disabled on MT5 until the restriction ends/);
+    await setClient(false);
+    await server().accessSync.run();
+    await until(async () => (await pushed(login)).pushed_access === null, 'the hold lifted');
+    expect(tradeDisabled()).toBe(true);
+
+    // Trading given back by a case; a new hold takes it, and lifting the hold gives it back.
+    const manager = await t!.login('dealmanager');
+    const { caseRef } = await dealer.client.interventions.request.mutate({ type: 'enable_trading', login, reasonCode: 'restriction_lifted', note: 'Investigation closed without findings.' });
+    await manager.client.interventions.approve.mutate({ caseRef });
+    expect((await dealer.client.interventions.execute.mutate({ caseRef })).status).toBe('executed');
+    expect(tradeDisabled()).toBe(false);
+    await setClient(true);
+    await server().accessSync.run();
+    await until(async () => (await pushed(login)).pushed_access === 'trading_disabled', 'the second hold pushed');
+    expect(tradeDisabled()).toBe(true);
+    await setClient(false);
+    await server().accessSync.run();
+    await until(async () => (await pushed(login)).pushed_access === null && !tradeDisabled(), 'trading given back');
+    expect(await db().selectFrom('audit_events').select('action').where('client_id', '=', clientId).where('action', '=', 'platform.account.access_pushed').execute()).toHaveLength(4);
+
+    // A closed client's account is disabled on MT5.
+    const other = await anApprovedClient(t!, { legalEntity: 'global', accountType: 'professional' });
+    await server().mt5Accounts.enqueueApproved();
+    await server().mt5Accounts.processDue();
+    const account = await until(() => db().selectFrom('mt5_accounts').selectAll().where('client_id', '=', other.clientId).where('status', '=', 'active').executeTakeFirst(), 'the second account');
+    expect(account).toMatchObject({ mt5_group: 'real\\global\\professional', leverage: 500, currency: 'USD' });
+    await server().store.mutate({ id: 'test', name: 'test', ip: null, userAgent: null, sessionId: null }, async (m) => {
+      await transitionClient(m, await loadClient(m, other.clientId), 'closed', { reason: 'test: account closed at the client\u2019s request' });
+    });
+    await server().accessSync.run();
+    await until(async () => (await pushed(Number(account.login))).status === 'closed', 'the account disabled');
+    expect(sim.state.user(Number(account.login)).Rights & USER_RIGHTS.ENABLED).toBe(0);
   });
 
   it('finds a credit MT5 applied before the connection dropped in the deal history, and never sends it twice', async () => {

@@ -25,6 +25,8 @@ import { Mt5Refused, Mt5Unclear, Mt5Unreachable, type Mt5Session } from '../../p
 import { readGroup, readUser, reached, updateUser, withRight, type AccountChange, type Mt5User } from '../../platform/accounts.js';
 import { DEFAULT_RIGHTS, type BalanceActionName } from '../../platform/webapi.js';
 import { interventionJson, loadIntervention, type InterventionRow } from './intervention-rows.js';
+import { accessFor } from './accounts.js';
+import { JSON_COLUMNS, readJson } from '../../db/json.js';
 
 /** The connection to MT5 the platform module works through; null where MT5 is not configured. */
 export interface Mt5Link {
@@ -94,6 +96,11 @@ export class InterventionsService {
     if (!account) throw await this.unknownLogin(input.login);
     if (input.clientId !== undefined && input.clientId !== account.client_id) throw new DomainError('VALIDATION_FAILED', `clientId: MT5 login ${input.login} is client ${account.client_id}'s account, not ${input.clientId}'s.`, { field: 'clientId' });
     requireEntity(auth, 'interventions.request', account.legal_entity);
+    if (input.type === 'enable_trading' || input.type === 'reactivate' || input.type === 'reset_permissions') {
+      const client = await this.store.kysely.selectFrom('clients').select(['status', 'restrictions_json']).where('id', '=', account.client_id).executeTakeFirstOrThrow();
+      const takes = accessFor({ status: client.status, restrictions: readJson(JSON_COLUMNS.restrictions, client.restrictions_json, `clients.restrictions_json of ${account.client_id}`) });
+      if (takes) throw new DomainError('CLIENT_RESTRICTED', `Client ${account.client_id} is ${client.status}${takes === 'disabled' ? '' : ' and may not open positions'}: the back office keeps ${takes === 'disabled' ? 'the MT5 account disabled' : 'trading disabled on MT5'} until the restriction ends; an intervention cannot give it back.`, { clientStatus: client.status });
+    }
     const policy = await this.policies.require(this.store.kysely, 'platform.interventionTiers');
     const reason = policy.document.reasonCodes.find((r) => r.code === input.reasonCode);
     if (!reason) throw new DomainError('VALIDATION_FAILED', `reasonCode: "${input.reasonCode}" is not in the catalog (policy ${policy.ref}); known: ${policy.document.reasonCodes.map((r) => r.code).join(', ')}.`, { field: 'reasonCode' });
