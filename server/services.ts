@@ -50,6 +50,7 @@ import { InterventionReads } from './modules/platform/intervention-rows.js';
 import { ManagerOperations } from './modules/platform/unlinked.js';
 import { AccessSync, PlatformAccounts } from './modules/platform/accounts.js';
 import { DepositCredits } from './modules/platform/deposit-credits.js';
+import { Mt5Reconciliation } from './modules/platform/reconciliation.js';
 
 export interface Services {
   config: Config;
@@ -94,6 +95,7 @@ export interface Services {
   depositCredits: DepositCredits;
   /** Restrictions and closures pushed to MT5, and given back when they end. */
   accessSync: AccessSync;
+  mt5Reconciliation: Mt5Reconciliation;
 }
 
 /** One MT5 session per server process, and the queue of operations it executes. */
@@ -184,6 +186,7 @@ export function buildServices(config: Config, db: Db, clock: Clock): Services {
     mt5Accounts: new PlatformAccounts(store, policies, secrets, mt5),
     depositCredits,
     accessSync: new AccessSync(store, mt5),
+    mt5Reconciliation: new Mt5Reconciliation(store, policies, mt5, config.mt5?.offsetMinutes ?? 0),
   };
 }
 

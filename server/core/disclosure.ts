@@ -37,7 +37,7 @@ const SHOWN_FIELDS = new Set([
   // comment (31 characters) is what the client's terminal and every dealer's MT5 Manager show anyway;
   // the back office writes only case references there.
   'login', 'group', 'leverage', 'rights', 'credit', 'value', 'valueBefore', 'valueAfter', 'change', 'connectorNote', 'ticket', 'time', 'dealTicket', 'dealer', 'comment',
-  'typeLabel', 'statusLabel', 'reasonLabel', 'mt5Message', 'mt5', 'types', 'reasonCodes',
+  'typeLabel', 'statusLabel', 'reasonLabel', 'backOfficeAmount', 'mt5Amount', 'dealTickets', 'backOffice', 'mt5Message', 'mt5', 'types', 'reasonCodes',
   // staff, never clients
   'actor', 'by', 'username', 'owner', 'operator', 'operatorName', 'requestedByName', 'rejectedBy', 'resolvedBy', 'maker', 'coverFor', 'decidedBy', 'assignee', 'assignedTo', 'requestedBy', 'approvedBy', 'createdBy', 'reviewer', 'ip', 'userAgent',
 ]);

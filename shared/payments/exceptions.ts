@@ -19,6 +19,10 @@ export const EXCEPTION_KINDS = {
   withdrawal_overdue: 'A withdrawal waiting past its SLA',
   overdue_deposit: 'A deposit the provider has not reported',
   mt5_credit_failed: 'A deposit in the ledger that could not be credited on MT5',
+  mt5_missing_deal: 'Done in the back office, no deal on MT5',
+  mt5_duplicate_deal: 'Applied on MT5 more than once',
+  mt5_amount_differs: 'The MT5 deal differs from the back office',
+  mt5_unknown_deal: 'An MT5 deal carries a reference nothing of ours made',
 } as const;
 
 export type ExceptionKind = keyof typeof EXCEPTION_KINDS;

@@ -47,7 +47,12 @@ export const fxRouter = router({
 });
 
 export const reconciliationRouter = router({
-  run: staffProcedure.input(reconciliationRunInput).mutation(({ ctx, input }) => ctx.services.reconciliation.run(ctx.auth, input)),
+  // Ledger against the providers' reports, and (for all providers) the back office's money on MT5 against MT5's deal history.
+  run: staffProcedure.input(reconciliationRunInput).mutation(async ({ ctx, input }) => {
+    const psp = await ctx.services.reconciliation.run(ctx.auth, input);
+    const mt5 = input.provider ? { notCompared: `a run for provider ${input.provider} compares only its report` } : await ctx.services.mt5Reconciliation.run(ctx.auth, input);
+    return { ...psp, mt5 };
+  }),
   importSettlement: staffProcedure.input(settlementImportInput).mutation(({ ctx, input }) => ctx.services.reconciliation.importSettlement(ctx.auth, input)),
   exceptions: staffProcedure.input(exceptionsInput).query(({ ctx, input }) => ctx.services.paymentExceptions.list(ctx.auth, input)),
   takeException: staffProcedure.input(exceptionRefInput).mutation(({ ctx, input }) => ctx.services.paymentExceptions.take(ctx.auth, input.ref)),

@@ -295,4 +295,32 @@ describeEachEngine('MT5 accounts and interventions', (engine) => {
       manual.close();
     }
   });
+
+  it('reconciles the back office\u2019s money on MT5 with the deal history: a deal applied twice and a deal carrying a reference nothing of ours made are exceptions', async () => {
+    const manual = new Mt5Session({ url: sim.url, login: sim.dealerLogin, password: sim.dealerPassword, certificate: sim.certificate });
+    const executed = await server().store.kysely.selectFrom('interventions').select(['ref', (eb) => eb.cast<string>('amount', 'text').as('amount')]).where('type', '=', 'balance_correction').where('status', '=', 'executed').orderBy('ref').executeTakeFirstOrThrow();
+    try {
+      // Someone repeats the case's correction by hand in the MT5 Manager, and types a deposit reference that does not exist.
+      await manual.call('/api/trade/balance', { login, type: 5, balance: (Number(executed.amount) / 100).toFixed(2), comment: executed.ref, check_margin: 1 });
+      await manual.call('/api/trade/balance', { login, type: 2, balance: '60.00', comment: 'DEP-999999', check_margin: 1 });
+    } finally {
+      manual.close();
+    }
+    const finmanager = await t!.login('finmanager');
+    const run = await finmanager.client.reconciliation.run.mutate({ from: '2026-01-01T00:00:00.000Z', to: '2027-01-01T00:00:00.000Z' });
+    expect('mismatches' in run.mt5).toBe(true);
+    const mt5 = run.mt5 as Extract<typeof run.mt5, { mismatches: unknown }>;
+    expect(mt5.mismatches.map((x) => [x.kind, x.reference, x.login]).sort()).toEqual([
+      ['mt5_duplicate_deal', executed.ref, login],
+      ['mt5_unknown_deal', 'DEP-999999', login],
+    ]);
+    const exceptions = await server().store.kysely.selectFrom('payment_exceptions').select(['kind', 'client_id', 'summary']).where('kind', 'like', 'mt5_%').execute();
+    expect(exceptions.map((e) => e.kind).sort()).toEqual(['mt5_duplicate_deal', 'mt5_unknown_deal']);
+    expect(exceptions.every((e) => e.client_id === clientId)).toBe(true);
+    // The totals per login show the back office's money beside what MT5 holds under its references.
+    expect(mt5.totals.find((x) => x.login === login)).toBeDefined();
+    // A second run finds the same and opens nothing new.
+    await finmanager.client.reconciliation.run.mutate({ from: '2026-01-01T00:00:00.000Z', to: '2027-01-01T00:00:00.000Z' });
+    expect(await server().store.kysely.selectFrom('payment_exceptions').select('ref').where('kind', 'like', 'mt5_%').execute()).toHaveLength(2);
+  });
 });
