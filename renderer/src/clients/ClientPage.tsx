@@ -80,6 +80,9 @@ export function ClientPage({ clientId, onClose }: { clientId: string; onClose: (
   const balances = useHostQuery('ledger.balance', { clientId }, [clientId, moved], { skip: !may('ledger.read') });
   const deposits = useHostQuery('deposits.ofClient', { clientId }, [clientId, moved], { skip: !may('deposits.read') });
   const withdrawals = useHostQuery('withdrawals.ofClient', { clientId }, [clientId, moved], { skip: !may('withdrawals.read') });
+  const platformMoved = useAppSelector((s) => (s.ui.versions.interventions ?? 0) + (s.ui.versions.managerOps ?? 0));
+  const accounts = useHostQuery('platform.accounts', { clientId }, [clientId, platformMoved], { skip: !may('platform.read') });
+  const interventions = useHostQuery('interventions.ofClient', { clientId }, [clientId, platformMoved], { skip: !may('platform.read') });
   const o: Overview | null = overview.data;
   const events: Event[] = timeline.data?.items ?? [];
 
@@ -141,6 +144,12 @@ export function ClientPage({ clientId, onClose }: { clientId: string; onClose: (
         <Section title="Balances" rows={balances.data?.items ?? null} empty="No money held for this client." columns={[['Currency', (b) => b.currency], ['Available', (b) => b.available], ['Pending', (b) => b.pending], ['Held for withdrawals', (b) => b.held]]} />
         <Section title="Deposits" rows={deposits.data?.items ?? null} empty="No deposit." columns={[['Deposit', (d) => d.ref], ['Amount', (d) => `${d.amount} ${d.currency}`], ['Status', (d) => labelOf(DEPOSIT_STATUS_LABELS, d.status)], ['Provider', (d) => `${d.provider} · ${labelCase(d.method)}`], ['MT5 credit', (d) => (d.platformStep ? labelOf(PLATFORM_STEP_LABELS, d.platformStep) : '—')], ['Initiated', (d) => time(d.createdAt)]]} />
         <Section title="Withdrawals" rows={withdrawals.data?.items ?? null} empty="No withdrawal." columns={[['Withdrawal', (w) => w.ref], ['Amount', (w) => `${w.amount} ${w.currency}`], ['Status', (w) => labelOf(WITHDRAWAL_STATUS_LABELS, w.status)], ['Approvals', (w) => `${w.approvalsGiven} of ${w.approvalsNeeded}`], ['Checks failed', (w) => (w.checksFailed.length ? w.checksFailed.map(labelCase).join(', ') : 'none')], ['Requested', (w) => time(w.createdAt)]]} />
+        {may('platform.read') && (
+          <>
+            <Section title="MT5 accounts" rows={accounts.data ?? null} empty="No MT5 account yet (opened once KYC approves the client)." columns={[['Login', (a) => (a.login === null ? '—' : String(a.login))], ['Type', (a) => labelCase(a.accountType)], ['Group', (a) => a.group], ['Leverage', (a) => `1:${a.leverage}`], ['Currency', (a) => a.currency], ['Status', (a) => `${labelCase(a.status)}${a.statusReason ? `: ${a.statusReason}` : ''}`], ['Trading', (a) => (a.rights & 0x1 ? (a.rights & 0x4 ? 'disabled' : 'enabled') : 'account disabled')]]} />
+            <Section title="MT5 interventions" rows={interventions.data?.items ?? null} empty="No intervention." columns={[['Case', (i) => i.caseRef], ['Type', (i) => i.typeLabel], ['Login', (i) => String(i.login)], ['Amount or value', (i) => (i.amount !== null ? `${i.amount} ${i.currency}` : (i.value ?? '—'))], ['Status', (i) => i.statusLabel], ['Deal', (i) => i.dealTicket ?? '—'], ['Requested', (i) => time(i.createdAt)]]} />
+          </>
+        )}
         <Section title="KYC cases" rows={o.kycCases} empty="No KYC case." columns={[['Case', (k) => k.caseRef], ['Status', (k) => labelOf(KYC_STATUS_LABELS, k.status)], ['Risk', (k) => (k.riskLevel ? labelCase(k.riskLevel) : '—')], ['Opened for', (k) => k.openedReason], ['Assignee', (k) => k.assignee ?? '—'], ['Opened', (k) => time(k.createdAt)]]} />
         <Section title="Screening cases" rows={o.screeningCases} empty="No screening hit." columns={[['Case', (s) => s.caseId], ['Status', (s) => labelOf(SCREENING_STATUS_LABELS, s.status)], ['List', (s) => `${s.list} ${s.entryKey}`], ['Score', (s) => s.score.toFixed(2)], ['Decided by', (s) => s.decidedBy ?? '—']]} />
         <Section title="Alerts" rows={o.alerts} empty="No alert." columns={[['Alert', (a) => a.id], ['Kind', (a) => labelCase(a.kind)], ['Severity', (a) => labelCase(a.severity)], ['Status', (a) => labelOf(ALERT_STATUS_LABELS, a.status)], ['Raised', (a) => time(a.createdAt)]]} />

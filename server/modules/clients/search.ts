@@ -3,16 +3,18 @@
 // part of the name. Parts of names are matched only in the legal entities where the caller may see
 // personal data, so the search cannot be used to probe who is a client; ids, references and whole
 // e-mail addresses (which identify one client, as an id does) in every entity the caller may read
-// clients in. (MT5 logins join when the platform connector holds accounts.)
+// clients in; an MT5 login (digits) finds the client whose account it is, and an intervention
+// reference (INT-) the client it is about.
 
 import { sql } from 'kysely';
 import { flagsOf } from '../../../shared/clients/flags.js';
 import type { AuthContext } from '../../core/auth.js';
 import type { Store } from '../../core/store.js';
 
-export type MatchedBy = 'client id' | 'case reference' | 'external id' | 'e-mail' | 'name';
+export type MatchedBy = 'client id' | 'case reference' | 'external id' | 'e-mail' | 'name' | 'MT5 login';
 
 const CASE_TABLES = { KYC: 'kyc_cases', SCR: 'screening_cases', ALR: 'alerts', APR: 'approval_requests', DOC: 'documents' } as const;
+const REF_TABLES = { WD: 'withdrawals', DEP: 'deposits', INT: 'interventions' } as const;
 
 export class ClientSearch {
   constructor(private readonly store: Store) {}
@@ -26,12 +28,17 @@ export class ClientSearch {
     const found = new Map<string, MatchedBy>();
     const add = (ids: Array<string | null>, by: MatchedBy) => ids.forEach((id) => id && !found.has(id) && found.set(id, by));
 
-    const ref = /^(CL|KYC|SCR|ALR|APR|DOC)-\d{1,12}$/i.exec(q);
+    const ref = /^(CL|KYC|SCR|ALR|APR|DOC|WD|DEP|INT)-\d{1,12}$/i.exec(q);
     if (ref) {
-      const prefix = ref[1]!.toUpperCase() as 'CL' | keyof typeof CASE_TABLES;
+      const prefix = ref[1]!.toUpperCase() as 'CL' | keyof typeof CASE_TABLES | keyof typeof REF_TABLES;
       const id = q.toUpperCase();
       if (prefix === 'CL') add([id], 'client id');
-      else add((await db.selectFrom(CASE_TABLES[prefix]).select('client_id').where('id', '=', id).execute()).map((r) => r.client_id), 'case reference');
+      else if (prefix in REF_TABLES) add((await db.selectFrom(REF_TABLES[prefix as keyof typeof REF_TABLES]).select('client_id').where('ref', '=', id).execute()).map((r) => r.client_id), 'case reference');
+      else add((await db.selectFrom(CASE_TABLES[prefix as keyof typeof CASE_TABLES]).select('client_id').where('id', '=', id).execute()).map((r) => r.client_id), 'case reference');
+    } else if (/^\d{3,15}$/.test(q)) {
+      // An MT5 login identifies one client's account as an id does.
+      add((await db.selectFrom('mt5_accounts').select('client_id').where('login', '=', Number(q)).execute()).map((r) => r.client_id), 'MT5 login');
+      add((await db.selectFrom('clients').select('id').where('external_id', '=', q).execute()).map((r) => r.id), 'external id');
     } else {
       add((await db.selectFrom('clients').select('id').where('external_id', '=', q).execute()).map((r) => r.id), 'external id');
       const lower = q.toLowerCase();

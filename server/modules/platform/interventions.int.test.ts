@@ -74,6 +74,10 @@ describeEachEngine('MT5 accounts and interventions', (engine) => {
     expect(first.accounts).toEqual([{ login, password: user.PassMain, group: 'real\\eu\\standard', currency: 'EUR' }]);
     const second = await server().mt5Accounts.collectCredentials({ id: 'portal', name: 'client portal', ip: null, userAgent: null, sessionId: null }, clientId);
     expect(second.accounts).toEqual([]);
+    // The search box finds the client by the MT5 login.
+    const dealer = await t!.login('dealer');
+    const found = await dealer.client.clients.search.query({ query: String(login) });
+    expect(found.items.map((i) => [i.clientId, i.matchedBy])).toEqual([[clientId, 'MT5 login']]);
     // The password is in no audit event.
     const events = await server().store.kysely.selectFrom('audit_events').select(['after_json']).where('client_id', '=', clientId).execute();
     expect(events.some((e) => (e.after_json ?? '').includes(user.PassMain))).toBe(false);
