@@ -8,6 +8,7 @@
 // case are found, linked to a case or escalated.
 
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachEngine, expectReason, startTestServer, type TestServer } from '../../testing/harness.js';
@@ -326,5 +327,19 @@ describeEachEngine('MT5 accounts and interventions', (engine) => {
     // A second run finds the same and opens nothing new.
     await finmanager.client.reconciliation.run.mutate({ from: '2026-01-01T00:00:00.000Z', to: '2027-01-01T00:00:00.000Z' });
     expect(await server().store.kysely.selectFrom('payment_exceptions').select('ref').where('kind', 'like', 'mt5_%').execute()).toHaveLength(2);
+  });
+
+  it('lets a third-party Web API client (mt5-sdk) sign in and read the deals the connector made, with their case references', async () => {
+    const require = createRequire(import.meta.url);
+    type Sdk = { auth: { auth(callback: (error?: unknown) => void): void }; http: { get(path: string, callback: (error: unknown, res: { statusCode?: number }, body: string) => void): void } };
+    const Metatrader = require('mt5-sdk') as new (host: string, port: number, auth: { login: string; password: string; build: string; agent: string }) => Sdk;
+    const sdk = new Metatrader('127.0.0.1', Number(new URL(sim.url).port), { login: String(sim.login), password: sim.password, build: '4410', agent: 'mt5sdk' });
+    const now = Math.floor(t!.clock.now().getTime() / 1000) + 2 * 3600;
+    const body = await new Promise<string>((resolve, reject) => sdk.auth.auth((error) => (error ? reject(error) : sdk.http.get(`/api/deal/get_batch?login=${login}&from=${now - 7 * 86_400}&to=${now + 86_400}`, (e, _res, text) => (e ? reject(e) : resolve(text))))));
+    const answer = JSON.parse(body) as { retcode: string; answer: Array<{ Deal: string; Comment: string; Profit: string }> };
+    expect(answer.retcode).toBe('0 Done');
+    const cases = await server().store.kysely.selectFrom('interventions').select(['ref', 'deal_ticket']).where('login', '=', login).where('status', '=', 'executed').where('deal_ticket', 'is not', null).execute();
+    expect(cases.length).toBeGreaterThan(0);
+    for (const c of cases) expect(answer.answer.filter((d) => d.Comment === c.ref).map((d) => d.Deal)).toContain(c.deal_ticket);
   });
 });
