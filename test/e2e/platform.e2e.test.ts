@@ -11,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { anApprovedClient } from '../../server/testing/builders.js';
 import { startMt5Simulator, type Mt5Simulator } from '../../server/simulators/mt5/simulator.js';
 import { Mt5Session } from '../../server/platform/session.js';
-import { openDesk, openQueueRow, startDesktop, type Desktop } from './desktop-fixture.js';
+import { staff } from '../../server/seed/kyc-stories.js';
+import { openDesk, openQueueRow, signInWithKeys, startDesktop, type Desktop } from './desktop-fixture.js';
 
 describe('MT5 interventions in the desktop UI', () => {
   let d: Desktop;
@@ -117,4 +118,42 @@ describe('MT5 interventions in the desktop UI', () => {
     expect(dealer.errors).toEqual([]);
     expect(manager.errors).toEqual([]);
   });
+
+  it('takes a dealer from sign-in to an executed case without a mouse: lands on the queue, / finds the case, Enter opens it, x and Ctrl+Enter execute it, ? lists the keys', async () => {
+    const { t } = d;
+    // Requested and approved elsewhere (through the services, as the desks above would).
+    const [dealerAuth, managerAuth] = await Promise.all([staff(t.server.services, 'dealer'), staff(t.server.services, 'dealmanager')]);
+    const { caseRef } = await t.server.services.interventions.request(dealerAuth, { type: 'change_leverage', login, value: '20', reasonCode: 'client_request', note: 'The client asked in writing for lower leverage.' });
+    await t.server.services.interventions.approve(managerAuth, { caseRef });
+
+    const page = await (await d.browser.newContext({ viewport: { width: 1280, height: 720 } })).newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await signInWithKeys(d, page, 'dealer');
+    await expect.poll(() => page.getByRole('tab', { selected: true }).textContent(), { timeout: 15_000 }).toMatch(/^All open/);
+    await expect.poll(() => page.evaluate("document.activeElement?.closest('.ag-row') !== null"), { timeout: 15_000 }).toBe(true);
+    await expect.poll(() => page.locator('.statusbar').textContent(), { timeout: 15_000 }).toContain('Sync: idle');
+    await page.keyboard.press('/');
+    await page.keyboard.type(caseRef);
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.locator('.grid .ag-row').allTextContents(), { timeout: 10_000 }).toEqual([expect.stringContaining(caseRef)]);
+    await expect.poll(() => page.evaluate("document.activeElement?.closest('.ag-row') !== null")).toBe(true);
+    await page.keyboard.press('Enter');
+    const pane = page.getByRole('complementary', { name: 'Details' });
+    await expect.poll(() => pane.getByRole('heading').first().textContent({ timeout: 1000 }).catch(() => ''), { timeout: 30_000 }).toContain(`${caseRef} · Change leverage to 1:20 · Approved`);
+    // A key the case does not allow now says why, and does nothing.
+    await page.keyboard.press('a');
+    await expect.poll(() => page.locator('.notice-toast').allTextContents()).toContainEqual(expect.stringMatching(/Approve: approved already: it waits for an operator/));
+    await page.keyboard.press('x');
+    await expect.poll(() => page.evaluate('document.activeElement?.textContent')).toBe('Execute');
+    await page.keyboard.press('Control+Enter');
+    await expect.poll(() => pane.getByRole('heading').first().textContent({ timeout: 1000 }).catch(() => ''), { timeout: 15_000 }).toContain('Executed');
+    expect(sim.state.user(login).Leverage).toBe(20);
+    await expect.poll(() => pane.getByRole('table', { name: 'MT5 state before and after' }).textContent()).toContain('Leverage1:301:20 (changed)');
+    await page.keyboard.press('?');
+    const help = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
+    await expect.poll(() => help.textContent()).toMatch(/New intervention request.*Approve \(not now.*Execute on MT5/s);
+    await page.keyboard.press('Escape');
+    expect(errors).toEqual([]);
+  }, 120_000);
 });

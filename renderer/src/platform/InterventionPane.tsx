@@ -98,7 +98,8 @@ export function InterventionPane({ row, offline }: { row: CacheRow; offline: boo
   const approvedByMe = c?.approvals.some((a) => a.userId === user?.id) ?? false;
   const why = (x: InterventionAction): string | null => {
     if (!c) return 'loading';
-    if (!can(x)) return `not possible while ${labelOf(INTERVENTION_STATUS_LABELS, c.status).toLowerCase()}`;
+    if (x === 'approve' && c.status === 'approved') return 'approved already: it waits for an operator';
+    if (!can(x)) return `not possible: the case is ${labelOf(INTERVENTION_STATUS_LABELS, c.status).toLowerCase()}`;
     if (offline) return 'offline';
     if (x === 'execute') {
       if (!may('interventions.execute')) return 'your roles do not execute interventions';
