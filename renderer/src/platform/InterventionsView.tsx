@@ -15,6 +15,12 @@ import { InterventionPane } from './InterventionPane.js';
 import { Mt5Status } from './Mt5Status.js';
 import { RequestForm } from './RequestForm.js';
 
+/** How long ago, in the largest whole unit. */
+function age(iso: string): string {
+  const minutes = Math.max(0, Math.round((Date.now() - Date.parse(iso)) / 60_000));
+  return minutes < 60 ? `${minutes} min` : minutes < 48 * 60 ? `${Math.floor(minutes / 60)} h` : `${Math.floor(minutes / 1440)} d`;
+}
+
 const COLUMNS: QueueColumn<'interventions'>[] = [
   { field: 'caseRef', header: 'Case', width: 120, pinned: true, exact: true },
   { field: 'status', header: 'Status', width: 160, format: (v) => labelOf(INTERVENTION_STATUS_LABELS, String(v ?? '')), choices: INTERVENTION_STATUS_LABELS },
@@ -32,7 +38,7 @@ const COLUMNS: QueueColumn<'interventions'>[] = [
   { field: 'operator', header: 'Operator', width: 120, choices: 'cached' },
   { field: 'dealTicket', header: 'Deal', width: 110, exact: true },
   { field: 'legalEntity', header: 'Entity', width: 90, choices: 'entities' },
-  { field: 'createdAt', header: 'Requested (UTC)', width: 170 },
+  { field: 'createdAt', header: 'Requested (UTC), age', width: 210, format: (v) => (typeof v === 'string' ? `${v.replace('T', ' ').slice(0, 16)} · ${age(v)}` : '') },
   { field: 'slaDueAt', header: 'SLA due (UTC)', width: 170 },
 ];
 

@@ -275,6 +275,8 @@ describeEachEngine('MT5 accounts and interventions', (engine) => {
       const change = found.items.find((i) => i.kind === 'leverage' && i.login === login)!;
       expect(change).toMatchObject({ valueBefore: '30', valueAfter: '10', status: 'unlinked' });
       expect(found.unlinked).toBeGreaterThanOrEqual(2);
+      // The dealers' view says how many wait and how old the oldest is.
+      expect(await dealer.client.platform.status.query({})).toMatchObject({ configured: true, unlinked: found.unlinked, oldestUnlinkedHours: expect.any(Number) });
       // Our own deals (the corrections and credits above) are not among them.
       expect(found.items.filter((i) => i.comment.startsWith('INT-'))).toEqual([]);
       // A second scan finds nothing new.

@@ -12,7 +12,9 @@ export const platformRouter = router({
     const scan = await s.store.kysely.selectFrom('platform_scan_state').select('updated_at').where('name', '=', 'deals').executeTakeFirst();
     const provisioning = await s.store.kysely.selectFrom('mt5_accounts').select((eb) => eb.fn.countAll<string>().as('n')).where('status', '=', 'provisioning').executeTakeFirstOrThrow();
     const queue = s.mt5 ? await s.mt5.operations.queueState() : null;
-    return { configured: s.mt5 !== null, mt5: queue?.mt5 ?? 'not_configured', waiting: queue?.waiting ?? 0, unclear: queue?.unclear ?? 0, provisioning: Number(provisioning.n), scannedAt: scan?.updated_at ?? null };
+    // Operations made on MT5 with no case, in the caller's entities: how many wait, and how long the oldest has.
+    const { unlinked, oldestUnlinkedHours } = await s.managerOps.list(ctx.auth, { limit: 1 });
+    return { configured: s.mt5 !== null, mt5: queue?.mt5 ?? 'not_configured', waiting: queue?.waiting ?? 0, unclear: queue?.unclear ?? 0, provisioning: Number(provisioning.n), scannedAt: scan?.updated_at ?? null, unlinked, oldestUnlinkedHours };
   }),
   accounts: staffProcedure.input(clientAccountsInput).query(({ ctx, input }) => ctx.services.mt5Accounts.ofClient(ctx.auth, input.clientId)),
 });
