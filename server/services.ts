@@ -51,6 +51,7 @@ import { ManagerOperations } from './modules/platform/unlinked.js';
 import { AccessSync, PlatformAccounts } from './modules/platform/accounts.js';
 import { DepositCredits } from './modules/platform/deposit-credits.js';
 import { Mt5Reconciliation } from './modules/platform/reconciliation.js';
+import { marginOf } from './modules/platform/margin.js';
 
 export interface Services {
   config: Config;
@@ -145,6 +146,7 @@ export function buildServices(config: Config, db: Db, clock: Clock): Services {
   const mt5 = connectMt5(config, store);
   const interventionReads = new InterventionReads(store);
   const depositCredits = new DepositCredits(store, policies, mt5);
+  withdrawals.marginOf = (clientId, currency) => marginOf(store, mt5, clientId, currency);
   providerEvents.onDepositCredited = (m, deposit) => depositCredits.onCredited(m, deposit);
   const managerOps = new ManagerOperations(store, policies, mt5, { offsetMinutes: config.mt5?.offsetMinutes ?? 0 });
   return {

@@ -25,7 +25,12 @@ export interface CheckInput {
   /** The withdrawal being checked again at approval: left out of velocity and first-withdrawal counts. */
   ref: string | null;
   now: string;
+  /** The client's MT5 account in the withdrawal's currency as read just before (free margin), or why it was not read. */
+  margin?: PlatformMargin;
 }
+
+/** What MT5 says of the account a withdrawal leaves: read before the deciding transaction (server/modules/platform/margin.ts). */
+export type PlatformMargin = { read: true; login: number; marginFree: bigint; margin: bigint; equity: bigint } | { read: false; why: string };
 
 function check(code: string, label: string, passed: boolean, blocking: boolean, detail: string, data: Record<string, unknown>): WithdrawalCheck {
   return { code, label, outcome: passed ? 'passed' : 'failed', blocking, detail, data };
@@ -63,7 +68,12 @@ export async function runWithdrawalChecks(db: Reader, input: CheckInput, policy:
 
   out.push(check('available_balance', 'Available balance covers it', available >= money.minor, true, `available ${shown(available)} for ${shown(money.minor)}`, { available: formatAmount({ minor: available, currency: money.currency }), requested: formatAmount(money) }));
 
-  out.push({ code: 'open_position_margin', label: 'Open positions keep their margin', outcome: 'not_available', blocking: false, detail: 'no trading platform connected: margin not checked', data: {} });
+  const margin = input.margin ?? { read: false, why: 'no trading platform connected: margin not checked' };
+  if (!margin.read) out.push({ code: 'open_position_margin', label: 'Open positions keep their margin', outcome: 'not_available', blocking: false, detail: margin.why, data: {} });
+  else {
+    const ok = money.minor <= margin.marginFree;
+    out.push(check('open_position_margin', 'Open positions keep their margin', ok, false, ok ? `MT5 login ${margin.login} has ${shown(margin.marginFree)} free margin for ${shown(money.minor)}` : `MT5 login ${margin.login} has ${shown(margin.marginFree)} free margin (margin in use ${shown(margin.margin)}): paying ${shown(money.minor)} would leave open positions under-margined`, { login: margin.login, marginFree: formatAmount({ minor: margin.marginFree, currency: money.currency }), margin: formatAmount({ minor: margin.margin, currency: money.currency }), equity: formatAmount({ minor: margin.equity, currency: money.currency }) }));
+  }
 
   const nameMatches = payerMatches(input.destinationName, client.type === 'corporate' ? { type: 'corporate', companyName: client.company_name ?? '' } : { type: 'individual', firstName: client.first_name ?? '', lastName: client.last_name ?? '' });
   out.push(check('destination_name', 'Destination is in the client’s name', nameMatches, false, nameMatches ? 'account holder matches the client' : 'third-party destination: the account holder is not the client', { accountHolder: input.destinationName }));

@@ -18,7 +18,7 @@ import type { PolicyReader } from '../policies/reader.js';
 import { loadClient } from '../clients/restrictions.js';
 import { clientBalances, post, type AccountKey } from './ledger.js';
 import { convertAt } from './fx.js';
-import { failedChecks, runWithdrawalChecks } from './withdrawal-checks.js';
+import { failedChecks, runWithdrawalChecks, type PlatformMargin } from './withdrawal-checks.js';
 import { openException, settleException } from './exceptions.js';
 import type { PayoutAnswer, PspApiClient } from './payout-client.js';
 import { loadWithdrawal, withdrawalJson, type StoredTier, type WithdrawalRow } from './withdrawal-rows.js';
@@ -61,6 +61,9 @@ export async function releaseHold(m: Mutation, w: WithdrawalRow, to: 'rejected' 
 }
 
 export class WithdrawalsService {
+  /** The client's free margin on MT5, read before a check runs (set where MT5 is configured). */
+  marginOf: (clientId: string, currency: string) => Promise<PlatformMargin> = () => Promise.resolve({ read: false, why: 'no trading platform connected: margin not checked' });
+
   constructor(
     private readonly store: Store,
     private readonly policies: PolicyReader,
@@ -77,6 +80,8 @@ export class WithdrawalsService {
       throw new DomainError('VALIDATION_FAILED', `amount: ${(error as Error).message}`, { field: 'amount' });
     }
     if (!this.providers().has(input.provider)) throw new DomainError('VALIDATION_FAILED', `provider: "${input.provider}" is not a payment provider this server works with (configured: ${[...this.providers()].sort().join(', ') || 'none'})`, { field: 'provider' });
+    // MT5 is asked before the transaction, never inside it.
+    const margin = await this.marginOf(input.clientId, money.currency);
     const ref = await this.store.mutate(actor, async (m) => {
       const client = await loadClient(m, input.clientId);
       if (auth) requireEntity(auth, 'withdrawals.decide', client.legal_entity);
@@ -88,7 +93,7 @@ export class WithdrawalsService {
         throw new DomainError('INSUFFICIENT_BALANCE', `Client ${client.id} has ${formatAmount({ minor: available, currency: money.currency })} ${money.currency} available; ${input.amount} ${money.currency} was asked for.`, { available: formatAmount({ minor: available, currency: money.currency }) });
       }
       const ref = await nextRef(m.trx, 'WD');
-      const checks = await runWithdrawalChecks(m.trx, { client, money, baseMinor: converted?.money.minor ?? null, baseCurrency, destinationName: input.destination.accountHolder, ref: null, now: m.now }, policy.document, available);
+      const checks = await runWithdrawalChecks(m.trx, { client, money, baseMinor: converted?.money.minor ?? null, baseCurrency, destinationName: input.destination.accountHolder, ref: null, now: m.now, margin }, policy.document, available);
       const first = checks.find((c) => c.code === 'first_withdrawal')?.data.first === true;
       // Without a rate the amount cannot be placed in a band: the top band applies, and says so.
       const baseMinor = converted?.money.minor ?? BigInt(Number.MAX_SAFE_INTEGER);
@@ -124,6 +129,8 @@ export class WithdrawalsService {
 
   async approve(auth: AuthContext, input: { ref: string; reason?: string | undefined }): Promise<{ status: string; approvalsNeeded: number }> {
     let after = { status: 'pending_approval', approvalsNeeded: 0 };
+    const pending = await loadWithdrawal(this.store.kysely, input.ref, false);
+    const margin = await this.marginOf(pending.client_id, pending.currency);
     await this.decide(auth, input.ref, 'approve', async (m, w) => {
       if (w.requested_by === auth.user.id) throw new DomainError('SAME_PERSON_APPROVAL', `You requested ${w.ref}; another person must approve it.`);
       const given = await m.trx.selectFrom('withdrawal_approvals').selectAll().where('withdrawal_ref', '=', w.ref).execute();
@@ -133,7 +140,7 @@ export class WithdrawalsService {
       const available = (await clientBalances(m.trx, w.client_id)).find((b) => b.currency === w.currency)?.available ?? 0n;
       const money = { minor: BigInt(w.amount_text), currency: w.currency };
       const destination = withdrawalJson.destination(w);
-      const checks: WithdrawalCheck[] = await runWithdrawalChecks(m.trx, { client, money, baseMinor: w.base_amount_text === null ? null : BigInt(w.base_amount_text), baseCurrency: w.base_currency, destinationName: destination.accountHolder, ref: w.ref, now: m.now }, policy.document, available + money.minor);
+      const checks: WithdrawalCheck[] = await runWithdrawalChecks(m.trx, { client, money, baseMinor: w.base_amount_text === null ? null : BigInt(w.base_amount_text), baseCurrency: w.base_currency, destinationName: destination.accountHolder, ref: w.ref, now: m.now, margin }, policy.document, available + money.minor);
       const failed = failedChecks(checks);
       if (failed.blocking.length > 0) throw new DomainError('INVALID_TRANSITION', `${w.ref} cannot be approved while: ${failed.blocking.map((c) => `${c.label.toLowerCase()} failed (${c.detail})`).join('; ')}. Reject it or put it on hold.`, { failed: failed.blocking.map((c) => c.code) });
       const tier = withdrawalJson.tier(w);

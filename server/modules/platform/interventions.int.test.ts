@@ -344,4 +344,23 @@ describeEachEngine('MT5 accounts and interventions', (engine) => {
     expect(cases.length).toBeGreaterThan(0);
     for (const c of cases) expect(answer.answer.filter((d) => d.Comment === c.ref).map((d) => d.Deal)).toContain(c.deal_ticket);
   });
+
+  it('checks a withdrawal against the free margin MT5 reports for the client\u2019s open positions', async () => {
+    const finance = await t!.login('finance');
+    const margin = async (withdrawalRef: string) => (await finance.client.withdrawals.get.query({ ref: withdrawalRef })).checks.find((c) => c.code === 'open_position_margin')!;
+    const destination = { accountHolder: payer, account: 'CY17002001280000001200527600' };
+    sim.state.positions.push({ Position: 9001, Login: login, Symbol: 'EURUSD', Action: 0, TimeCreate: Math.floor(t!.clock.now().getTime() / 1000), PriceOpen: 1.1, PriceCurrent: 1.1, Volume: 100, Profit: 0, Comment: '' });
+    const small = await finance.client.withdrawals.request.mutate({ clientId, amount: '20.00', currency: 'EUR', method: 'bank_transfer', provider: 'simpay', destination });
+    expect(await margin(small.withdrawalRef)).toMatchObject({ outcome: 'passed', data: { login } });
+    // A position that takes nearly all the equity as margin: the next withdrawal would leave it under-margined.
+    const account = await server().store.kysely.selectFrom('mt5_accounts').select('login').where('login', '=', login).executeTakeFirstOrThrow();
+    expect(Number(account.login)).toBe(login);
+    const u = sim.state.user(login);
+    sim.state.positions[sim.state.positions.length - 1]!.Volume = Math.floor(((u.Balance + u.Credit) * u.Leverage * 10_000) / (100_000 * 1.1));
+    const large = await finance.client.withdrawals.request.mutate({ clientId, amount: '30.00', currency: 'EUR', method: 'bank_transfer', provider: 'simpay', destination });
+    const check = await margin(large.withdrawalRef);
+    expect(check).toMatchObject({ outcome: 'failed', blocking: false });
+    expect(check.detail).toMatch(/would leave open positions under-margined/);
+    sim.state.positions.pop();
+  });
 });

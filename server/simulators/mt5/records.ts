@@ -25,16 +25,19 @@ export function userRecord(u: SimUser, state: Mt5State): Record<string, string> 
 
 export function accountRecord(u: SimUser, state: Mt5State): Record<string, string> {
   const digits = state.digitsOf(u.Login);
-  const profit = state.positions.filter((p) => p.Login === u.Login).reduce((a, p) => a + p.Profit, 0);
+  const open = state.positions.filter((p) => p.Login === u.Login);
+  const profit = open.reduce((a, p) => a + p.Profit, 0);
   const equity = u.Balance + u.Credit + profit;
+  // Margin as a forex CFD's: lots (Volume is 1/10000 lot) x 100,000 contract x open price / leverage.
+  const margin = open.reduce((a, p) => a + ((p.Volume / 10_000) * 100_000 * p.PriceOpen) / u.Leverage, 0);
   return {
     Login: String(u.Login),
     CurrencyDigits: String(digits),
     Balance: money(u.Balance, digits),
     Credit: money(u.Credit, digits),
-    Margin: money(0, digits),
-    MarginFree: money(equity, digits),
-    MarginLevel: '0.00',
+    Margin: money(margin, digits),
+    MarginFree: money(equity - margin, digits),
+    MarginLevel: margin > 0 ? ((equity / margin) * 100).toFixed(2) : '0.00',
     MarginLeverage: String(u.Leverage),
     Profit: money(profit, digits),
     Equity: money(equity, digits),
