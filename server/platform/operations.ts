@@ -32,6 +32,12 @@ export interface OperationInput {
   amount: Money;
   legalEntity?: string | null;
   clientId?: string | null;
+  /**
+   * For a caller that sends the operation itself as soon as its transaction commits: how long the
+   * queue leaves it to that caller before taking it (so the job does not race the operator); the
+   * queue sends it then if the caller never did (a crash between commit and send).
+   */
+  sentByCallerWithinMs?: number;
 }
 
 export type OperationStatus = 'pending' | 'sending' | 'unclear' | 'done' | 'failed';
@@ -54,7 +60,7 @@ export async function recordOperation(m: Mutation, input: OperationInput): Promi
   const id = await nextRef(m.trx, 'MTO');
   await m.trx
     .insertInto('platform_operations')
-    .values({ id, reference: input.reference, login: input.login, action: BALANCE_ACTIONS[input.action], amount: input.amount.minor.toString(), currency: input.amount.currency, legal_entity: input.legalEntity ?? null, client_id: input.clientId ?? null, status: 'pending', next_attempt_at: m.now, requested_by: m.actor.id, created_at: m.now, updated_at: m.now })
+    .values({ id, reference: input.reference, login: input.login, action: BALANCE_ACTIONS[input.action], amount: input.amount.minor.toString(), currency: input.amount.currency, legal_entity: input.legalEntity ?? null, client_id: input.clientId ?? null, status: 'pending', next_attempt_at: new Date(Date.parse(m.now) + (input.sentByCallerWithinMs ?? 0)).toISOString(), requested_by: m.actor.id, created_at: m.now, updated_at: m.now })
     .execute();
   m.audit({ action: 'platform.operation.recorded', targetType: 'platform_operation', targetId: id, clientId: input.clientId ?? undefined, legalEntity: input.legalEntity ?? null, after: { reference: input.reference, login: input.login, action: input.action, amount: formatAmount(input.amount), currency: input.amount.currency }, caseRef: input.reference });
   return id;
@@ -124,9 +130,9 @@ export class Mt5Operations {
     return out;
   }
 
-  /** Claims one operation and takes it as far as it can go now. */
-  async execute(id: string): Promise<OperationStatus> {
-    const claimed = await this.claim(id);
+  /** Claims one operation and takes it as far as it can go now (`now`: the caller that recorded it sends it at once, before its turn in the queue). */
+  async execute(id: string, opts: { now?: boolean } = {}): Promise<OperationStatus> {
+    const claimed = await this.claim(id, opts.now ?? false);
     if (!claimed) return (await this.store.kysely.selectFrom('platform_operations').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status;
     const { op, sentBefore } = claimed;
     const amount = BigInt(op.amount_text);
@@ -160,14 +166,14 @@ export class Mt5Operations {
     }
   }
 
-  private async claim(id: string) {
+  private async claim(id: string, now: boolean) {
     return this.store.mutate(SYSTEM, async (m) => {
       const leaseUntil = new Date(Date.parse(m.now) + (this.opts.leaseMs ?? 60_000)).toISOString();
       const op = await m.trx
         .updateTable('platform_operations')
         .set((eb) => ({ status: 'sending', claimed_by: this.opts.instance, claimed_until: leaseUntil, attempts: eb('attempts', '+', 1), updated_at: m.now }))
         .where('id', '=', id)
-        .where((eb) => eb.or([eb.and([eb('status', 'in', ['pending', 'unclear']), eb('next_attempt_at', '<=', m.now)]), eb.and([eb('status', '=', 'sending'), eb('claimed_until', '<', m.now)])]))
+        .where((eb) => eb.or([eb.and([eb('status', 'in', now ? ['pending'] : ['pending', 'unclear']), ...(now ? [eb('attempts', '=', 0)] : [eb('next_attempt_at', '<=', m.now)])]), eb.and([eb('status', '=', 'sending'), eb('claimed_until', '<', m.now)])]))
         .returning(['id', 'reference', 'login', 'action', 'currency', 'attempts', 'sent_at', 'client_id', 'legal_entity', (eb) => eb.cast<string>('amount', 'text').as('amount_text')])
         .executeTakeFirst();
       if (!op) return m.unchanged(null);

@@ -46,9 +46,9 @@ export class DepositCredits {
       if (accounts.length > 0) await this.cannotCredit(m, deposit, `the client's MT5 accounts are in ${[...new Set(accounts.map((a) => a.currency))].join(', ')}, not ${deposit.currency}`);
       return false;
     }
-    const id = await recordOperation(m, { reference: deposit.ref, login: Number(account.login), action: 'balance', amount: { minor: BigInt(deposit.amount_text), currency: deposit.currency }, legalEntity: deposit.legal_entity, clientId: deposit.client_id });
+    const id = await recordOperation(m, { reference: deposit.ref, login: Number(account.login), action: 'balance', amount: { minor: BigInt(deposit.amount_text), currency: deposit.currency }, legalEntity: deposit.legal_entity, clientId: deposit.client_id, sentByCallerWithinMs: 30_000 });
     const operations = this.mt5.operations;
-    m.afterCommit(() => operations.execute(id).then(() => undefined, () => undefined));
+    m.afterCommit(() => operations.execute(id, { now: true }).then(() => undefined, () => undefined));
     return true;
   }
 

@@ -262,7 +262,7 @@ export class InterventionsService {
       const approvers = await m.trx.selectFrom('intervention_approvals').select('user_id').where('case_ref', '=', c.ref).execute();
       if (approvers.some((a) => a.user_id === auth.user.id)) throw new DomainError('SAME_PERSON_APPROVAL', `You approved ${c.ref}; the operator who executes it must be someone other than its approvers.`);
       if (isMoneyType(c.type)) {
-        operationId = await recordOperation(m, { reference: c.ref, login: Number(c.login), action: MONEY_ACTION[c.type as keyof typeof MONEY_ACTION], amount: { minor: BigInt(c.amount_text!), currency: c.currency! }, legalEntity: c.legal_entity, clientId: c.client_id });
+        operationId = await recordOperation(m, { reference: c.ref, login: Number(c.login), action: MONEY_ACTION[c.type as keyof typeof MONEY_ACTION], amount: { minor: BigInt(c.amount_text!), currency: c.currency! }, legalEntity: c.legal_entity, clientId: c.client_id, sentByCallerWithinMs: 30_000 });
       }
       await m.trx
         .updateTable('interventions')
@@ -272,7 +272,7 @@ export class InterventionsService {
       m.audit({ action: 'intervention.executing', targetType: 'intervention', targetId: c.ref, clientId: c.client_id, legalEntity: c.legal_entity, before: { status: c.status, mt5: before }, after: { status: 'executing', operator: auth.user.id, operationId }, caseRef: c.ref });
       m.changed('interventions', c.ref, c.legal_entity, 'update');
     });
-    if (operationId) await link.operations.execute(operationId);
+    if (operationId) await link.operations.execute(operationId, { now: true });
     else await this.sendAccountChange(input.caseRef);
     await this.readBack(input.caseRef);
     const c = await loadIntervention(this.store.kysely, input.caseRef, false);
