@@ -18,7 +18,7 @@ import { Mt5Refused, Mt5Unclear, Mt5Unreachable } from '../../platform/session.j
 import { DEFAULT_RIGHTS, USER_RIGHTS } from '../../platform/webapi.js';
 import type { Mt5AccountTable } from '../../db/schema-payments.js';
 import { transientRefusal } from '../../platform/operations.js';
-import type { Mt5Link } from './interventions.js';
+import type { Mt5Link } from '../../platform/link.js';
 import { readUser, updateUser, withRight } from '../../platform/accounts.js';
 import { capabilities, type ClientStatus, type RestrictionKind } from '../../../shared/clients/lifecycle.js';
 import { JSON_COLUMNS, readJson } from '../../db/json.js';

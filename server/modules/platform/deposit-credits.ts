@@ -12,7 +12,7 @@ import type { Mutation, Store } from '../../core/store.js';
 import { recordOperation, type SettledOperation } from '../../platform/operations.js';
 import { openException } from '../payments/exceptions.js';
 import type { PolicyReader } from '../policies/reader.js';
-import type { Mt5Link } from './interventions.js';
+import type { Mt5Link } from '../../platform/link.js';
 
 const SYSTEM: Actor = { ...SYSTEM_ACTOR, id: 'system:mt5', name: 'MT5 connector' };
 

@@ -20,19 +20,14 @@ import type { Mutation, Store } from '../../core/store.js';
 import { nextRef } from '../../db/counters.js';
 import type { PolicyReader } from '../policies/reader.js';
 import { convertAt } from '../payments/fx.js';
-import { recordOperation, transientRefusal, type Mt5Operations, type SettledOperation } from '../../platform/operations.js';
-import { Mt5Refused, Mt5Unclear, Mt5Unreachable, type Mt5Session } from '../../platform/session.js';
+import { recordOperation, transientRefusal, type SettledOperation } from '../../platform/operations.js';
+import type { Mt5Link } from '../../platform/link.js';
+import { Mt5Refused, Mt5Unclear, Mt5Unreachable } from '../../platform/session.js';
 import { readGroup, readUser, reached, updateUser, withRight, type AccountChange, type Mt5User } from '../../platform/accounts.js';
 import { DEFAULT_RIGHTS, type BalanceActionName } from '../../platform/webapi.js';
 import { interventionJson, loadIntervention, type InterventionRow } from './intervention-rows.js';
 import { accessFor } from './accounts.js';
 import { JSON_COLUMNS, readJson } from '../../db/json.js';
-
-/** The connection to MT5 the platform module works through; null where MT5 is not configured. */
-export interface Mt5Link {
-  session: Mt5Session;
-  operations: Mt5Operations;
-}
 
 export interface RequestIntervention {
   type: InterventionType;

@@ -8,7 +8,7 @@ import type { Store } from '../../core/store.js';
 import type { PlatformMargin } from '../payments/withdrawal-checks.js';
 import { readUser } from '../../platform/accounts.js';
 import { Mt5Refused, Mt5Unclear, Mt5Unreachable } from '../../platform/session.js';
-import type { Mt5Link } from './interventions.js';
+import type { Mt5Link } from '../../platform/link.js';
 
 export async function marginOf(store: Store, mt5: Mt5Link | null, clientId: string, currency: string): Promise<PlatformMargin> {
   if (!mt5) return { read: false, why: 'no trading platform connected: margin not checked' };

@@ -10,7 +10,7 @@ import type { AuthContext } from '../../core/auth.js';
 import type { Store } from '../../core/store.js';
 import { openException } from '../payments/exceptions.js';
 import type { PolicyReader } from '../policies/reader.js';
-import type { Mt5Link } from './interventions.js';
+import type { Mt5Link } from '../../platform/link.js';
 
 const OUR_REFERENCE = /^(DEP|WD|INT)-\d{6,}$/;
 const DAY_S = 86_400;

@@ -22,7 +22,7 @@ import { nextRef } from '../../db/counters.js';
 import { raiseAlert } from '../alerts/service.js';
 import type { PolicyReader } from '../policies/reader.js';
 import { Mt5Refused, Mt5Unclear, Mt5Unreachable } from '../../platform/session.js';
-import type { Mt5Link } from './interventions.js';
+import type { Mt5Link } from '../../platform/link.js';
 import type { CacheRow } from '../../../shared/desktop/views.js';
 
 const SYSTEM: Actor = { ...SYSTEM_ACTOR, id: 'system:mt5-scan', name: 'MT5 scan' };
