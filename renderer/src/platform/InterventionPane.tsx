@@ -19,6 +19,12 @@ import { FlagCell } from '../shared/Flags.js';
 import { recordOf } from '../shared/records.js';
 import { useAppDispatch, useAppSelector } from '../store.js';
 
+/** A policy version in words: `platform.interventionTiers@3` is version 3 of the intervention tiers. */
+export function policyWords(ref: string): string {
+  const m = /^[a-z]+\.([A-Za-z]+)@(\d+)$/.exec(ref);
+  return m ? `version ${m[2]} of the ${m[1]!.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase()} policy` : ref;
+}
+
 const time = (iso: string | null | undefined) => (iso ? `${iso.replace('T', ' ').slice(0, 19)} UTC` : null);
 
 /** Rights as words: the bits a dealer looks at. */
@@ -151,7 +157,7 @@ export function InterventionPane({ row, offline }: { row: CacheRow; offline: boo
           'In base currency': c.baseAmount ? `${c.baseAmount} ${c.baseCurrency}` : null,
           Reason: `${c.reasonLabel} (${c.reasonCode})`,
           Note: c.note,
-          Tier: `${c.tier} (policy ${c.policyRef})`,
+          Tier: `${c.tier} (${policyWords(c.policyRef)})`,
           'Requested by': `${c.requestedByName ?? c.requestedBy} at ${time(c.createdAt)}`,
           Operator: c.operatorName,
           'Rejected by': c.rejectedBy ? `${c.rejectedBy}${c.rejectionReason ? `: ${c.rejectionReason}` : ''}` : null,

@@ -7,6 +7,7 @@ import { useEffect, useRef, useState } from 'react';
 import { INTERVENTION_TYPE_LABELS, INTERVENTION_TYPES, isMoneyType, type InterventionType } from '../../../shared/platform/interventions.js';
 import { ActionForm } from '../shared/ActionForm.js';
 import { PaneStatus, useHostAction, useHostQuery } from '../shared/host.js';
+import { policyWords } from './InterventionPane.js';
 
 export function RequestForm({ offline, onDone, onCancel }: { offline: boolean; onDone: (caseRef: string) => void; onCancel: () => void }) {
   const codes = useHostQuery('interventions.reasonCodes', {}, []);
@@ -86,7 +87,7 @@ export function RequestForm({ offline, onDone, onCancel }: { offline: boolean; o
           Cancel
         </button>
       </div>
-      {codes.data && <p className="hint">Reason codes from policy {codes.data.policyRef}. A note needs at least 10 characters.</p>}
+      {codes.data && <p className="hint">Reasons from {policyWords(codes.data.policyRef)}. A note needs at least 10 characters.</p>}
       <PaneStatus loading={false} error={request.error ?? codes.error} what="the request" />
     </ActionForm>
   );
