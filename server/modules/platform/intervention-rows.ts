@@ -147,7 +147,8 @@ export class InterventionReads {
 
   /** The desktop cache's rows: the grid's columns and the whole view as `_json`. */
   async byIds(refs: string[]): Promise<CacheRow[]> {
-    const rows = await this.base().select(CLIENT_COLUMNS).where('i.ref', 'in', refs).execute();
+    // The client's status, screening and risk for the flags (the name is in base() already).
+    const rows = await this.base().select(CLIENT_COLUMNS.filter((c) => c !== 'c.display_name as client_name')).where('i.ref', 'in', refs).execute();
     const views = await this.views(rows);
     return views.map((v, i) => {
       const r = rows[i]!;

@@ -21,7 +21,7 @@ import type { Mutation, Store } from '../../core/store.js';
 import { nextRef } from '../../db/counters.js';
 import { raiseAlert } from '../alerts/service.js';
 import type { PolicyReader } from '../policies/reader.js';
-import { Mt5Refused, Mt5Unclear, Mt5Unreachable } from '../../platform/session.js';
+import { Mt5Refused } from '../../platform/session.js';
 import type { Mt5Link } from '../../platform/link.js';
 import type { CacheRow } from '../../../shared/desktop/views.js';
 
@@ -204,8 +204,8 @@ export class ManagerOperations {
       try {
         u = await link.session.call<Record<string, string>>('/api/user/get', { login });
       } catch (error) {
+        // An account deleted on MT5 has nothing to compare; anything else stops the run (the next one starts again).
         if (error instanceof Mt5Refused && error.retcode === 13) continue;
-        if (error instanceof Mt5Refused || error instanceof Mt5Unclear || error instanceof Mt5Unreachable) throw error;
         throw error;
       }
       const now = { group: String(u.Group), leverage: Number(u.Leverage), rights: Number(u.Rights) };
@@ -236,13 +236,9 @@ export class ManagerOperations {
     return { read: accounts.length, found };
   }
 
-  private scopeFilter(auth: AuthContext, legalEntity?: string) {
-    return listScope(auth, 'platform.read', legalEntity);
-  }
-
   /** Manager operations in the caller's entities (and those on logins of no entity), newest first. */
   async list(auth: AuthContext, filter: { status?: UnlinkedStatus | undefined; from?: string | undefined; to?: string | undefined; legalEntity?: string | undefined; limit?: number }): Promise<{ items: ManagerOpView[]; unlinked: number; oldestUnlinkedHours: number | null }> {
-    const scope = this.scopeFilter(auth, filter.legalEntity);
+    const scope = listScope(auth, 'platform.read', filter.legalEntity);
     let q = this.base().where((eb) => (scope.length > 0 ? eb.or([eb('o.legal_entity', 'in', scope), eb('o.legal_entity', 'is', null)]) : eb('o.legal_entity', 'is', null)));
     q = q.where('o.status', '=', filter.status ?? 'unlinked');
     if (filter.from) q = q.where('o.at', '>=', filter.from);
