@@ -23,6 +23,7 @@ import { WithdrawalEffects } from './withdrawal-effects.js';
 import { openException } from './exceptions.js';
 import type { EventRow, EventSteps, Outcome, Park } from './event-steps.js';
 import type { ProviderEvent } from './psp/event.js';
+import { isTransientConflict } from '../../db/conflicts.js';
 
 /** The provider as the actor of what its events do, with the address the webhook came from. */
 export function providerActor(provider: string, ip: string | null = null, userAgent: string | null = null): Actor {
@@ -31,6 +32,8 @@ export function providerActor(provider: string, ip: string | null = null, userAg
 
 /** Deliveries that share one transaction at most: enough to amortise a commit, few enough that none waits long. */
 const MAX_DELIVERIES_PER_COMMIT = 64;
+/** How often a delivery refused by a deadlock with another server is stored again before its webhook is answered 500. */
+const CONFLICT_RETRIES = 5;
 
 interface Delivery {
   actor: Actor;
@@ -39,6 +42,8 @@ interface Delivery {
   onError: (error: unknown, eventRow: number) => void;
   resolve: (answer: { stored: number[]; duplicates: number }) => void;
   reject: (error: unknown) => void;
+  /** times it was refused by a deadlock with another server's transaction */
+  conflicts: number;
 }
 
 export class ProviderEvents implements EventSteps {
@@ -70,7 +75,7 @@ export class ProviderEvents implements EventSteps {
    */
   receive(actor: Actor, events: readonly ProviderEvent[], raw: Buffer, onError: (error: unknown, eventRow: number) => void = () => undefined): Promise<{ stored: number[]; duplicates: number }> {
     return new Promise((resolve, reject) => {
-      this.#waiting.push({ actor, events, raw, onError, resolve, reject });
+      this.#waiting.push({ actor, events, raw, onError, resolve, reject, conflicts: 0 });
       if (!this.#receiving) void this.drainDeliveries();
     });
   }
@@ -117,15 +122,29 @@ export class ProviderEvents implements EventSteps {
         return stored ? null : m.unchanged(null);
       });
     } catch (error) {
-      for (const d of batch) d.reject(error);
+      for (const d of batch) this.refuse(d, error);
       return;
     }
     for (const subject of new Set(subjects)) await this.applyParked(subject).catch((error: unknown) => batch[0]!.onError(error, 0));
     for (const d of batch) {
       const answer = answers.get(d);
       if (answer) d.resolve(answer);
-      else d.reject(refused.get(d));
+      else this.refuse(d, refused.get(d));
     }
+  }
+
+  /**
+   * A delivery that could not be stored. On PostgreSQL two servers storing the same events in
+   * opposite orders deadlock, and one of them is refused: it goes back in line, to be stored again
+   * in the next transaction (the other server's copy is then a redelivery). Anything else is
+   * answered as an error, and the provider delivers again.
+   */
+  private refuse(d: Delivery, error: unknown): void {
+    if (isTransientConflict(error) && d.conflicts < CONFLICT_RETRIES) {
+      d.conflicts += 1;
+      this.#waiting.unshift(d);
+      if (!this.#receiving) void this.drainDeliveries();
+    } else d.reject(error);
   }
 
   /** Applies a just-stored event inside a savepoint of the delivery's transaction; answers the subject it was applied to. */

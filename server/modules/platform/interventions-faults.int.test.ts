@@ -13,9 +13,7 @@ import { Mt5Operations } from '../../platform/operations.js';
 import { mulberry32 } from '../../testing/random.js';
 import { staff } from '../../seed/kyc-stories.js';
 import { InterventionsService } from './interventions.js';
-import { SYSTEM_ACTOR } from '../../core/actor.js';
-import { nextRef } from '../../db/counters.js';
-import { DEFAULT_RIGHTS } from '../../platform/webapi.js';
+import { approvedCases, expectAppliedOnce, plantAccounts } from '../../testing/mt5-cases.js';
 
 const CASES = Number(process.env.MT5_FAULT_INTERVENTIONS ?? 120);
 
@@ -34,21 +32,8 @@ describeEachEngine('interventions executed once through faults', (engine) => {
   it(`executes ${CASES} approved cases through two connectors, dropped answers, refusals and expired sessions, each exactly once`, { timeout: 3_600_000 }, async () => {
     const seed = Number(process.env.MT5_FAULT_SEED ?? Date.now() % 100_000);
     const random = mulberry32(seed);
-    const { store, policies, clients } = t.server.services;
-    const manager = sim.state.managers.get(sim.login)!;
-    // Ten clients of the back office, each with an MT5 account (as provisioning leaves them).
-    const accounts: Array<{ login: number; currency: string }> = [];
-    for (let i = 0; i < 10; i++) {
-      const global = i % 2 === 1;
-      const { clientId } = await clients.register({ ...SYSTEM_ACTOR, id: 'test', name: 'test' }, { externalId: `fault-${engine}-${i}`, type: 'individual', legalEntity: global ? 'global' : 'eu', firstName: 'Fault', lastName: `Client${i}`, email: `fault${i}@example.com`, country: 'CY', nationality: 'CY', dateOfBirth: '1980-01-01', accountType: 'standard' });
-      const user = sim.state.addUser(manager, { Group: global ? 'real\\global\\standard' : 'real\\eu\\standard', Name: `Fault Client${i}`, Leverage: 30, PassMain: 'Main#Pass1', PassInvestor: 'Inv#Pass12' });
-      await store.mutate({ ...SYSTEM_ACTOR, id: 'test', name: 'test' }, async (m) => {
-        const id = await nextRef(m.trx, 'MTA');
-        await m.trx.insertInto('mt5_accounts').values({ id, client_id: clientId, legal_entity: global ? 'global' : 'eu', account_type: 'standard', mt5_group: user.Group, leverage: 30, currency: global ? 'USD' : 'EUR', login: user.Login, rights: DEFAULT_RIGHTS, initial_password_enc: null, pushed_access: null, status: 'active', status_reason: null, next_attempt_at: null, policy_ref: 'test', created_by: 'test', created_at: m.now, updated_at: m.now }).execute();
-        m.audit({ action: 'test.account', targetId: id });
-      });
-      accounts.push({ login: user.Login, currency: global ? 'USD' : 'EUR' });
-    }
+    const { store, policies } = t.server.services;
+    const accounts = await plantAccounts(t.server.services, sim, 10, engine);
     const link = (instance: string) => {
       const session = new Mt5Session({ url: sim.url, login: sim.login, password: sim.password, certificate: sim.certificate, timeoutMs: 400 });
       const operations = new Mt5Operations(store, session, { instance, graceMs: 0, breakerFailures: 1_000_000 });
@@ -59,16 +44,7 @@ describeEachEngine('interventions executed once through faults', (engine) => {
     const [dealer, dealmanager] = await Promise.all([staff(t.server.services, 'dealer'), staff(t.server.services, 'dealmanager')]);
 
     // Requested and approved with MT5 answering normally.
-    const planned: Array<{ caseRef: string; login: number; minor: bigint; credit: boolean }> = [];
-    for (let i = 0; i < CASES; i++) {
-      const a = accounts[Math.floor(random() * accounts.length)]!;
-      const credit = random() < 0.5;
-      const minor = BigInt(100 + Math.floor(random() * 90_000));
-      const amount = `${minor / 100n}.${String(minor % 100n).padStart(2, '0')}`;
-      const { caseRef } = await services[0]!.request(dealer, { type: credit ? 'credit_in' : 'balance_correction', login: a.login, amount, currency: a.currency, reasonCode: credit ? 'bonus_campaign' : 'trade_dispute', note: 'Fault test intervention with a long enough note.' });
-      await services[0]!.approve(dealmanager, { caseRef });
-      planned.push({ caseRef, login: a.login, minor, credit });
-    }
+    const planned = await approvedCases(services[0]!, dealer, dealmanager, accounts, CASES, random);
 
     // Executed by operators through both servers while MT5 misbehaves.
     const faults: BalanceFault[] = ['drop_after_apply', 'delay_after_apply', 'reset_before', 'http500', 'malformed', 10, 12];
@@ -89,17 +65,7 @@ describeEachEngine('interventions executed once through faults', (engine) => {
     sim.faults({ balance: [] });
     for (const s of services) await s.sweep();
 
-    const cases = await store.kysely.selectFrom('interventions').select(['ref', 'status', 'deal_ticket', 'retcode', 'message']).execute();
-    expect(cases.filter((c) => c.status !== 'executed'), `seed ${seed}`).toEqual([]);
-    const perRef = new Map<string, number[]>();
-    for (const d of sim.state.deals) perRef.set(d.Comment, [...(perRef.get(d.Comment) ?? []), d.Deal]);
-    for (const c of cases) expect(perRef.get(c.ref), `${c.ref} (seed ${seed})`).toEqual([Number(c.deal_ticket)]);
-    for (const a of accounts) {
-      const mine = planned.filter((p) => p.login === a.login);
-      const u = sim.state.user(a.login);
-      expect(BigInt(Math.round(u.Credit * 100)), `credit of ${a.login} (seed ${seed})`).toBe(mine.filter((p) => p.credit).reduce((s, p) => s + p.minor, 0n));
-      expect(BigInt(Math.round(u.Balance * 100)), `balance of ${a.login} (seed ${seed})`).toBe(mine.filter((p) => !p.credit).reduce((s, p) => s + p.minor, 0n));
-    }
+    await expectAppliedOnce(t.server.services, sim, accounts, planned, seed);
     const audited = await store.kysely.selectFrom('audit_events').select(['action', (eb) => eb.fn.countAll<string>().as('n')]).where('action', 'in', ['platform.operation.unclear', 'platform.operation.reconciled', 'platform.operation.retry']).groupBy('action').execute();
     expect(audited.map((a) => a.action).sort(), `seed ${seed}`).toEqual(['platform.operation.reconciled', 'platform.operation.retry', 'platform.operation.unclear']);
     for (const l of links) l.session.close();
