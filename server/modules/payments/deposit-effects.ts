@@ -46,11 +46,14 @@ export class DepositEffects {
     const flags = readJson(JSON_COLUMNS.strings, deposit.flags_json, 'deposits.flags_json');
     const thirdParty = event.payer_name !== null && !(await this.payerIsClient(m, deposit.client_id, event.payer_name));
     if (thirdParty && !flags.includes('third_party_payer')) flags.push('third_party_payer');
-    await m.trx
+    // Only while as read: another server crediting it meanwhile (another payment, another key) rolls this back, to be tried again.
+    const updated = await m.trx
       .updateTable('deposits')
       .set({ status: 'credited', provider_tx_id: event.provider_tx_id, payer_name: event.payer_name, flags_json: JSON.stringify(flags), credited_at: m.now, updated_at: m.now, failure_code: null, platform_step: 'awaiting_connector' })
       .where('ref', '=', deposit.ref)
-      .execute();
+      .where('status', '=', deposit.status)
+      .executeTakeFirst();
+    if (Number(updated.numUpdatedRows) !== 1) throw new Error(`${deposit.ref} changed while its payment ${event.provider_tx_id} was being applied`);
     m.audit({
       action: 'deposit.credited',
       targetType: 'deposit',

@@ -24,6 +24,7 @@ import { openException } from './exceptions.js';
 import type { EventRow, EventSteps, Outcome, Park } from './event-steps.js';
 import type { ProviderEvent } from './psp/event.js';
 import { isTransientConflict } from '../../db/conflicts.js';
+import { creditTogether } from './credit-together.js';
 
 /** The provider as the actor of what its events do, with the address the webhook came from. */
 export function providerActor(provider: string, ip: string | null = null, userAgent: string | null = null): Actor {
@@ -98,13 +99,14 @@ export class ProviderEvents implements EventSteps {
     const refused = new Map<Delivery, unknown>();
     try {
       await this.store.mutate(batch[0]!.actor, async (m) => {
+        const toApply: Array<{ id: number; actor: Actor; own: Mutation; onError: Delivery['onError'] }> = [];
         for (const d of batch) {
           const own: Mutation = { ...m, actor: d.actor, audit: (e) => m.audit({ ...e, actor: d.actor }) };
           // What storing records stays aside until its savepoint is released: refused, none of it happened.
           const received: AuditInput[] = [];
           await sql`savepoint store_delivery`.execute(m.trx);
           try {
-            answers.set(d, await this.storeEvents({ ...own, audit: (e) => received.push(e) }, d.events, d.raw));
+            answers.set(d, await storeEvents({ ...own, audit: (e) => received.push(e) }, d.events, d.raw));
             await sql`release savepoint store_delivery`.execute(m.trx);
           } catch (error) {
             await sql`rollback to savepoint store_delivery`.execute(m.trx);
@@ -112,10 +114,15 @@ export class ProviderEvents implements EventSteps {
             continue;
           }
           for (const e of received) own.audit(e);
-          for (const id of answers.get(d)!.stored) {
-            const subject = await this.applyWithin(own, id, d.onError);
-            if (subject) subjects.push(subject);
-          }
+          for (const id of answers.get(d)!.stored) toApply.push({ id, actor: d.actor, own, onError: d.onError });
+        }
+        // Ordinary payments of initiated deposits together; the rest one by one, each in its savepoint.
+        const together = await creditTogether(m, toApply, this.deposits.onCredited);
+        subjects.push(...together.values());
+        for (const { id, own, onError } of toApply) {
+          if (together.has(id)) continue;
+          const subject = await this.applyWithin(own, id, onError);
+          if (subject) subjects.push(subject);
         }
         // Redeliveries stored nothing (PostgreSQL counts the refused insert as a write).
         const stored = [...answers.values()].some((a) => a.stored.length > 0);
@@ -125,7 +132,7 @@ export class ProviderEvents implements EventSteps {
       for (const d of batch) this.refuse(d, error);
       return;
     }
-    for (const subject of new Set(subjects)) await this.applyParked(subject).catch((error: unknown) => batch[0]!.onError(error, 0));
+    await this.applyParked(...new Set(subjects)).catch((error: unknown) => batch[0]!.onError(error, 0));
     for (const d of batch) {
       const answer = answers.get(d);
       if (answer) d.resolve(answer);
@@ -170,48 +177,6 @@ export class ProviderEvents implements EventSteps {
     }
   }
 
-  private async storeEvents(m: Mutation, events: readonly ProviderEvent[], raw: Buffer): Promise<{ stored: number[]; duplicates: number }> {
-    const body = raw.toString('utf8');
-    const stored: number[] = [];
-      for (const e of events) {
-        const row = await m.trx
-          .insertInto('psp_events')
-          .values({
-            provider: e.provider,
-            event_id: e.eventId,
-            kind: e.kind,
-            reference: e.reference,
-            provider_tx_id: e.providerTxId,
-            effect_key: e.effectKey,
-            amount: e.amount ? e.amount.minor.toString() : null,
-            amount_is_total: e.refundIsTotal ? 1 : 0,
-            currency: e.amount?.currency ?? null,
-            failure_code: e.failureCode,
-            payer_name: e.payerName,
-            body,
-            received_at: m.now,
-            status: 'received',
-            status_reason: null,
-            subject_ref: null,
-            applied_at: null,
-            exception_ref: null,
-          })
-          .onConflict((oc) => oc.columns(['provider', 'event_id']).doNothing())
-          .returning('id')
-          .executeTakeFirst();
-        if (!row) continue;
-        stored.push(Number(row.id));
-        m.audit({
-          action: 'payments.event.received',
-          targetType: 'psp_event',
-          targetId: `${e.provider}:${e.eventId}`,
-          after: { provider: e.provider, eventId: e.eventId, type: e.providerType, kind: e.kind, reference: e.reference, providerTxId: e.providerTxId, amount: e.amount ? formatAmount(e.amount) : null, currency: e.amount?.currency ?? null, failureCode: e.failureCode },
-          caseRef: e.reference ?? undefined,
-        });
-      }
-    return { stored, duplicates: events.length - stored.length };
-  }
-
   /** Applies one stored event, at most once whoever else tries; parks it when it cannot be applied yet. */
   async apply(id: number): Promise<Outcome> {
     const head = await this.store.kysely.selectFrom('psp_events').select('provider').where('id', '=', id).executeTakeFirst();
@@ -228,16 +193,24 @@ export class ProviderEvents implements EventSteps {
     return outcome;
   }
 
-  /** Tries again every parked event naming this deposit or withdrawal (by reference or by the provider's transaction id). */
-  async applyParked(ref: string): Promise<void> {
-    const table = ref.startsWith('WD-') ? 'withdrawals' : 'deposits';
-    const deposit = await this.store.kysely.selectFrom(table).select(['provider', 'provider_tx_id']).where('ref', '=', ref).executeTakeFirst();
-    if (!deposit) return;
-    const parked = await this.store.kysely
+  /** Tries again every parked event naming these deposits or withdrawals (by reference or by the provider's transaction id). */
+  async applyParked(...refs: string[]): Promise<void> {
+    if (refs.length === 0) return;
+    const db = this.store.kysely;
+    // Nothing is parked most of the time: one look before anything else.
+    const any = await db.selectFrom('psp_events').select('id').where('status', '=', 'parked').limit(1).executeTakeFirst();
+    if (!any) return;
+    const deposits = refs.filter((r) => !r.startsWith('WD-'));
+    const withdrawals = refs.filter((r) => r.startsWith('WD-'));
+    const subjects = [
+      ...(deposits.length > 0 ? await db.selectFrom('deposits').select(['provider', 'provider_tx_id']).where('ref', 'in', deposits).execute() : []),
+      ...(withdrawals.length > 0 ? await db.selectFrom('withdrawals').select(['provider', 'provider_tx_id']).where('ref', 'in', withdrawals).execute() : []),
+    ].filter((s) => s.provider_tx_id !== null);
+    const parked = await db
       .selectFrom('psp_events')
       .select('id')
       .where('status', '=', 'parked')
-      .where((eb) => eb.or([eb('reference', '=', ref), ...(deposit.provider_tx_id ? [eb.and([eb('provider', '=', deposit.provider), eb('provider_tx_id', '=', deposit.provider_tx_id)])] : [])]))
+      .where((eb) => eb.or([eb('reference', 'in', refs), ...subjects.map((s) => eb.and([eb('provider', '=', s.provider), eb('provider_tx_id', '=', s.provider_tx_id)]))]))
       .orderBy('id')
       .execute();
     for (const { id } of parked) await this.apply(Number(id));
@@ -351,8 +324,48 @@ export class ProviderEvents implements EventSteps {
   }
 }
 
-
-
+/** Stores a delivery's events, each unless its provider and event id are stored already; answers the new rows' ids and how many were redeliveries. */
+export async function storeEvents(m: Mutation, events: readonly ProviderEvent[], raw: Buffer): Promise<{ stored: number[]; duplicates: number }> {
+  const body = raw.toString('utf8');
+  const stored: number[] = [];
+  for (const e of events) {
+    const row = await m.trx
+      .insertInto('psp_events')
+      .values({
+        provider: e.provider,
+        event_id: e.eventId,
+        kind: e.kind,
+        reference: e.reference,
+        provider_tx_id: e.providerTxId,
+        effect_key: e.effectKey,
+        amount: e.amount ? e.amount.minor.toString() : null,
+        amount_is_total: e.refundIsTotal ? 1 : 0,
+        currency: e.amount?.currency ?? null,
+        failure_code: e.failureCode,
+        payer_name: e.payerName,
+        body,
+        received_at: m.now,
+        status: 'received',
+        status_reason: null,
+        subject_ref: null,
+        applied_at: null,
+        exception_ref: null,
+      })
+      .onConflict((oc) => oc.columns(['provider', 'event_id']).doNothing())
+      .returning('id')
+      .executeTakeFirst();
+    if (!row) continue;
+    stored.push(Number(row.id));
+    m.audit({
+      action: 'payments.event.received',
+      targetType: 'psp_event',
+      targetId: `${e.provider}:${e.eventId}`,
+      after: { provider: e.provider, eventId: e.eventId, type: e.providerType, kind: e.kind, reference: e.reference, providerTxId: e.providerTxId, amount: e.amount ? formatAmount(e.amount) : null, currency: e.amount?.currency ?? null, failureCode: e.failureCode },
+      caseRef: e.reference ?? undefined,
+    });
+  }
+  return { stored, duplicates: events.length - stored.length };
+}
 
 function eventDetails(event: EventRow): Record<string, unknown> {
   return { provider: event.provider, eventId: event.event_id, kind: event.kind, reference: event.reference, providerTxId: event.provider_tx_id, amount: event.amount_text && event.currency ? formatAmount({ minor: BigInt(event.amount_text), currency: event.currency }) : null, currency: event.currency, receivedAt: event.received_at, reason: event.status_reason };
