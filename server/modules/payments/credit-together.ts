@@ -50,7 +50,8 @@ export async function creditTogether(m: Mutation, stored: readonly StoredEvent[]
   // A payment the provider already reported for another deposit is not ordinary.
   const holders = new Map<string, string[]>();
   if (txIds.length > 0) {
-    for (const d of await trx.selectFrom('deposits').select(['provider', 'provider_tx_id', 'ref']).where('provider_tx_id', 'in', txIds).execute()) {
+    const providers = [...new Set(events.map((e) => e.provider))];
+    for (const d of await trx.selectFrom('deposits').select(['provider', 'provider_tx_id', 'ref']).where('provider', 'in', providers).where('provider_tx_id', 'in', txIds).execute()) {
       const key = `${d.provider}|${d.provider_tx_id}`;
       holders.set(key, [...(holders.get(key) ?? []), d.ref]);
     }
@@ -111,12 +112,16 @@ export async function creditTogether(m: Mutation, stored: readonly StoredEvent[]
     if (Number(updated.numUpdatedRows) !== credits.length) throw new Error('a deposit of the group was credited meanwhile');
 
     const actorOf = new Map(stored.map((s) => [s.id, s.actor]));
-    const byActor = new Map<Actor, Array<(typeof credits)[number]>>();
+    // Deliveries from one address share an actor (an object each): their postings go in one call.
+    const byActor = new Map<string, { actor: Actor; group: Array<(typeof credits)[number]> }>();
     for (const c of credits) {
       const actor = actorOf.get(Number(c.event.id))!;
-      byActor.set(actor, [...(byActor.get(actor) ?? []), c]);
+      const key = JSON.stringify(actor);
+      const entry = byActor.get(key) ?? { actor, group: [] };
+      entry.group.push(c);
+      byActor.set(key, entry);
     }
-    for (const [actor, group] of byActor) {
+    for (const { actor, group } of byActor.values()) {
       const postings: PostingInput[] = group.map(({ event, deposit }) => {
         const amount = BigInt(deposit.amount_text);
         return {

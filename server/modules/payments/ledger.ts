@@ -89,7 +89,8 @@ export async function postMany(m: Mutation, inputs: readonly PostingInput[]): Pr
       moves.set(id, move);
     }
   }
-  for (const [id, { key, amount }] of moves) {
+  // In the order of their ids, so that two transactions posting to the same accounts never wait on each other in a circle.
+  for (const [id, { key, amount }] of [...moves].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     await trx
       .insertInto('ledger_accounts')
       .values({ id, legal_entity: key.legalEntity, owner_type: key.ownerType, owner_id: key.ownerId, kind: key.kind, currency: key.currency, balance: amount.toString(), created_at: now })
