@@ -7,7 +7,8 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachEngine, startTestServer, type TestServer } from '../../testing/harness.js';
 import { anApprovedClient } from '../../testing/builders.js';
 import { creditTogether } from './credit-together.js';
-import { providerActor, storeEvents } from './provider-events.js';
+import { providerActor } from './provider-events.js';
+import { storeEvents } from './event-store.js';
 import { clientBalances, verifyLedger } from './ledger.js';
 import type { ProviderEvent } from './psp/event.js';
 
