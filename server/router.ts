@@ -10,6 +10,7 @@ import { kycRouter } from './modules/kyc/router.js';
 import { policiesRouter } from './modules/policies/router.js';
 import { portalRouter } from './modules/portal/router.js';
 import { interventionsRouter, platformRouter } from './modules/platform/router.js';
+import { evidenceRouter } from './modules/evidence/router.js';
 import { screeningRouter } from './modules/screening/router.js';
 import { syncRouter } from './modules/sync/router.js';
 import { router } from './trpc.js';
@@ -32,6 +33,7 @@ export const appRouter = router({
   reconciliation: reconciliationRouter,
   platform: platformRouter,
   interventions: interventionsRouter,
+  evidence: evidenceRouter,
   sync: syncRouter,
 });
 

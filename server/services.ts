@@ -46,6 +46,7 @@ import { PaymentExceptions } from './modules/payments/exception-work.js';
 import { Mt5Session } from './platform/session.js';
 import { Mt5Operations } from './platform/operations.js';
 import { InterventionsService } from './modules/platform/interventions.js';
+import { EvidenceService } from './modules/evidence/views.js';
 import type { Mt5Link } from './platform/link.js';
 import { InterventionReads } from './modules/platform/intervention-rows.js';
 import { ManagerOperations } from './modules/platform/unlinked.js';
@@ -91,6 +92,7 @@ export interface Services {
   /** The MT5 session and its operations queue; null where MT5 is not configured. */
   mt5: Mt5Link | null;
   interventions: InterventionsService;
+  evidence: EvidenceService;
   interventionReads: InterventionReads;
   managerOps: ManagerOperations;
   mt5Accounts: PlatformAccounts;
@@ -184,6 +186,7 @@ export function buildServices(config: Config, db: Db, clock: Clock): Services {
     paymentExceptions,
     mt5,
     interventions: new InterventionsService(store, policies, mt5),
+    evidence: new EvidenceService(store),
     interventionReads,
     managerOps,
     mt5Accounts: new PlatformAccounts(store, policies, secrets, mt5),

@@ -42,6 +42,7 @@ export const PERMISSIONS = {
   'ib.read': 'See introducing brokers and their clients (masked)',
   'ib.manage': 'Manage introducing brokers and their commissions',
   'reports.read': 'Run regulatory and management reports',
+  'evidence.read': 'Open the evidence of a client, a staff member or an MT5 operation: every audited event with its place in the chain',
   'settings.manage': 'Change system settings',
 } as const;
 
@@ -82,7 +83,7 @@ export const ROLE_LABELS: Record<Role, string> = {
 const READ_EVERYTHING: Permission[] = [
   'access.read', 'approvals.read', 'audit.read', 'audit.verify', 'policies.read', 'entities.read',
   'clients.read', 'clients.pii', 'kyc.read', 'kyc.status', 'screening.read', 'alerts.read', 'withdrawals.read',
-  'deposits.read', 'ledger.read', 'platform.read', 'ib.read', 'reports.read',
+  'deposits.read', 'ledger.read', 'platform.read', 'ib.read', 'reports.read', 'evidence.read',
 ];
 
 const COMPLIANCE_BASE: Permission[] = [
@@ -99,15 +100,15 @@ const COMPLIANCE_BASE: Permission[] = [
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   support: ['entities.read', 'clients.read', 'kyc.status'],
   // Compliance signs off large and high-risk withdrawals (the tiers' compliance slots); the tiers, not the permission, decide which.
-  compliance_officer: [...COMPLIANCE_BASE, 'approvals.decide', 'kyc.override', 'withdrawals.decide'],
+  compliance_officer: [...COMPLIANCE_BASE, 'approvals.decide', 'kyc.override', 'withdrawals.decide', 'evidence.read'],
   senior_compliance_officer: [
     ...COMPLIANCE_BASE, 'approvals.decide', 'kyc.decideHighRisk', 'kyc.override', 'access.read',
-    'policies.propose', 'reports.read', 'withdrawals.decide',
+    'policies.propose', 'reports.read', 'withdrawals.decide', 'evidence.read',
   ],
   mlro: [
     ...COMPLIANCE_BASE, 'approvals.decide', 'kyc.decideHighRisk', 'kyc.override', 'access.read',
     'policies.propose', 'reports.read', 'clients.exportPii', 'audit.verify', 'audit.manageKeys', 'platform.read',
-    'withdrawals.decide', 'interventions.decide',
+    'withdrawals.decide', 'interventions.decide', 'evidence.read',
   ],
   finance_officer: [
     'entities.read', 'clients.read', 'clients.pii', 'kyc.status', 'withdrawals.read', 'withdrawals.decide',
@@ -243,6 +244,9 @@ export const PROCEDURES = {
   'interventions.unlinked': 'platform.read',
   'interventions.link': 'interventions.link',
   'interventions.escalate': 'interventions.link',
+  'evidence.client': 'evidence.read',
+  'evidence.staff': 'access.read',
+  'evidence.operation': 'evidence.read',
   'alerts.assignToMe': 'alerts.manage',
   'alerts.acknowledge': 'alerts.manage',
   'alerts.close': 'alerts.manage',
