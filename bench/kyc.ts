@@ -22,6 +22,11 @@ export interface KycBenchRow {
   timelineEvents: number;
   timelineP50Ms: number;
   timelineP95Ms: number;
+  evidenceP50Ms: number;
+  evidenceP95Ms: number;
+  staffEvents: number;
+  staffP50Ms: number;
+  staffP95Ms: number;
 }
 
 const STATUSES = ['open', 'open', 'open', 'pending_documents', 'escalated', 'approved', 'approved', 'rejected'] as const;
@@ -119,8 +124,16 @@ export async function benchKyc(engine: Engine, cases: number, timelineEvents: nu
     const timeline = await api.clients.timeline.query({ clientId: subject });
     if (timeline.items.length < timelineEvents) throw new Error(`the timeline has ${timeline.items.length} events, not ${timelineEvents}`);
     const tl = await timed(50, () => api.clients.timeline.query({ clientId: subject }));
+    // The evidence views (issue 18): the same client as the auditor's mock audit opens it, and the officer who caused those events.
+    const ev = await timed(50, () => api.evidence.client.query({ clientId: subject }));
+    const a = credentials.find((x) => x.username === 'auditor')!;
+    const auditorLogin = await clientFor(server.url).auth.login.mutate({ username: 'auditor', password: a.password, totp: totpCode(a.totpSecret, new Date()) });
+    const auditor = clientFor(server.url, auditorLogin.token);
+    const staffView = await auditor.evidence.staff.query({ userId: 'compliance' });
+    const sv = await timed(50, () => auditor.evidence.staff.query({ userId: 'compliance' }));
+    log(`  ${engine}: evidence.client p95 ${ev.p95.toFixed(1)} ms, evidence.staff (${staffView.events.length} events) p95 ${sv.p95.toFixed(1)} ms`);
     log(`  ${engine}: queue p95 ${queue.p95.toFixed(2)} ms, open+high p95 ${filtered.p95.toFixed(2)} ms, escalated p95 ${byStatus.p95.toFixed(2)} ms, timeline (${timeline.items.length} events) p95 ${tl.p95.toFixed(1)} ms`);
-    return { engine, cases, queueP50Ms: queue.p50, queueP95Ms: queue.p95, filteredP50Ms: filtered.p50, filteredP95Ms: filtered.p95, statusP95Ms: byStatus.p95, timelineEvents: timeline.items.length, timelineP50Ms: tl.p50, timelineP95Ms: tl.p95 };
+    return { engine, cases, queueP50Ms: queue.p50, queueP95Ms: queue.p95, filteredP50Ms: filtered.p50, filteredP95Ms: filtered.p95, statusP95Ms: byStatus.p95, timelineEvents: timeline.items.length, timelineP50Ms: tl.p50, timelineP95Ms: tl.p95, evidenceP50Ms: ev.p50, evidenceP95Ms: ev.p95, staffEvents: staffView.events.length, staffP50Ms: sv.p50, staffP95Ms: sv.p95 };
   } finally {
     await server.close();
     await storage.drop();
