@@ -9,13 +9,13 @@
 // when any statement fails.
 
 import { sql } from 'kysely';
-import { formatAmount } from '../../../shared/money.js';
 import { payerMatches, type PayerSubject } from '../../../shared/payments/payer.js';
 import type { Actor } from '../../core/actor.js';
 import type { Mutation } from '../../core/store.js';
 import { JSON_COLUMNS, readJson } from '../../db/json.js';
 import { depositColumns, type DepositRow } from './deposits.js';
-import { postMany, type PostingInput } from './ledger.js';
+import { postMany } from './ledger.js';
+import { creditedAudit, creditPosting } from './deposit-effects.js';
 import type { EventRow } from './event-steps.js';
 
 export interface StoredEvent {
@@ -122,34 +122,13 @@ export async function creditTogether(m: Mutation, stored: readonly StoredEvent[]
       byActor.set(key, entry);
     }
     for (const { actor, group } of byActor.values()) {
-      const postings: PostingInput[] = group.map(({ event, deposit }) => {
-        const amount = BigInt(deposit.amount_text);
-        return {
-          kind: 'deposit.credit',
-          reference: deposit.ref,
-          memo: `Deposit ${deposit.ref} paid through ${deposit.provider} (${event.provider_tx_id})`,
-          lines: [
-            { account: { legalEntity: deposit.legal_entity, ownerType: 'client', ownerId: deposit.client_id, kind: 'available', currency: deposit.currency }, amount },
-            { account: { legalEntity: deposit.legal_entity, ownerType: 'provider', ownerId: deposit.provider, kind: 'clearing', currency: deposit.currency }, amount: -amount },
-          ],
-        };
-      });
+      const postings = group.map(({ event, deposit }) => creditPosting(event, deposit));
       await postMany({ ...m, actor, audit: (e) => audits.push({ ...e, actor }) }, postings);
     }
     for (const { event, deposit } of credits) {
       const actor = actorOf.get(Number(event.id))!;
       const flags = readJson(JSON_COLUMNS.strings, deposit.flags_json, 'deposits.flags_json');
-      audits.push({
-        actor,
-        action: 'deposit.credited',
-        targetType: 'deposit',
-        targetId: deposit.ref,
-        clientId: deposit.client_id,
-        legalEntity: deposit.legal_entity,
-        before: { status: deposit.status },
-        after: { status: 'credited', amount: formatAmount({ minor: BigInt(deposit.amount_text), currency: deposit.currency }), currency: deposit.currency, providerTxId: event.provider_tx_id, eventId: event.event_id, payerName: event.payer_name, flags, platformStep: 'awaiting_connector' },
-        caseRef: deposit.ref,
-      });
+      audits.push({ ...creditedAudit(event, deposit, flags), actor });
       changes.push(['deposits', deposit.ref, deposit.legal_entity, 'update']);
       await onCredited?.({ ...m, actor, audit: (e) => audits.push({ ...e, actor }), changed: (...c) => changes.push(c) }, deposit);
       audits.push({ actor, action: 'payments.event.applied', targetType: 'psp_event', targetId: `${event.provider}:${event.event_id}`, clientId: deposit.client_id, legalEntity: deposit.legal_entity, after: { kind: event.kind, subject: deposit.ref, reason: null }, caseRef: deposit.ref });

@@ -12,7 +12,8 @@ import { JSON_COLUMNS, readJson } from '../../db/json.js';
 import { raiseAlert } from '../alerts/service.js';
 import { failureSubject, type DepositRow } from './deposits.js';
 import { openException } from './exceptions.js';
-import { post, type AccountKey } from './ledger.js';
+import { post, type AccountKey, type PostingInput } from './ledger.js';
+import type { AuditInput } from '../audit/log.js';
 import type { EventRow, EventSteps, Outcome } from './event-steps.js';
 
 export class DepositEffects {
@@ -33,16 +34,7 @@ export class DepositEffects {
     if (taken) return this.steps.park(m, event, { reason: `${event.provider} transaction ${event.provider_tx_id} belongs to ${taken.ref}`, exception: { kind: 'amount_mismatch', summary: `${deposit.ref}: the provider's transaction ${event.provider_tx_id} belongs to ${taken.ref} already` } });
     if (!(await this.steps.claim(m, event, deposit.ref))) return this.steps.settle(m, event, { status: 'duplicate', reason: 'the same payment took effect under another event id' });
 
-    const amount = BigInt(deposit.amount_text);
-    await post(m, {
-      kind: 'deposit.credit',
-      reference: deposit.ref,
-      memo: `Deposit ${deposit.ref} paid through ${deposit.provider} (${event.provider_tx_id})`,
-      lines: [
-        { account: clientAccount(deposit, 'available'), amount },
-        { account: clearing(deposit), amount: -amount },
-      ],
-    });
+    await post(m, creditPosting(event, deposit));
     const flags = readJson(JSON_COLUMNS.strings, deposit.flags_json, 'deposits.flags_json');
     const thirdParty = event.payer_name !== null && !(await this.payerIsClient(m, deposit.client_id, event.payer_name));
     if (thirdParty && !flags.includes('third_party_payer')) flags.push('third_party_payer');
@@ -54,16 +46,7 @@ export class DepositEffects {
       .where('status', '=', deposit.status)
       .executeTakeFirst();
     if (Number(updated.numUpdatedRows) !== 1) throw new Error(`${deposit.ref} changed while its payment ${event.provider_tx_id} was being applied`);
-    m.audit({
-      action: 'deposit.credited',
-      targetType: 'deposit',
-      targetId: deposit.ref,
-      clientId: deposit.client_id,
-      legalEntity: deposit.legal_entity,
-      before: { status: deposit.status },
-      after: { status: 'credited', amount: formatAmount({ minor: amount, currency: deposit.currency }), currency: deposit.currency, providerTxId: event.provider_tx_id, eventId: event.event_id, payerName: event.payer_name, flags, platformStep: 'awaiting_connector' },
-      caseRef: deposit.ref,
-    });
+    m.audit(creditedAudit(event, deposit, flags));
     m.changed('deposits', deposit.ref, deposit.legal_entity, 'update');
     await this.onCredited?.(m, deposit);
     if (thirdParty) {
@@ -177,6 +160,34 @@ export class DepositEffects {
     const subject: PayerSubject = c.type === 'corporate' ? { type: 'corporate', companyName: c.company_name ?? '' } : { type: 'individual', firstName: c.first_name ?? '', lastName: c.last_name ?? '' };
     return payerMatches(payerName, subject);
   }
+}
+
+/** A payment's credit: the client's available balance from the provider's clearing account. */
+export function creditPosting(event: EventRow, deposit: DepositRow): PostingInput {
+  const amount = BigInt(deposit.amount_text);
+  return {
+    kind: 'deposit.credit',
+    reference: deposit.ref,
+    memo: `Deposit ${deposit.ref} paid through ${deposit.provider} (${event.provider_tx_id})`,
+    lines: [
+      { account: clientAccount(deposit, 'available'), amount },
+      { account: clearing(deposit), amount: -amount },
+    ],
+  };
+}
+
+/** The audit event of a deposit credited by a payment. */
+export function creditedAudit(event: EventRow, deposit: DepositRow, flags: readonly string[]): AuditInput {
+  return {
+    action: 'deposit.credited',
+    targetType: 'deposit',
+    targetId: deposit.ref,
+    clientId: deposit.client_id,
+    legalEntity: deposit.legal_entity,
+    before: { status: deposit.status },
+    after: { status: 'credited', amount: formatAmount({ minor: BigInt(deposit.amount_text), currency: deposit.currency }), currency: deposit.currency, providerTxId: event.provider_tx_id, eventId: event.event_id, payerName: event.payer_name, flags, platformStep: 'awaiting_connector' },
+    caseRef: deposit.ref,
+  };
 }
 
 function clientAccount(d: Pick<DepositRow, 'legal_entity' | 'client_id' | 'currency'>, kind: 'available' | 'held' | 'pending'): AccountKey {
