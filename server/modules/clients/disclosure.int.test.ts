@@ -15,7 +15,7 @@ import { SHARED_DATA, SHARED_DATA_MISSING, sharedDataPresent } from '../../testi
 type Client = Awaited<ReturnType<TestServer['login']>>['client'];
 
 /** Procedures that answer with client data, and how to call each on everything the demo holds. */
-function walk(ids: { clients: string[]; cases: string[]; hits: string[]; approvals: string[] }) {
+function walk(ids: { clients: string[]; cases: string[]; hits: string[]; approvals: string[]; staff: string[]; operations: string[] }) {
   const each = <T,>(list: T[], f: (x: T) => Promise<unknown>) => Promise.all(list.map(f));
   return {
     'clients.get': (c: Client) => each(ids.clients, (clientId) => c.clients.get.query({ clientId })),
@@ -42,6 +42,9 @@ function walk(ids: { clients: string[]; cases: string[]; hits: string[]; approva
     'interventions.unlinked': (c: Client) => Promise.all((['unlinked', 'linked', 'escalated'] as const).map((status) => c.interventions.unlinked.query({ status }))),
     'approvals.list': (c: Client) => c.approvals.list.query({ limit: 500 }),
     'approvals.get': (c: Client) => each(ids.approvals, (id) => c.approvals.get.query({ id })),
+    'evidence.client': (c: Client) => each(ids.clients, (clientId) => c.evidence.client.query({ clientId })),
+    'evidence.staff': (c: Client) => each(ids.staff, (userId) => c.evidence.staff.query({ userId })),
+    'evidence.operation': (c: Client) => each(ids.operations, (caseRef) => c.evidence.operation.query({ caseRef })),
     'audit.search': (c: Client) => each(['eu', 'global'], (legalEntity) => c.audit.search.query({ legalEntity, limit: 500 })),
     'sync.pull': async (c: Client) => {
       const pages: unknown[] = [];
@@ -73,7 +76,7 @@ const MUTATIONS = /\.(assign|assignToMe|acknowledge|close|recordExport|requestDo
 describe.skipIf(!sharedDataPresent)('masking by what may be shown', () => {
   let t: TestServer;
   let sim: KycProviderSimulator;
-  let ids: { clients: string[]; cases: string[]; hits: string[]; approvals: string[] };
+  let ids: { clients: string[]; cases: string[]; hits: string[]; approvals: string[]; staff: string[]; operations: string[] };
   let personal: string[];
 
   beforeAll(async () => {
@@ -103,6 +106,9 @@ describe.skipIf(!sharedDataPresent)('masking by what may be shown', () => {
       cases: (await db.selectFrom('kyc_cases').select('id').execute()).map((r) => r.id),
       hits: (await db.selectFrom('screening_cases').select('id').execute()).map((r) => r.id),
       approvals: (await db.selectFrom('approval_requests').select('id').execute()).map((r) => r.id),
+      // Everyone who worked the stories' clients, and every MT5 case and operation the demo holds.
+      staff: (await db.selectFrom('users').select('id').execute()).map((r) => r.id),
+      operations: [...(await db.selectFrom('interventions').select('ref').execute()).map((r) => r.ref), ...(await db.selectFrom('platform_manager_ops').select('id').execute()).map((r) => r.id)],
     };
   }, 180_000);
   afterAll(async () => {
@@ -111,7 +117,7 @@ describe.skipIf(!sharedDataPresent)('masking by what may be shown', () => {
   });
 
   it('has every procedure that answers with client data in the walk', () => {
-    const walked = new Set(Object.keys(walk({ clients: [], cases: [], hits: [], approvals: [] })));
+    const walked = new Set(Object.keys(walk({ clients: [], cases: [], hits: [], approvals: [], staff: [], operations: [] })));
     const missing = Object.keys(PROCEDURES).filter((p) => !MUTATIONS.test(p) && !walked.has(p) && !NOT_CLIENT_DATA.has(p) && !/^audit\.(verify|signingKey|rotateSigningKey)$|^access\.|^policies\./.test(p));
     expect(missing, 'procedures answering with client data that the walk does not call').toEqual([]);
   });
