@@ -20,6 +20,9 @@ export function readJson<S extends z.ZodType>(schema: S, text: string, where: st
   } catch {
     throw new CorruptRowError(`${where} does not hold JSON.`);
   }
+  // What JSON.parse answers is JSON: checking it against "any JSON value" again only costs time
+  // (a tenth of a second over an evidence view's 5,000 events).
+  if (schema === ANY_JSON) return value as z.output<S>;
   const parsed = schema.safeParse(value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -27,6 +30,8 @@ export function readJson<S extends z.ZodType>(schema: S, text: string, where: st
   }
   return parsed.data;
 }
+
+const ANY_JSON: z.ZodType = z.json();
 
 const documentType = z.enum(Object.keys(DOCUMENT_TYPES) as [DocumentType, ...DocumentType[]]);
 const restrictionKind = z.enum(Object.keys(RESTRICTION_KINDS) as [RestrictionKind, ...RestrictionKind[]]);
@@ -40,7 +45,7 @@ export const JSON_COLUMNS = {
   /** a party's roles in a corporate client */
   partyRoles: z.array(z.enum(PARTY_ROLES)),
   /** any JSON value: an audit event's before and after, a job's payload (its kind's schema reads it) */
-  json: z.json(),
+  json: ANY_JSON as ReturnType<typeof z.json>,
   /** an object of any fields: an alert's details, a registration as recorded */
   object: z.record(z.string(), z.json()),
   /** the client types an account type offers; a deposit's flags */
