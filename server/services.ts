@@ -186,7 +186,7 @@ export function buildServices(config: Config, db: Db, clock: Clock): Services {
     paymentExceptions,
     mt5,
     interventions: new InterventionsService(store, policies, mt5),
-    evidence: new EvidenceService(store),
+    evidence: new EvidenceService(store, interventionReads),
     interventionReads,
     managerOps,
     mt5Accounts: new PlatformAccounts(store, policies, secrets, mt5),

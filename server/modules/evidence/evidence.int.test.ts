@@ -69,6 +69,8 @@ describeEachEngine('evidence views', (engine) => {
     const grant = view.roleGrants.find((g) => g.role === 'support' && g.legalEntity === 'eu');
     expect(grant).toMatchObject({ requestedBy: 'Alex Admin (admin)', approvedBy: ['Bea Admin (admin2)'], approvalId, reason: 'Covering the support desk on Fridays', revokedAt: null });
     expect(view.sessions.length).toBeGreaterThan(0);
+    // The approver's own evidence counts the approval given.
+    expect((await (await t.login('auditor')).client.evidence.staff.query({ userId: 'admin2' })).approvalsGiven).toBe(1);
     expect(JSON.stringify(view.sessions)).not.toMatch(/token/i);
 
     // A period: nothing before the staff member existed.
@@ -85,8 +87,9 @@ describeEachEngine('evidence views', (engine) => {
     const [planned] = await approvedCases(t.server.services.interventions, dealer, dealmanager, accounts, 1, mulberry32(7));
     const auditor = await t.login('auditor');
     const view = await auditor.client.evidence.operation.query({ caseRef: planned!.caseRef });
-    expect(view.subject).toMatchObject({ kind: 'intervention', caseRef: planned!.caseRef, status: 'approved', login: planned!.login, requestedBy: 'Dana Dealer (dealer)', operator: null });
-    expect('approvedBy' in view.subject && view.subject.approvedBy.map((a) => a.by)).toEqual(['Derek Dealing Manager (dealmanager)']);
+    // The case as the dealing desk sees it: requester, approver with roles, operator (none yet), reason and policy version.
+    expect(view.subject).toMatchObject({ kind: 'intervention', caseRef: planned!.caseRef, status: 'approved', login: planned!.login, requestedByName: 'dealer', operatorName: null, reasonCode: expect.any(String) });
+    expect('approvals' in view.subject && view.subject.approvals.map((a) => [a.by, a.roles])).toEqual([['dealmanager', ['dealing_manager']]]);
     expect('policyRef' in view.subject && view.subject.policyRef).toMatch(/^platform\.interventionTiers@\d+$/);
     expect(view.events.map((e) => e.action)).toEqual(expect.arrayContaining(['intervention.requested', 'intervention.approval_given']));
     await expectReason(auditor.client.evidence.operation.query({ caseRef: 'DEP-000001' }), 'VALIDATION_FAILED');

@@ -20,6 +20,11 @@ import { requireEntity, type AuthContext } from '../../core/auth.js';
 import type { Store } from '../../core/store.js';
 import type { AuditEventRow, Database } from '../../db/schema.js';
 import { auditItem } from '../audit/service.js';
+import type { InterventionReads } from '../platform/intervention-rows.js';
+import { JSON_COLUMNS, readJson } from '../../db/json.js';
+
+/** The actions by which a person approves someone else's request: maker-checker, withdrawals, interventions, KYC cases. */
+const APPROVALS_GIVEN = new Set(['approval.approved', 'withdrawal.approval_given', 'intervention.approval_given', 'kyc.case.approved']);
 
 /** Events one view shows at most: a client with more has more than any inspection reads on screen (the pack holds them all). */
 export const EVIDENCE_LIMIT = 20_000;
@@ -48,7 +53,10 @@ function item(r: AuditEventRow) {
 }
 
 export class EvidenceService {
-  constructor(private readonly store: Store) {}
+  constructor(
+    private readonly store: Store,
+    private readonly interventions: InterventionReads,
+  ) {}
 
   async client(auth: AuthContext, input: { clientId: string }) {
     const db = this.store.kysely;
@@ -87,12 +95,11 @@ export class EvidenceService {
     if (input.from) q = q.where('at', '>=', input.from);
     if (input.to) q = q.where('at', '<=', input.to);
     const rows = await q.orderBy('seq').limit(EVIDENCE_LIMIT).execute();
-    const names = await staffNames(db, rows.map((r) => r.actor_id));
     const grants = await db.selectFrom('role_grants').selectAll().where('user_id', '=', user.id).orderBy('granted_at').execute();
-    // Approvers are kept as a JSON list of user ids (a bootstrap grant has none).
-    const approversOf = (json: string | null): string[] => (json === null ? [] : (JSON.parse(json) as string[]));
-    const grantNames = await staffNames(db, grants.flatMap((g) => [g.requested_by, g.revoke_requested_by, ...approversOf(g.approved_by), ...approversOf(g.revoke_approved_by)]));
-    const named = (id: string) => grantNames.get(id) ?? id;
+    // Approvers are kept as a list of user ids (a bootstrap grant has none).
+    const approversOf = (json: string | null, where: string): string[] => (json === null ? [] : readJson(JSON_COLUMNS.userIds, json, where));
+    const names = await staffNames(db, [...rows.map((r) => r.actor_id), ...grants.flatMap((g) => [g.requested_by, g.revoke_requested_by, ...approversOf(g.approved_by, `role_grants.approved_by of ${g.id}`), ...approversOf(g.revoke_approved_by, `role_grants.revoke_approved_by of ${g.id}`)])]);
+    const named = (id: string) => names.get(id) ?? id;
     let sessions = db.selectFrom('sessions').select(['id', 'created_at', 'last_seen_at', 'expires_at', 'revoked_at', 'revoked_by', 'revoke_reason', 'ip', 'user_agent']).where('user_id', '=', user.id);
     if (input.from) sessions = sessions.where('last_seen_at', '>=', input.from);
     if (input.to) sessions = sessions.where('created_at', '<=', input.to);
@@ -110,15 +117,15 @@ export class EvidenceService {
           legalEntity: g.legal_entity,
           grantedAt: g.granted_at,
           requestedBy: named(g.requested_by),
-          approvedBy: approversOf(g.approved_by).map(named),
+          approvedBy: approversOf(g.approved_by, `role_grants.approved_by of ${g.id}`).map(named),
           approvalId: g.approval_id,
           reason: g.reason,
           revokedAt: g.revoked_at,
           revokeRequestedBy: g.revoke_requested_by ? named(g.revoke_requested_by) : null,
-          revokeApprovedBy: approversOf(g.revoke_approved_by).map(named),
+          revokeApprovedBy: approversOf(g.revoke_approved_by, `role_grants.revoke_approved_by of ${g.id}`).map(named),
           revokeReason: g.revoke_reason,
         })),
-      approvalsGiven: rows.filter((r) => r.actor_id === user.id && /\.(approve|approved|approval\.given)$|^approvals\.approved$/.test(r.action)).length,
+      approvalsGiven: rows.filter((r) => r.actor_id === user.id && APPROVALS_GIVEN.has(r.action)).length,
       chain: chainOf(rows, await coveringCheckpoint(db, rows.at(-1)?.seq)),
       truncated: rows.length === EVIDENCE_LIMIT,
     };
@@ -128,42 +135,10 @@ export class EvidenceService {
     const db = this.store.kysely;
     const ref = input.caseRef.trim().toUpperCase();
     if (ref.startsWith('INT-')) {
-      const c = await db.selectFrom('interventions').selectAll().select((eb) => eb.cast<string | null>('amount', 'text').as('amount_text')).where('ref', '=', ref).executeTakeFirst();
-      if (!c) throw new DomainError('NOT_FOUND', `Intervention ${ref} does not exist.`);
-      requireEntity(auth, 'evidence.read', c.legal_entity);
+      const intervention = await this.interventions.get(auth, ref, 'evidence.read');
       const rows = await db.selectFrom('audit_events').selectAll().where('case_ref', '=', ref).orderBy('seq').limit(EVIDENCE_LIMIT).execute();
-      const approvals = await db.selectFrom('intervention_approvals').select(['user_id', 'roles_json', 'reason', 'at']).where('case_ref', '=', ref).orderBy('at').execute();
-      const names = await staffNames(db, [c.requested_by, c.rejected_by, c.executed_by, ...approvals.map((a) => a.user_id)]);
-      const name = (id: string | null) => (id === null ? null : (names.get(id) ?? id));
       return {
-        subject: {
-          kind: 'intervention' as const,
-          caseRef: c.ref,
-          type: c.type,
-          status: c.status,
-          legalEntity: c.legal_entity,
-          clientId: c.client_id,
-          login: Number(c.login),
-          amount: c.amount_text,
-          currency: c.currency,
-          value: c.value,
-          reasonCode: c.reason_code,
-          reasonLabel: c.reason_label,
-          note: c.note,
-          policyRef: c.policy_ref,
-          requestedBy: name(c.requested_by),
-          approvedBy: approvals.map((a) => ({ by: name(a.user_id), roles: JSON.parse(a.roles_json) as string[], at: a.at, reason: a.reason })),
-          rejectedBy: name(c.rejected_by),
-          operator: name(c.executed_by),
-          dealTicket: c.deal_ticket,
-          retcode: c.retcode,
-          mt5Message: c.message,
-          before: c.before_json === null ? null : (JSON.parse(c.before_json) as unknown),
-          after: c.after_json === null ? null : (JSON.parse(c.after_json) as unknown),
-          deal: c.deal_json === null ? null : (JSON.parse(c.deal_json) as unknown),
-          requestedAt: c.created_at,
-          executedAt: c.executed_at,
-        },
+        subject: { kind: 'intervention' as const, ...intervention },
         events: rows.map(item),
         chain: chainOf(rows, await coveringCheckpoint(db, rows.at(-1)?.seq)),
         truncated: rows.length === EVIDENCE_LIMIT,

@@ -9,13 +9,13 @@
 // when any statement fails.
 
 import { sql } from 'kysely';
-import { payerMatches, type PayerSubject } from '../../../shared/payments/payer.js';
+import { payerMatches } from '../../../shared/payments/payer.js';
 import type { Actor } from '../../core/actor.js';
 import type { Mutation } from '../../core/store.js';
 import { JSON_COLUMNS, readJson } from '../../db/json.js';
 import { depositColumns, type DepositRow } from './deposits.js';
 import { postMany } from './ledger.js';
-import { creditedAudit, creditPosting } from './deposit-effects.js';
+import { creditedAudit, creditPosting, payerSubjectOf } from './deposit-effects.js';
 import type { EventRow } from './event-steps.js';
 
 export interface StoredEvent {
@@ -77,8 +77,7 @@ export async function creditTogether(m: Mutation, stored: readonly StoredEvent[]
     if ((holders.get(`${event.provider}|${event.provider_tx_id}`) ?? []).some((ref) => ref !== deposit.ref)) continue;
     if (event.payer_name !== null) {
       const c = clients.get(deposit.client_id);
-      const subject: PayerSubject | null = !c ? null : c.type === 'corporate' ? { type: 'corporate', companyName: c.company_name ?? '' } : { type: 'individual', firstName: c.first_name ?? '', lastName: c.last_name ?? '' };
-      if (!subject || !payerMatches(event.payer_name, subject)) continue;
+      if (!c || !payerMatches(event.payer_name, payerSubjectOf(c))) continue;
     }
     ordinary.push({ event, deposit });
   }
@@ -93,10 +92,10 @@ export async function creditTogether(m: Mutation, stored: readonly StoredEvent[]
       .insertInto('psp_effects')
       .values(ordinary.map(({ event, deposit }) => ({ provider: event.provider, provider_tx_id: event.effect_key ?? event.provider_tx_id!, kind: event.kind, event_id: event.event_id, subject_ref: deposit.ref, at: now })))
       .onConflict((oc) => oc.columns(['provider', 'provider_tx_id', 'kind']).doNothing())
-      .returning('event_id')
+      .returning(['provider', 'event_id'])
       .execute();
-    const won = new Set(claimed.map((c) => c.event_id));
-    const credits = ordinary.filter(({ event }) => won.has(event.event_id));
+    const won = new Set(claimed.map((c) => `${c.provider}|${c.event_id}`));
+    const credits = ordinary.filter(({ event }) => won.has(`${event.provider}|${event.event_id}`));
     if (credits.length === 0) {
       await sql`rollback to savepoint credit_together`.execute(trx);
       return applied;

@@ -157,9 +157,13 @@ export class DepositEffects {
 
   private async payerIsClient(m: Mutation, clientId: string, payerName: string): Promise<boolean> {
     const c = await m.trx.selectFrom('clients').select(['type', 'first_name', 'last_name', 'company_name']).where('id', '=', clientId).executeTakeFirstOrThrow();
-    const subject: PayerSubject = c.type === 'corporate' ? { type: 'corporate', companyName: c.company_name ?? '' } : { type: 'individual', firstName: c.first_name ?? '', lastName: c.last_name ?? '' };
-    return payerMatches(payerName, subject);
+    return payerMatches(payerName, payerSubjectOf(c));
   }
+}
+
+/** The client as a payer's name is compared with: a company by its name, a person by theirs. */
+export function payerSubjectOf(c: { type: string; first_name: string | null; last_name: string | null; company_name: string | null }): PayerSubject {
+  return c.type === 'corporate' ? { type: 'corporate', companyName: c.company_name ?? '' } : { type: 'individual', firstName: c.first_name ?? '', lastName: c.last_name ?? '' };
 }
 
 /** A payment's credit: the client's available balance from the provider's clearing account. */

@@ -34,11 +34,6 @@ export function providerActor(provider: string, ip: string | null = null, userAg
 
 /** Deliveries that share one transaction at most: enough to amortise a commit, few enough that none waits long. */
 const MAX_DELIVERIES_PER_COMMIT = 64;
-/**
- * Group commits under way at once. One: a second, storing what arrives while the first waits for
- * its commit, made the groups smaller and was slower on both engines (measured 2026-12-01).
- */
-const CONCURRENT_COMMITS = 1;
 /** The mutation's own actor; each delivery's events are audited under their provider and address. */
 const PROVIDERS: Actor = { id: 'psp', name: 'payment providers', ip: null, userAgent: null, sessionId: null };
 /** How often a delivery refused by a deadlock with another server is stored again before its webhook is answered 500. */
@@ -90,17 +85,19 @@ export class ProviderEvents implements EventSteps {
   }
 
   readonly #waiting: Delivery[] = [];
-  #running = 0;
+  #receiving = false;
 
-  /** Starts group commits while deliveries wait, at most CONCURRENT_COMMITS at once. */
+  /**
+   * Starts the next group commit while deliveries wait, one at a time (two at once, one storing
+   * while the other waits for its commit, made the groups smaller and was slower: decision 0026).
+   */
   private drainDeliveries(): void {
-    while (this.#waiting.length > 0 && this.#running < CONCURRENT_COMMITS) {
-      this.#running += 1;
-      void this.receiveTogether().finally(() => {
-        this.#running -= 1;
-        this.drainDeliveries();
-      });
-    }
+    if (this.#receiving || this.#waiting.length === 0) return;
+    this.#receiving = true;
+    void this.receiveTogether().finally(() => {
+      this.#receiving = false;
+      this.drainDeliveries();
+    });
   }
 
   /** One group commit: the deliveries waiting when its transaction begins are stored and applied in it. */

@@ -8,6 +8,7 @@ import { formatAmount } from '../../../shared/money.js';
 import { openSlots } from '../../../shared/policies/payments.js';
 import { INTERVENTION_STATUS_LABELS, INTERVENTION_TYPE_LABELS, interventionActions, isOpenIntervention, type InterventionStatus, type InterventionType } from '../../../shared/platform/interventions.js';
 import { listScope, requireEntity, type AuthContext } from '../../core/auth.js';
+import type { Permission } from '../../../shared/access/permissions.js';
 import type { Store } from '../../core/store.js';
 import type { InterventionTable } from '../../db/schema-payments.js';
 import { JSON_COLUMNS, readJson } from '../../db/json.js';
@@ -177,10 +178,11 @@ export class InterventionReads {
     });
   }
 
-  async get(auth: AuthContext, ref: string): Promise<InterventionView> {
+  /** One case as the desktop shows it, to a reader holding `permission` in its entity (the evidence view reads it with `evidence.read`). */
+  async get(auth: AuthContext, ref: string, permission: Permission = 'platform.read'): Promise<InterventionView> {
     const row = await this.base().where('i.ref', '=', ref).executeTakeFirst();
     if (!row) throw new DomainError('NOT_FOUND', `Intervention ${ref} does not exist.`);
-    requireEntity(auth, 'platform.read', row.legal_entity);
+    requireEntity(auth, permission, row.legal_entity);
     return (await this.views([row]))[0]!;
   }
 }
