@@ -111,7 +111,10 @@ export class DepositsService {
       m.changed('deposits', ref, client.legal_entity, 'insert');
       return { depositRef: ref, providerReference };
     });
-    await this.onCreated?.(result.depositRef);
+    // The deposit exists once committed: events that came first and cannot be applied now (another
+    // server applying them at the same moment) are left to the sweep, and the portal still gets its
+    // reference; answering an error here would invite a second deposit.
+    await this.onCreated?.(result.depositRef).catch(() => undefined);
     return result;
   }
 
