@@ -93,6 +93,8 @@ export async function createServer(config: Config, opts: { clock?: Clock; db?: D
     } satisfies FastifyTRPCPluginOptions<AppRouter>['trpcOptions'],
   });
 
+  services.deposits.onCreatedFailed = (ref, err) => app.log.warn({ err, depositRef: ref }, 'applying the events that came before this deposit failed; the sweep applies them');
+
   await registerWebhooks(app, { formats: services.webhookFormats, events: services.providerEvents, store: services.store, log: app.log });
 
   // Background jobs (see backgroundJobs): timers for the interval ones, croner for the scheduled

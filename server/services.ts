@@ -47,6 +47,7 @@ import { Mt5Session } from './platform/session.js';
 import { Mt5Operations } from './platform/operations.js';
 import { InterventionsService } from './modules/platform/interventions.js';
 import { EvidenceService } from './modules/evidence/views.js';
+import { EvidencePacks } from './modules/evidence/pack.js';
 import type { Mt5Link } from './platform/link.js';
 import { InterventionReads } from './modules/platform/intervention-rows.js';
 import { ManagerOperations } from './modules/platform/unlinked.js';
@@ -93,6 +94,7 @@ export interface Services {
   mt5: Mt5Link | null;
   interventions: InterventionsService;
   evidence: EvidenceService;
+  evidencePacks: EvidencePacks;
   interventionReads: InterventionReads;
   managerOps: ManagerOperations;
   mt5Accounts: PlatformAccounts;
@@ -130,7 +132,8 @@ export function buildServices(config: Config, db: Db, clock: Clock): Services {
   const screening = new ScreeningService(store, lists, policies);
   const alerts = new AlertsService(store);
   const provider = config.kycProvider ? new KycProviderClient({ url: config.kycProvider.url, token: config.kycProvider.token, timeoutMs: config.kycProvider.timeoutMs }) : null;
-  const kyc = buildKyc({ store, documents: DocumentStore.open(config.dataDir, config.documentsKey), policies, provider, approvals, kinds });
+  const documents = DocumentStore.open(config.dataDir, config.documentsKey);
+  const kyc = buildKyc({ store, documents, policies, provider, approvals, kinds });
   screening.onScreeningChanged = (m, clientId) => kyc.risk.onClientChanged(m, clientId, ['screening']);
   // A broken audit segment is never signed; the MLRO of every entity hears of it at once.
   auditLog.onBrokenChain = (found) => {
@@ -148,6 +151,7 @@ export function buildServices(config: Config, db: Db, clock: Clock): Services {
   const paymentExceptions = new PaymentExceptions(store);
   const mt5 = connectMt5(config, store);
   const interventionReads = new InterventionReads(store);
+  const evidence = new EvidenceService(store, interventionReads);
   const depositCredits = new DepositCredits(store, policies, mt5);
   withdrawals.marginOf = (clientId, currency) => marginOf(store, mt5, clientId, currency);
   providerEvents.onDepositCredited = (m, deposit) => depositCredits.onCredited(m, deposit);
@@ -186,7 +190,8 @@ export function buildServices(config: Config, db: Db, clock: Clock): Services {
     paymentExceptions,
     mt5,
     interventions: new InterventionsService(store, policies, mt5),
-    evidence: new EvidenceService(store, interventionReads),
+    evidence,
+    evidencePacks: new EvidencePacks(store, evidence, auditLog, macKey, auditKeys, documents),
     interventionReads,
     managerOps,
     mt5Accounts: new PlatformAccounts(store, policies, secrets, mt5),

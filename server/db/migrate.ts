@@ -20,6 +20,7 @@ import { withdrawals } from './migrations/0014_withdrawals.js';
 import { settlements } from './migrations/0015_settlements.js';
 import { platformOperations } from './migrations/0016_platform_operations.js';
 import { interventions } from './migrations/0017_interventions.js';
+import { checkpointRoots } from './migrations/0018_checkpoint_roots.js';
 
 type MigrationFactory = (engine: Engine) => Migration;
 
@@ -42,6 +43,7 @@ export const MIGRATIONS: ReadonlyArray<readonly [string, MigrationFactory]> = [
   ['0015_settlements', settlements],
   ['0016_platform_operations', platformOperations],
   ['0017_interventions', interventions],
+  ['0018_checkpoint_roots', checkpointRoots],
 ];
 
 export class SchemaTooNewError extends Error {

@@ -116,6 +116,9 @@ export interface AuditCheckpointTable {
   at: string;
   key_id: string;
   signature: string;
+  /** Format 2 (0018): the segment's first event and the Merkle root over its event hashes; null in format 1. */
+  first_seq: number | null;
+  root: string | null;
 }
 
 export interface ChangeFeedTable {

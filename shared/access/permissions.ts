@@ -247,6 +247,7 @@ export const PROCEDURES = {
   'evidence.client': 'evidence.read',
   'evidence.staff': 'access.read',
   'evidence.operation': 'evidence.read',
+  'evidence.export': 'evidence.read',
   'alerts.assignToMe': 'alerts.manage',
   'alerts.acknowledge': 'alerts.manage',
   'alerts.close': 'alerts.manage',

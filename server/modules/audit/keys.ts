@@ -54,6 +54,18 @@ export class SigningKeys {
     return { keyId: this.auditLog.keyId, pinnedKeyId: this.loaded.pinnedKeyId, keptIn: this.loaded.fromEnv ? 'AUDIT_SIGNING_KEY' : 'data folder', rotations: await this.rotations() };
   }
 
+  /** The public key of every key this log was signed with: the pinned first key, each rotation's, and the one in use. */
+  async publicKeys(): Promise<Array<{ keyId: string; publicKey: string }>> {
+    const byId = new Map<string, string>();
+    if (fs.existsSync(this.loaded.pinnedFile)) {
+      const pem = fs.readFileSync(this.loaded.pinnedFile, 'utf8');
+      byId.set(keyIdOf(createPublicKey(pem)), pem);
+    }
+    for (const r of await this.rotations()) byId.set(r.toKeyId, r.publicKey);
+    byId.set(this.auditLog.keyId, this.loaded.signer.keyId === this.auditLog.keyId ? this.loaded.signer.publicKeyPem() : (byId.get(this.auditLog.keyId) ?? ''));
+    return [...byId].filter(([, pem]) => pem !== '').map(([keyId, publicKey]) => ({ keyId, publicKey }));
+  }
+
   async requestRotation(actor: Actor, input: { reason: string; publicKey?: string | undefined }): Promise<{ approvalId: string }> {
     let publicKey: string | null = null;
     if (input.publicKey !== undefined) {

@@ -13,6 +13,7 @@ import type { Db } from '../../db/connect.js';
 import type { AuditEventRow, Database } from '../../db/schema.js';
 import { canonicalJson, eventHash, GENESIS_HASH, type HashedFields } from './canonical.js';
 import type { AuditMacKey } from './mac.js';
+import { merkleRoot } from './merkle.js';
 import { checkpoint, type Checkpoint, type CheckpointSigner } from './signer.js';
 
 /** What is wrong with a stretch of the chain: the first bad sequence number and why. */
@@ -99,6 +100,11 @@ export class AuditLog {
     return this.#signer.keyId;
   }
 
+  /** The current signing key's signature over a statement of this server (an evidence pack's manifest or attestation). */
+  signBytes(message: Buffer): { keyId: string; signature: string; publicKeyPem: string } {
+    return { keyId: this.#signer.keyId, signature: this.#signer.signBytes(message), publicKeyPem: this.#signer.publicKeyPem() };
+  }
+
   /**
    * Takes a new signing key into use after an approved rotation: the current key first signs the
    * head, which holds the rotation event, so that a verifier who trusts the old key learns the new
@@ -172,7 +178,7 @@ export class AuditLog {
     if (this.#knownBreak === null && seq - (this.#lastCheckpointSeq ?? 0) >= this.opts.checkpointEvery) {
       const last = await this.lastCheckpoint(trx);
       this.#lastCheckpointSeq = last.seq;
-      if (seq - last.seq >= this.opts.checkpointEvery) checkpoint = await this.signIfIntact(trx, last, seq, hash, at, rows[0]!.seq);
+      if (seq - last.seq >= this.opts.checkpointEvery) checkpoint = await this.signIfIntact(trx, last, seq, hash, at, rows[0]!.seq, rows.map((r) => r.hash));
     }
     return { rows, checkpoint };
   }
@@ -184,10 +190,12 @@ export class AuditLog {
 
   /**
    * Checks the events after the last checkpoint up to `upTo` (those from `trustedFrom` on were
-   * written by this process in this transaction), then signs; a broken segment is never signed.
+   * written by this process in this transaction: `trustedHashes`), then signs the head with the
+   * segment's first event and Merkle root (format 2); a broken segment is never signed.
    */
-  private async signIfIntact(trx: Transaction<Database>, last: { seq: number; hash: string }, upTo: number, hash: string, at: string, trustedFrom = upTo + 1): Promise<Checkpoint | null> {
-    const found = await this.checkSegment(trx, last, Math.min(upTo, trustedFrom - 1));
+  private async signIfIntact(trx: Transaction<Database>, last: { seq: number; hash: string }, upTo: number, hash: string, at: string, trustedFrom = upTo + 1, trustedHashes: readonly string[] = []): Promise<Checkpoint | null> {
+    const hashes: string[] = [];
+    const found = await this.checkSegment(trx, last, Math.min(upTo, trustedFrom - 1), hashes);
     if (found !== null) {
       const isNew = this.#knownBreak?.seq !== found.seq;
       this.#knownBreak = found;
@@ -195,15 +203,16 @@ export class AuditLog {
       return null;
     }
     this.#knownBreak = null;
-    const cp = this.#signer.sign(upTo, hash, at);
+    hashes.push(...trustedHashes);
+    const cp = this.#signer.sign(upTo, hash, at, { firstSeq: last.seq + 1, root: merkleRoot(hashes) });
     await trx.insertInto('audit_checkpoints').values(cp).execute();
     // Remembered only for this transaction's outcome: a rollback leaves the older position, read again next time.
     this.#lastCheckpointSeq = null;
     return cp;
   }
 
-  /** Events (last.seq, upTo], read in batches, checked against the last checkpoint's hash. */
-  private async checkSegment(trx: Transaction<Database>, last: { seq: number; hash: string }, upTo: number): Promise<ChainBreak | null> {
+  /** Events (last.seq, upTo], read in batches, checked against the last checkpoint's hash; their hashes are added to `hashes`. */
+  private async checkSegment(trx: Transaction<Database>, last: { seq: number; hash: string }, upTo: number, hashes: string[]): Promise<ChainBreak | null> {
     const keys = new Map([[this.macKey.keyId, this.macKey]]);
     // Events before the first MAC (written before migration 0007) are the only ones allowed none.
     const before = last.seq === 0 ? undefined : await trx.selectFrom('audit_events').select('mac').where('seq', '=', last.seq).executeTakeFirst();
@@ -215,6 +224,7 @@ export class AuditLog {
       if (rows.length === 0) return { seq: from, problem: `event ${from} is missing` };
       const found = checkEvents(rows, prev, from, keys, state);
       if (found !== null) return found;
+      for (const row of rows) hashes.push(row.hash);
       prev = rows.at(-1)!.hash;
       from = rows.at(-1)!.seq + 1;
     }

@@ -8,11 +8,32 @@ import path from 'node:path';
 import { z } from 'zod';
 
 /** A signed checkpoint of the chain's head, as stored and mirrored to the checkpoint file. */
-export const checkpoint = z.object({ seq: z.number().int(), hash: z.string(), at: z.string(), key_id: z.string(), signature: z.string() });
+export const checkpoint = z.object({
+  seq: z.number().int(),
+  hash: z.string(),
+  at: z.string(),
+  key_id: z.string(),
+  signature: z.string(),
+  // Format 2 (decision 0027): the segment (first_seq..seq] and the Merkle root over its event hashes.
+  first_seq: z.number().int().nullable().default(null),
+  root: z.string().nullable().default(null),
+});
 export type Checkpoint = z.infer<typeof checkpoint>;
 
-export function checkpointMessage(seq: number, hash: string, at: string): Buffer {
-  return Buffer.from(`fx-backoffice/audit-checkpoint/v1\n${seq}\n${hash}\n${at}`, 'utf8');
+/** A checkpoint's segment: its first event and the Merkle root over the hashes of its events (merkle.ts). */
+export interface Segment {
+  firstSeq: number;
+  root: string;
+}
+
+/** What a checkpoint's key signs: format 1 (the head alone), or format 2 with the segment's first event and Merkle root. */
+export function checkpointMessage(seq: number, hash: string, at: string, segment?: Segment | null): Buffer {
+  if (!segment) return Buffer.from(`fx-backoffice/audit-checkpoint/v1\n${seq}\n${hash}\n${at}`, 'utf8');
+  return Buffer.from(`fx-backoffice/audit-checkpoint/v2\n${seq}\n${hash}\n${at}\n${segment.firstSeq}\n${segment.root}`, 'utf8');
+}
+
+function segmentOf(cp: Pick<Checkpoint, 'first_seq' | 'root'>): Segment | null {
+  return cp.first_seq !== null && cp.root !== null ? { firstSeq: cp.first_seq, root: cp.root } : null;
 }
 
 export function keyIdOf(publicKey: KeyObject): string {
@@ -31,9 +52,14 @@ export class CheckpointSigner {
     this.keyId = keyIdOf(this.publicKey);
   }
 
-  sign(seq: number, hash: string, at: string): Checkpoint {
-    const signature = sign(null, checkpointMessage(seq, hash, at), this.#privateKey).toString('base64');
-    return { seq, hash, at, key_id: this.keyId, signature };
+  sign(seq: number, hash: string, at: string, segment: Segment | null = null): Checkpoint {
+    const signature = sign(null, checkpointMessage(seq, hash, at, segment), this.#privateKey).toString('base64');
+    return { seq, hash, at, key_id: this.keyId, signature, first_seq: segment?.firstSeq ?? null, root: segment?.root ?? null };
+  }
+
+  /** Signs any other statement of this server (an evidence pack's manifest, an attestation): Ed25519 over the bytes. */
+  signBytes(message: Buffer): string {
+    return sign(null, message, this.#privateKey).toString('base64');
   }
 
   publicKeyPem(): string {
@@ -162,11 +188,16 @@ export function trustedKeysFromPem(pems: string[]): TrustedKeys {
   return { byId };
 }
 
-export function verifyCheckpoint(keys: TrustedKeys, cp: Checkpoint): boolean {
-  const key = keys.byId.get(cp.key_id);
+export function verifyCheckpoint(keys: TrustedKeys, cp: Pick<Checkpoint, 'seq' | 'hash' | 'at' | 'key_id' | 'signature'> & Partial<Pick<Checkpoint, 'first_seq' | 'root'>>): boolean {
+  return verifySigned(keys, cp.key_id, checkpointMessage(cp.seq, cp.hash, cp.at, segmentOf({ first_seq: cp.first_seq ?? null, root: cp.root ?? null })), cp.signature);
+}
+
+/** Whether `signature` (base64) is the Ed25519 signature of `message` by the trusted key `keyId`. */
+export function verifySigned(keys: TrustedKeys, keyId: string, message: Buffer, signature: string): boolean {
+  const key = keys.byId.get(keyId);
   if (!key) return false;
   try {
-    return verify(null, checkpointMessage(cp.seq, cp.hash, cp.at), key, Buffer.from(cp.signature, 'base64'));
+    return verify(null, message, key, Buffer.from(signature, 'base64'));
   } catch {
     return false;
   }

@@ -5,6 +5,7 @@
 // or address anywhere in the answers. A compliance officer walking the same finds them (the check
 // can fail), and a procedure added later without a place in the walk fails the test.
 
+import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROCEDURES, ROLE_PERMISSIONS, type ProcedureGuard } from '../../../shared/access/permissions.js';
 import { seedDemo } from '../../seed/demo.js';
@@ -45,6 +46,16 @@ function walk(ids: { clients: string[]; cases: string[]; hits: string[]; approva
     'evidence.client': (c: Client) => each(ids.clients, (clientId) => c.evidence.client.query({ clientId })),
     'evidence.staff': (c: Client) => each(ids.staff, (userId) => c.evidence.staff.query({ userId })),
     'evidence.operation': (c: Client) => each(ids.operations, (caseRef) => c.evidence.operation.query({ caseRef })),
+    // The pack's readable files (the report's text is compressed; it says what these say).
+    'evidence.export': (c: Client) =>
+      Promise.all(
+        [...ids.clients.slice(0, 3).map((clientId) => ({ clientId })), ...ids.staff.slice(0, 2).map((userId) => ({ userId })), ...ids.operations.slice(0, 2).map((caseRef) => ({ caseRef }))].map(async (subject) => {
+          const pack = await c.evidence.export.mutate({ subject }).catch((error: unknown) => ({ refused: String(error) }));
+          if ('refused' in pack) return pack;
+          const files = unzipSync(Buffer.from(pack.contentBase64, 'base64'));
+          return Object.entries(files).filter(([name]) => /\.(json|jsonl)$/.test(name)).map(([name, bytes]) => `${name}: ${Buffer.from(bytes).toString('utf8')}`);
+        }),
+      ),
     'audit.search': (c: Client) => each(['eu', 'global'], (legalEntity) => c.audit.search.query({ legalEntity, limit: 500 })),
     'sync.pull': async (c: Client) => {
       const pages: unknown[] = [];

@@ -48,7 +48,7 @@ async function coveringCheckpoint(db: Kysely<Database>, lastSeq: number | undefi
   return cp ? { seq: cp.seq, hash: cp.hash, at: cp.at, keyId: cp.key_id, signature: cp.signature } : null;
 }
 
-function item(r: AuditEventRow) {
+export function item(r: AuditEventRow) {
   return { ...auditItem(r), prevHash: r.prev_hash };
 }
 
@@ -59,28 +59,42 @@ export class EvidenceService {
   ) {}
 
   async client(auth: AuthContext, input: { clientId: string }) {
+    return (await this.clientEvidence(auth, input, EVIDENCE_LIMIT)).view;
+  }
+
+  async staff(auth: AuthContext, input: { userId: string; from?: string | undefined; to?: string | undefined }) {
+    return (await this.staffEvidence(auth, input, EVIDENCE_LIMIT)).view;
+  }
+
+  async operation(auth: AuthContext, input: { caseRef: string }) {
+    return (await this.operationEvidence(auth, input, EVIDENCE_LIMIT)).view;
+  }
+
+  /** A view with the audit rows behind its events, at most `limit` of them (a pack takes them all). */
+  async clientEvidence(auth: AuthContext, input: { clientId: string }, limit: number) {
     const db = this.store.kysely;
     const client = await db.selectFrom('clients').select(['id', 'legal_entity', 'display_name', 'status', 'type', 'created_at']).where('id', '=', input.clientId).executeTakeFirst();
     if (!client) throw new DomainError('NOT_FOUND', `Client ${input.clientId} does not exist.`);
     requireEntity(auth, 'evidence.read', client.legal_entity);
-    const rows = await db.selectFrom('audit_events').selectAll().where('client_id', '=', client.id).orderBy('seq').limit(EVIDENCE_LIMIT).execute();
+    const rows = await db.selectFrom('audit_events').selectAll().where('client_id', '=', client.id).orderBy('seq').limit(limit).execute();
     const documents = await db
       .selectFrom('documents')
       .select(['id', 'document_type', 'file_name', 'mime', 'size', 'sha256', 'source', 'status', 'received_at', 'expires_at', 'superseded_by', 'kyc_case_id'])
       .where('client_id', '=', client.id)
       .orderBy('received_at')
       .execute();
-    return {
+    const view = {
       subject: { kind: 'client' as const, clientId: client.id, legalEntity: client.legal_entity, name: client.display_name, status: client.status, clientType: client.type, registeredAt: client.created_at },
       events: rows.map(item),
       documents: documents.map((d) => ({ documentId: d.id, documentType: d.document_type, fileName: d.file_name, mimeType: d.mime, size: d.size, sha256: d.sha256, source: d.source, status: d.status, receivedAt: d.received_at, expiresAt: d.expires_at, supersededBy: d.superseded_by, caseRef: d.kyc_case_id })),
       policies: policiesOf(rows),
       chain: chainOf(rows, await coveringCheckpoint(db, rows.at(-1)?.seq)),
-      truncated: rows.length === EVIDENCE_LIMIT,
+      truncated: rows.length === limit,
     };
+    return { view, rows };
   }
 
-  async staff(auth: AuthContext, input: { userId: string; from?: string | undefined; to?: string | undefined }) {
+  async staffEvidence(auth: AuthContext, input: { userId: string; from?: string | undefined; to?: string | undefined }, limit: number) {
     const db = this.store.kysely;
     const user = await db.selectFrom('users').select(['id', 'username', 'display_name', 'status', 'created_at', 'created_by', 'last_login_at']).where((eb) => eb.or([eb('id', '=', input.userId), eb('username', '=', input.userId)])).executeTakeFirst();
     if (!user) throw new DomainError('NOT_FOUND', `Staff member ${input.userId} does not exist.`);
@@ -94,7 +108,7 @@ export class EvidenceService {
       .where((eb) => eb.or([eb('legal_entity', 'is', null), eb('legal_entity', 'in', scope.length > 0 ? scope : [''])]));
     if (input.from) q = q.where('at', '>=', input.from);
     if (input.to) q = q.where('at', '<=', input.to);
-    const rows = await q.orderBy('seq').limit(EVIDENCE_LIMIT).execute();
+    const rows = await q.orderBy('seq').limit(limit).execute();
     const grants = await db.selectFrom('role_grants').selectAll().where('user_id', '=', user.id).orderBy('granted_at').execute();
     // Approvers are kept as a list of user ids (a bootstrap grant has none).
     const approversOf = (json: string | null, where: string): string[] => (json === null ? [] : readJson(JSON_COLUMNS.userIds, json, where));
@@ -104,7 +118,7 @@ export class EvidenceService {
     if (input.from) sessions = sessions.where('last_seen_at', '>=', input.from);
     if (input.to) sessions = sessions.where('created_at', '<=', input.to);
     const signIns = rows.filter((r) => r.action.startsWith('auth.login') || r.action === 'auth.lockout' || r.action === 'auth.mfa.replayed');
-    return {
+    const view = {
       subject: { kind: 'staff' as const, userId: user.id, username: user.username, displayName: user.display_name, status: user.status, createdAt: user.created_at, createdBy: user.created_by, lastLoginAt: user.last_login_at, from: input.from ?? null, to: input.to ?? null },
       events: rows.map((r) => ({ ...item(r), actorName: names.get(r.actor_id) ?? r.actor_name })),
       signIns: signIns.map((r) => ({ seq: r.seq, at: r.at, action: r.action, ok: r.action === 'auth.login', ip: r.ip, userAgent: r.user_agent, reason: r.reason })),
@@ -127,22 +141,24 @@ export class EvidenceService {
         })),
       approvalsGiven: rows.filter((r) => r.actor_id === user.id && APPROVALS_GIVEN.has(r.action)).length,
       chain: chainOf(rows, await coveringCheckpoint(db, rows.at(-1)?.seq)),
-      truncated: rows.length === EVIDENCE_LIMIT,
+      truncated: rows.length === limit,
     };
+    return { view, rows };
   }
 
-  async operation(auth: AuthContext, input: { caseRef: string }) {
+  async operationEvidence(auth: AuthContext, input: { caseRef: string }, limit: number) {
     const db = this.store.kysely;
     const ref = input.caseRef.trim().toUpperCase();
     if (ref.startsWith('INT-')) {
       const intervention = await this.interventions.get(auth, ref, 'evidence.read');
-      const rows = await db.selectFrom('audit_events').selectAll().where('case_ref', '=', ref).orderBy('seq').limit(EVIDENCE_LIMIT).execute();
-      return {
+      const rows = await db.selectFrom('audit_events').selectAll().where('case_ref', '=', ref).orderBy('seq').limit(limit).execute();
+      const view = {
         subject: { kind: 'intervention' as const, ...intervention },
         events: rows.map(item),
         chain: chainOf(rows, await coveringCheckpoint(db, rows.at(-1)?.seq)),
-        truncated: rows.length === EVIDENCE_LIMIT,
+        truncated: rows.length === limit,
       };
+      return { view, rows };
     }
     if (ref.startsWith('MOP-')) {
       const op = await db.selectFrom('platform_manager_ops').selectAll().where('id', '=', ref).executeTakeFirst();
@@ -154,14 +170,15 @@ export class EvidenceService {
         .selectAll()
         .where((eb) => eb.or([eb('case_ref', '=', ref), eb.and([eb('target_type', '=', 'platform_manager_op'), eb('target_id', '=', ref)])]))
         .orderBy('seq')
-        .limit(EVIDENCE_LIMIT)
+        .limit(limit)
         .execute();
-      return {
+      const view = {
         subject: { kind: 'managerOperation' as const, caseRef: op.id, type: op.kind, status: op.status, legalEntity: op.legal_entity, clientId: op.client_id, login: Number(op.login), dealTicket: op.deal_ticket, dealer: op.dealer, comment: op.comment, at: op.at, linkedTo: op.case_ref, alertId: op.alert_id },
         events: rows.map(item),
         chain: chainOf(rows, await coveringCheckpoint(db, rows.at(-1)?.seq)),
-        truncated: rows.length === EVIDENCE_LIMIT,
+        truncated: rows.length === limit,
       };
+      return { view, rows };
     }
     throw new DomainError('VALIDATION_FAILED', `caseRef: "${input.caseRef}" is neither an intervention (INT-…) nor an MT5 manager operation (MOP-…).`, { field: 'caseRef' });
   }

@@ -64,6 +64,8 @@ export function depositColumns() {
 export class DepositsService {
   /** Called after a deposit is created, with its reference: events that arrived first are applied now. */
   onCreated: ((ref: string) => Promise<void>) | null = null;
+  /** Told when applying a new deposit's early events failed there (the sweep applies them later): the server logs it. */
+  onCreatedFailed: ((ref: string, error: unknown) => void) | null = null;
 
   constructor(
     private readonly store: Store,
@@ -114,7 +116,7 @@ export class DepositsService {
     // The deposit exists once committed: events that came first and cannot be applied now (another
     // server applying them at the same moment) are left to the sweep, and the portal still gets its
     // reference; answering an error here would invite a second deposit.
-    await this.onCreated?.(result.depositRef).catch(() => undefined);
+    await this.onCreated?.(result.depositRef).catch((error: unknown) => this.onCreatedFailed?.(result.depositRef, error));
     return result;
   }
 
