@@ -10,6 +10,9 @@ import type { AuditEventRow } from '../server/db/schema.js';
 import { totpCode } from '../server/modules/access/totp.js';
 import { seedDemo } from '../server/seed/demo.js';
 import { clientFor, createStorage, testConfig } from '../server/testing/harness.js';
+import { DocumentStore } from '../server/modules/documents/store.js';
+import { verifyPack } from '../server/modules/evidence/verify-pack.js';
+import { randomBytes } from 'node:crypto';
 
 export interface KycBenchRow {
   engine: Engine;
@@ -24,6 +27,10 @@ export interface KycBenchRow {
   timelineP95Ms: number;
   evidenceP50Ms: number;
   evidenceP95Ms: number;
+  packEvents: number;
+  packDocuments: number;
+  packP50Ms: number;
+  packMaxMs: number;
   staffEvents: number;
   staffP50Ms: number;
   staffP95Ms: number;
@@ -31,6 +38,8 @@ export interface KycBenchRow {
 
 const STATUSES = ['open', 'open', 'open', 'pending_documents', 'escalated', 'approved', 'approved', 'rejected'] as const;
 const RISK = ['low', 'low', 'low', 'medium', 'high'] as const;
+/** Issue 18: a pack for a client with 5,000 events and 20 documents. */
+const PACK_DOCUMENTS = 20;
 
 function percentiles(times: number[]): { p50: number; p95: number } {
   const s = [...times].sort((a, b) => a - b);
@@ -57,6 +66,8 @@ export async function benchKyc(engine: Engine, cases: number, timelineEvents: nu
     const clientTemplate = await db.selectFrom('clients').selectAll().where('type', '=', 'individual').limit(1).executeTakeFirstOrThrow();
     const caseTemplate = await db.selectFrom('kyc_cases').selectAll().where('client_id', '=', clientTemplate.id).executeTakeFirstOrThrow();
     const officer = await db.selectFrom('users').select('id').where('username', '=', 'compliance').executeTakeFirstOrThrow();
+    // Other clients' events are another officer's work: the staff view of 'compliance' holds the subject's 5,000.
+    const colleague = await db.selectFrom('users').select('id').where('username', '=', 'compliance.eu').executeTakeFirstOrThrow();
     const base = Date.parse('2025-01-01T00:00:00.000Z');
     log(`  ${engine}: writing ${cases.toLocaleString('en')} clients and KYC cases`);
     for (let start = 0; start < cases; start += 5000) {
@@ -90,27 +101,43 @@ export async function benchKyc(engine: Engine, cases: number, timelineEvents: nu
       });
     }
 
-    // One client's history: onboarding to the latest action, 5,000 events on the hash chain.
+    // One client's history: onboarding to the latest action, 5,000 events on the hash chain, among
+    // four times as many of other clients (a pack proves its events inside segments shared with
+    // them), signed every 1,000 events as the server signs; and 20 documents of 300 KB it recorded.
     const subject = clientTemplate.id;
+    const documents = DocumentStore.open(storage.dataDir);
+    const docRows = Array.from({ length: PACK_DOCUMENTS }, (_, i) => {
+      const bytes = randomBytes(300_000);
+      return { id: `DOC-${String(900_000 + i).padStart(7, '0')}`, client_id: subject, legal_entity: clientTemplate.legal_entity, kyc_case_id: caseTemplate.id, document_type: i % 2 ? ('proof_of_address' as const) : ('passport' as const), file_name: `scan-${i}.png`, mime: 'image/png', size: bytes.length, sha256: documents.put(bytes), source: 'portal', issued_at: null, expires_at: null, status: 'accepted' as const, rejection_reason: null, received_at: new Date(base).toISOString(), superseded_by: null };
+    });
+    await db.insertInto('documents').values(docRows).execute();
     let { seq, hash } = await db.selectFrom('audit_events').select(['seq', 'hash']).orderBy('seq', 'desc').limit(1).executeTakeFirstOrThrow();
-    const actions = ['kyc.document.received', 'screening.screened', 'client.updated', 'withdrawal.requested', 'deposit.completed', 'platform.balance.changed'];
-    const events: AuditEventRow[] = [];
-    for (let i = 0; i < timelineEvents; i++) {
+    const actions = ['screening.screened', 'client.updated', 'withdrawal.requested', 'deposit.completed', 'platform.balance.changed'];
+    let events: AuditEventRow[] = [];
+    for (let i = 0; i < timelineEvents * 5; i++) {
       seq += 1;
+      const own = i % 5 === 0;
+      const n = i / 5;
+      const doc = own && n < PACK_DOCUMENTS ? docRows[n]! : null;
+      const client = own ? subject : `CL-${String(900_000 + (i % 1000)).padStart(7, '0')}`;
       const fields = {
-        seq, at: new Date(base + seq * 1000).toISOString(), actor_id: officer.id, actor_name: 'compliance', ip: '10.0.0.7', user_agent: 'bench', session_id: null,
-        action: actions[i % actions.length]!, target_type: 'client', target_id: subject, client_id: subject, legal_entity: clientTemplate.legal_entity,
-        before_json: '{"status":"pending_review"}', after_json: '{"status":"approved","note":"bench"}', reason: 'bench', approvers_json: null, case_ref: caseTemplate.id, policy_ref: null,
+        seq, at: new Date(base + seq * 1000).toISOString(), actor_id: own ? officer.id : colleague.id, actor_name: own ? 'compliance' : 'compliance.eu', ip: '10.0.0.7', user_agent: 'bench', session_id: null,
+        action: doc ? 'kyc.document.received' : actions[i % actions.length]!, target_type: doc ? 'document' : 'client', target_id: doc ? doc.id : client, client_id: client, legal_entity: clientTemplate.legal_entity,
+        before_json: '{"status":"pending_review"}', after_json: doc ? JSON.stringify({ documentType: doc.document_type, sha256: doc.sha256 }) : '{"status":"approved","note":"bench"}', reason: 'bench', approvers_json: null, case_ref: caseTemplate.id, policy_ref: null,
         prev_hash: hash,
       };
       const row = server.services.auditLog.seal(fields);
       hash = row.hash;
       events.push(row);
+      if (events.length === 1000 || i === timelineEvents * 5 - 1) {
+        const batch = events;
+        await db.transaction().execute(async (trx) => {
+          for (let j = 0; j < batch.length; j += 500) await trx.insertInto('audit_events').values(batch.slice(j, j + 500)).execute();
+        });
+        await server.services.auditLog.checkpointNow(new Date().toISOString());
+        events = [];
+      }
     }
-    await db.transaction().execute(async (trx) => {
-      for (let i = 0; i < events.length; i += 500) await trx.insertInto('audit_events').values(events.slice(i, i + 500)).execute();
-    });
-    await server.services.auditLog.checkpointNow(new Date().toISOString());
     if (engine === 'postgres') await sql`analyze`.execute(db);
 
     const c = credentials.find((x) => x.username === 'compliance')!;
@@ -132,8 +159,20 @@ export async function benchKyc(engine: Engine, cases: number, timelineEvents: nu
     const staffView = await auditor.evidence.staff.query({ userId: 'compliance' });
     const sv = await timed(50, () => auditor.evidence.staff.query({ userId: 'compliance' }));
     log(`  ${engine}: evidence.client p95 ${ev.p95.toFixed(1)} ms, evidence.staff (${staffView.events.length} events) p95 ${sv.p95.toFixed(1)} ms`);
+    // The evidence pack of that client (5,000 events, 20 documents), as the auditor exports it over HTTP; checked once offline.
+    const firstPack = await auditor.evidence.export.mutate({ subject: { clientId: subject } });
+    const verdict = verifyPack(Buffer.from(firstPack.contentBase64, 'base64'));
+    if (!verdict.ok || verdict.events < timelineEvents || verdict.documents !== PACK_DOCUMENTS) throw new Error(`the bench pack does not verify: ${verdict.problems[0] ?? `${verdict.events} events, ${verdict.documents} documents`}`);
+    const packTimes: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const t0 = performance.now();
+      await auditor.evidence.export.mutate({ subject: { clientId: subject } });
+      packTimes.push(performance.now() - t0);
+    }
+    const pk = { p50: percentiles(packTimes).p50, max: Math.max(...packTimes) };
+    log(`  ${engine}: evidence pack (${verdict.events} events, ${verdict.documents} documents, ${(firstPack.contentBase64.length * 0.75 / 1e6).toFixed(1)} MB) p50 ${pk.p50.toFixed(0)} ms, max ${pk.max.toFixed(0)} ms`);
     log(`  ${engine}: queue p95 ${queue.p95.toFixed(2)} ms, open+high p95 ${filtered.p95.toFixed(2)} ms, escalated p95 ${byStatus.p95.toFixed(2)} ms, timeline (${timeline.items.length} events) p95 ${tl.p95.toFixed(1)} ms`);
-    return { engine, cases, queueP50Ms: queue.p50, queueP95Ms: queue.p95, filteredP50Ms: filtered.p50, filteredP95Ms: filtered.p95, statusP95Ms: byStatus.p95, timelineEvents: timeline.items.length, timelineP50Ms: tl.p50, timelineP95Ms: tl.p95, evidenceP50Ms: ev.p50, evidenceP95Ms: ev.p95, staffEvents: staffView.events.length, staffP50Ms: sv.p50, staffP95Ms: sv.p95 };
+    return { engine, cases, queueP50Ms: queue.p50, queueP95Ms: queue.p95, filteredP50Ms: filtered.p50, filteredP95Ms: filtered.p95, statusP95Ms: byStatus.p95, timelineEvents: timeline.items.length, timelineP50Ms: tl.p50, timelineP95Ms: tl.p95, evidenceP50Ms: ev.p50, evidenceP95Ms: ev.p95, packEvents: verdict.events, packDocuments: verdict.documents, packP50Ms: pk.p50, packMaxMs: pk.max, staffEvents: staffView.events.length, staffP50Ms: sv.p50, staffP95Ms: sv.p95 };
   } finally {
     await server.close();
     await storage.drop();

@@ -68,6 +68,10 @@ export interface ChannelOutputs {
   'kyc.completeEddItem': Server['kyc']['completeEddItem'];
   'kyc.override': Server['kyc']['override'];
   'withdrawals.get': Server['withdrawals']['get'];
+  'evidence.client': Server['evidence']['client'];
+  'evidence.staff': Server['evidence']['staff'];
+  'evidence.operation': Server['evidence']['operation'];
+  'evidence.export': Server['evidence']['export'];
   'withdrawals.approve': Server['withdrawals']['approve'];
   'withdrawals.reject': Server['withdrawals']['reject'];
   'withdrawals.hold': Server['withdrawals']['hold'];

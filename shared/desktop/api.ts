@@ -11,6 +11,7 @@ import { filterModelSchema, sortModelSchema } from './grid.js';
 import { VIEW_NAMES } from './views.js';
 import { alertAcknowledgeInput, alertCloseInput, alertRefInput } from '../alerts/workflow.js';
 import { exportRecordInput } from './exports.js';
+import { evidenceClientInput, evidenceExportInput, evidenceOperationInput, evidenceStaffInput } from '../evidence/schemas.js';
 import { createUserInput, grantInput, resetInput, roleInput, statusInput } from '../access/schemas.js';
 import { clientAccountsInput, escalateInput, interventionApproveInput, interventionRefInput, interventionRejectInput, linkInput, requestInterventionInput } from '../platform/schemas.js';
 import { depositRef, exceptionRefInput, resolveExceptionInput, withdrawalApproveInput, withdrawalReasonInput, withdrawalRef, withdrawalResolveInput } from '../payments/schemas.js';
@@ -100,6 +101,10 @@ export const CHANNELS = {
   'interventions.escalate': escalateInput,
   /** a client's interventions, newest first, for the client page */
   'interventions.ofClient': z.object({ clientId }).strict(),
+  'evidence.client': evidenceClientInput,
+  'evidence.staff': evidenceStaffInput,
+  'evidence.operation': evidenceOperationInput,
+  'evidence.export': evidenceExportInput,
 } as const;
 
 export type Channel = keyof typeof CHANNELS;

@@ -18,6 +18,7 @@ import { People } from './People.js';
 import { APPROVAL_TABS, GRANT_TABS } from './tabs.js';
 import { useShortcuts } from '../shared/shortcuts.js';
 import { APPROVAL_STATUS_LABELS, labelOf } from '../../../shared/labels.js';
+import type { EvidencePick } from '../shared/evidence-column.js';
 
 const GRANTS: QueueColumn<'grants'>[] = [
   { field: 'username', header: 'User', width: 140 },
@@ -151,6 +152,9 @@ function GrantDetail({ row }: { row: CacheRow }) {
   return <RecordDetail title={`${g.username} · ${g.role} · ${g.legalEntity}`} fields={g} />;
 }
 
+/** A holding's staff member: their sign-ins, grants with approvers, and every action. */
+const GRANT_EVIDENCE: EvidencePick = (row) => (typeof row.username === 'string' ? { userId: row.username } : null);
+
 export function AccessReview({ user, offline }: { user: User; offline: boolean }) {
   const canApprovals = user.permissions.includes('approvals.read');
   const canGrants = user.permissions.includes('access.read');
@@ -177,7 +181,7 @@ export function AccessReview({ user, offline }: { user: User; offline: boolean }
       </div>
       {tab === 'people' && canManage && <People />}
       {tab === 'approvals' && canApprovals && <QueueView key="approvals" view="approvals" title="Approval requests" columns={APPROVALS} tabs={APPROVAL_TABS} defaultSort={[{ colId: 'createdAt', sort: 'desc' }]} detail={(row) => <ApprovalDetail row={row} offline={offline} />} />}
-      {tab === 'grants' && canGrants && <QueueView key="grants" view="grants" title="Role holdings" columns={GRANTS} tabs={GRANT_TABS} defaultSort={[{ colId: 'username', sort: 'asc' }]} detail={(row) => <GrantDetail row={row} />} />}
+      {tab === 'grants' && canGrants && <QueueView key="grants" view="grants" evidence={GRANT_EVIDENCE} title="Role holdings" columns={GRANTS} tabs={GRANT_TABS} defaultSort={[{ colId: 'username', sort: 'asc' }]} detail={(row) => <GrantDetail row={row} />} />}
     </div>
   );
 }

@@ -8,6 +8,7 @@ import { AlertPane } from './AlertPane.js';
 import { labelCase, labelOf, SEVERITY_LABELS } from '../../../shared/labels.js';
 import { ALERT_STATUS_LABELS } from '../../../shared/alerts/workflow.js';
 import { roleLabel } from '../../../shared/access/permissions.js';
+import { clientEvidence } from '../shared/evidence-column.js';
 
 const COLUMNS: QueueColumn<'alerts'>[] = [
   { field: 'id', header: 'Alert', width: 120, pinned: true, exact: true },
@@ -26,5 +27,5 @@ const COLUMNS: QueueColumn<'alerts'>[] = [
 ];
 
 export function AlertsView({ offline }: { offline: boolean }) {
-  return <QueueView view="alerts" title="Alerts" columns={COLUMNS} tabs={ALERT_TABS} paneClass="wide" defaultSort={[{ colId: 'createdAt', sort: 'desc' }]} detail={(row) => <AlertPane row={row} offline={offline} />} />;
+  return <QueueView view="alerts" evidence={clientEvidence} title="Alerts" columns={COLUMNS} tabs={ALERT_TABS} paneClass="wide" defaultSort={[{ colId: 'createdAt', sort: 'desc' }]} detail={(row) => <AlertPane row={row} offline={offline} />} />;
 }

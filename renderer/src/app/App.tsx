@@ -27,9 +27,10 @@ import { useAppDispatch, useAppSelector } from '../store.js';
 import { lockSession, signOut } from '../session/slice.js';
 import { Inbox, Toasts } from './Inbox.js';
 import { notify } from '../shared/notices.js';
-import { openClient, showView, type ViewId } from './ui.js';
+import { openClient, openEvidence, showView, type ViewId } from './ui.js';
 import { ClientSearch } from '../clients/ClientSearch.js';
 import { ClientPage } from '../clients/ClientPage.js';
+import { EvidencePage } from '../evidence/EvidencePage.js';
 import { ClientLookup } from '../clients/ClientLookup.js';
 import { InterventionsView } from '../platform/InterventionsView.js';
 import { ManagerOpsView } from '../platform/ManagerOpsView.js';
@@ -151,6 +152,7 @@ export function App() {
   const allowed = signedIn ? NAV.filter((n) => n.needs.some((p) => signedIn.permissions.includes(p)) && !(n.unless && signedIn.permissions.includes(n.unless))) : [];
   const badges = useBadges(signedIn, allowed);
   const lastKey = signedIn ? `fxbo:${signedIn.id}:view` : null;
+  const page = ui.evidence !== null || ui.client !== null;
   const current = allowed.find((n) => n.id === ui.view) ?? allowed.find((n) => n.id === (signedIn ? landingView(signedIn.roles, allowed.map((a) => a.id), localStorage.getItem(lastKey!)) : null));
   useEffect(() => {
     if (lastKey && current) localStorage.setItem(lastKey, current.id);
@@ -199,20 +201,21 @@ export function App() {
       )}
       {ui.sync?.notice && <div className="banner notice">{ui.sync.notice}</div>}
       {session.error && <div className="banner notice">{session.error}</div>}
-      <main className="content" onKeyDown={(e) => ui.client && e.key === 'Escape' && !(e.target as HTMLElement).closest('input, textarea, select') && dispatch(openClient(null))}>
-        {ui.client && <ClientPage clientId={ui.client} onClose={() => dispatch(openClient(null))} />}
-        {!ui.client && !current && <p className="empty">Your roles give you no views in this application yet.</p>}
-        {!ui.client && current?.id === 'kyc' && <KycReview offline={offline} />}
-        {!ui.client && current?.id === 'screening' && <ScreeningReview offline={offline} />}
-        {!ui.client && current?.id === 'alerts' && <AlertsView offline={offline} />}
-        {!ui.client && current?.id === 'withdrawals' && <WithdrawalsView offline={offline} />}
-        {!ui.client && current?.id === 'deposits' && <DepositsView offline={offline} />}
-        {!ui.client && current?.id === 'exceptions' && <ExceptionsView offline={offline} />}
-        {!ui.client && current?.id === 'interventions' && <InterventionsView offline={offline} />}
-        {!ui.client && current?.id === 'unlinked' && <ManagerOpsView offline={offline} />}
-        {!ui.client && current?.id === 'audit' && <AuditExplorer />}
-        {!ui.client && current?.id === 'access' && <AccessReview user={user} offline={offline} />}
-        {!ui.client && current?.id === 'lookup' && <ClientLookup onOpen={(id) => dispatch(openClient(id))} />}
+      <main className="content" onKeyDown={(e) => !ui.evidence && ui.client && e.key === 'Escape' && !(e.target as HTMLElement).closest('input, textarea, select') && dispatch(openClient(null))}>
+        {ui.evidence && <EvidencePage subject={ui.evidence} onClose={() => dispatch(openEvidence(null))} />}
+        {!ui.evidence && ui.client && <ClientPage clientId={ui.client} onClose={() => dispatch(openClient(null))} />}
+        {!page && !current && <p className="empty">Your roles give you no views in this application yet.</p>}
+        {!page && current?.id === 'kyc' && <KycReview offline={offline} />}
+        {!page && current?.id === 'screening' && <ScreeningReview offline={offline} />}
+        {!page && current?.id === 'alerts' && <AlertsView offline={offline} />}
+        {!page && current?.id === 'withdrawals' && <WithdrawalsView offline={offline} />}
+        {!page && current?.id === 'deposits' && <DepositsView offline={offline} />}
+        {!page && current?.id === 'exceptions' && <ExceptionsView offline={offline} />}
+        {!page && current?.id === 'interventions' && <InterventionsView offline={offline} />}
+        {!page && current?.id === 'unlinked' && <ManagerOpsView offline={offline} />}
+        {!page && current?.id === 'audit' && <AuditExplorer />}
+        {!page && current?.id === 'access' && <AccessReview user={user} offline={offline} />}
+        {!page && current?.id === 'lookup' && <ClientLookup onOpen={(id) => dispatch(openClient(id))} />}
       </main>
       <Toasts />
     </div>

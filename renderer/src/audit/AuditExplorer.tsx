@@ -6,6 +6,7 @@ import { QueueView, type QueueColumn } from '../shared/QueueView.js';
 import { recordOf } from '../shared/records.js';
 import { Field } from '../shared/Fields.js';
 import { fieldLabel } from '../../../shared/issues.js';
+import { clientEvidence, operationEvidence } from '../shared/evidence-column.js';
 
 const COLUMNS: QueueColumn<'audit'>[] = [
   { field: 'seq', header: 'Seq', width: 105 },
@@ -79,6 +80,9 @@ function AuditDetail({ row }: { row: CacheRow }) {
   );
 }
 
+/** An event's client, or else the MT5 case or operation it belongs to. */
+const AUDIT_EVIDENCE = (row: Parameters<typeof clientEvidence>[0]) => clientEvidence(row) ?? operationEvidence('caseRef')(row) ?? operationEvidence('targetId')(row);
+
 export function AuditExplorer() {
-  return <QueueView view="audit" title="Audit log" columns={COLUMNS} defaultSort={[{ colId: 'seq', sort: 'desc' }]} detail={(row) => <AuditDetail row={row} />} />;
+  return <QueueView view="audit" evidence={AUDIT_EVIDENCE} title="Audit log" columns={COLUMNS} defaultSort={[{ colId: 'seq', sort: 'desc' }]} detail={(row) => <AuditDetail row={row} />} />;
 }

@@ -3,7 +3,6 @@
 // who may see money); the KYC cases, screening cases, alerts, approval requests and documents; and the whole history, every audited event of the client in order, which
 // exports to CSV or XLSX like any grid (recorded in the audit log).
 
-import type { ReactNode } from 'react';
 import type { Permission } from '../../../shared/access/permissions.js';
 import type { ChannelOutput } from '../../../main/host/channels.js';
 import { ALERT_STATUS_LABELS } from '../../../shared/alerts/workflow.js';
@@ -13,49 +12,16 @@ import { DEPOSIT_STATUS_LABELS, PLATFORM_STEP_LABELS } from '../../../shared/pay
 import { WITHDRAWAL_STATUS_LABELS } from '../../../shared/payments/withdrawals.js';
 import { exportRows } from '../shared/exporter.js';
 import { FlagBanner } from '../shared/Flags.js';
+import { Section } from '../shared/Section.js';
 import { errorText, PaneStatus, useHostQuery } from '../shared/host.js';
 import { notify } from '../shared/notices.js';
 import { useAppDispatch, useAppSelector } from '../store.js';
+import { openEvidence } from '../app/ui.js';
 
 type Overview = ChannelOutput<'clients.overview'>;
 type Event = ChannelOutput<'clients.timeline'>['items'][number];
 
 const time = (iso: string | null | undefined) => (iso ? `${iso.replace('T', ' ').slice(0, 19)}` : '—');
-
-function Section<T>({ title, rows, empty, columns }: { title: string; rows: readonly T[] | null; empty: string; columns: Array<[string, (row: T) => ReactNode]> }) {
-  if (rows === null) return null;
-  return (
-    <section className="client-section" aria-label={title}>
-      <h3>
-        {title} <span className="count">{rows.length}</span>
-      </h3>
-      {rows.length === 0 ? (
-        <p className="hint">{empty}</p>
-      ) : (
-        <table className="compact">
-          <thead>
-            <tr>
-              {columns.map(([h]) => (
-                <th key={h} scope="col">
-                  {h}
-                </th>
-              ))}
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((r, i) => (
-              <tr key={i}>
-                {columns.map(([h, cell]) => (
-                  <td key={h}>{cell(r)}</td>
-                ))}
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
-    </section>
-  );
-}
 
 const EVENT_COLUMNS = [
   { field: 'seq', header: 'Seq' },
@@ -107,6 +73,11 @@ export function ClientPage({ clientId, onClose }: { clientId: string; onClose: (
         <h2>
           {c.id} · {c.name} · {labelOf(CLIENT_STATUS_LABELS, c.status)}
         </h2>
+        {may('evidence.read') && (
+          <span className="toolbar-end">
+            <button onClick={() => dispatch(openEvidence({ clientId }))}>Evidence and pack</button>
+          </span>
+        )}
       </header>
       <FlagBanner flags={o.flags} />
       <dl className="client-facts">

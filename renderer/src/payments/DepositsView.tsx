@@ -8,6 +8,7 @@ import { labelCase, labelOf } from '../../../shared/labels.js';
 import { DEPOSIT_STATUS_LABELS, PLATFORM_STEP_LABELS } from '../../../shared/payments/exceptions.js';
 import { DEPOSIT_TABS } from './tabs.js';
 import { DepositPane } from './DepositPane.js';
+import { clientEvidence } from '../shared/evidence-column.js';
 
 const amount = (v: unknown) => (typeof v === 'number' ? v.toLocaleString('en', { maximumFractionDigits: 3 }) : '');
 
@@ -31,5 +32,5 @@ const COLUMNS: QueueColumn<'deposits'>[] = [
 ];
 
 export function DepositsView({ offline }: { offline: boolean }) {
-  return <QueueView view="deposits" title="Deposits" columns={COLUMNS} tabs={DEPOSIT_TABS} paneClass="wide" defaultSort={[{ colId: 'createdAt', sort: 'desc' }]} detail={(row) => <DepositPane row={row} offline={offline} />} />;
+  return <QueueView view="deposits" evidence={clientEvidence} title="Deposits" columns={COLUMNS} tabs={DEPOSIT_TABS} paneClass="wide" defaultSort={[{ colId: 'createdAt', sort: 'desc' }]} detail={(row) => <DepositPane row={row} offline={offline} />} />;
 }

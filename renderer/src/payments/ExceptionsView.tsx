@@ -7,6 +7,7 @@ import { labelOf } from '../../../shared/labels.js';
 import { EXCEPTION_KINDS, EXCEPTION_RESOLUTION_LABELS, EXCEPTION_STATUS_LABELS } from '../../../shared/payments/exceptions.js';
 import { EXCEPTION_TABS } from './tabs.js';
 import { ExceptionPane } from './ExceptionPane.js';
+import { clientEvidence } from '../shared/evidence-column.js';
 
 const COLUMNS: QueueColumn<'exceptions'>[] = [
   { field: 'ref', header: 'Exception', width: 130, pinned: true, exact: true },
@@ -25,5 +26,5 @@ const COLUMNS: QueueColumn<'exceptions'>[] = [
 ];
 
 export function ExceptionsView({ offline }: { offline: boolean }) {
-  return <QueueView view="exceptions" title="Payment exceptions" columns={COLUMNS} tabs={EXCEPTION_TABS} paneClass="wide" defaultSort={[{ colId: 'slaDueAt', sort: 'asc' }]} detail={(row) => <ExceptionPane row={row} offline={offline} />} />;
+  return <QueueView view="exceptions" evidence={clientEvidence} title="Payment exceptions" columns={COLUMNS} tabs={EXCEPTION_TABS} paneClass="wide" defaultSort={[{ colId: 'slaDueAt', sort: 'asc' }]} detail={(row) => <ExceptionPane row={row} offline={offline} />} />;
 }

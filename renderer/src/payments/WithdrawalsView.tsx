@@ -7,6 +7,7 @@ import { labelCase, labelOf } from '../../../shared/labels.js';
 import { WITHDRAWAL_STATUS_LABELS } from '../../../shared/payments/withdrawals.js';
 import { WITHDRAWAL_TABS } from './tabs.js';
 import { WithdrawalPane } from './WithdrawalPane.js';
+import { clientEvidence } from '../shared/evidence-column.js';
 
 const COLUMNS: QueueColumn<'withdrawals'>[] = [
   { field: 'ref', header: 'Withdrawal', width: 130, pinned: true, exact: true },
@@ -28,5 +29,5 @@ const COLUMNS: QueueColumn<'withdrawals'>[] = [
 ];
 
 export function WithdrawalsView({ offline }: { offline: boolean }) {
-  return <QueueView view="withdrawals" title="Withdrawals" columns={COLUMNS} tabs={WITHDRAWAL_TABS} paneClass="wide" defaultSort={[{ colId: 'createdAt', sort: 'desc' }]} detail={(row) => <WithdrawalPane row={row} offline={offline} />} />;
+  return <QueueView view="withdrawals" evidence={clientEvidence} title="Withdrawals" columns={COLUMNS} tabs={WITHDRAWAL_TABS} paneClass="wide" defaultSort={[{ colId: 'createdAt', sort: 'desc' }]} detail={(row) => <WithdrawalPane row={row} offline={offline} />} />;
 }

@@ -14,6 +14,7 @@ import { INTERVENTION_TABS } from './tabs.js';
 import { InterventionPane } from './InterventionPane.js';
 import { Mt5Status } from './Mt5Status.js';
 import { RequestForm } from './RequestForm.js';
+import { operationEvidence } from '../shared/evidence-column.js';
 
 /** How long ago, in the largest whole unit. */
 function age(iso: string): string {
@@ -55,6 +56,9 @@ function NewRequest({ offline, onOpen }: { offline: boolean; onOpen: () => void 
   );
 }
 
+/** Each case's evidence: requester, approvers, operator, deal, MT5 before and after. */
+const INTERVENTION_EVIDENCE = operationEvidence('caseRef');
+
 export function InterventionsView({ offline }: { offline: boolean }) {
   const dispatch = useAppDispatch();
   const [requesting, setRequesting] = useState(false);
@@ -62,6 +66,7 @@ export function InterventionsView({ offline }: { offline: boolean }) {
     <div className="view-with-form">
       <QueueView
         view="interventions"
+        evidence={INTERVENTION_EVIDENCE}
         title="MT5 interventions"
         columns={COLUMNS}
         tabs={INTERVENTION_TABS}

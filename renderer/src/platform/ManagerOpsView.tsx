@@ -8,6 +8,7 @@ import { UNLINKED_KIND_LABELS } from '../../../shared/platform/interventions.js'
 import { MANAGER_OP_TABS } from './tabs.js';
 import { ManagerOpPane } from './ManagerOpPane.js';
 import { Mt5Status } from './Mt5Status.js';
+import { operationEvidence } from '../shared/evidence-column.js';
 
 const STATUS = { unlinked: 'No case yet', linked: 'Linked to a case', escalated: 'Escalated' } as const;
 
@@ -29,6 +30,9 @@ const COLUMNS: QueueColumn<'managerOps'>[] = [
   { field: 'at', header: 'On MT5 at (UTC)', width: 170 },
 ];
 
+/** Each operation's evidence: what MT5 recorded and how it was explained. */
+const MANAGER_OP_EVIDENCE = operationEvidence('dealId');
+
 export function ManagerOpsView({ offline }: { offline: boolean }) {
-  return <QueueView view="managerOps" title="MT5 operations with no case" columns={COLUMNS} tabs={MANAGER_OP_TABS} paneClass="wide" defaultSort={[{ colId: 'at', sort: 'asc' }]} banner={<Mt5Status />} detail={(row) => <ManagerOpPane row={row} offline={offline} />} />;
+  return <QueueView view="managerOps" evidence={MANAGER_OP_EVIDENCE} title="MT5 operations with no case" columns={COLUMNS} tabs={MANAGER_OP_TABS} paneClass="wide" defaultSort={[{ colId: 'at', sort: 'asc' }]} banner={<Mt5Status />} detail={(row) => <ManagerOpPane row={row} offline={offline} />} />;
 }

@@ -16,6 +16,7 @@ import { flagsOf } from '../../../shared/clients/flags.js';
 import { useAppDispatch } from '../store.js';
 import { notify } from '../shared/notices.js';
 import { CLIENT_STATUS_LABELS, humanize, labelOf, SCREENING_STATUS_LABELS } from '../../../shared/labels.js';
+import { clientEvidence } from '../shared/evidence-column.js';
 
 const COLUMNS: QueueColumn<'screening'>[] = [
   { field: 'id', header: 'Case', width: 120, pinned: true, exact: true },
@@ -191,6 +192,7 @@ export function ScreeningReview({ offline }: { offline: boolean }) {
   return (
     <QueueView
       view="screening"
+      evidence={clientEvidence}
       title="Screening review"
       columns={COLUMNS}
       paneClass="wide"

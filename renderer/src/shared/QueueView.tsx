@@ -20,6 +20,8 @@ import { ChoiceFilter } from './ChoiceFilter.js';
 import { NextItemContext, ShortcutHelp, useShortcutRegistry } from './shortcuts.js';
 import { ColumnChooser, ExportButtons, QueueTabsBar } from './GridTools.js';
 import { errorText } from './host.js';
+import { evidenceColumn, mayOpenEvidence, type EvidencePick } from './evidence-column.js';
+import { openEvidence } from '../app/ui.js';
 
 const FILTERS = { text: 'agTextColumnFilter', number: 'agNumberColumnFilter', date: 'agDateColumnFilter' } as const;
 
@@ -62,6 +64,8 @@ export interface QueueProps<V extends ViewName> {
   actions?: ReactNode;
   /** A line under the toolbar that the view's state needs said (MT5 down, work waiting). */
   banner?: ReactNode;
+  /** The subject whose evidence a row opens (a button on the row, and `v`). */
+  evidence?: EvidencePick;
 }
 
 export function QueueView<V extends ViewName>(props: QueueProps<V>) {
@@ -96,7 +100,7 @@ export function QueueView<V extends ViewName>(props: QueueProps<V>) {
 
   const columnDefs = useMemo<ColDef<CacheRow>[]>(
     () =>
-      props.columns.map((c) => {
+      props.columns.map((c): ColDef<CacheRow> => {
         // `c.field` is one of the view's columns (checked where the columns are declared).
         const spec = (VIEWS[view].columns as Partial<Record<string, { type: keyof typeof FILTERS }>>)[c.field];
         if (!spec) throw new Error(`${view} has no column ${c.field}`);
@@ -120,8 +124,8 @@ export function QueueView<V extends ViewName>(props: QueueProps<V>) {
           filterParams: c.choices === 'cached' ? { view } : choices ? { choices } : c.exact ? { maxNumConditions: 2, buttons: ['reset'], defaultOption: 'equals' } : type === 'date' ? { maxNumConditions: 2, buttons: ['reset'], browserDatePicker: false } : { maxNumConditions: 2, buttons: ['reset'] },
           valueFormatter: format ? (p) => format(p.value) : type === 'date' ? (p) => (p.value ? String(p.value).replace('T', ' ').slice(0, 19) : '') : undefined,
         } satisfies ColDef<CacheRow>;
-      }),
-    [props.columns, view, user.legalEntities],
+      }).concat(props.evidence ? [evidenceColumn(props.evidence, user.permissions, (subject) => dispatch(openEvidence(subject)))] : []),
+    [props.columns, props.evidence, view, user.legalEntities, user.permissions, dispatch],
   );
 
   // The footer counts what the grid shows: the user's filters, the tab and the quick filter.
@@ -263,7 +267,11 @@ export function QueueView<V extends ViewName>(props: QueueProps<V>) {
     if (e.key === 'j') move(1);
     else if (e.key === 'k') move(-1);
     else if (e.key === '?') setHelp(true);
-    else if (e.key === '/') document.querySelector<HTMLInputElement>('.queue input[type=search]')?.focus();
+    else if (e.key === 'v' && props.evidence) {
+      const row = apiRef.current?.getDisplayedRowAtIndex(apiRef.current.getFocusedCell()?.rowIndex ?? -1)?.data;
+      const subject = row ? props.evidence(row) : null;
+      if (subject && mayOpenEvidence(user.permissions, subject)) dispatch(openEvidence(subject));
+    } else if (e.key === '/') document.querySelector<HTMLInputElement>('.queue input[type=search]')?.focus();
     else if (e.key === 'Enter' && !onControl && !target.closest('.detail')) {
       const row = apiRef.current?.getSelectedRows()?.[0] ?? apiRef.current?.getDisplayedRowAtIndex(apiRef.current.getFocusedCell()?.rowIndex ?? -1)?.data;
       if (row) setOpen(row);
@@ -352,7 +360,7 @@ export function QueueView<V extends ViewName>(props: QueueProps<V>) {
             onGridPreDestroyed={(e) => {
               if (apiRef.current === e.api) apiRef.current = null;
             }}
-            onRowClicked={(e: RowClickedEvent<CacheRow>) => e.data && setOpen(e.data)}
+            onRowClicked={(e: RowClickedEvent<CacheRow>) => e.data && !(e.event?.target as HTMLElement | undefined)?.closest('.evidence-link') && setOpen(e.data)}
             onFilterChanged={onFilterChanged}
             onSortChanged={saveColumns}
             onColumnMoved={saveColumns}
@@ -373,7 +381,7 @@ export function QueueView<V extends ViewName>(props: QueueProps<V>) {
         <span>Sync: {sync?.state === 'syncing' ? `syncing… ${sync.rowsReceived.toLocaleString()} rows received` : (sync?.state ?? 'starting')}</span>
         <span>Last update: {timeAgo(sync?.lastSyncAt)}</span>
         {error && <span className="error">{error}</span>}
-        <span className="keys">j/k move · Enter open · Esc close · ? all keys</span>
+        <span className="keys">j/k move · Enter open · Esc close{props.evidence ? ' · v evidence' : ''} · ? all keys</span>
       </footer>
     </section>
     </NextItemContext.Provider>,
