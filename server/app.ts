@@ -208,6 +208,8 @@ export function backgroundJobs(services: Services, config: Pick<Config, 'auditCh
     { name: 'access.grantExpiry', everyMs: 60_000, atStart: true, run: () => services.grants.lapseGrants() },
     // FATF lists take effect on their plenary's date: daily at 00:05 UTC, and once at start.
     { name: 'kyc.countryLists', pattern: '0 5 0 * * *', atStart: true, run: () => services.kyc.risk.applyCountryLists() },
+    // Yesterday's figures per legal entity, taken once just after midnight UTC (reports: a past day never changes).
+    { name: 'reports.snapshots', pattern: '10 0 0 * * *', atStart: true, run: () => services.reports.takeDailySnapshots() },
     { name: 'kyc.documentExpiry', pattern: '0 15 2 * * *', run: () => services.kyc.sweeps.sweepDocumentExpiry() },
     { name: 'kyc.sla', pattern: '0 */15 * * * *', run: () => services.kyc.sweeps.sweepSla() },
     // Provider events stored but not applied, parked ones tried again, those parked too long handed to a person.

@@ -119,6 +119,7 @@ const SAMPLES: Record<ProcedurePath, (ids: { victim: string; held: ReadonlySet<s
   'evidence.staff': ({ victim }) => ({ userId: victim }),
   'evidence.operation': () => ({ caseRef: 'INT-999999' }),
   'evidence.export': () => ({ subject: { clientId: 'CL-999999' } }),
+  'reports.get': () => ({ report: 'accounts', from: '2026-01-01', to: '2026-01-02' }),
   'reconciliation.run': () => ({ from: '2026-03-01T00:00:00.000Z', to: '2026-03-02T00:00:00.000Z' }),
   'reconciliation.importSettlement': () => ({ provider: 'simpay', fileName: 'report.csv', contentBase64: '' }),
   'reconciliation.exceptions': () => ({ legalEntity: 'eu', limit: 5 }),

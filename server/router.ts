@@ -10,6 +10,7 @@ import { kycRouter } from './modules/kyc/router.js';
 import { policiesRouter } from './modules/policies/router.js';
 import { portalRouter } from './modules/portal/router.js';
 import { interventionsRouter, platformRouter } from './modules/platform/router.js';
+import { reportsRouter } from './modules/reports/router.js';
 import { evidenceRouter } from './modules/evidence/router.js';
 import { screeningRouter } from './modules/screening/router.js';
 import { syncRouter } from './modules/sync/router.js';
@@ -34,6 +35,7 @@ export const appRouter = router({
   platform: platformRouter,
   interventions: interventionsRouter,
   evidence: evidenceRouter,
+  reports: reportsRouter,
   sync: syncRouter,
 });
 

@@ -48,6 +48,7 @@ import { Mt5Operations } from './platform/operations.js';
 import { InterventionsService } from './modules/platform/interventions.js';
 import { EvidenceService } from './modules/evidence/views.js';
 import { EvidencePacks } from './modules/evidence/pack.js';
+import { ReportsService } from './modules/reports/service.js';
 import type { Mt5Link } from './platform/link.js';
 import { InterventionReads } from './modules/platform/intervention-rows.js';
 import { ManagerOperations } from './modules/platform/unlinked.js';
@@ -95,6 +96,7 @@ export interface Services {
   interventions: InterventionsService;
   evidence: EvidenceService;
   evidencePacks: EvidencePacks;
+  reports: ReportsService;
   interventionReads: InterventionReads;
   managerOps: ManagerOperations;
   mt5Accounts: PlatformAccounts;
@@ -191,6 +193,7 @@ export function buildServices(config: Config, db: Db, clock: Clock): Services {
     mt5,
     interventions: new InterventionsService(store, policies, mt5),
     evidence,
+    reports: new ReportsService(store),
     evidencePacks: new EvidencePacks(store, evidence, auditLog, macKey, auditKeys, documents),
     interventionReads,
     managerOps,

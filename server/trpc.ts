@@ -144,10 +144,11 @@ export const portalProcedure = t.procedure
   .use(({ ctx, next }) => next({ ctx: { ...ctx, actor: portalActor(ctx.req.ip, ctx.req.userAgent) } }));
 
 /**
- * Procedures whose answers are about staff and configuration, never clients, and the evidence pack,
- * which is built as its exporter may see it (modules/evidence/pack.ts): not masked here.
+ * Procedures whose answers are about staff and configuration, never clients; the reports, which are
+ * counts by day, account type, country, provider and staff member, never a client; and the evidence
+ * pack, which is built as its exporter may see it (modules/evidence/pack.ts): not masked here.
  */
-const STAFF_AND_SETTINGS = /^(auth|access|policies)\.|^audit\.(verify|signingKey|rotateSigningKey)$|^evidence\.export$/;
+const STAFF_AND_SETTINGS = /^(auth|access|policies)\.|^audit\.(verify|signingKey|rotateSigningKey)$|^evidence\.export$|^reports\.get$/;
 
 /**
  * Client data leaves only as the reader may see it (server/core/disclosure.ts): every answer of

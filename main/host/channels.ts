@@ -72,6 +72,7 @@ export interface ChannelOutputs {
   'evidence.staff': Server['evidence']['staff'];
   'evidence.operation': Server['evidence']['operation'];
   'evidence.export': Server['evidence']['export'];
+  'reports.get': Server['reports']['get'];
   'withdrawals.approve': Server['withdrawals']['approve'];
   'withdrawals.reject': Server['withdrawals']['reject'];
   'withdrawals.hold': Server['withdrawals']['hold'];

@@ -171,6 +171,7 @@ export class DesktopHost extends EventEmitter<{ event: [HostEvent] }> {
     'evidence.staff': (input) => this.#server.evidence.staff.query(input),
     'evidence.operation': (input) => this.#server.evidence.operation.query(input),
     'evidence.export': (input) => this.#server.evidence.export.mutate(input),
+    'reports.get': (input) => this.#server.reports.get.query(input),
     'withdrawals.approve': (input) => this.synced(this.#server.withdrawals.approve.mutate(input)),
     'withdrawals.reject': (input) => this.synced(this.#server.withdrawals.reject.mutate(input)),
     'withdrawals.hold': (input) => this.synced(this.#server.withdrawals.hold.mutate(input)),

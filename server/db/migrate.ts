@@ -21,6 +21,7 @@ import { settlements } from './migrations/0015_settlements.js';
 import { platformOperations } from './migrations/0016_platform_operations.js';
 import { interventions } from './migrations/0017_interventions.js';
 import { checkpointRoots } from './migrations/0018_checkpoint_roots.js';
+import { reportSnapshots } from './migrations/0019_report_snapshots.js';
 
 type MigrationFactory = (engine: Engine) => Migration;
 
@@ -44,6 +45,7 @@ export const MIGRATIONS: ReadonlyArray<readonly [string, MigrationFactory]> = [
   ['0016_platform_operations', platformOperations],
   ['0017_interventions', interventions],
   ['0018_checkpoint_roots', checkpointRoots],
+  ['0019_report_snapshots', reportSnapshots],
 ];
 
 export class SchemaTooNewError extends Error {

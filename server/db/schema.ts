@@ -121,6 +121,16 @@ export interface AuditCheckpointTable {
   root: string | null;
 }
 
+/** One legal entity's figures for one UTC day, taken once (0019). */
+export interface ReportSnapshotTable {
+  legal_entity: string;
+  day: string;
+  version: number;
+  computed_at: string;
+  stocks: number;
+  facts_json: string;
+}
+
 export interface ChangeFeedTable {
   seq: Generated<number>;
   at: string;
@@ -218,6 +228,7 @@ export interface Database {
   sessions: SessionTable;
   audit_events: AuditEventTable;
   audit_checkpoints: AuditCheckpointTable;
+  report_snapshots: ReportSnapshotTable;
   change_feed: ChangeFeedTable;
   approval_requests: ApprovalRequestTable;
   approval_votes: ApprovalVoteTable;

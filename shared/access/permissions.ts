@@ -248,6 +248,7 @@ export const PROCEDURES = {
   'evidence.staff': 'access.read',
   'evidence.operation': 'evidence.read',
   'evidence.export': 'evidence.read',
+  'reports.get': 'reports.read',
   'alerts.assignToMe': 'alerts.manage',
   'alerts.acknowledge': 'alerts.manage',
   'alerts.close': 'alerts.manage',

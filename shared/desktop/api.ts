@@ -11,6 +11,7 @@ import { filterModelSchema, sortModelSchema } from './grid.js';
 import { VIEW_NAMES } from './views.js';
 import { alertAcknowledgeInput, alertCloseInput, alertRefInput } from '../alerts/workflow.js';
 import { exportRecordInput } from './exports.js';
+import { reportInput } from '../reports/schemas.js';
 import { evidenceClientInput, evidenceExportInput, evidenceOperationInput, evidenceStaffInput } from '../evidence/schemas.js';
 import { createUserInput, grantInput, resetInput, roleInput, statusInput } from '../access/schemas.js';
 import { clientAccountsInput, escalateInput, interventionApproveInput, interventionRefInput, interventionRejectInput, linkInput, requestInterventionInput } from '../platform/schemas.js';
@@ -105,6 +106,7 @@ export const CHANNELS = {
   'evidence.staff': evidenceStaffInput,
   'evidence.operation': evidenceOperationInput,
   'evidence.export': evidenceExportInput,
+  'reports.get': reportInput,
 } as const;
 
 export type Channel = keyof typeof CHANNELS;

@@ -6,8 +6,13 @@ import { z } from 'zod';
 import type { Permission } from '../access/permissions.js';
 import { VIEW_NAMES, type ViewName } from './views.js';
 
-/** What reading each cached view needs: exporting it needs the same. */
-export const VIEW_PERMISSIONS: Record<ViewName, Permission> = {
+/** What can be exported: each cached view's grid, and the reports (daily figures). */
+export type ExportView = ViewName | 'reports';
+const EXPORT_VIEWS: [ExportView, ...ExportView[]] = ['reports', ...VIEW_NAMES];
+
+/** What reading each cached view (or the reports) needs: exporting it needs the same. */
+export const VIEW_PERMISSIONS: Record<ExportView, Permission> = {
+  reports: 'reports.read',
   audit: 'audit.read',
   approvals: 'approvals.read',
   grants: 'access.read',
@@ -26,7 +31,7 @@ export const EXPORT_ROW_LIMIT = 100_000;
 
 export const exportRecordInput = z
   .object({
-    view: z.enum(VIEW_NAMES as [ViewName, ...ViewName[]]),
+    view: z.enum(EXPORT_VIEWS),
     format: z.enum(['csv', 'xlsx']),
     rows: z.number().int().min(0).max(EXPORT_ROW_LIMIT),
     columns: z.array(z.string().min(1).max(100)).min(1).max(60),

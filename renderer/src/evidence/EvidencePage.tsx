@@ -9,6 +9,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import type { EvidenceSubject } from '../../../shared/evidence/schemas.js';
 import { errorText, PaneStatus, useHostAction, useHostQuery } from '../shared/host.js';
 import { notify } from '../shared/notices.js';
+import { saveFile } from '../shared/exporter.js';
 import { subjectLabel } from '../shared/evidence-column.js';
 import { useAppDispatch } from '../store.js';
 import { ClientSections, OperationSections, StaffSections, time } from './EvidenceSections.js';
@@ -46,15 +47,7 @@ function useEvidence(subject: EvidenceSubject) {
 }
 
 function download(fileName: string, base64: string): void {
-  const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
-  const url = URL.createObjectURL(new Blob([bytes], { type: 'application/zip' }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = fileName;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  saveFile(fileName, new Blob([Uint8Array.from(atob(base64), (c) => c.charCodeAt(0))], { type: 'application/zip' }));
 }
 
 export function EvidencePage({ subject, onClose }: { subject: EvidenceSubject; onClose: () => void }) {

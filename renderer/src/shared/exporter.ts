@@ -5,7 +5,7 @@
 
 import type { GridApi } from 'ag-grid-community';
 import type { FilterModel, SortModel } from '../../../shared/desktop/grid.js';
-import { EXPORT_ROW_LIMIT } from '../../../shared/desktop/exports.js';
+import { EXPORT_ROW_LIMIT, type ExportView } from '../../../shared/desktop/exports.js';
 import type { CacheRow, ViewName } from '../../../shared/desktop/views.js';
 import { call } from '../bridge.js';
 
@@ -99,7 +99,7 @@ export async function exportGrid(r: ExportRequest, format: 'csv' | 'xlsx'): Prom
 }
 
 /** The same for rows already in hand (a client's history on the client page). */
-export async function exportRows(r: Pick<ExportRequest, 'view' | 'title' | 'columns' | 'filters' | 'mayExportPii'>, rows: readonly CacheRow[], format: 'csv' | 'xlsx'): Promise<{ rows: number; fileName: string }> {
+export async function exportRows(r: Pick<ExportRequest, 'title' | 'columns' | 'filters' | 'mayExportPii'> & { view: ExportView }, rows: readonly CacheRow[], format: 'csv' | 'xlsx'): Promise<{ rows: number; fileName: string }> {
   const maskPii = !r.mayExportPii;
   const bytes = format === 'csv' ? (new TextEncoder().encode(toCsv(r.columns, rows, maskPii)).buffer as ArrayBuffer) : await toXlsx(r, rows, maskPii);
   const recorded = await call('export.record', {
@@ -112,7 +112,12 @@ export async function exportRows(r: Pick<ExportRequest, 'view' | 'title' | 'colu
     piiIncluded: !maskPii && r.columns.some((c) => c.pii),
   });
   const fileName = `${r.view}-${recorded.recordedAt.slice(0, 19).replaceAll(':', '')}Z-${recorded.exportId}.${format}`;
-  const blob = new Blob([bytes], { type: format === 'csv' ? 'text/csv;charset=utf-8' : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' });
+  saveFile(fileName, new Blob([bytes], { type: format === 'csv' ? 'text/csv;charset=utf-8' : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' }));
+  return { rows: rows.length, fileName };
+}
+
+/** Hands a file over as a download (the browser's, or Electron's save handling). */
+export function saveFile(fileName: string, blob: Blob): void {
   const url = URL.createObjectURL(blob);
   const a = document.createElement('a');
   a.href = url;
@@ -121,5 +126,4 @@ export async function exportRows(r: Pick<ExportRequest, 'view' | 'title' | 'colu
   a.click();
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
-  return { rows: rows.length, fileName };
 }

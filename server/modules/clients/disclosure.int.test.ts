@@ -80,6 +80,7 @@ const NOT_CLIENT_DATA = new Set([
   'fx.rates', // market rates, no client
   'platform.status', // counts of the MT5 queue, no client
   'interventions.reasonCodes', // the policy's catalog, no client
+  'reports.get', // counts per day, by account type, country and staff member: no client named
 ]);
 
 const MUTATIONS = /\.(assign|assignToMe|acknowledge|close|recordExport|requestDocuments|escalate|approve|reject|override|completeEddItem|retryVerification|decide|cancel|logout|revokeSession|changePassword|login|enrolMfa|confirmMfa|hold|release|resolve|request|record|importSettlement|takeException|resolveException|execute|link)$|^portal\.|^(access|policies|auth)\./;
