@@ -17,6 +17,8 @@ export interface Mutation {
   /** The mutation's time, used for its state rows and its audit events alike. */
   readonly now: string;
   readonly actor: Actor;
+  /** The database engine: where PostgreSQL can take a number without holding a row to commit (posting numbers). */
+  readonly engine: 'sqlite' | 'postgres';
   audit(event: AuditInput): void;
   changed(table: string, rowId: string, legalEntity: string | null, op: 'insert' | 'update' | 'delete'): void;
   /** Work that must follow the commit and never happen without it (an audit key taken into use). */
@@ -93,6 +95,7 @@ export class Store {
         trx,
         now,
         actor,
+        engine: this.db.engine,
         audit: (e) => events.push(e),
         changed: (table_name, row_id, legal_entity, op) => changes.push({ table_name, row_id, legal_entity, op }),
         afterCommit: (w) => after.push(w),

@@ -2,7 +2,7 @@
 // deal comment. The counter row is updated in the caller's transaction, so a rolled-back mutation
 // does not use up a number, and two servers on one PostgreSQL never hand out the same one.
 
-import type { Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import type { Database } from './schema.js';
 
 export function nextValue(trx: Transaction<Database>, name: string): Promise<number> {
@@ -18,6 +18,15 @@ export async function nextValueBy(trx: Transaction<Database>, name: string, coun
     .returning('value')
     .executeTakeFirstOrThrow();
   return Number(row.value);
+}
+
+/**
+ * `count` numbers from a PostgreSQL sequence, ascending: taken without a lock held to commit (many
+ * writers at once), at the cost of gaps where a transaction that took numbers rolls back.
+ */
+export async function sequenceValues(trx: Transaction<Database>, sequence: string, count: number): Promise<number[]> {
+  const { rows } = await sql<{ v: string | number }>`select nextval(${sequence}) as v from generate_series(1, ${count})`.execute(trx);
+  return rows.map((r) => Number(r.v)).sort((a, b) => a - b);
 }
 
 export async function nextRef(trx: Transaction<Database>, prefix: string): Promise<string> {

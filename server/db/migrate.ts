@@ -22,6 +22,7 @@ import { platformOperations } from './migrations/0016_platform_operations.js';
 import { interventions } from './migrations/0017_interventions.js';
 import { checkpointRoots } from './migrations/0018_checkpoint_roots.js';
 import { reportSnapshots } from './migrations/0019_report_snapshots.js';
+import { postingNumbers } from './migrations/0020_posting_numbers.js';
 
 type MigrationFactory = (engine: Engine) => Migration;
 
@@ -46,6 +47,7 @@ export const MIGRATIONS: ReadonlyArray<readonly [string, MigrationFactory]> = [
   ['0017_interventions', interventions],
   ['0018_checkpoint_roots', checkpointRoots],
   ['0019_report_snapshots', reportSnapshots],
+  ['0020_posting_numbers', postingNumbers],
 ];
 
 export class SchemaTooNewError extends Error {

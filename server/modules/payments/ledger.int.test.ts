@@ -69,6 +69,31 @@ describeEachEngine('the ledger', (engine) => {
     expect(await verifyLedger(t.server.services.store.kysely)).toMatchObject({ ok: true, postings: before.postings + 1 });
   });
 
+  it('numbers postings from many writers at once uniquely, a rolled-back posting leaving no trace but its number; an entry on no account is refused at commit', async () => {
+    const refs = Array.from({ length: 40 }, (_, i) => `DEP-91${String(i).padStart(4, '0')}`);
+    const ids = await Promise.all(refs.map((reference) => write({ kind: 'deposit.credit', reference, memo: 'Card deposit', lines: [{ account: clearing(), amount: -100n }, { account: client('available'), amount: 100n }] })));
+    expect(new Set(ids).size).toBe(40);
+    expect(ids.every((id) => /^PST-\d{6,}$/.test(id))).toBe(true);
+    // A posting that rolls back (the mutation fails after it) writes nothing; on PostgreSQL its number is not reused.
+    await expect(
+      t.server.services.store.mutate(SYSTEM_ACTOR, async (m) => {
+        await post(m, { kind: 'deposit.credit', reference: 'DEP-919999', memo: 'rolled back', lines: [{ account: clearing(), amount: -1n }, { account: client('available'), amount: 1n }] });
+        throw new Error('refused after posting');
+      }),
+    ).rejects.toThrow('refused after posting');
+    expect(await t.server.services.store.kysely.selectFrom('ledger_postings').select('id').where('reference', '=', 'DEP-919999').execute()).toEqual([]);
+    const next = await write({ kind: 'deposit.credit', reference: 'DEP-919998', memo: 'after', lines: [{ account: clearing(), amount: -1n }, { account: client('available'), amount: 1n }] });
+    expect(Number(next.slice(4))).toBeGreaterThan(Math.max(...ids.map((id) => Number(id.slice(4)))));
+    // The database still refuses an entry whose account does not exist (checked at commit on PostgreSQL).
+    await expect(
+      t.server.services.store.kysely.transaction().execute(async (trx) => {
+        await trx.insertInto('ledger_postings').values({ id: 'PST-999999', kind: 'x', reference: 'x', memo: 'x', corrects: null, actor_id: 'test', created_at: t.server.services.store.now() }).execute();
+        await trx.insertInto('ledger_entries').values({ posting_id: 'PST-999999', account_id: 'eu:client:nobody:available:EUR', currency: 'EUR', amount: '1' }).execute();
+      }),
+    ).rejects.toThrow(/foreign key|FOREIGN KEY/);
+    expect(await verifyLedger(t.server.services.store.kysely)).toMatchObject({ ok: true });
+  });
+
   it('finds a stored balance changed behind the ledger’s back, and names the account', async () => {
     const k = t.server.services.store.kysely;
     const id = accountId(client('held'));

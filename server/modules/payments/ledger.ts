@@ -4,7 +4,8 @@
 // Amounts are bigint minor units in code, decimal strings of minor units in the database.
 
 import { sql, type Kysely } from 'kysely';
-import { nextValueBy } from '../../db/counters.js';
+import { nextValueBy, sequenceValues } from '../../db/counters.js';
+import { POSTING_SEQUENCE } from '../../db/migrations/0020_posting_numbers.js';
 import type { Database } from '../../db/schema.js';
 import type { LedgerAccountTable } from '../../db/schema-payments.js';
 import type { Mutation } from '../../core/store.js';
@@ -73,13 +74,14 @@ export async function postMany(m: Mutation, inputs: readonly PostingInput[]): Pr
   if (inputs.length === 0) return [];
   for (const input of inputs) checkPosting(input);
   const { trx, now } = m;
-  const last = await nextValueBy(trx, 'PST', inputs.length);
-  const ids = inputs.map((_, i) => `PST-${String(last - inputs.length + 1 + i).padStart(6, '0')}`);
+  // PostgreSQL: numbers from a sequence, so that concurrent postings do not queue on one counter row
+  // until each commits (gaps where a transaction rolls back; decision 0029). SQLite: the gapless counter.
+  const numbers = m.engine === 'postgres' ? await sequenceValues(trx, POSTING_SEQUENCE, inputs.length) : ((last) => inputs.map((_, i) => last - inputs.length + 1 + i))(await nextValueBy(trx, 'PST', inputs.length));
+  const ids = numbers.map((n) => `PST-${String(n).padStart(6, '0')}`);
   await trx
     .insertInto('ledger_postings')
     .values(inputs.map((input, i) => ({ id: ids[i]!, kind: input.kind, reference: input.reference, memo: input.memo, corrects: input.corrects ?? null, actor_id: m.actor.id, created_at: now })))
     .execute();
-  // Balances first (an entry must name an existing account): one upsert per account, with the sum of its entries.
   const moves = new Map<string, { key: AccountKey; amount: bigint }>();
   for (const input of inputs) {
     for (const line of input.lines) {
@@ -89,19 +91,25 @@ export async function postMany(m: Mutation, inputs: readonly PostingInput[]): Pr
       moves.set(id, move);
     }
   }
-  // In the order of their ids, so that two transactions posting to the same accounts never wait on each other in a circle.
-  for (const [id, { key, amount }] of [...moves].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    await trx
-      .insertInto('ledger_accounts')
-      .values({ id, legal_entity: key.legalEntity, owner_type: key.ownerType, owner_id: key.ownerId, kind: key.kind, currency: key.currency, balance: amount.toString(), created_at: now })
-      .onConflict((oc) => oc.column('id').doUpdateSet({ balance: sql<string>`ledger_accounts.balance + ${amount.toString()}` }))
-      .execute();
-  }
+  const sorted = [...moves].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  // An entry must name an existing account: accounts seen for the first time are opened at zero
+  // (an existing one is left alone and not locked), then the entries, then the seal.
+  await trx
+    .insertInto('ledger_accounts')
+    .values(sorted.map(([id, { key }]) => ({ id, legal_entity: key.legalEntity, owner_type: key.ownerType, owner_id: key.ownerId, kind: key.kind, currency: key.currency, balance: '0', created_at: now })))
+    .onConflict((oc) => oc.column('id').doNothing())
+    .execute();
   await trx
     .insertInto('ledger_entries')
     .values(inputs.flatMap((input, i) => input.lines.map((line) => ({ posting_id: ids[i]!, account_id: accountId(line.account), currency: line.account.currency, amount: line.amount.toString() }))))
     .execute();
   await trx.updateTable('ledger_postings').set({ sealed: 1 }).where('id', 'in', ids).execute();
+  // The balances last: a hot account (a provider's clearing account) is held from its update to the
+  // commit, so the less comes after it the more postings pass. In the order of their ids, so that
+  // two transactions posting to the same accounts never wait on each other in a circle.
+  for (const [id, { amount }] of sorted) {
+    await trx.updateTable('ledger_accounts').set({ balance: sql<string>`balance + ${amount.toString()}` }).where('id', '=', id).execute();
+  }
   for (const [i, input] of inputs.entries()) {
     const client = input.lines.find((l) => l.account.ownerType === 'client')?.account.ownerId;
     m.audit({ action: 'ledger.posted', targetType: 'ledger_posting', targetId: ids[i]!, ...(client ? { clientId: client } : {}), legalEntity: input.lines[0]!.account.legalEntity, after: { kind: input.kind, reference: input.reference, corrects: input.corrects ?? null, entries: input.lines.map((l) => ({ account: accountId(l.account), amount: l.amount.toString() })) } });
