@@ -28,9 +28,10 @@ const verdict = verifyPack(fs.readFileSync(file), keys);
 if (values.json) {
   console.log(JSON.stringify(verdict));
 } else {
-  if (verdict.trust === 'pack') console.error(`Warning: no --public-key given, so the keys carried in the pack (${verdict.keyIds.join(', ') || 'none'}) are trusted: this proves the pack is whole, not that the broker's server made it.`);
+  if (verdict.trust === 'pack' && verdict.subject !== null) console.error(`Warning: no --public-key given, so the keys carried in the pack (${verdict.keyIds.join(', ') || 'none'}) are trusted: this proves the pack is whole, not that the broker's server made it.`);
   if (verdict.ok) {
-    console.log(`Evidence pack intact: ${verdict.subject}; ${verdict.events} events proven under ${verdict.checkpoints} signed checkpoint(s), ${verdict.documents} document(s) match their recorded hashes; manifest signed by ${verdict.keyIds.join(', ')}.`);
+    const documents = verdict.documents ? `, ${verdict.documents} document(s) match their recorded hashes` : '';
+    console.log(`Evidence pack intact: ${verdict.subject}; ${verdict.events} events proven under ${verdict.checkpoints} signed checkpoint(s)${documents}; signatures checked with key(s) ${verdict.keyIds.join(', ')}.`);
   } else {
     console.log(`EVIDENCE PACK BROKEN${verdict.subject ? ` (${verdict.subject})` : ''}: ${verdict.problems.length} problem(s):`);
     for (const p of verdict.problems) console.log(`- ${p}`);

@@ -89,7 +89,7 @@ function trustedKeys(given: readonly string[], m: Manifest | null, problems: str
 /** Verifies the pack's bytes; `publicKeys` are the PEM keys the auditor trusts (none: the pack's own, which proves integrity but not origin). */
 export function verifyPack(zip: Uint8Array, publicKeys: readonly string[] = []): PackVerdict {
   const problems: string[] = [];
-  const verdict = (m: Manifest | null, extra: Partial<PackVerdict>): PackVerdict => ({ ok: problems.length === 0, problems, subject: m ? `${m.subject.kind} ${m.subject.id}` : null, events: 0, documents: 0, checkpoints: 0, trust: 'pack', keyIds: [], ...extra });
+  const verdict = (m: Manifest | null, extra: Partial<PackVerdict>): PackVerdict => ({ ok: problems.length === 0, problems, subject: m ? `${m.subject.kind} ${m.subject.id}` : null, events: 0, documents: 0, checkpoints: 0, trust: publicKeys.length > 0 ? 'given' : 'pack', keyIds: [], ...extra });
   let files: Record<string, Uint8Array>;
   try {
     files = unzipSync(zip);
