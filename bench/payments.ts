@@ -16,6 +16,7 @@ import { startPspSimulator } from '../server/simulators/psp/provider.js';
 import { clientFor, createStorage, portalClientFor, testConfig, TEST_PORTAL_KEY } from '../server/testing/harness.js';
 import { aRegistration } from '../server/testing/builders.js';
 import { loadClient, transitionClient } from '../server/modules/clients/restrictions.js';
+import { DEFAULT_WITHDRAWAL_TIERS } from '../shared/policies/payments.js';
 
 export interface PaymentsBenchRow {
   engine: Engine;
@@ -27,6 +28,9 @@ export interface PaymentsBenchRow {
   withdrawals: number;
   queueP50Ms: number;
   queueP95Ms: number;
+  dryRunDecisions: number;
+  dryRunChanged: number;
+  dryRunMs: number;
 }
 
 function percentiles(times: number[]): { p50: number; p95: number } {
@@ -157,7 +161,19 @@ export async function benchPayments(engine: Engine, withdrawals: number, log: (l
       if (i >= 10) times.push(performance.now() - s);
     }
     const queue = percentiles(times);
-    return { engine, postingsPerSecond, batchedPostingsPerSecond, webhooksPerSecond, creditedP50Ms: credited.p50, creditedP95Ms: credited.p95, withdrawals, queueP50Ms: queue.p50, queueP95Ms: queue.p95 };
+    // 5. A dry run of a withdrawal-tier draft (issue 19) over every withdrawal above: each decision replayed and compared.
+    log(`  ${engine}: dry run of a withdrawal-tier draft over ${withdrawals.toLocaleString('en')} withdrawals`);
+    const draft = structuredClone(DEFAULT_WITHDRAWAL_TIERS);
+    draft.tiers[1] = { ...draft.tiers[1]!, name: 'up to 500', upToBase: 50_000 };
+    const dryRuns: number[] = [];
+    let replayed = { evaluated: 0, changed: 0 };
+    for (let i = 0; i < 3; i++) {
+      const s = performance.now();
+      replayed = await api.policies.dryRun.query({ type: 'payments.withdrawalTiers', document: draft });
+      dryRuns.push(performance.now() - s);
+    }
+    if (replayed.evaluated < withdrawals) throw new Error(`the dry run replayed ${replayed.evaluated} withdrawals, not ${withdrawals}`);
+    return { engine, postingsPerSecond, batchedPostingsPerSecond, webhooksPerSecond, creditedP50Ms: credited.p50, creditedP95Ms: credited.p95, withdrawals, queueP50Ms: queue.p50, queueP95Ms: queue.p95, dryRunDecisions: replayed.evaluated, dryRunChanged: replayed.changed, dryRunMs: Math.max(...dryRuns) };
   } finally {
     await server.close();
     await sim.close();

@@ -23,7 +23,7 @@ const TARGETS = { appendPerSecond: 500, concurrentAppendPerSecond: 2000, searchP
 // Issue 18: each evidence view at 5,000 events within 200 ms at the 95th percentile.
 const KYC_TARGETS = { queueP95Ms: 100, timelineP95Ms: 500, evidenceP95Ms: 200, packMs: 5000 };
 // Issue 16's payments targets.
-const PAYMENTS_TARGETS = { postings: { sqlite: 5000, postgres: 10000 }, webhooksPerSecond: 1000, creditedP95Ms: 1000, queueP95Ms: 20 };
+const PAYMENTS_TARGETS = { postings: { sqlite: 5000, postgres: 10000 }, webhooksPerSecond: 1000, creditedP95Ms: 1000, queueP95Ms: 20, dryRunMs: 10_000 };
 
 const { values } = parseArgs({
   options: { sizes: { type: 'string' }, engines: { type: 'string' }, only: { type: 'string' }, 'cache-sizes': { type: 'string' }, 'screen-clients': { type: 'string' }, 'rescreen-clients': { type: 'string' }, 'kyc-cases': { type: 'string' }, withdrawals: { type: 'string' }, 'mt5-deals': { type: 'string' } },
@@ -149,6 +149,7 @@ if (only.has('payments')) {
     console.log(`| ledger postings, 50 per audited mutation, 16 writers | ${r.engine} | ${fmt(r.batchedPostingsPerSecond)} postings/s | >= ${fmt(postings)} (${ok(r.batchedPostingsPerSecond >= postings)}) |`);
     console.log(`| signed webhooks accepted and applied, one instance, 16 at once | ${r.engine} | ${fmt(r.webhooksPerSecond)} webhooks/s | >= ${fmt(PAYMENTS_TARGETS.webhooksPerSecond)} (${ok(r.webhooksPerSecond >= PAYMENTS_TARGETS.webhooksPerSecond)}) |`);
     console.log(`| PSP simulator pays -> deposit credited, p50 / p95 | ${r.engine} | ${r.creditedP50Ms.toFixed(1)} / ${r.creditedP95Ms.toFixed(1)} ms | p95 <= ${fmt(PAYMENTS_TARGETS.creditedP95Ms)} ms (${ok(r.creditedP95Ms <= PAYMENTS_TARGETS.creditedP95Ms)}) |`);
+    console.log(`| policies.dryRun, a withdrawal-tier draft over ${fmt(r.dryRunDecisions)} decisions (${fmt(r.dryRunChanged)} changed), slowest of 3 | ${r.engine} | ${(r.dryRunMs / 1000).toFixed(2)} s | <= ${PAYMENTS_TARGETS.dryRunMs / 1000} s for 100,000 (${ok(r.dryRunMs <= PAYMENTS_TARGETS.dryRunMs)}) |`);
     console.log(`| withdrawals.queue first page (pending approval), ${fmt(r.withdrawals)} withdrawals, p50 / p95 | ${r.engine} | ${r.queueP50Ms.toFixed(2)} / ${r.queueP95Ms.toFixed(2)} ms | p95 <= ${PAYMENTS_TARGETS.queueP95Ms} ms (${ok(r.queueP95Ms <= PAYMENTS_TARGETS.queueP95Ms)}) |`);
   }
 }

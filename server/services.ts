@@ -49,6 +49,7 @@ import { InterventionsService } from './modules/platform/interventions.js';
 import { EvidenceService } from './modules/evidence/views.js';
 import { EvidencePacks } from './modules/evidence/pack.js';
 import { ReportsService } from './modules/reports/service.js';
+import { PolicyDryRun } from './modules/policies/dry-run.js';
 import type { Mt5Link } from './platform/link.js';
 import { InterventionReads } from './modules/platform/intervention-rows.js';
 import { ManagerOperations } from './modules/platform/unlinked.js';
@@ -97,6 +98,7 @@ export interface Services {
   evidence: EvidenceService;
   evidencePacks: EvidencePacks;
   reports: ReportsService;
+  policyDryRun: PolicyDryRun;
   interventionReads: InterventionReads;
   managerOps: ManagerOperations;
   mt5Accounts: PlatformAccounts;
@@ -194,6 +196,7 @@ export function buildServices(config: Config, db: Db, clock: Clock): Services {
     interventions: new InterventionsService(store, policies, mt5),
     evidence,
     reports: new ReportsService(store),
+    policyDryRun: new PolicyDryRun(store),
     evidencePacks: new EvidencePacks(store, evidence, auditLog, macKey, auditKeys, documents),
     interventionReads,
     managerOps,

@@ -185,6 +185,7 @@ export const PROCEDURES = {
   'policies.get': 'policies.read',
   'policies.propose': 'policies.propose',
   'policies.republish': 'policies.propose',
+  'policies.dryRun': 'policies.read',
   'portal.registerClient': 'portal',
   'portal.updateClient': 'portal',
   'portal.uploadDocument': 'portal',

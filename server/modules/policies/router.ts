@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { POLICY_TYPES } from '../../../shared/policies/types.js';
 import { router, staffProcedure } from '../../trpc.js';
-import { empty, reason } from '../../validation.js';
+import { empty, isoTime, reason } from '../../validation.js';
 
 const policyType = z.string().min(1).max(64);
 
@@ -20,6 +20,10 @@ export const policiesRouter = router({
   propose: staffProcedure
     .input(z.object({ type: policyType, document: z.unknown(), reason }))
     .mutation(({ ctx, input }) => ctx.services.policies.propose(ctx.auth.actor, input)),
+  // What a draft would have decided over a window of history (dry-run.ts); read-only.
+  dryRun: staffProcedure
+    .input(z.object({ type: policyType, document: z.unknown(), from: isoTime.optional(), to: isoTime.optional() }).strict())
+    .query(({ ctx, input }) => ctx.services.policyDryRun.run(ctx.auth, input)),
   republish: staffProcedure
     .input(z.object({ type: policyType, version: z.number().int().positive(), reason }))
     .mutation(({ ctx, input }) => ctx.services.policies.republish(ctx.auth.actor, input)),

@@ -1,0 +1,131 @@
+// `policies.dryRun` (issue 19, first part): a draft version of a rule evaluated against the
+// decisions already taken under the versions in force over a window of history, saying which would
+// have come out otherwise, by legal entity. Each decision is evaluated again from the facts stored
+// with it when it was taken (a withdrawal's amount in the entity's base currency, the client's risk,
+// whether it was the first; an intervention's type and base amount), so the dry run answers "what
+// would this version have decided", not "what would it decide today". Read-only: nothing is written.
+//
+// Rule types with decisions to replay: `payments.withdrawalTiers` and `platform.interventionTiers`.
+// Another type is refused, saying so, rather than answering that nothing would change.
+
+import { DomainError } from '../../../shared/errors.js';
+import { chooseWithdrawalTier, type WithdrawalTiersPolicy } from '../../../shared/policies/payments.js';
+import { chooseInterventionTier, type InterventionTiersPolicy } from '../../../shared/policies/platform.js';
+import { isPolicyType } from '../../../shared/policies/types.js';
+import { listScope, type AuthContext } from '../../core/auth.js';
+import type { Store } from '../../core/store.js';
+import { JSON_COLUMNS, readJson } from '../../db/json.js';
+import { validatePolicyDocument } from './service.js';
+import { sql } from 'kysely';
+
+/** The changed decisions listed in full at most; the counts cover them all. */
+export const DRY_RUN_ITEMS = 1_000;
+const MAX_WINDOW_DAYS = 366;
+const BATCH = 20_000;
+
+export interface Decision {
+  tier: string;
+  approvals: string[];
+  slaHours: number;
+}
+
+const asDecision = (t: { tier: string; slots: Array<{ roles: string[] }>; slaHours: number }): Decision => ({ tier: t.tier, approvals: t.slots.map((s) => [...s.roles].sort().join(' or ')), slaHours: t.slaHours });
+const same = (a: Decision, b: Decision) => a.tier === b.tier && a.slaHours === b.slaHours && a.approvals.join('|') === b.approvals.join('|');
+
+interface Replayed {
+  ref: string;
+  legalEntity: string;
+  at: string;
+  policyRef: string;
+  before: Decision;
+  after: Decision;
+}
+
+export class PolicyDryRun {
+  constructor(private readonly store: Store) {}
+
+  async run(auth: AuthContext, input: { type: string; document: unknown; from?: string | undefined; to?: string | undefined }) {
+    if (!isPolicyType(input.type)) throw new DomainError('VALIDATION_FAILED', `type: there is no policy type "${input.type}".`, { field: 'type' });
+    const document = validatePolicyDocument(input.type, input.document);
+    const to = input.to ?? this.store.now();
+    const from = input.from ?? new Date(Date.parse(to) - 30 * 86_400_000).toISOString();
+    if (from > to) throw new DomainError('VALIDATION_FAILED', `from (${from}) is after to (${to}).`, { field: 'from' });
+    if (Date.parse(to) - Date.parse(from) > MAX_WINDOW_DAYS * 86_400_000) throw new DomainError('VALIDATION_FAILED', `A dry run covers at most ${MAX_WINDOW_DAYS} days of history; ${from} to ${to} is longer.`, { field: 'from' });
+    const entities = listScope(auth, 'policies.read');
+    const replay =
+      input.type === 'payments.withdrawalTiers'
+        ? this.withdrawals(document as WithdrawalTiersPolicy, entities, from, to)
+        : input.type === 'platform.interventionTiers'
+          ? this.interventions(document as InterventionTiersPolicy, entities, from, to)
+          : null;
+    if (replay === null) throw new DomainError('VALIDATION_FAILED', `type: a dry run replays withdrawal and intervention tier decisions (payments.withdrawalTiers, platform.interventionTiers); ${input.type} has no decisions to replay yet.`, { field: 'type' });
+    let evaluated = 0;
+    let changed = 0;
+    const items: Replayed[] = [];
+    const segments = new Map<string, { legalEntity: string; evaluated: number; changed: number }>();
+    const versions = new Set<string>();
+    for await (const d of replay) {
+      evaluated += 1;
+      versions.add(d.policyRef);
+      const seg = segments.get(d.legalEntity) ?? { legalEntity: d.legalEntity, evaluated: 0, changed: 0 };
+      seg.evaluated += 1;
+      if (!same(d.before, d.after)) {
+        changed += 1;
+        seg.changed += 1;
+        if (items.length < DRY_RUN_ITEMS) items.push(d);
+      }
+      segments.set(d.legalEntity, seg);
+    }
+    return { type: input.type, from, to, evaluated, changed, decidedUnder: [...versions].sort(), bySegment: [...segments.values()].sort((a, b) => a.legalEntity.localeCompare(b.legalEntity)), items, truncated: changed > items.length };
+  }
+
+  private async *withdrawals(policy: WithdrawalTiersPolicy, entities: string[], from: string, to: string): AsyncGenerator<Replayed> {
+    const db = this.store.kysely;
+    for (let after = ''; ; ) {
+      const rows = await db
+        .selectFrom('withdrawals')
+        .select(['ref', 'legal_entity', 'created_at', 'policy_ref', 'risk_level', 'first_withdrawal', 'tier_json', sql<string | null>`cast(base_amount as text)`.as('base_text')])
+        .where('legal_entity', 'in', entities.length ? entities : [''])
+        .where('created_at', '>=', from)
+        .where('created_at', '<=', to)
+        .where('ref', '>', after)
+        .orderBy('ref')
+        .limit(BATCH)
+        .execute();
+      for (const w of rows) {
+        const stored = readJson(JSON_COLUMNS.withdrawalTier, w.tier_json, `withdrawals.tier_json of ${w.ref}`);
+        // As at the request: an amount with no rate to the base currency falls in the top band.
+        const baseMinor = w.base_text === null ? BigInt(Number.MAX_SAFE_INTEGER) : BigInt(w.base_text);
+        const now = chooseWithdrawalTier(policy, { baseMinor, riskLevel: w.risk_level, first: w.first_withdrawal === 1, override: stored.override });
+        yield { ref: w.ref, legalEntity: w.legal_entity, at: w.created_at, policyRef: w.policy_ref, before: asDecision(stored), after: asDecision(now) };
+      }
+      if (rows.length < BATCH) return;
+      after = rows.at(-1)!.ref;
+    }
+  }
+
+  private async *interventions(policy: InterventionTiersPolicy, entities: string[], from: string, to: string): AsyncGenerator<Replayed> {
+    const db = this.store.kysely;
+    for (let after = ''; ; ) {
+      const rows = await db
+        .selectFrom('interventions')
+        .select(['ref', 'legal_entity', 'created_at', 'policy_ref', 'type', 'tier_json', sql<string | null>`cast(amount as text)`.as('amount_text'), sql<string | null>`cast(base_amount as text)`.as('base_text')])
+        .where('legal_entity', 'in', entities.length ? entities : [''])
+        .where('created_at', '>=', from)
+        .where('created_at', '<=', to)
+        .where('ref', '>', after)
+        .orderBy('ref')
+        .limit(BATCH)
+        .execute();
+      for (const c of rows) {
+        const stored = readJson(JSON_COLUMNS.interventionTier, c.tier_json, `interventions.tier_json of ${c.ref}`);
+        // As at the request: a change with no amount (group, leverage) is at zero; an amount with no rate fits no band.
+        const baseMinor = c.amount_text === null ? 0n : c.base_text === null ? null : BigInt(c.base_text);
+        const now = chooseInterventionTier(policy, { type: c.type, baseMinor });
+        yield { ref: c.ref, legalEntity: c.legal_entity, at: c.created_at, policyRef: c.policy_ref, before: asDecision(stored), after: asDecision(now) };
+      }
+      if (rows.length < BATCH) return;
+      after = rows.at(-1)!.ref;
+    }
+  }
+}
