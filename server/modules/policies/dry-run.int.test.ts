@@ -9,6 +9,10 @@ import { describeEachEngine, expectReason, portalClientFor, startTestServer, typ
 import { anApprovedClient } from '../../testing/builders.js';
 import { startPspSimulator, type PspSimulator } from '../../simulators/psp/provider.js';
 import { sql } from 'kysely';
+import { startMt5Simulator } from '../../simulators/mt5/simulator.js';
+import { approvedCases, plantAccounts } from '../../testing/mt5-cases.js';
+import { staff } from '../../seed/kyc-stories.js';
+import { mulberry32 } from '../../testing/random.js';
 
 describeEachEngine('policies.dryRun', (engine) => {
   let t: TestServer;
@@ -66,6 +70,28 @@ describeEachEngine('policies.dryRun', (engine) => {
     expect((await finmanager.policies.dryRun.query({ type: 'payments.withdrawalTiers', document: active.document })).changed).toBe(0);
     // A window before these withdrawals replays none of them.
     expect((await finmanager.policies.dryRun.query({ type: 'payments.withdrawalTiers', document: draft, from: '2020-01-01T00:00:00.000Z', to: '2020-01-02T00:00:00.000Z' })).evaluated).toBe(0);
+  });
+
+  it('replays intervention tiers: a draft that gives every tier a day more names every case, from what SLA to what', async () => {
+    const mt5 = await startMt5Simulator();
+    try {
+      const services = t.server.services;
+      const accounts = await plantAccounts(services, mt5, 2, `dry-run-${engine}`);
+      const [dealer, dealmanager] = await Promise.all([staff(services, 'dealer'), staff(services, 'dealmanager')]);
+      const planned = await approvedCases(services.interventions, dealer, dealmanager, accounts, 3, mulberry32(11));
+      const active = await services.policies.require(services.store.kysely, 'platform.interventionTiers');
+      const draft = structuredClone(active.document) as { tiers: Array<{ slaHours: number }> };
+      for (const tier of draft.tiers) tier.slaHours += 24;
+      const run = await (await t.login('dealmanager')).client.policies.dryRun.query({ type: 'platform.interventionTiers', document: draft });
+      expect(run.evaluated).toBeGreaterThanOrEqual(3);
+      expect(run.changed).toBe(run.evaluated);
+      for (const p of planned) {
+        const item = run.items.find((i) => i.ref === p.caseRef)!;
+        expect(item.after).toEqual({ ...item.before, slaHours: item.before.slaHours + 24 });
+      }
+    } finally {
+      await mt5.close();
+    }
   });
 
   it('refuses a draft that fails its schema naming the path, a type with no decisions to replay, a bad window, and readers without policies.read', async () => {

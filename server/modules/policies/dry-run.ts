@@ -79,10 +79,20 @@ export class PolicyDryRun {
     return { type: input.type, from, to, evaluated, changed, decidedUnder: [...versions].sort(), bySegment: [...segments.values()].sort((a, b) => a.legalEntity.localeCompare(b.legalEntity)), items, truncated: changed > items.length };
   }
 
+  /** Rows read a batch at a time in reference order, each batch after the last reference seen. */
+  private async *paged<R extends { ref: string }>(page: (after: string) => Promise<R[]>): AsyncGenerator<R> {
+    for (let after = ''; ; ) {
+      const rows = await page(after);
+      yield* rows;
+      if (rows.length < BATCH) return;
+      after = rows.at(-1)!.ref;
+    }
+  }
+
   private async *withdrawals(policy: WithdrawalTiersPolicy, entities: string[], from: string, to: string): AsyncGenerator<Replayed> {
     const db = this.store.kysely;
-    for (let after = ''; ; ) {
-      const rows = await db
+    const rows = this.paged((after) =>
+      db
         .selectFrom('withdrawals')
         .select(['ref', 'legal_entity', 'created_at', 'policy_ref', 'risk_level', 'first_withdrawal', 'tier_json', sql<string | null>`cast(base_amount as text)`.as('base_text')])
         .where('legal_entity', 'in', entities.length ? entities : [''])
@@ -91,23 +101,21 @@ export class PolicyDryRun {
         .where('ref', '>', after)
         .orderBy('ref')
         .limit(BATCH)
-        .execute();
-      for (const w of rows) {
-        const stored = readJson(JSON_COLUMNS.withdrawalTier, w.tier_json, `withdrawals.tier_json of ${w.ref}`);
-        // As at the request: an amount with no rate to the base currency falls in the top band.
-        const baseMinor = w.base_text === null ? BigInt(Number.MAX_SAFE_INTEGER) : BigInt(w.base_text);
-        const now = chooseWithdrawalTier(policy, { baseMinor, riskLevel: w.risk_level, first: w.first_withdrawal === 1, override: stored.override });
-        yield { ref: w.ref, legalEntity: w.legal_entity, at: w.created_at, policyRef: w.policy_ref, before: asDecision(stored), after: asDecision(now) };
-      }
-      if (rows.length < BATCH) return;
-      after = rows.at(-1)!.ref;
+        .execute(),
+    );
+    for await (const w of rows) {
+      const stored = readJson(JSON_COLUMNS.withdrawalTier, w.tier_json, `withdrawals.tier_json of ${w.ref}`);
+      // As at the request: an amount with no rate to the base currency falls in the top band.
+      const baseMinor = w.base_text === null ? BigInt(Number.MAX_SAFE_INTEGER) : BigInt(w.base_text);
+      const now = chooseWithdrawalTier(policy, { baseMinor, riskLevel: w.risk_level, first: w.first_withdrawal === 1, override: stored.override });
+      yield { ref: w.ref, legalEntity: w.legal_entity, at: w.created_at, policyRef: w.policy_ref, before: asDecision(stored), after: asDecision(now) };
     }
   }
 
   private async *interventions(policy: InterventionTiersPolicy, entities: string[], from: string, to: string): AsyncGenerator<Replayed> {
     const db = this.store.kysely;
-    for (let after = ''; ; ) {
-      const rows = await db
+    const rows = this.paged((after) =>
+      db
         .selectFrom('interventions')
         .select(['ref', 'legal_entity', 'created_at', 'policy_ref', 'type', 'tier_json', sql<string | null>`cast(amount as text)`.as('amount_text'), sql<string | null>`cast(base_amount as text)`.as('base_text')])
         .where('legal_entity', 'in', entities.length ? entities : [''])
@@ -116,16 +124,14 @@ export class PolicyDryRun {
         .where('ref', '>', after)
         .orderBy('ref')
         .limit(BATCH)
-        .execute();
-      for (const c of rows) {
-        const stored = readJson(JSON_COLUMNS.interventionTier, c.tier_json, `interventions.tier_json of ${c.ref}`);
-        // As at the request: a change with no amount (group, leverage) is at zero; an amount with no rate fits no band.
-        const baseMinor = c.amount_text === null ? 0n : c.base_text === null ? null : BigInt(c.base_text);
-        const now = chooseInterventionTier(policy, { type: c.type, baseMinor });
-        yield { ref: c.ref, legalEntity: c.legal_entity, at: c.created_at, policyRef: c.policy_ref, before: asDecision(stored), after: asDecision(now) };
-      }
-      if (rows.length < BATCH) return;
-      after = rows.at(-1)!.ref;
+        .execute(),
+    );
+    for await (const c of rows) {
+      const stored = readJson(JSON_COLUMNS.interventionTier, c.tier_json, `interventions.tier_json of ${c.ref}`);
+      // As at the request: a change with no amount (group, leverage) is at zero; an amount with no rate fits no band.
+      const baseMinor = c.amount_text === null ? 0n : c.base_text === null ? null : BigInt(c.base_text);
+      const now = chooseInterventionTier(policy, { type: c.type, baseMinor });
+      yield { ref: c.ref, legalEntity: c.legal_entity, at: c.created_at, policyRef: c.policy_ref, before: asDecision(stored), after: asDecision(now) };
     }
   }
 }
