@@ -186,6 +186,7 @@ export const PROCEDURES = {
   'policies.propose': 'policies.propose',
   'policies.republish': 'policies.propose',
   'policies.dryRun': 'policies.read',
+  'policies.diff': 'policies.read',
   'portal.registerClient': 'portal',
   'portal.updateClient': 'portal',
   'portal.uploadDocument': 'portal',

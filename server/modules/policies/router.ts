@@ -20,6 +20,9 @@ export const policiesRouter = router({
   propose: staffProcedure
     .input(z.object({ type: policyType, document: z.unknown(), reason }))
     .mutation(({ ctx, input }) => ctx.services.policies.propose(ctx.auth.actor, input)),
+  diff: staffProcedure
+    .input(z.object({ type: policyType, version: z.number().int().positive().optional(), document: z.unknown().optional() }).strict())
+    .query(({ ctx, input }) => ctx.services.policies.diff(input)),
   // What a draft would have decided over a window of history (dry-run.ts); read-only.
   dryRun: staffProcedure
     .input(z.object({ type: policyType, document: z.unknown(), from: isoTime.optional(), to: isoTime.optional() }).strict())

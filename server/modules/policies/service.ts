@@ -16,6 +16,7 @@ import type { ApprovalKinds } from '../approvals/registry.js';
 import type { ApprovalsService } from '../approvals/service.js';
 import { PolicyReader, policyRef } from './reader.js';
 import { JSON_COLUMNS, readJson } from '../../db/json.js';
+import { diffPolicies, versionName } from '../../../shared/policies/diff.js';
 
 /** Finds every CEL condition in a document (`when` fields) and reports the first that does not parse. */
 function celProblems(value: unknown, path: string[] = []): string | null {
@@ -198,6 +199,7 @@ export class PoliciesService extends PolicyReader {
     return rows.map((r) => ({
       type: r.type,
       version: r.version,
+      name: versionName(r.type, r.version),
       documentHash: r.document_hash,
       proposedBy: r.proposed_by,
       proposedAt: r.proposed_at,
@@ -205,6 +207,15 @@ export class PoliciesService extends PolicyReader {
       basedOnVersion: r.based_on_version,
       active: active.get(r.type) === r.version,
     }));
+  }
+
+  /** A version, or a draft document (validated as a proposal), against the version in force: what changed, path by path. */
+  async diff(input: { type: string; version?: number | undefined; document?: unknown }) {
+    const t = this.assertType(input.type);
+    if ((input.version === undefined) === (input.document === undefined)) throw new DomainError('VALIDATION_FAILED', 'Give either version (a published version) or document (a draft), not both or neither.', { field: 'version' });
+    const active = await this.require(this.store.kysely, t);
+    const candidate = input.version !== undefined ? await this.get(t, input.version) : { version: null, name: 'draft', document: validatePolicyDocument(t, input.document) };
+    return { type: t, against: { version: active.version, name: versionName(t, active.version) }, candidate: { version: candidate.version, name: candidate.name }, changes: diffPolicies(active.document, candidate.document) };
   }
 
   async get(type: string, version?: number) {
@@ -227,6 +238,7 @@ export class PoliciesService extends PolicyReader {
     return {
       type: row.type,
       version: row.version,
+      name: versionName(row.type, row.version),
       // An older version may predate a field the schema now has: shown as it was published.
       document: readJson(JSON_COLUMNS.json, row.document_json, `policy_versions.document_json of ${policyRef(t, row.version)}`),
       documentHash: row.document_hash,
