@@ -122,6 +122,8 @@ const SAMPLES: Record<ProcedurePath, (ids: { victim: string; held: ReadonlySet<s
   'reports.get': () => ({ report: 'accounts', from: '2026-01-01', to: '2026-01-02' }),
   'policies.dryRun': () => ({ type: 'payments.withdrawalTiers', document: {} }),
   'policies.diff': () => ({ type: 'payments.withdrawalTiers', version: 1 }),
+  'policies.exportVersion': () => ({ type: 'payments.withdrawalTiers', version: 1 }),
+  'policies.importVersion': () => ({ content: '{}', reason: 'Promoted from staging after its tests' }),
   'reconciliation.run': () => ({ from: '2026-03-01T00:00:00.000Z', to: '2026-03-02T00:00:00.000Z' }),
   'reconciliation.importSettlement': () => ({ provider: 'simpay', fileName: 'report.csv', contentBase64: '' }),
   'reconciliation.exceptions': () => ({ legalEntity: 'eu', limit: 5 }),

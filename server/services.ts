@@ -50,6 +50,7 @@ import { EvidenceService } from './modules/evidence/views.js';
 import { EvidencePacks } from './modules/evidence/pack.js';
 import { ReportsService } from './modules/reports/service.js';
 import { PolicyDryRun } from './modules/policies/dry-run.js';
+import { PolicyTransfer } from './modules/policies/transfer.js';
 import type { Mt5Link } from './platform/link.js';
 import { InterventionReads } from './modules/platform/intervention-rows.js';
 import { ManagerOperations } from './modules/platform/unlinked.js';
@@ -99,6 +100,7 @@ export interface Services {
   evidencePacks: EvidencePacks;
   reports: ReportsService;
   policyDryRun: PolicyDryRun;
+  policyTransfer: PolicyTransfer;
   interventionReads: InterventionReads;
   managerOps: ManagerOperations;
   mt5Accounts: PlatformAccounts;
@@ -197,6 +199,7 @@ export function buildServices(config: Config, db: Db, clock: Clock): Services {
     evidence,
     reports: new ReportsService(store),
     policyDryRun: new PolicyDryRun(store),
+    policyTransfer: new PolicyTransfer(store, policies, auditLog),
     evidencePacks: new EvidencePacks(store, evidence, auditLog, macKey, auditKeys, documents),
     interventionReads,
     managerOps,

@@ -187,6 +187,8 @@ export const PROCEDURES = {
   'policies.republish': 'policies.propose',
   'policies.dryRun': 'policies.read',
   'policies.diff': 'policies.read',
+  'policies.exportVersion': 'policies.propose',
+  'policies.importVersion': 'policies.propose',
   'portal.registerClient': 'portal',
   'portal.updateClient': 'portal',
   'portal.uploadDocument': 'portal',

@@ -20,6 +20,13 @@ export const policiesRouter = router({
   propose: staffProcedure
     .input(z.object({ type: policyType, document: z.unknown(), reason }))
     .mutation(({ ctx, input }) => ctx.services.policies.propose(ctx.auth.actor, input)),
+  // A version as a signed file for another server, and such a file proposed here (transfer.ts).
+  exportVersion: staffProcedure
+    .input(z.object({ type: policyType, version: z.number().int().positive() }).strict())
+    .mutation(({ ctx, input }) => ctx.services.policyTransfer.export(ctx.auth.actor, input)),
+  importVersion: staffProcedure
+    .input(z.object({ content: z.string().min(2).max(1_000_000), reason }).strict())
+    .mutation(({ ctx, input }) => ctx.services.policyTransfer.import(ctx.auth.actor, input)),
   diff: staffProcedure
     .input(z.object({ type: policyType, version: z.number().int().positive().optional(), document: z.unknown().optional() }).strict())
     .query(({ ctx, input }) => ctx.services.policies.diff(input)),
