@@ -51,6 +51,10 @@ import { EvidencePacks } from './modules/evidence/pack.js';
 import { ReportsService } from './modules/reports/service.js';
 import { PolicyDryRun } from './modules/policies/dry-run.js';
 import { PolicyTransfer } from './modules/policies/transfer.js';
+import { PolicyChanges } from './modules/policies/changes.js';
+import { PolicyRollbacks } from './modules/policies/rollback.js';
+import { PolicyExecutions } from './modules/policies/executions.js';
+import { PolicyChangeReads } from './modules/policies/change-reads.js';
 import type { Mt5Link } from './platform/link.js';
 import { InterventionReads } from './modules/platform/intervention-rows.js';
 import { ManagerOperations } from './modules/platform/unlinked.js';
@@ -101,6 +105,10 @@ export interface Services {
   reports: ReportsService;
   policyDryRun: PolicyDryRun;
   policyTransfer: PolicyTransfer;
+  policyChanges: PolicyChanges;
+  policyRollbacks: PolicyRollbacks;
+  policyExecutions: PolicyExecutions;
+  policyChangeReads: PolicyChangeReads;
   interventionReads: InterventionReads;
   managerOps: ManagerOperations;
   mt5Accounts: PlatformAccounts;
@@ -126,12 +134,16 @@ export function buildServices(config: Config, db: Db, clock: Clock): Services {
   const secrets = loadSecretBox({ dataDir: config.dataDir, keyFromEnv: config.secretsKey });
   const kinds = new ApprovalKinds();
   const approvals = new ApprovalsService(store, kinds, new PolicyReader());
-  const policies = new PoliciesService(store, approvals);
+  const policies = new PoliciesService(store);
+  const policyDryRun = new PolicyDryRun(store);
+  const policyChanges = new PolicyChanges(store, policies, approvals, policyDryRun, auditLog);
+  const policyRollbacks = new PolicyRollbacks(store, policies, policyChanges);
   const users = new UsersService(store, config, secrets, approvals);
   users.registerKinds(kinds);
   const grants = new RoleGrantsService(store, approvals);
   grants.registerKinds(kinds);
-  policies.registerKinds(kinds);
+  policyChanges.registerKinds(kinds);
+  policyRollbacks.registerKinds(kinds);
   const auditKeys = new SigningKeys(store, auditLog, approvals, loaded, macKey, config.dataDir);
   auditKeys.registerKinds(kinds);
   const lists = new ScreeningListsService(store, policies);
@@ -198,8 +210,12 @@ export function buildServices(config: Config, db: Db, clock: Clock): Services {
     interventions: new InterventionsService(store, policies, mt5),
     evidence,
     reports: new ReportsService(store),
-    policyDryRun: new PolicyDryRun(store),
-    policyTransfer: new PolicyTransfer(store, policies, auditLog),
+    policyDryRun,
+    policyTransfer: new PolicyTransfer(store, policies, policyChanges, auditLog),
+    policyChanges,
+    policyRollbacks,
+    policyExecutions: new PolicyExecutions(store, policies),
+    policyChangeReads: new PolicyChangeReads(store, policies, approvals),
     evidencePacks: new EvidencePacks(store, evidence, auditLog, macKey, auditKeys, documents),
     interventionReads,
     managerOps,

@@ -32,6 +32,7 @@ export const REASONS = {
   PAYMENTS_UNDER_REVIEW: 'PRECONDITION_FAILED',
   PLATFORM_UNAVAILABLE: 'PRECONDITION_FAILED',
   AUDIT_CHAIN_BROKEN: 'PRECONDITION_FAILED',
+  OUTSIDE_RELEASE_WINDOW: 'PRECONDITION_FAILED',
   NOT_FOUND: 'NOT_FOUND',
   INTERNAL: 'INTERNAL_SERVER_ERROR',
 } as const;
@@ -70,6 +71,7 @@ export const REASON_SENTENCES: Record<Reason, string> = {
   PAYMENTS_UNDER_REVIEW: 'Payments of this kind are held for review after repeated failures.',
   PLATFORM_UNAVAILABLE: 'MT5 is not configured on this server, or cannot be reached now.',
   AUDIT_CHAIN_BROKEN: 'The audit log is broken: nothing is signed over it until the break is resolved.',
+  OUTSIDE_RELEASE_WINDOW: 'This change may not go live now: its tier keeps releases out of these hours.',
   NOT_FOUND: 'It does not exist, or no longer does.',
   INTERNAL: 'Something went wrong on the server; the error was recorded.',
 };

@@ -10,6 +10,7 @@ import { permissionsOf } from '../../shared/access/permissions.js';
 import { DomainError } from '../../shared/errors.js';
 import { countryListsFromFatf } from '../../shared/kyc/risk.js';
 import { parseFlags, storageConfig } from './args.js';
+import { fatfChange } from '../../shared/policies/change-request.js';
 
 const USAGE = 'npm run policy -- fatf FILE --proposer USERNAME --reason TEXT --data-dir DIR [--database-url URL]';
 const { values, positionals } = parseFlags({ 'data-dir': { type: 'string' }, 'database-url': { type: 'string' }, proposer: { type: 'string' }, reason: { type: 'string' } }, USAGE);
@@ -40,9 +41,9 @@ try {
   if (!permissionsOf(roles).has('policies.propose')) throw new DomainError('FORBIDDEN_PERMISSION', `--proposer: ${user.username} does not hold policies.propose (roles: ${roles.join(', ') || 'none'}).`);
   const active = await server.services.policies.require(db, 'kyc.risk');
   if (JSON.stringify(active.document.countryLists) === JSON.stringify(lists)) throw new DomainError('ALREADY_EXISTS', `${active.ref} already holds these lists; nothing proposed.`);
-  const proposal = await server.services.policies.propose({ id: user.id, name: user.username, ip: null, userAgent: 'npm run policy', sessionId: null }, { type: 'kyc.risk', document: { ...active.document, countryLists: lists }, reason: values.reason.trim() });
+  const proposal = await server.services.policyChanges.submit({ id: user.id, name: user.username, ip: null, userAgent: 'npm run policy', sessionId: null }, { type: 'kyc.risk', document: { ...active.document, countryLists: lists }, reason: values.reason.trim(), change: fatfChange(file.split('/').slice(-1)[0]!) });
   console.log(`Proposed kyc.risk version ${proposal.version} with ${lists.length} FATF plenaries (${lists.map((l) => l.effectiveDate).join(', ')}), replacing those of ${active.ref}.`);
-  console.log(`Approval request ${proposal.approvalId}: a second person approves it in the Approvals view (or approvals.approve); until then ${active.ref} stays in force.`);
+  console.log(`Change ${proposal.changeId}, approval request ${proposal.approvalId}: the tier-${proposal.tier} chain approves it in the Approvals view (or policies.review); until then ${active.ref} stays in force.`);
 } catch (error) {
   console.error(error instanceof Error ? error.message : error);
   process.exitCode = 1;

@@ -42,6 +42,8 @@ export const JSON_COLUMNS = {
   userIds: z.array(z.string()),
   /** the roles a tier accepts */
   roles: z.array(z.enum(ROLES)),
+  /** a rule change's approval chain: named slots */
+  chain: z.array(z.object({ name: z.string(), roles: z.array(z.enum(ROLES)) })),
   /** a party's roles in a corporate client */
   partyRoles: z.array(z.enum(PARTY_ROLES)),
   /** any JSON value: an audit event's before and after, a job's payload (its kind's schema reads it) */

@@ -23,6 +23,7 @@ import { interventions } from './migrations/0017_interventions.js';
 import { checkpointRoots } from './migrations/0018_checkpoint_roots.js';
 import { reportSnapshots } from './migrations/0019_report_snapshots.js';
 import { postingNumbers } from './migrations/0020_posting_numbers.js';
+import { changeControl } from './migrations/0021_change_control.js';
 
 type MigrationFactory = (engine: Engine) => Migration;
 
@@ -48,6 +49,7 @@ export const MIGRATIONS: ReadonlyArray<readonly [string, MigrationFactory]> = [
   ['0018_checkpoint_roots', checkpointRoots],
   ['0019_report_snapshots', reportSnapshots],
   ['0020_posting_numbers', postingNumbers],
+  ['0021_change_control', changeControl],
 ];
 
 export class SchemaTooNewError extends Error {

@@ -4,6 +4,7 @@
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 import type { ApprovalStatus } from '../../shared/approvals/machine.js';
 import type { ScreeningListVersionTable, ScreeningListChangeTable, ScreeningEntryTable, AccountTypeTable, ClientTable, ClientPartyTable, ScreeningCaseTable, ScreeningSuppressionTable, AlertTable, KycCaseTable, DocumentCheckTable, NotificationTable, JobTable, DocumentTable } from './schema-clients.js';
+import type { PolicyChangeTable, PolicyExecutionTable, PolicyRemediationTable, PolicyReleaseSnapshotTable } from './schema-policies.js';
 import type { LedgerAccountTable, LedgerPostingTable, LedgerEntryTable, DepositTable, PspEventTable, PspEffectTable, PaymentExceptionTable, WithdrawalTable, WithdrawalApprovalTable, FxRateTable, PspSettlementFileTable, PspSettlementRowTable, PlatformOperationTable, Mt5AccountTable, InterventionTable, InterventionApprovalTable, PlatformManagerOpTable, PlatformScanStateTable } from './schema-payments.js';
 
 export type { ScreeningListVersionTable, ScreeningListChangeTable, ScreeningEntryTable, AccountTypeTable, ClientTable, ClientPartyTable, ScreeningCaseTable, ScreeningSuppressionTable, AlertTable, KycCaseTable, DocumentCheckTable, NotificationTable, JobTable, DocumentTable };
@@ -164,6 +165,8 @@ export interface ApprovalRequestTable {
   dedupe_key: string | null;
   /** the client the request is about, when it is about one (0011) */
   client_id: ColumnType<string | null, string | null | undefined, string | null>;
+  /** a rule change's approval chain, JSON [{ name, roles }] (0021); null: any required_count holders of the roles */
+  chain_json: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface ApprovalVoteTable {
@@ -171,7 +174,7 @@ export interface ApprovalVoteTable {
   user_id: string;
   /** 1 for the first decision on the request, 2 for the next: the order the checkers acted in. */
   ordinal: number;
-  decision: 'approve' | 'reject' | 'cancel';
+  decision: 'approve' | 'reject' | 'cancel' | 'needs_changes';
   role: string | null;
   reason: string | null;
   at: string;
@@ -195,6 +198,8 @@ export interface PolicyActivationTable {
   activated_at: string;
   approval_id: string | null;
   activated_by: string;
+  /** a canary's segment, JSON (0021); null: in force for everyone, ending any canary before it */
+  segment_json: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface CounterTable {
@@ -203,6 +208,10 @@ export interface CounterTable {
 }
 
 export interface Database {
+  policy_changes: PolicyChangeTable;
+  policy_executions: PolicyExecutionTable;
+  policy_remediations: PolicyRemediationTable;
+  policy_release_snapshots: PolicyReleaseSnapshotTable;
   platform_operations: PlatformOperationTable;
   mt5_accounts: Mt5AccountTable;
   interventions: InterventionTable;

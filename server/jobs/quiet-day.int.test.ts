@@ -7,6 +7,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { backgroundJobs } from '../app.js';
 import { describeEachEngine, portalClientFor, startTestServer, type TestServer } from '../testing/harness.js';
+import { A_CHANGE, approveAs } from '../testing/changes.js';
 import { aRegistration } from '../testing/builders.js';
 
 const DAY = 86_400_000;
@@ -28,8 +29,8 @@ describeEachEngine('scheduled jobs on a quiet day', (engine) => {
     const actorOf = async (username: string) => ({ id: await t.userId(username), name: username, ip: null, userAgent: 'test', sessionId: null });
     const active = await t.server.services.policies.require(db(), 'kyc.risk');
     const lists = [{ effectiveDate: day(-30), source: 'plenary', callForAction: ['KP'], increasedMonitoring: ['MT'] }];
-    const proposal = await t.server.services.policies.propose(await actorOf('senior'), { type: 'kyc.risk', document: { ...active.document, countryLists: lists }, reason: 'Lists in force' });
-    await t.server.services.approvals.approve(await actorOf('mlro'), proposal.approvalId, 'Lists checked');
+    const proposal = await t.server.services.policyChanges.submit(await actorOf('senior'), { type: 'kyc.risk', document: { ...active.document, countryLists: lists }, reason: 'Lists in force', change: A_CHANGE });
+    await approveAs(t, proposal.approvalId, ['mlro', 'admin', 'compliance']);
     // Registered under the lists, so scored with them already: re-scoring moves nothing.
     const portal = portalClientFor(t.url);
     const { clientId } = await portal.portal.registerClient.mutate(aRegistration({ firstName: 'Marija', lastName: 'Borg', country: 'MT', nationality: 'MT', dateOfBirth: '1980-02-02' }));

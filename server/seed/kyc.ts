@@ -2,6 +2,7 @@
 // proposed as a new `kyc.risk` version and approved by a second person (the seeded MLRO), the same
 // maker-checker path an officer's proposal takes.
 
+import { fatfChange } from '../../shared/policies/change-request.js';
 import fs from 'node:fs';
 import { countryListsFromFatf } from '../../shared/kyc/risk.js';
 import type { KycRiskPolicy } from '../../shared/policies/kyc.js';
@@ -15,14 +16,15 @@ export async function kycRiskWithFatf(services: Services, file: string): Promise
   return { ...active.document, countryLists: lists };
 }
 
-/** Proposes the FATF lists as a kyc.risk version (maker: the user `makerUsername`) and approves it as `approverUsername`. */
-export async function activateFatfLists(services: Services, file: string, makerUsername = 'senior', approverUsername = 'mlro'): Promise<{ version: number }> {
+/** Proposes the FATF lists as a kyc.risk version (maker: the user `makerUsername`) and approves it through the tier-2 chain as `approvers`. */
+export async function activateFatfLists(services: Services, file: string, makerUsername = 'senior', approvers = ['mlro', 'admin', 'compliance']): Promise<{ version: number }> {
   const document = await kycRiskWithFatf(services, file);
   const actorOf = async (username: string): Promise<Actor> => {
     const user = await services.store.kysely.selectFrom('users').select(['id', 'username']).where('username', '=', username).executeTakeFirstOrThrow();
     return { id: user.id, name: user.username, ip: null, userAgent: 'demo seed', sessionId: null };
   };
-  const proposal = await services.policies.propose(await actorOf(makerUsername), { type: 'kyc.risk', document, reason: `FATF lists from ${file.split('/').slice(-1)[0]}` });
-  await services.approvals.approve(await actorOf(approverUsername), proposal.approvalId, 'Lists checked against the FATF statements');
+  const name = file.split('/').slice(-1)[0]!;
+  const proposal = await services.policyChanges.submit(await actorOf(makerUsername), { type: 'kyc.risk', document, reason: `FATF lists from ${name}`, change: fatfChange(name) });
+  for (const approver of approvers) await services.approvals.approve(await actorOf(approver), proposal.approvalId, 'Lists checked against the FATF statements');
   return { version: proposal.version };
 }

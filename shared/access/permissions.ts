@@ -13,6 +13,7 @@ export const PERMISSIONS = {
   'audit.manageKeys': 'Request a rotation of the key that signs audit checkpoints',
   'policies.read': 'Read policy documents and their versions',
   'policies.propose': 'Propose a new policy version (publishing needs approval)',
+  'policies.remediate': 'Work the remediation tasks a policy rollback opens: close each with a reason',
   'entities.read': 'See the legal entities',
   'clients.read': 'See client records (masked PII unless clients.pii is held too)',
   'clients.pii': 'See client personal data unmasked',
@@ -100,25 +101,25 @@ const COMPLIANCE_BASE: Permission[] = [
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   support: ['entities.read', 'clients.read', 'kyc.status'],
   // Compliance signs off large and high-risk withdrawals (the tiers' compliance slots); the tiers, not the permission, decide which.
-  compliance_officer: [...COMPLIANCE_BASE, 'approvals.decide', 'kyc.override', 'withdrawals.decide', 'evidence.read'],
+  compliance_officer: [...COMPLIANCE_BASE, 'approvals.decide', 'kyc.override', 'withdrawals.decide', 'evidence.read', 'policies.remediate'],
   senior_compliance_officer: [
     ...COMPLIANCE_BASE, 'approvals.decide', 'kyc.decideHighRisk', 'kyc.override', 'access.read',
-    'policies.propose', 'reports.read', 'withdrawals.decide', 'evidence.read',
+    'policies.propose', 'reports.read', 'withdrawals.decide', 'evidence.read', 'policies.remediate',
   ],
   mlro: [
     ...COMPLIANCE_BASE, 'approvals.decide', 'kyc.decideHighRisk', 'kyc.override', 'access.read',
     'policies.propose', 'reports.read', 'clients.exportPii', 'audit.verify', 'audit.manageKeys', 'platform.read',
-    'withdrawals.decide', 'interventions.decide', 'evidence.read',
+    'withdrawals.decide', 'interventions.decide', 'evidence.read', 'policies.remediate',
   ],
   finance_officer: [
     'entities.read', 'clients.read', 'clients.pii', 'kyc.status', 'withdrawals.read', 'withdrawals.decide',
     'deposits.read', 'ledger.read', 'banking.edit', 'approvals.read', 'approvals.decide', 'policies.read',
-    'payments.exceptions',
+    'payments.exceptions', 'policies.remediate',
   ],
   finance_manager: [
     'entities.read', 'clients.read', 'clients.pii', 'kyc.status', 'withdrawals.read', 'withdrawals.decide',
     'deposits.read', 'ledger.read', 'banking.edit', 'reconciliation.run', 'approvals.read', 'approvals.decide',
-    'policies.read', 'policies.propose', 'reports.read', 'payments.exceptions', 'platform.read', 'interventions.decide',
+    'policies.read', 'policies.propose', 'reports.read', 'payments.exceptions', 'platform.read', 'interventions.decide', 'policies.remediate',
   ],
   dealer: [
     'entities.read', 'clients.read', 'kyc.status', 'platform.read', 'interventions.request',
@@ -127,12 +128,12 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   dealing_manager: [
     'entities.read', 'clients.read', 'kyc.status', 'platform.read', 'interventions.request',
     'interventions.decide', 'interventions.execute', 'interventions.link', 'approvals.read',
-    'approvals.decide', 'ledger.read', 'policies.read', 'reports.read',
+    'approvals.decide', 'ledger.read', 'policies.read', 'reports.read', 'policies.remediate',
   ],
   risk_officer: [
     'entities.read', 'clients.read', 'kyc.status', 'platform.read', 'alerts.read', 'alerts.manage',
     'ledger.read', 'deposits.read', 'withdrawals.read', 'approvals.read', 'approvals.decide',
-    'policies.read', 'reports.read',
+    'policies.read', 'reports.read', 'policies.remediate',
   ],
   ib_manager: ['entities.read', 'clients.read', 'kyc.status', 'ib.read', 'ib.manage'],
   administrator: [
@@ -189,6 +190,18 @@ export const PROCEDURES = {
   'policies.diff': 'policies.read',
   'policies.exportVersion': 'policies.propose',
   'policies.importVersion': 'policies.propose',
+  'policies.canary': 'policies.propose',
+  'policies.promote': 'policies.propose',
+  'policies.rollback': 'policies.propose',
+  'policies.changes': 'policies.read',
+  'policies.change': 'policies.read',
+  'policies.review': 'approvals.decide',
+  'policies.executions': 'policies.read',
+  'policies.canaryReport': 'policies.read',
+  'policies.remediations': 'policies.read',
+  'policies.closeRemediation': 'policies.remediate',
+  'policies.snapshots': 'policies.read',
+  'policies.snapshot': 'policies.read',
   'portal.registerClient': 'portal',
   'portal.updateClient': 'portal',
   'portal.uploadDocument': 'portal',

@@ -3,6 +3,7 @@
 
 import type { Reason } from '../errors.js';
 import type { Role } from '../access/permissions.js';
+import { openSlots } from './slots.js';
 
 export const APPROVAL_STATUSES = ['pending', 'approved', 'rejected', 'executed', 'failed', 'expired', 'cancelled'] as const;
 export type ApprovalStatus = (typeof APPROVAL_STATUSES)[number];
@@ -21,11 +22,17 @@ export interface ApprovalState {
   readonly requiredCount: number;
   readonly approvals: readonly ApprovalVote[];
   readonly expiresAt: string;
+  /**
+   * An approval chain (rule changes): named slots, each filled by a different person holding one of
+   * its roles; done when every slot is filled. Absent: any `requiredCount` holders of `requiredRoles`.
+   */
+  readonly chain?: ReadonlyArray<{ readonly name: string; readonly roles: readonly Role[] }> | null;
 }
 
 export type ApprovalEvent =
   | { type: 'approve'; by: string; rolesHeld: readonly Role[]; at: string }
   | { type: 'reject'; by: string; rolesHeld: readonly Role[]; at: string }
+  | { type: 'needsChanges'; by: string; rolesHeld: readonly Role[]; at: string }
   | { type: 'cancel'; by: string; at: string }
   | { type: 'expire'; at: string }
   | { type: 'executed' }
@@ -44,7 +51,8 @@ export function isLapsed(state: ApprovalState, at: string): boolean {
 export function transition(state: ApprovalState, event: ApprovalEvent): Transition {
   switch (event.type) {
     case 'approve':
-    case 'reject': {
+    case 'reject':
+    case 'needsChanges': {
       if (state.status !== 'pending') return refuse('ALREADY_DECIDED', `This request is already ${state.status}.`);
       if (isLapsed(state, event.at)) return refuse('ALREADY_DECIDED', `This request lapsed at ${state.expiresAt}.`);
       if (event.by === state.makerId) {
@@ -56,11 +64,22 @@ export function transition(state: ApprovalState, event: ApprovalEvent): Transiti
       if (state.approvals.some((v) => v.userId === event.by)) {
         return refuse('DUPLICATE_APPROVER', 'You have already approved this request; one person counts once.');
       }
-      const role = state.requiredRoles.find((r) => event.rolesHeld.includes(r));
+      let role = state.requiredRoles.find((r) => event.rolesHeld.includes(r));
       if (!role) {
         return refuse('FORBIDDEN_PERMISSION', `Deciding this request needs one of these roles: ${state.requiredRoles.join(', ')}.`);
       }
-      if (event.type === 'reject') return { ok: true, state: { ...state, status: 'rejected' }, execute: false };
+      if (event.type !== 'approve') return { ok: true, state: { ...state, status: 'rejected' }, execute: false };
+      if (state.chain) {
+        const given = state.approvals.map((a) => ({ roles: [a.role] }));
+        const open = openSlots(state.chain, given);
+        role = event.rolesHeld.find((r) => openSlots(state.chain!, [...given, { roles: [r] }]).length < open.length);
+        if (!role) {
+          return refuse('FORBIDDEN_PERMISSION', `This change still needs: ${open.map((s) => `${s.name} (${s.roles.join(' or ').replaceAll('_', ' ')})`).join('; ')}. Your roles (${event.rolesHeld.join(', ').replaceAll('_', ' ') || 'none'}) fill none of these.`);
+        }
+        const approvals = [...state.approvals, { userId: event.by, role }];
+        const done = open.length === 1;
+        return { ok: true, state: { ...state, approvals, status: done ? 'approved' : 'pending' }, execute: done };
+      }
       const approvals = [...state.approvals, { userId: event.by, role }];
       const done = approvals.length >= state.requiredCount;
       return { ok: true, state: { ...state, approvals, status: done ? 'approved' : 'pending' }, execute: done };

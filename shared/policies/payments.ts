@@ -113,25 +113,4 @@ export function chooseWithdrawalTier(policy: WithdrawalTiersPolicy, w: { baseMin
   return { tier: tier.name, slots, slaHours: tier.slaHours };
 }
 
-/**
- * Fills the slots with the approvals given, each approver in one slot their roles fit (a matching
- * that tries every order, so a manager who could fill either slot never blocks an officer).
- * Answers the slots still open.
- */
-export function openSlots(slots: ReadonlyArray<{ roles: readonly string[] }>, approvers: ReadonlyArray<{ roles: readonly string[] }>): Array<{ roles: readonly string[] }> {
-  const n = slots.length;
-  let best: number[] = [];
-  const assign = (i: number, used: Set<number>, filled: number[]) => {
-    if (filled.length > best.length) best = [...filled];
-    if (i === approvers.length || best.length === n) return;
-    for (let s = 0; s < n; s++) {
-      if (used.has(s) || !slots[s]!.roles.some((r) => approvers[i]!.roles.includes(r))) continue;
-      used.add(s);
-      assign(i + 1, used, [...filled, s]);
-      used.delete(s);
-    }
-    assign(i + 1, used, filled);
-  };
-  assign(0, new Set(), []);
-  return slots.filter((_, s) => !best.includes(s));
-}
+export { openSlots } from '../approvals/slots.js';

@@ -5,6 +5,7 @@ import { approvalTiersSchema, DEFAULT_APPROVAL_TIERS } from './approval-tiers.js
 import { DEFAULT_KYC_REVIEW, DEFAULT_KYC_RISK, kycReviewSchema, kycRiskSchema } from './kyc.js';
 import { DEFAULT_SCREENING_THRESHOLDS, screeningThresholdsSchema } from './screening.js';
 import { DEFAULT_INTERVENTION_TIERS, DEFAULT_PLATFORM_ACCOUNTS, interventionTiersSchema, platformAccountsSchema } from './platform.js';
+import { changeControlSchema, DEFAULT_CHANGE_CONTROL } from './change-control.js';
 import { DEFAULT_DEPOSITS_POLICY, DEFAULT_WITHDRAWAL_TIERS, depositsPolicySchema, withdrawalTiersSchema } from './payments.js';
 
 export const POLICY_TYPES = {
@@ -47,6 +48,11 @@ export const POLICY_TYPES = {
     description: 'MT5 accounts: per legal entity, the account types a client may choose, each with its MT5 group, leverage and currency, and the default type.',
     schema: platformAccountsSchema,
     initial: DEFAULT_PLATFORM_ACCOUNTS,
+  },
+  'policies.changeControl': {
+    description: 'Change control of the rules themselves: each policy type\u2019s risk tier and owners, each tier\u2019s approval chain, dry-run window and release blackouts, and who fast-tracks a rollback or promotes a canary.',
+    schema: changeControlSchema,
+    initial: DEFAULT_CHANGE_CONTROL,
   },
 } as const satisfies Record<string, { description: string; schema: z.ZodType; initial: unknown }>;
 

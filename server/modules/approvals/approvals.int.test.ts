@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachEngine, expectReason, startTestServer, type TestServer } from '../../testing/harness.js';
+import { A_CHANGE, afterPeakHours, approveAs } from '../../testing/changes.js';
 
 describeEachEngine('maker-checker on role grants', (engine) => {
   let t: TestServer;
@@ -144,39 +145,56 @@ describeEachEngine('policies', (engine) => {
   });
   afterAll(() => t?.close());
 
-  it('publishes a new approval-tiers version only after two approvals, and later requests use it', async () => {
-    const mlro = await t.login('mlro');
+  it('publishes a new approval-tiers version only after its tier-3 chain, in its release window, and later requests use it', async () => {
+    let mlro = await t.login('mlro');
     const current = await mlro.client.policies.get.query({ type: 'approvals.tiers' });
     expect(current).toMatchObject({ version: 1, active: true });
     const document = structuredClone(current.document) as { kinds: Record<string, { tiers: Array<{ count: number }> }> };
     document.kinds['access.grantRole']!.tiers.at(-1)!.count = 2;
 
-    await expectReason(mlro.client.policies.propose.mutate({ type: 'approvals.tiers', document: { kinds: { 'access.grantRole': { tiers: [] } } }, reason: 'broken' }), 'POLICY_INVALID');
+    await expectReason(mlro.client.policies.propose.mutate({ type: 'approvals.tiers', document: { kinds: { 'access.grantRole': { tiers: [] } } }, reason: 'broken', change: A_CHANGE }), 'POLICY_INVALID');
     const badCel = structuredClone(document) as { kinds: Record<string, { tiers: Array<{ when?: string }> }> };
     badCel.kinds['access.grantRole']!.tiers[0]!.when = 'payload.role in [';
-    const celErr = await expectReason(mlro.client.policies.propose.mutate({ type: 'approvals.tiers', document: badCel, reason: 'typo' }), 'POLICY_INVALID');
+    const celErr = await expectReason(mlro.client.policies.propose.mutate({ type: 'approvals.tiers', document: badCel, reason: 'typo', change: A_CHANGE }), 'POLICY_INVALID');
     expect(celErr.message).toMatch(/kinds\.access\.grantRole\.tiers\.0\.when/);
 
-    const proposed = await mlro.client.policies.propose.mutate({ type: 'approvals.tiers', document, reason: 'Two administrators for every grant after the 2026 audit' });
-    expect(proposed.version).toBe(2);
+    const proposed = await mlro.client.policies.propose.mutate({ type: 'approvals.tiers', document, reason: 'Two administrators for every grant after the 2026 audit', change: A_CHANGE });
+    expect(proposed).toMatchObject({ version: 2, tier: 3, name: 'APPROVALS_TIERS_v2' });
     const approval = await mlro.client.approvals.get.query({ id: proposed.approvalId });
-    expect(approval).toMatchObject({ kind: 'policies.publish', requiredCount: 2, tier: 'approval rules' });
+    expect(approval).toMatchObject({ kind: 'policies.publish', requiredCount: 4, tier: 'tier 3', policy: { type: 'policies.changeControl' } });
+    expect(approval.chain!.map((c) => c.name)).toEqual(['owner', 'maintainer', 'compliance', 'finance or risk']);
     await expectReason(mlro.client.approvals.approve.mutate({ id: proposed.approvalId }), 'SAME_PERSON_APPROVAL');
-    await (await t.login('admin')).client.approvals.approve.mutate({ id: proposed.approvalId });
-    expect((await mlro.client.policies.get.query({ type: 'approvals.tiers' })).version).toBe(1);
-    await (await t.login('admin2')).client.approvals.approve.mutate({ id: proposed.approvalId });
-    expect((await mlro.client.policies.get.query({ type: 'approvals.tiers' })).version).toBe(2);
-
     const admin = await t.login('admin');
-    const { approvalId } = await admin.client.access.grantRole.mutate({ userId: await t.userId('support'), role: 'ib_manager', legalEntity: 'eu', reason: 'IB cover' });
-    expect(await admin.client.approvals.get.query({ id: approvalId })).toMatchObject({ requiredCount: 2, policy: { version: 2 } });
+    await admin.client.approvals.approve.mutate({ id: proposed.approvalId });
+    // A second administrator fills the other slot an administrator may take; a third role-holder of those slots fills nothing.
+    await (await t.login('admin2')).client.approvals.approve.mutate({ id: proposed.approvalId });
+    expect((await expectReason((await t.login('admin.eu')).client.approvals.approve.mutate({ id: proposed.approvalId }), 'FORBIDDEN_PERMISSION')).message).toMatch(/still needs: compliance .*; finance or risk/);
+    await (await t.login('compliance')).client.approvals.approve.mutate({ id: proposed.approvalId });
+    expect((await mlro.client.policies.get.query({ type: 'approvals.tiers' })).version).toBe(1);
+    // Monday 09:00 UTC is in the peak payment hours: the last approval is refused and not recorded.
+    const risk = await t.login('risk');
+    const early = await expectReason(risk.client.approvals.approve.mutate({ id: proposed.approvalId }), 'OUTSIDE_RELEASE_WINDOW');
+    expect(early.message).toMatch(/APPROVALS_TIERS_v2 is a tier-3 change and may not go live during peak payment hours .*after 19:00 UTC/);
+    expect((await mlro.client.approvals.get.query({ id: proposed.approvalId })).approvals).toHaveLength(3);
+    afterPeakHours(t);
+    mlro = await t.login('mlro');
+    expect((await (await t.login('risk')).client.approvals.approve.mutate({ id: proposed.approvalId })).status).toBe('executed');
+    expect((await mlro.client.policies.get.query({ type: 'approvals.tiers' })).version).toBe(2);
+    // The release kept a signed snapshot of every policy in force before it.
+    const snapshots = await mlro.client.policies.snapshots.query();
+    expect(snapshots.items[0]).toMatchObject({ approvalId: proposed.approvalId });
+    const snap = JSON.parse((await mlro.client.policies.snapshot.query({ id: snapshots.items[0]!.id })).content) as { policies: Array<{ type: string; version: number }> };
+    expect(snap.policies.find((p) => p.type === 'approvals.tiers')).toMatchObject({ version: 1 });
 
-    // Version 1 is still there, unchanged; rolling back republishes it through approval again.
+    const admin3 = await t.login('admin');
+    const { approvalId } = await admin3.client.access.grantRole.mutate({ userId: await t.userId('support'), role: 'ib_manager', legalEntity: 'eu', reason: 'IB cover' });
+    expect(await admin3.client.approvals.get.query({ id: approvalId })).toMatchObject({ requiredCount: 2, policy: { version: 2 } });
+
+    // Version 1 is still there, unchanged; republishing it goes through the chain again.
     const v1 = await mlro.client.policies.get.query({ type: 'approvals.tiers', version: 1 });
     expect(v1.document).toEqual(current.document);
     const back = await mlro.client.policies.republish.mutate({ type: 'approvals.tiers', version: 1, reason: 'Roll back: too slow for the desk' });
-    await (await t.login('admin')).client.approvals.approve.mutate({ id: back.approvalId });
-    await (await t.login('admin2')).client.approvals.approve.mutate({ id: back.approvalId });
+    expect(await approveAs(t, back.approvalId, ['admin', 'admin2', 'compliance', 'finmanager'])).toBe('executed');
     const list = await mlro.client.policies.list.query({ type: 'approvals.tiers' });
     expect(list.items.map((v) => [v.version, v.active])).toEqual([[2, false], [1, true]]);
   });

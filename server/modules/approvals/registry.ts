@@ -5,6 +5,19 @@ import type { Transaction } from 'kysely';
 import type { z } from 'zod';
 import type { Database } from '../../db/schema.js';
 import type { Mutation } from '../../core/store.js';
+import type { Role } from '../../../shared/access/permissions.js';
+
+/** Who approves a request, when its kind decides that itself rather than the approval-tiers policy. */
+export interface Requirement {
+  tier: string;
+  roles: Role[];
+  count: number;
+  /** named slots, each filled by a different person (a rule change's chain); null: any `count` holders of `roles` */
+  chain: Array<{ name: string; roles: Role[] }> | null;
+  expiresInHours: number;
+  /** the policy the requirement comes from */
+  policy: { type: string; version: number; ref: string };
+}
 
 export interface ApprovedRequest {
   id: string;
@@ -33,6 +46,13 @@ export interface ApprovalKind<P> {
   clientId?(payload: P): string | null;
   /** Users besides the maker who may not decide, e.g. the person a grant is for. */
   excludedApprovers(payload: P): string[];
+  /** Who approves, read from the kind's own policy (rule changes); absent: the approval-tiers policy's tier for the kind. */
+  requirement?(payload: P, trx: Transaction<Database>): Promise<Requirement>;
+  /**
+   * Checked when the last approval would execute the action (a release window): a DomainError here
+   * refuses that approval, which is not recorded, and the request stays pending.
+   */
+  ready?(m: Mutation, payload: P): Promise<void>;
   /** One line for queues and notifications, naming people by username. */
   summary(payload: P, trx: Transaction<Database>): Promise<string> | string;
   /**

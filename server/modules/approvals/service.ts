@@ -12,7 +12,9 @@ import type { Mutation, Store } from '../../core/store.js';
 import type { ApprovalRequestRow } from '../../db/schema.js';
 import { nextRef } from '../../db/counters.js';
 import type { PolicyReader } from '../policies/reader.js';
-import type { ApprovalKinds } from './registry.js';
+import type { ApprovalKind, ApprovalKinds } from './registry.js';
+import { openSlots } from '../../../shared/approvals/slots.js';
+import type { ChainSlot } from '../../../shared/policies/change-control.js';
 import { grantsInForce } from '../access/grants.js';
 import { JSON_COLUMNS, readJson } from '../../db/json.js';
 
@@ -27,7 +29,9 @@ export interface ApprovalView {
   requiredRoles: Role[];
   requiredCount: number;
   approvals: Array<{ userId: string; username: string; role: string | null; at: string; reason: string | null }>;
-  rejection: { userId: string; username: string; at: string; reason: string | null } | null;
+  rejection: { userId: string; username: string; at: string; reason: string | null; answer: 'rejected' | 'needs changes' } | null;
+  /** a rule change's approval chain: each slot and whether an approval fills it */
+  chain: Array<{ name: string; roles: Role[]; filled: boolean }> | null;
   status: ApprovalStatus;
   reason: string;
   policy: { type: string; version: number };
@@ -62,8 +66,8 @@ export class ApprovalsService {
       const pending = await m.trx.selectFrom('approval_requests').select(['id', 'summary']).where('kind', '=', input.kind).where('dedupe_key', '=', dedupeKey).where('status', '=', 'pending').executeTakeFirst();
       if (pending) throw new DomainError('ALREADY_EXISTS', `${pending.id} already asks for this (${pending.summary}); decide or cancel it first.`);
     }
-    const policy = await this.policies.require(m.trx, 'approvals.tiers');
-    const tier = selectTier(policy.document, input.kind, payload);
+    const tier = await this.requirement(m, kind, input.kind, payload);
+    const policy = tier.policy;
     const id = await nextRef(m.trx, 'APR');
     const expiresAt = new Date(Date.parse(m.now) + tier.expiresInHours * 3_600_000).toISOString();
     const legalEntity = kind.legalEntity(payload);
@@ -91,6 +95,7 @@ export class ApprovalsService {
         failure_reason: null,
         dedupe_key: dedupeKey,
         client_id: clientId,
+        chain_json: tier.chain ? JSON.stringify(tier.chain) : null,
       })
       .execute();
     m.audit({
@@ -99,13 +104,24 @@ export class ApprovalsService {
       targetId: id,
       legalEntity,
       clientId: clientId ?? undefined,
-      after: { kind: input.kind, payload, tier: tier.name, requiredRoles: tier.roles, requiredCount: tier.count, expiresAt },
+      after: { kind: input.kind, payload, tier: tier.name, requiredRoles: tier.roles, requiredCount: tier.count, ...(tier.chain ? { chain: tier.chain } : {}), expiresAt },
       reason: input.reason,
       caseRef: id,
       policyRef: policy.ref,
     });
     m.changed('approval_requests', id, legalEntity, 'insert');
     return { approvalId: id };
+  }
+
+  /** The kind's own requirement (a rule change's chain) or the approval-tiers policy's tier for it. */
+  private async requirement(m: Mutation, kind: ApprovalKind<unknown>, name: string, payload: unknown): Promise<{ name: string; roles: Role[]; count: number; chain: ChainSlot[] | null; expiresInHours: number; policy: { type: string; version: number; ref: string } }> {
+    if (kind.requirement) {
+      const r = await kind.requirement(payload, m.trx);
+      return { name: r.tier, roles: r.roles, count: r.count, chain: r.chain, expiresInHours: r.expiresInHours, policy: r.policy };
+    }
+    const policy = await this.policies.require(m.trx, 'approvals.tiers');
+    const tier = selectTier(policy.document, name, payload);
+    return { name: tier.name, roles: tier.roles, count: tier.count, chain: null, expiresInHours: tier.expiresInHours, policy: { type: policy.type, version: policy.version, ref: policy.ref } };
   }
 
   private async load(m: Mutation, id: string) {
@@ -126,6 +142,7 @@ export class ApprovalsService {
       requiredCount: row.required_count,
       approvals: votes.filter((v) => v.decision === 'approve').map((v) => ({ userId: v.user_id, role: v.role as Role })),
       expiresAt: row.expires_at,
+      chain: row.chain_json === null ? null : readJson(JSON_COLUMNS.chain, row.chain_json, `approval_requests.chain_json of ${row.id}`),
     };
   }
 
@@ -162,6 +179,12 @@ export class ApprovalsService {
     return this.store.mutate(actor, (m) => this.decide(m, id, 'reject', reason, null));
   }
 
+  /** A reviewer sends the request back to its maker: it closes as rejected, the answer recorded as "needs changes". */
+  async needsChanges(actor: Actor, id: string, reason: string): Promise<{ status: ApprovalStatus }> {
+    await this.expireLapsed();
+    return this.store.mutate(actor, (m) => this.decide(m, id, 'needsChanges', reason, null));
+  }
+
   async cancel(actor: Actor, id: string, reason: string): Promise<{ status: ApprovalStatus }> {
     return this.store.mutate(actor, async (m) => {
       const { row, votes } = await this.load(m, id);
@@ -177,7 +200,7 @@ export class ApprovalsService {
   private async decide(
     m: Mutation,
     id: string,
-    decision: 'approve' | 'reject',
+    decision: 'approve' | 'reject' | 'needsChanges',
     reason: string | null,
     knownFailure: DomainError | null,
   ): Promise<{ status: ApprovalStatus; result?: Record<string, unknown> }> {
@@ -191,11 +214,13 @@ export class ApprovalsService {
     const rolesHeld = spanned.length > 0 ? await this.rolesInAll(m, m.actor.id, spanned) : await this.rolesIn(m, m.actor.id, row.legal_entity);
     const t = transition(state, { type: decision, by: m.actor.id, rolesHeld, at: m.now });
     if (!t.ok) throw new DomainError(t.reason, t.message);
+    if (t.execute && kind.ready && !knownFailure) await kind.ready(m, payload());
     const role = decision === 'approve' ? (t.state.approvals.at(-1)?.role ?? null) : (state.requiredRoles.find((r) => rolesHeld.includes(r)) ?? null);
-    await m.trx.insertInto('approval_votes').values({ approval_id: id, user_id: m.actor.id, ordinal: votes.length + 1, decision, role, reason, at: m.now }).execute();
+    const stored = decision === 'needsChanges' ? 'needs_changes' : decision;
+    await m.trx.insertInto('approval_votes').values({ approval_id: id, user_id: m.actor.id, ordinal: votes.length + 1, decision: stored, role, reason, at: m.now }).execute();
     const policyRef = `${row.policy_type}@${row.policy_version}`;
     m.audit({
-      action: decision === 'approve' ? 'approval.approved' : 'approval.rejected',
+      action: decision === 'approve' ? 'approval.approved' : decision === 'reject' ? 'approval.rejected' : 'approval.needsChanges',
       targetType: 'approval',
       targetId: id,
       legalEntity: row.legal_entity,
@@ -336,7 +361,9 @@ export class ApprovalsService {
       const state = this.stateOf(row, mine);
       const held =
         row.legal_entity === null ? [...new Set([...viewer.rolesByEntity.values()].flat())] : (viewer.rolesByEntity.get(row.legal_entity) ?? []);
-      const rejection = mine.find((v) => v.decision === 'reject');
+      const rejection = mine.find((v) => v.decision === 'reject' || v.decision === 'needs_changes');
+      const given = state.approvals.map((a) => ({ roles: [a.role] }));
+      const open = state.chain ? openSlots(state.chain, given) : [];
       return {
         id: row.id,
         kind: row.kind,
@@ -348,7 +375,8 @@ export class ApprovalsService {
         requiredRoles: state.requiredRoles as Role[],
         requiredCount: row.required_count,
         approvals: mine.filter((v) => v.decision === 'approve').map((v) => ({ userId: v.user_id, username: v.username, role: v.role, at: v.at, reason: v.reason })),
-        rejection: rejection ? { userId: rejection.user_id, username: rejection.username, at: rejection.at, reason: rejection.reason } : null,
+        rejection: rejection ? { userId: rejection.user_id, username: rejection.username, at: rejection.at, reason: rejection.reason, answer: rejection.decision === 'needs_changes' ? ('needs changes' as const) : ('rejected' as const) } : null,
+        chain: state.chain ? state.chain.map((slot) => ({ name: slot.name, roles: [...slot.roles], filled: !open.includes(slot) })) : null,
         status: row.status,
         reason: row.reason,
         policy: { type: row.policy_type, version: row.policy_version },

@@ -9,6 +9,7 @@ import { SYSTEM_ACTOR } from '../../core/actor.js';
 import { startKycProviderSimulator, type KycProviderSimulator } from '../../simulators/kyc/provider.js';
 import { sourceOfWealthPdf } from '../../simulators/kyc/documents.js';
 import { describeEachEngine, expectReason, portalClientFor, startTestServer, type TestServer } from '../../testing/harness.js';
+import { A_CHANGE, approveAs } from '../../testing/changes.js';
 import { aListFile, aPassport, aPassportUpload, aRegisteredClient, anAddressProof, type PersonRegistration } from '../../testing/builders.js';
 import type { UploadDocumentInput } from '../../../shared/kyc/schemas.js';
 import { parseListFiles } from '../screening/lists/read.js';
@@ -210,8 +211,8 @@ describeEachEngine('KYC review automation', (engine) => {
       { effectiveDate: day(-30), source: 'plenary A', callForAction: ['KP'], increasedMonitoring: [] },
       { effectiveDate: day(5), source: 'plenary B', callForAction: ['KP'], increasedMonitoring: ['MT'] },
     ];
-    const proposal = await t.server.services.policies.propose(await actorOf('senior'), { type: 'kyc.risk', document: { ...active.document, countryLists: lists }, reason: 'Next plenary announced' });
-    await t.server.services.approvals.approve(await actorOf('mlro'), proposal.approvalId, 'Lists checked');
+    const proposal = await t.server.services.policyChanges.submit(await actorOf('senior'), { type: 'kyc.risk', document: { ...active.document, countryLists: lists }, reason: 'Next plenary announced', change: A_CHANGE });
+    await approveAs(t, proposal.approvalId, ['mlro', 'admin', 'compliance']);
 
     const { clientId, caseRef, input } = await register({ country: 'MT', nationality: 'MT' });
     await upload(aPassportUpload(clientId, aPassport(input, { nationality: 'MT' })));

@@ -15,6 +15,8 @@ import { SYSTEM_ACTOR, type Actor } from '../../core/actor.js';
 import type { Mutation, Store } from '../../core/store.js';
 import { nextRef } from '../../db/counters.js';
 import type { PolicyReader } from '../policies/reader.js';
+import { recordExecution } from '../policies/execution-log.js';
+import { withdrawalTierTrace } from '../../../shared/policies/explain.js';
 import { loadClient } from '../clients/restrictions.js';
 import { clientBalances, post, type AccountKey } from './ledger.js';
 import { convertAt } from './fx.js';
@@ -85,7 +87,8 @@ export class WithdrawalsService {
     const ref = await this.store.mutate(actor, async (m) => {
       const client = await loadClient(m, input.clientId);
       if (auth) requireEntity(auth, 'withdrawals.decide', client.legal_entity);
-      const policy = await this.policies.require(m.trx, 'payments.withdrawalTiers');
+      // A canary of the tiers decides for the clients in its segment.
+      const policy = await this.policies.forSubject(m.trx, 'payments.withdrawalTiers', { legalEntity: client.legal_entity, country: client.country, key: client.id });
       const baseCurrency = policy.document.baseCurrency[client.legal_entity] ?? money.currency;
       const converted = await convertAt(m.trx, money, baseCurrency, m.now);
       const available = (await clientBalances(m.trx, client.id)).find((b) => b.currency === money.currency)?.available ?? 0n;
@@ -112,6 +115,17 @@ export class WithdrawalsService {
         .execute();
       m.audit({ action: 'withdrawal.requested', targetType: 'withdrawal', targetId: ref, clientId: client.id, legalEntity: client.legal_entity, after: { amount: input.amount, currency: money.currency, method: input.method, provider: input.provider, base: converted ? `${formatAmount(converted.money)} ${baseCurrency}` : null, fx: converted?.rate ?? null, tier: tier.tier, approversNeeded: tier.slots.length, flags, slaDueAt: due, hold }, policyRef: policy.ref, caseRef: ref });
       m.audit({ action: 'withdrawal.checked', targetType: 'withdrawal', targetId: ref, clientId: client.id, legalEntity: client.legal_entity, after: { at: 'request', checks }, caseRef: ref });
+      await recordExecution(m, {
+        policy,
+        event: 'withdrawal.requested',
+        subjectType: 'withdrawal',
+        subjectId: ref,
+        legalEntity: client.legal_entity,
+        clientId: client.id,
+        outcome: tier.tier,
+        conditions: withdrawalTierTrace(policy.document, { baseMinor, riskLevel: client.risk_level, first }),
+        actions: [{ action: 'route for approval', tier: tier.tier, approvers: tier.slots.map((sl) => sl.roles.join(' or ')), slaHours: tier.slaHours, slaDueAt: due }],
+      });
       m.changed('withdrawals', ref, client.legal_entity, 'insert');
       return ref;
     });
@@ -135,8 +149,8 @@ export class WithdrawalsService {
       if (w.requested_by === auth.user.id) throw new DomainError('SAME_PERSON_APPROVAL', `You requested ${w.ref}; another person must approve it.`);
       const given = await m.trx.selectFrom('withdrawal_approvals').selectAll().where('withdrawal_ref', '=', w.ref).execute();
       if (given.some((a) => a.user_id === auth.user.id)) throw new DomainError('DUPLICATE_APPROVER', `You have approved ${w.ref} already; the next approval must come from someone else.`);
-      const policy = await this.policies.require(m.trx, 'payments.withdrawalTiers');
       const client = await loadClient(m, w.client_id);
+      const policy = await this.policies.forSubject(m.trx, 'payments.withdrawalTiers', { legalEntity: client.legal_entity, country: client.country, key: client.id });
       const available = (await clientBalances(m.trx, w.client_id)).find((b) => b.currency === w.currency)?.available ?? 0n;
       const money = { minor: BigInt(w.amount_text), currency: w.currency };
       const destination = withdrawalJson.destination(w);

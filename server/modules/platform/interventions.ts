@@ -12,6 +12,8 @@
 import { DomainError } from '../../../shared/errors.js';
 import { formatAmount, parseAmount, type Money } from '../../../shared/money.js';
 import { openSlots } from '../../../shared/policies/payments.js';
+import { interventionTierTrace } from '../../../shared/policies/explain.js';
+import { recordExecution } from '../policies/execution-log.js';
 import { chooseInterventionTier, type InterventionTiersPolicy } from '../../../shared/policies/platform.js';
 import { canIntervention, isMoneyType, type AccountState, type InterventionAction, type InterventionType } from '../../../shared/platform/interventions.js';
 import { requireEntity, type AuthContext } from '../../core/auth.js';
@@ -96,7 +98,9 @@ export class InterventionsService {
       const takes = accessFor({ status: client.status, restrictions: readJson(JSON_COLUMNS.restrictions, client.restrictions_json, `clients.restrictions_json of ${account.client_id}`) });
       if (takes) throw new DomainError('CLIENT_RESTRICTED', `Client ${account.client_id} is ${client.status}${takes === 'disabled' ? '' : ' and may not open positions'}: the back office keeps ${takes === 'disabled' ? 'the MT5 account disabled' : 'trading disabled on MT5'} until the restriction ends; an intervention cannot give it back.`, { clientStatus: client.status });
     }
-    const policy = await this.policies.require(this.store.kysely, 'platform.interventionTiers');
+    const country = (await this.store.kysely.selectFrom('clients').select('country').where('id', '=', account.client_id).executeTakeFirst())?.country ?? null;
+    // A canary of the tiers decides for the clients in its segment.
+    const policy = await this.policies.forSubject(this.store.kysely, 'platform.interventionTiers', { legalEntity: account.legal_entity, country, key: account.client_id });
     const reason = policy.document.reasonCodes.find((r) => r.code === input.reasonCode);
     if (!reason) throw new DomainError('VALIDATION_FAILED', `reasonCode: "${input.reasonCode}" is not in the catalog (policy ${policy.ref}); known: ${policy.document.reasonCodes.map((r) => r.code).join(', ')}.`, { field: 'reasonCode' });
     if (!reason.types.includes(input.type)) throw new DomainError('VALIDATION_FAILED', `reasonCode: "${input.reasonCode}" (${reason.label}) is not a reason for ${input.type.replaceAll('_', ' ')}; it covers ${reason.types.join(', ').replaceAll('_', ' ')}.`, { field: 'reasonCode' });
@@ -106,13 +110,17 @@ export class InterventionsService {
       const ref = await nextRef(m.trx, 'INT');
       const baseCurrency = policy.document.baseCurrency[account.legal_entity] ?? account.currency;
       const converted = money ? await convertAt(m.trx, { minor: money.minor < 0n ? -money.minor : money.minor, currency: money.currency }, baseCurrency, m.now) : null;
-      const tier = chooseInterventionTier(policy.document as InterventionTiersPolicy, { type: input.type, baseMinor: money ? (converted?.money.minor ?? null) : 0n });
+      const baseMinor = money ? (converted?.money.minor ?? null) : 0n;
+      const tier = chooseInterventionTier(policy.document as InterventionTiersPolicy, { type: input.type, baseMinor });
       const due = new Date(Date.parse(m.now) + tier.slaHours * 3_600_000).toISOString();
       await m.trx
         .insertInto('interventions')
         .values({ ref, type: input.type, login: input.login, client_id: account.client_id, legal_entity: account.legal_entity, amount: money ? money.minor.toString() : null, currency: money?.currency ?? null, base_amount: converted ? converted.money.minor.toString() : null, base_currency: money ? baseCurrency : null, value, reason_code: input.reasonCode, reason_label: reason.label, note: input.note, status: 'pending_approval', status_reason: null, tier_json: JSON.stringify(tier), policy_ref: policy.ref, requested_by: auth.user.id, rejected_by: null, executed_by: null, operation_id: null, deal_ticket: null, deal_json: null, before_json: null, after_json: null, retcode: null, message: null, next_attempt_at: null, sla_due_at: due, created_at: m.now, updated_at: m.now, executed_at: null })
         .execute();
       m.audit({ action: 'intervention.requested', targetType: 'intervention', targetId: ref, clientId: account.client_id, legalEntity: account.legal_entity, after: { type: input.type, login: input.login, amount: money ? formatAmount(money) : null, currency: money?.currency ?? null, value, reasonCode: input.reasonCode, tier: tier.tier, approversNeeded: tier.slots.length, slaDueAt: due }, reason: input.note, policyRef: policy.ref, caseRef: ref });
+      const conditions = interventionTierTrace(policy.document as InterventionTiersPolicy, { type: input.type, baseMinor });
+      const actions = [{ action: 'route for approval', tier: tier.tier, approvers: tier.slots.map((sl) => sl.roles.join(' or ')), slaHours: tier.slaHours, slaDueAt: due }];
+      await recordExecution(m, { policy, event: 'intervention.requested', subjectType: 'intervention', subjectId: ref, legalEntity: account.legal_entity, clientId: account.client_id, outcome: tier.tier, conditions, actions });
       m.changed('interventions', ref, account.legal_entity, 'insert');
       return ref;
     });

@@ -3,6 +3,7 @@
 
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachEngine, expectReason, startTestServer, type TestServer } from '../../testing/harness.js';
+import { A_CHANGE, last30Days } from '../../testing/changes.js';
 
 describeEachEngine('policies.diff', (engine) => {
   let t: TestServer;
@@ -17,7 +18,7 @@ describeEachEngine('policies.diff', (engine) => {
     expect(active.name).toBe(`PAYMENTS_WITHDRAWAL_TIERS_v${active.version}`);
     const document = structuredClone(active.document) as { tiers: Array<{ name: string; upToBase?: number }> };
     document.tiers.find((x) => x.name === 'up to 1,000')!.upToBase = 200_000;
-    const proposal = await senior.policies.propose.mutate({ type: 'payments.withdrawalTiers', document, reason: 'Raise the one-approver band to 2,000 EUR' });
+    const proposal = await senior.policies.propose.mutate({ type: 'payments.withdrawalTiers', document, reason: 'Raise the one-approver band to 2,000 EUR', change: A_CHANGE, dryRun: last30Days(t) });
     const diff = await senior.policies.diff.query({ type: 'payments.withdrawalTiers', version: proposal.version });
     expect(diff).toEqual({
       type: 'payments.withdrawalTiers',

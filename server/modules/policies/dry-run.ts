@@ -11,7 +11,7 @@
 import { DomainError } from '../../../shared/errors.js';
 import { chooseWithdrawalTier, type WithdrawalTiersPolicy } from '../../../shared/policies/payments.js';
 import { chooseInterventionTier, type InterventionTiersPolicy } from '../../../shared/policies/platform.js';
-import { isPolicyType } from '../../../shared/policies/types.js';
+import { isPolicyType, type PolicyType } from '../../../shared/policies/types.js';
 import { listScope, type AuthContext } from '../../core/auth.js';
 import type { Store } from '../../core/store.js';
 import { JSON_COLUMNS, readJson } from '../../db/json.js';
@@ -22,6 +22,9 @@ import { sql } from 'kysely';
 export const DRY_RUN_ITEMS = 1_000;
 const MAX_WINDOW_DAYS = 366;
 const BATCH = 20_000;
+
+/** The rule types whose decisions a dry run replays. */
+export const REPLAYABLE: readonly PolicyType[] = ['payments.withdrawalTiers', 'platform.interventionTiers'];
 
 export interface Decision {
   tier: string;
@@ -46,19 +49,28 @@ export class PolicyDryRun {
 
   async run(auth: AuthContext, input: { type: string; document: unknown; from?: string | undefined; to?: string | undefined }) {
     if (!isPolicyType(input.type)) throw new DomainError('VALIDATION_FAILED', `type: there is no policy type "${input.type}".`, { field: 'type' });
-    const document = validatePolicyDocument(input.type, input.document);
-    const to = input.to ?? this.store.now();
-    const from = input.from ?? new Date(Date.parse(to) - 30 * 86_400_000).toISOString();
+    return this.replay(input.type, validatePolicyDocument(input.type, input.document), listScope(auth, 'policies.read'), input);
+  }
+
+  /** The dry run a submission carries: every legal entity, counts by entity, no references listed. */
+  async forSubmission(type: PolicyType, document: unknown, window: { from: string; to: string }) {
+    const entities = (await this.store.kysely.selectFrom('legal_entities').select('id').execute()).map((e) => e.id);
+    const { items: _items, truncated: _truncated, ...summary } = await this.replay(type, document, entities, window);
+    return summary;
+  }
+
+  private async replay(type: PolicyType, document: unknown, entities: string[], window: { from?: string | undefined; to?: string | undefined }) {
+    const to = window.to ?? this.store.now();
+    const from = window.from ?? new Date(Date.parse(to) - 30 * 86_400_000).toISOString();
     if (from > to) throw new DomainError('VALIDATION_FAILED', `from (${from}) is after to (${to}).`, { field: 'from' });
     if (Date.parse(to) - Date.parse(from) > MAX_WINDOW_DAYS * 86_400_000) throw new DomainError('VALIDATION_FAILED', `A dry run covers at most ${MAX_WINDOW_DAYS} days of history; ${from} to ${to} is longer.`, { field: 'from' });
-    const entities = listScope(auth, 'policies.read');
     const replay =
-      input.type === 'payments.withdrawalTiers'
+      type === 'payments.withdrawalTiers'
         ? this.withdrawals(document as WithdrawalTiersPolicy, entities, from, to)
-        : input.type === 'platform.interventionTiers'
+        : type === 'platform.interventionTiers'
           ? this.interventions(document as InterventionTiersPolicy, entities, from, to)
           : null;
-    if (replay === null) throw new DomainError('VALIDATION_FAILED', `type: a dry run replays withdrawal and intervention tier decisions (payments.withdrawalTiers, platform.interventionTiers); ${input.type} has no decisions to replay yet.`, { field: 'type' });
+    if (replay === null) throw new DomainError('VALIDATION_FAILED', `type: a dry run replays withdrawal and intervention tier decisions (${REPLAYABLE.join(', ')}); ${type} has no decisions to replay yet.`, { field: 'type' });
     let evaluated = 0;
     let changed = 0;
     const items: Replayed[] = [];
@@ -76,7 +88,7 @@ export class PolicyDryRun {
       }
       segments.set(d.legalEntity, seg);
     }
-    return { type: input.type, from, to, evaluated, changed, decidedUnder: [...versions].sort(), bySegment: [...segments.values()].sort((a, b) => a.legalEntity.localeCompare(b.legalEntity)), items, truncated: changed > items.length };
+    return { type, from, to, evaluated, changed, decidedUnder: [...versions].sort(), bySegment: [...segments.values()].sort((a, b) => a.legalEntity.localeCompare(b.legalEntity)), items, truncated: changed > items.length };
   }
 
   /** Rows read a batch at a time in reference order, each batch after the last reference seen. */

@@ -1,19 +1,15 @@
 // Versioned policy documents. A version is immutable (the table is append-only); proposing one
-// validates it (zod schema of its type, CEL conditions) and opens an approval request; the version
-// becomes active only when that request executes. Republishing an earlier version is the rollback.
+// validates it (zod schema of its type, CEL conditions); a change request (changes.ts) takes it
+// through its approval chain to a canary or to everyone, and a rollback republishes an earlier one.
 
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
 import { DomainError } from '../../../shared/errors.js';
 import { POLICY_TYPES, isPolicyType, type PolicyType } from '../../../shared/policies/types.js';
 import type { ApprovalTiersPolicy } from '../../../shared/policies/approval-tiers.js';
 import { checkCel } from '../../../shared/policies/cel.js';
-import type { Actor } from '../../core/actor.js';
 import { SYSTEM_ACTOR } from '../../core/actor.js';
 import type { Mutation, Store } from '../../core/store.js';
 import { canonicalJson } from '../audit/canonical.js';
-import type { ApprovalKinds } from '../approvals/registry.js';
-import type { ApprovalsService } from '../approvals/service.js';
 import { PolicyReader, policyRef } from './reader.js';
 import { JSON_COLUMNS, readJson } from '../../db/json.js';
 import { diffPolicies, versionName } from '../../../shared/policies/diff.js';
@@ -52,55 +48,10 @@ export function validatePolicyDocument(type: PolicyType, document: unknown): unk
   return parsed.data;
 }
 
-export const publishPayload = z.object({
-  policyType: z.string(),
-  version: z.number().int().positive(),
-  republish: z.boolean().default(false),
-});
-
-/** Reading, proposing and publishing policies; publishing goes through approvals. */
+/** Reading policies and writing their versions; publishing is a change through approvals (changes.ts). */
 export class PoliciesService extends PolicyReader {
-  constructor(
-    private readonly store: Store,
-    private readonly approvals: ApprovalsService,
-  ) {
+  constructor(private readonly store: Store) {
     super();
-  }
-
-  registerKinds(kinds: ApprovalKinds): void {
-    kinds.register({
-      kind: 'policies.publish',
-      payload: publishPayload,
-      legalEntity: () => null,
-      excludedApprovers: () => [],
-      summary: (p) => `${p.republish ? 'Republish' : 'Publish'} ${p.policyType} version ${p.version}`,
-      execute: async (m, p, request) => {
-        const exists = await m.trx
-          .selectFrom('policy_versions')
-          .select('version')
-          .where('type', '=', p.policyType)
-          .where('version', '=', p.version)
-          .executeTakeFirst();
-        if (!exists) throw new DomainError('NOT_FOUND', `${p.policyType} version ${p.version} does not exist.`);
-        const before = await this.active(m.trx, p.policyType as PolicyType);
-        await m.trx
-          .insertInto('policy_activations')
-          .values({ type: p.policyType, version: p.version, activated_at: m.now, approval_id: request.id, activated_by: request.approvers.join(',') })
-          .execute();
-        m.audit({
-          action: 'policy.activated',
-          targetType: 'policy',
-          targetId: p.policyType,
-          before: before ? { version: before.version } : null,
-          after: { version: p.version },
-          reason: request.reason,
-          approvers: request.approvers,
-          caseRef: request.id,
-          policyRef: request.policyRef,
-        });
-        m.changed('policy_activations', p.policyType, null, 'insert');
-      },
-    });
   }
 
   /** On first start every policy type gets version 1 from its built-in initial document. */
@@ -162,29 +113,13 @@ export class PoliciesService extends PolicyReader {
     m.changed('policy_versions', `${type}@${version}`, null, 'insert');
   }
 
-  async propose(actor: Actor, input: { type: string; document: unknown; reason: string }) {
-    const type = this.assertType(input.type);
-    const document = validatePolicyDocument(type, input.document);
-    return this.store.mutate(actor, async (m) => {
-      const current = await this.require(m.trx, type);
-      const max = await m.trx.selectFrom('policy_versions').select((eb) => eb.fn.max('version').as('v')).where('type', '=', type).executeTakeFirst();
-      const version = Number(max?.v ?? 0) + 1;
-      await this.insertVersion(m, type, version, document, input.reason, current.version);
-      const { approvalId } = await this.approvals.request(m, { kind: 'policies.publish', payload: { policyType: type, version, republish: false }, reason: input.reason });
-      return { type, version, approvalId };
-    });
-  }
-
-  async republish(actor: Actor, input: { type: string; version: number; reason: string }) {
-    const type = this.assertType(input.type);
-    return this.store.mutate(actor, async (m) => {
-      const row = await m.trx.selectFrom('policy_versions').select('version').where('type', '=', type).where('version', '=', input.version).executeTakeFirst();
-      if (!row) throw new DomainError('NOT_FOUND', `${type} version ${input.version} does not exist.`);
-      const current = await this.require(m.trx, type);
-      if (current.version === input.version) throw new DomainError('INVALID_TRANSITION', `${type} version ${input.version} is already active.`);
-      const { approvalId } = await this.approvals.request(m, { kind: 'policies.publish', payload: { policyType: type, version: input.version, republish: true }, reason: input.reason });
-      return { type, version: input.version, approvalId };
-    });
+  /** A new version of the type after the highest, based on the version in force; not in force until a change publishes it. */
+  async createVersion(m: Mutation, type: PolicyType, document: unknown, reason: string): Promise<number> {
+    const current = await this.require(m.trx, type);
+    const max = await m.trx.selectFrom('policy_versions').select((eb) => eb.fn.max('version').as('v')).where('type', '=', type).executeTakeFirst();
+    const version = Number(max?.v ?? 0) + 1;
+    await this.insertVersion(m, type, version, document, reason, current.version);
+    return version;
   }
 
   async list(type?: string) {
@@ -251,7 +186,7 @@ export class PoliciesService extends PolicyReader {
     };
   }
 
-  private assertType(type: string): PolicyType {
+  assertType(type: string): PolicyType {
     if (!isPolicyType(type)) throw new DomainError('VALIDATION_FAILED', `Unknown policy type "${type}"; known: ${Object.keys(POLICY_TYPES).join(', ')}.`);
     return type;
   }

@@ -16,6 +16,9 @@ import { canonicalJson } from '../audit/canonical.js';
 import type { AuditLog } from '../audit/log.js';
 import { keyIdOf } from '../audit/signer.js';
 import type { PoliciesService } from './service.js';
+import type { PolicyChanges } from './changes.js';
+import type { AuthContext } from '../../core/auth.js';
+import type { ChangeDetails } from '../../../shared/policies/change-request.js';
 
 export const POLICY_FILE_FORMAT = 'fx-backoffice/policy-version/v1';
 
@@ -38,6 +41,7 @@ export class PolicyTransfer {
   constructor(
     private readonly store: Store,
     private readonly policies: PoliciesService,
+    private readonly changes: PolicyChanges,
     private readonly auditLog: AuditLog,
   ) {}
 
@@ -54,7 +58,7 @@ export class PolicyTransfer {
     return { fileName: `${body.name}.json`, content, documentHash: v.documentHash };
   }
 
-  async import(actor: Actor, input: { content: string; reason: string }) {
+  async import(auth: AuthContext, input: { content: string; reason: string; change: ChangeDetails; dryRun?: { from: string; to: string } | undefined }) {
     let raw: unknown;
     try {
       raw = JSON.parse(input.content);
@@ -80,7 +84,7 @@ export class PolicyTransfer {
     const hash = createHash('sha256').update(canonicalJson(body.document)).digest('hex');
     if (hash !== body.documentHash) throw new DomainError('VALIDATION_FAILED', `content: the document's hash is ${hash}, not the ${body.documentHash} it was exported with.`, { field: 'content' });
     const reason = `Imported ${body.name} (content ${body.documentHash.slice(0, 16)}, signed by key ${body.key.keyId}${body.key.keyId === this.auditLog.keyId ? ', this server' : ''}): ${input.reason}`;
-    const proposal = await this.policies.propose(actor, { type: body.type, document: body.document, reason });
+    const proposal = await this.changes.submit(auth.actor, { type: body.type, document: body.document, reason, change: input.change, dryRun: input.dryRun });
     return { ...proposal, name: versionName(proposal.type, proposal.version), documentHash: body.documentHash, from: body.name, signedBy: body.key.keyId };
   }
 }

@@ -1,0 +1,41 @@
+// What a rule change carries (issue 19): why it is made, whom it touches, what could go wrong, how it
+// was tested and how it is undone. Checked on the server; the desktop's form asks for the same.
+
+import { z } from 'zod';
+
+const text = (what: string, min: number) => z.string().trim().min(min, `${what}: at least ${min} characters`).max(4000);
+
+export const changeDetailsSchema = z
+  .object({
+    purpose: text('purpose', 10),
+    segments: text('segments', 3),
+    edgeCases: text('edgeCases', 3),
+    testPlan: text('testPlan', 3),
+    rollbackPlan: text('rollbackPlan', 3),
+  })
+  .strict();
+
+export type ChangeDetails = z.infer<typeof changeDetailsSchema>;
+
+/** What a rollback asks of the people who clean up after a bad version, by the kind of decision it made. */
+export const REMEDIATION_TASKS: Record<string, string> = {
+  withdrawal: 'Re-check the withdrawal against the restored tiers: its approvers and SLA; reconcile the money if it was paid',
+  intervention: 'Re-check the MT5 intervention against the restored tiers; reverse the change on MT5 if it should not have been made',
+  approval: 'Re-review the approval request: its approvers were chosen by the withdrawn version',
+  kyc: 'Re-review the KYC case: its status was set under the withdrawn version',
+};
+
+export function remediationTask(subjectType: string): string {
+  return REMEDIATION_TASKS[subjectType] ?? 'Re-review the decision under the restored version';
+}
+
+/** What a FATF list update changes, as its change request says it. */
+export function fatfChange(file: string): ChangeDetails {
+  return {
+    purpose: `Take the FATF high-risk and increased-monitoring lists from ${file} into client risk scoring`,
+    segments: 'Clients whose country of residence or nationality joins or leaves a FATF list',
+    edgeCases: 'A country moving between the two lists; a list taking effect on a date after today (older plenaries stay in force until then)',
+    testPlan: 'Each plenary compared with the FATF public statement of its date; the risk scores of clients in changed countries recalculated at their next review',
+    rollbackPlan: 'Roll kyc.risk back to the version in force before this one (policies.rollback), which restores the earlier lists',
+  };
+}
