@@ -13,6 +13,7 @@ import { canonicalJson } from '../audit/canonical.js';
 import { PolicyReader, policyRef } from './reader.js';
 import { JSON_COLUMNS, readJson } from '../../db/json.js';
 import { diffPolicies, versionName } from '../../../shared/policies/diff.js';
+import { segmentSchema } from '../../../shared/policies/segment.js';
 
 /** Finds every CEL condition in a document (`when` fields) and reports the first that does not parse. */
 function celProblems(value: unknown, path: string[] = []): string | null {
@@ -164,7 +165,7 @@ export class PoliciesService extends PolicyReader {
     if (!row) throw new DomainError('NOT_FOUND', `${type} version ${version} does not exist.`);
     const activations = await this.store.kysely
       .selectFrom('policy_activations')
-      .select(['activated_at', 'approval_id', 'activated_by'])
+      .select(['activated_at', 'approval_id', 'activated_by', 'segment_json'])
       .where('type', '=', t)
       .where('version', '=', row.version)
       .orderBy('id')
@@ -182,7 +183,7 @@ export class PoliciesService extends PolicyReader {
       reason: row.reason,
       basedOnVersion: row.based_on_version,
       active: active.version === row.version,
-      activations: activations.map((a) => ({ at: a.activated_at, approvalId: a.approval_id, by: a.activated_by })),
+      activations: activations.map((a) => ({ at: a.activated_at, approvalId: a.approval_id, by: a.activated_by, segment: a.segment_json === null ? null : readJson(segmentSchema, a.segment_json, `policy_activations.segment_json of ${policyRef(t, row.version)}`) })),
     };
   }
 
