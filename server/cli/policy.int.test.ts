@@ -1,5 +1,5 @@
 // `npm run policy -- fatf FILE`: proposes a kyc.risk version with a FATF lists file, as a named
-// proposer who must hold policies.propose; a second person approves it. Bad files, unknown or
+// proposer who must hold policies.propose; the tier-2 chain approves it. Bad files, unknown or
 // unentitled proposers and a proposal identical to the active lists are refused with the reason.
 
 import fs from 'node:fs';
@@ -28,7 +28,7 @@ describe('npm run policy -- fatf', () => {
     expect(r.stderr.replace(/npm warn.*\n/g, '')).toBe('');
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/Proposed kyc\.risk version 2 with 2 FATF plenaries \(2026-02-13, 2026-06-19\), replacing those of kyc\.risk@1\./);
-    expect(r.stdout).toMatch(/Approval request APR-\d{6}: a second person approves it .*until then kyc\.risk@1 stays in force\./);
+    expect(r.stdout).toMatch(/Change CHG-\d{6}, approval request APR-\d{6}: the tier-2 chain approves it .*until then kyc\.risk@1 stays in force\./);
   });
 
   it('refuses what it cannot propose, with the reason', () => {

@@ -12,6 +12,7 @@ import { VIEW_NAMES } from './views.js';
 import { alertAcknowledgeInput, alertCloseInput, alertRefInput } from '../alerts/workflow.js';
 import { exportRecordInput } from './exports.js';
 import { reportInput } from '../reports/schemas.js';
+import * as P from '../policies/inputs.js';
 import { evidenceClientInput, evidenceExportInput, evidenceOperationInput, evidenceStaffInput } from '../evidence/schemas.js';
 import { createUserInput, grantInput, resetInput, roleInput, statusInput } from '../access/schemas.js';
 import { clientAccountsInput, escalateInput, interventionApproveInput, interventionRefInput, interventionRejectInput, linkInput, requestInterventionInput } from '../platform/schemas.js';
@@ -107,6 +108,20 @@ export const CHANNELS = {
   'evidence.operation': evidenceOperationInput,
   'evidence.export': evidenceExportInput,
   'reports.get': reportInput,
+  'policies.list': z.object({ type: P.policyType.optional() }).strict(),
+  'policies.get': P.policyGetInput.strict(),
+  'policies.diff': P.diffInput,
+  'policies.dryRun': P.dryRunInput,
+  'policies.propose': P.proposeInput,
+  'policies.promote': P.promoteInput,
+  'policies.rollback': P.rollbackInput,
+  'policies.changes': P.changesInput,
+  'policies.change': P.changeInput,
+  'policies.review': P.reviewInput,
+  'policies.executions': P.executionsInput,
+  'policies.canaryReport': P.canaryReportInput,
+  'policies.remediations': P.remediationsInput,
+  'policies.closeRemediation': P.closeRemediationInput,
 } as const;
 
 export type Channel = keyof typeof CHANNELS;

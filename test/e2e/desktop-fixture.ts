@@ -24,9 +24,9 @@ export interface Desktop {
   close(): Promise<void>;
 }
 
-export async function startDesktop(prepare?: (t: TestServer) => Promise<void>, opts: { env?: Record<string, string> } = {}): Promise<Desktop> {
+export async function startDesktop(prepare?: (t: TestServer) => Promise<void>, opts: { env?: Record<string, string>; start?: string } = {}): Promise<Desktop> {
   const rendererDir = await buildRendererIfStale();
-  const t = await startTestServer('sqlite', opts.env ? { env: opts.env } : {});
+  const t = await startTestServer('sqlite', { ...(opts.env ? { env: opts.env } : {}), ...(opts.start ? { start: opts.start } : {}) });
   await prepare?.(t);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fxbo-e2e-'));
   const host = await startHeadlessHost({ serverUrl: t.url, rendererDir, cacheDir: path.join(dir, 'cache'), wrapper: new FileKeyWrapper(path.join(dir, 'keys')) });

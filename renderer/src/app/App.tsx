@@ -32,6 +32,7 @@ import { ClientSearch } from '../clients/ClientSearch.js';
 import { ClientPage } from '../clients/ClientPage.js';
 import { EvidencePage } from '../evidence/EvidencePage.js';
 import { ReportsView } from '../reports/ReportsView.js';
+import { RulesView } from '../rules/RulesView.js';
 import { ClientLookup } from '../clients/ClientLookup.js';
 import { InterventionsView } from '../platform/InterventionsView.js';
 import { ManagerOpsView } from '../platform/ManagerOpsView.js';
@@ -70,6 +71,7 @@ const NAV: Array<{ id: ViewId; label: string; needs: Permission[]; unless?: Perm
   { id: 'unlinked', label: 'No case on MT5', needs: ['platform.read'], badge: { view: 'managerOps', tabs: MANAGER_OP_TABS } },
   { id: 'audit', label: 'Audit log', needs: ['audit.read'] },
   { id: 'reports', label: 'Reports', needs: ['reports.read'] },
+  { id: 'rules', label: 'Rules', needs: ['policies.read'] },
   { id: 'access', label: 'Approvals', needs: ['access.read', 'approvals.read'], badge: { view: 'approvals', tabs: APPROVAL_TABS } },
   // Those who review clients find them from the search box; the rest (support, finance) here.
   { id: 'lookup', label: 'Client lookup', needs: ['clients.read'], unless: 'kyc.read' },
@@ -217,6 +219,7 @@ export function App() {
         {!page && current?.id === 'unlinked' && <ManagerOpsView offline={offline} />}
         {!page && current?.id === 'audit' && <AuditExplorer />}
         {!page && current?.id === 'reports' && <ReportsView />}
+        {!page && current?.id === 'rules' && <RulesView />}
         {!page && current?.id === 'access' && <AccessReview user={user} offline={offline} />}
         {!page && current?.id === 'lookup' && <ClientLookup onOpen={(id) => dispatch(openClient(id))} />}
       </main>

@@ -6,7 +6,7 @@ import type { HostEvent } from '../../../shared/desktop/api.js';
 import type { EvidenceSubject } from '../../../shared/evidence/schemas.js';
 import { hostSession, signOut } from '../session/slice.js';
 
-export type ViewId = 'kyc' | 'screening' | 'alerts' | 'withdrawals' | 'deposits' | 'exceptions' | 'interventions' | 'unlinked' | 'audit' | 'access' | 'lookup' | 'reports';
+export type ViewId = 'kyc' | 'screening' | 'alerts' | 'withdrawals' | 'deposits' | 'exceptions' | 'interventions' | 'unlinked' | 'audit' | 'access' | 'lookup' | 'reports' | 'rules';
 type SyncStatus = Extract<HostEvent, { type: 'sync' }>['status'];
 
 interface UiState {

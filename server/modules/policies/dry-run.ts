@@ -47,7 +47,7 @@ interface Replayed {
 export class PolicyDryRun {
   constructor(private readonly store: Store) {}
 
-  async run(auth: AuthContext, input: { type: string; document: unknown; from?: string | undefined; to?: string | undefined }) {
+  async run(auth: AuthContext, input: { type: string; document: unknown; from?: string | undefined; to?: string | undefined; days?: number | undefined }) {
     if (!isPolicyType(input.type)) throw new DomainError('VALIDATION_FAILED', `type: there is no policy type "${input.type}".`, { field: 'type' });
     return this.replay(input.type, validatePolicyDocument(input.type, input.document), listScope(auth, 'policies.read'), input);
   }
@@ -59,9 +59,9 @@ export class PolicyDryRun {
     return summary;
   }
 
-  private async replay(type: PolicyType, document: unknown, entities: string[], window: { from?: string | undefined; to?: string | undefined }) {
+  private async replay(type: PolicyType, document: unknown, entities: string[], window: { from?: string | undefined; to?: string | undefined; days?: number | undefined }) {
     const to = window.to ?? this.store.now();
-    const from = window.from ?? new Date(Date.parse(to) - 30 * 86_400_000).toISOString();
+    const from = window.from ?? new Date(Date.parse(to) - (window.days ?? 30) * 86_400_000).toISOString();
     if (from > to) throw new DomainError('VALIDATION_FAILED', `from (${from}) is after to (${to}).`, { field: 'from' });
     if (Date.parse(to) - Date.parse(from) > MAX_WINDOW_DAYS * 86_400_000) throw new DomainError('VALIDATION_FAILED', `A dry run covers at most ${MAX_WINDOW_DAYS} days of history; ${from} to ${to} is longer.`, { field: 'from' });
     const replay =

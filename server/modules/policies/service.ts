@@ -13,7 +13,7 @@ import { canonicalJson } from '../audit/canonical.js';
 import { PolicyReader, policyRef } from './reader.js';
 import { JSON_COLUMNS, readJson } from '../../db/json.js';
 import { diffPolicies, versionName } from '../../../shared/policies/diff.js';
-import { segmentSchema } from '../../../shared/policies/segment.js';
+import { describeSegment, segmentSchema } from '../../../shared/policies/segment.js';
 
 /** Finds every CEL condition in a document (`when` fields) and reports the first that does not parse. */
 function celProblems(value: unknown, path: string[] = []): string | null {
@@ -171,6 +171,7 @@ export class PoliciesService extends PolicyReader {
       .orderBy('id')
       .execute();
     const active = await this.require(this.store.kysely, t);
+    const canary = await this.canary(this.store.kysely, t);
     return {
       type: row.type,
       version: row.version,
@@ -183,6 +184,8 @@ export class PoliciesService extends PolicyReader {
       reason: row.reason,
       basedOnVersion: row.based_on_version,
       active: active.version === row.version,
+      /** the canary running for the type, whichever version this is */
+      canary: canary ? { version: canary.version, name: versionName(t, canary.version), segment: canary.segment, describe: describeSegment(canary.segment), since: canary.since } : null,
       activations: activations.map((a) => ({ at: a.activated_at, approvalId: a.approval_id, by: a.activated_by, segment: a.segment_json === null ? null : readJson(segmentSchema, a.segment_json, `policy_activations.segment_json of ${policyRef(t, row.version)}`) })),
     };
   }

@@ -1,0 +1,197 @@
+// One change request: what it is for and how it was tested, the dry run the server ran on
+// submission, the diff against the version in force, the approval chain slot by slot with each
+// answer (person and time), and the reviewer's answer: approve, reject or needs changes. A released
+// canary can be promoted from here (one approved action).
+
+import { useState } from 'react';
+import { ActionForm } from '../shared/ActionForm.js';
+import { PaneStatus, useHostAction, useHostQuery } from '../shared/host.js';
+import { notify } from '../shared/notices.js';
+import { useAppDispatch } from '../store.js';
+import { STATUS_WORDS, time } from './RulesView.js';
+
+const DETAIL_LABELS: Array<[string, string]> = [
+  ['purpose', 'Purpose'],
+  ['segments', 'Affected segments'],
+  ['edgeCases', 'Edge cases'],
+  ['testPlan', 'Test plan'],
+  ['rollbackPlan', 'Rollback plan'],
+  ['reason', 'Reason'],
+];
+
+const show = (v: unknown) => (v === undefined ? '—' : typeof v === 'string' ? v : JSON.stringify(v));
+
+export function DiffTable({ changes }: { changes: ReadonlyArray<{ path: string; kind: string; from?: unknown; to?: unknown }> }) {
+  if (changes.length === 0) return <p className="hint">No difference from the version in force.</p>;
+  return (
+    <table className="diff" aria-label="Differences from the version in force">
+      <thead>
+        <tr>
+          <th scope="col">Where</th>
+          <th scope="col">From</th>
+          <th scope="col">To</th>
+        </tr>
+      </thead>
+      <tbody>
+        {changes.map((c) => (
+          <tr key={`${c.path}-${c.kind}`} className={c.kind}>
+            <td className="mono">{c.path}</td>
+            <td>{show(c.from)}</td>
+            <td>{show(c.to)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+export function DryRunSummary({ run }: { run: { from: string; to: string; evaluated: number; changed: number; bySegment: ReadonlyArray<{ legalEntity: string; evaluated: number; changed: number }> } }) {
+  return (
+    <div className="dry-run" aria-label="Dry run">
+      <p>
+        Replayed <b>{run.evaluated.toLocaleString('en-GB')}</b> decisions from {time(run.from)} to {time(run.to)}: <b>{run.changed.toLocaleString('en-GB')}</b> would come out otherwise.
+      </p>
+      {run.bySegment.length > 0 && (
+        <table className="compact" aria-label="Dry run by legal entity">
+          <thead>
+            <tr>
+              <th scope="col">Legal entity</th>
+              <th scope="col">Decisions</th>
+              <th scope="col">Would change</th>
+            </tr>
+          </thead>
+          <tbody>
+            {run.bySegment.map((s) => (
+              <tr key={s.legalEntity}>
+                <td>{s.legalEntity}</td>
+                <td>{s.evaluated}</td>
+                <td>{s.changed}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </div>
+  );
+}
+
+export function ChangePane({ id, onChanged, onClose }: { id: string; onChanged: () => void; onClose: () => void }) {
+  const dispatch = useAppDispatch();
+  const change = useHostQuery('policies.change', { id }, [id]);
+  const review = useHostAction('policies.review');
+  const promote = useHostAction('policies.promote');
+  const [reason, setReason] = useState('');
+  const c = change.data;
+  const answer = async (a: 'approve' | 'reject' | 'needsChanges') => {
+    const done = await review.run({ id, answer: a, reason: reason.trim() });
+    if (!done) return;
+    dispatch(notify(`${id}: ${a === 'approve' ? 'approval given' : a === 'reject' ? 'rejected' : 'sent back for changes'} (${STATUS_WORDS[done.status] ?? done.status})`));
+    setReason('');
+    await change.reload();
+    onChanged();
+  };
+  const dryRun = c?.dryRun as null | { available?: false; why?: string; from: string; to: string; evaluated: number; changed: number; bySegment: Array<{ legalEntity: string; evaluated: number; changed: number }> };
+  return (
+    <aside className="pane rules-change" aria-label={`Change ${id}`}>
+      <header className="pane-head">
+        <h3>
+          {id} <span className="mono">{c?.name}</span>
+        </h3>
+        <button type="button" onClick={onClose} aria-label="Close the change">
+          Close
+        </button>
+      </header>
+      <PaneStatus error={change.error} loading={!c} what="the change" />
+      {c && (
+        <>
+          <p>
+            <span className={`status status-${c.status}`}>{STATUS_WORDS[c.status] ?? c.status}</span> · tier {c.tier} · {c.action}
+            {c.segment ? ` for ${Object.entries(c.segment as Record<string, unknown>).map(([k, v]) => `${k} ${String(v)}`).join(', ')}` : ''} · requested by {c.createdBy.username}, {time(c.createdAt)}
+          </p>
+          <dl className="facts">
+            {DETAIL_LABELS.filter(([k]) => (c.details as Record<string, unknown>)[k] !== undefined).map(([k, label]) => (
+              <div key={k}>
+                <dt>{label}</dt>
+                <dd>{String((c.details as Record<string, unknown>)[k])}</dd>
+              </div>
+            ))}
+          </dl>
+          <h4>Dry run submitted with it</h4>
+          {dryRun === null ? <p className="hint">None: this action does not need one.</p> : dryRun.available === false ? <p className="hint">{dryRun.why}</p> : <DryRunSummary run={dryRun} />}
+          <h4>
+            Against <span className="mono">{c.against.name}</span> (in force)
+          </h4>
+          <DiffTable changes={c.changes} />
+          <h4>Approval {c.approval.id}</h4>
+          {c.approval.chain ? (
+            <ol className="chain" aria-label="Approval chain">
+              {c.approval.chain.map((slot) => (
+                <li key={slot.name} className={slot.filled ? 'filled' : 'open'}>
+                  <b>{slot.name}</b> ({slot.roles.join(' or ').replaceAll('_', ' ')}): {slot.filled ? 'given' : 'waiting'}
+                </li>
+              ))}
+            </ol>
+          ) : (
+            <p>
+              {c.approval.tier}: {c.approval.approvals.length} of {c.approval.requiredCount} from {c.approval.requiredRoles.join(' or ').replaceAll('_', ' ')}
+            </p>
+          )}
+          <ul className="answers" aria-label="Answers">
+            {c.approval.approvals.map((a) => (
+              <li key={a.userId}>
+                Approved by {a.username} ({(a.role ?? '').replaceAll('_', ' ')}), {time(a.at)}
+                {a.reason ? `: ${a.reason}` : ''}
+              </li>
+            ))}
+            {c.approval.rejection && (
+              <li>
+                {c.approval.rejection.answer === 'needs changes' ? 'Needs changes' : 'Rejected'}: {c.approval.rejection.username}, {time(c.approval.rejection.at)}: {c.approval.rejection.reason}
+              </li>
+            )}
+          </ul>
+          {c.approval.availableActions.includes('approve') && (
+            <ActionForm label="Answer the change" onSubmit={() => void answer('approve')}>
+              <label>
+                Reason
+                <textarea value={reason} onChange={(e) => setReason(e.target.value)} rows={2} placeholder="What you checked: the diff, the dry run, the plans" />
+              </label>
+              <div className="buttons">
+                <button type="submit" disabled={review.busy || reason.trim().length < 3}>
+                  Approve
+                </button>
+                <button type="button" disabled={review.busy || reason.trim().length < 3} onClick={() => void answer('needsChanges')}>
+                  Needs changes
+                </button>
+                <button type="button" className="danger" disabled={review.busy || reason.trim().length < 3} onClick={() => void answer('reject')}>
+                  Reject
+                </button>
+              </div>
+              {review.error && <p className="error" role="alert">{review.error}</p>}
+            </ActionForm>
+          )}
+          {c.action === 'canary' && c.status === 'executed' && (
+            <ActionForm
+              label="Promote the canary"
+              onSubmit={async () => {
+                const r = await promote.run({ type: c.type, version: c.version, reason: reason.trim() });
+                if (r) {
+                  dispatch(notify(`Promotion of ${c.name} requested: ${r.approvalId} (${r.changeId})`));
+                  onChanged();
+                }
+              }}
+            >
+              <label>
+                Reason for promotion
+                <textarea value={reason} onChange={(e) => setReason(e.target.value)} rows={2} placeholder="What the canary showed" />
+              </label>
+              <button type="submit" disabled={promote.busy || reason.trim().length < 3}>
+                Promote to everyone
+              </button>
+              {promote.error && <p className="error" role="alert">{promote.error}</p>}
+            </ActionForm>
+          )}
+        </>
+      )}
+    </aside>
+  );
+}
