@@ -35,6 +35,18 @@ export function ClientSections({ view }: { view: ClientView }) {
       <div className="client-sections">
         <Section title="Documents" rows={view.documents} empty="No document received." columns={[['Document', (d) => d.documentId], ['Type', (d) => labelCase(d.documentType)], ['Status', (d) => labelCase(d.status)], ['Received', (d) => time(d.receivedAt)], ['SHA-256', (d) => <span className="mono hash">{d.sha256}</span>]]} />
         <Section title="Policy versions that decided" rows={view.policies} empty="No event names a policy version." columns={[['Version', (p) => p.policyRef], ['First', (p) => time(p.firstAt)], ['Last', (p) => time(p.lastAt)], ['Decisions', (p) => p.decisions]]} />
+        <Section
+          title="Automated decisions"
+          rows={view.automatedDecisions}
+          empty="No rule has decided anything about this client automatically."
+          columns={[
+            ['When', (e) => time(e.at)],
+            ['On', (e) => `${e.subject.type} ${e.subject.id}`],
+            ['Rule version', (e) => `${e.policy.name}${e.policy.canary ? ' (canary)' : ''}`],
+            ['Outcome', (e) => e.outcome],
+            ['Conditions that held', (e) => (e.conditions as Array<{ name: string; result: boolean; values: Record<string, unknown> }>).filter((c) => c.result).map((c) => `${c.name} (${Object.entries(c.values).map(([k, v]) => `${k} ${String(v)}`).join(', ')})`).join('; ')],
+          ]}
+        />
       </div>
     </>
   );

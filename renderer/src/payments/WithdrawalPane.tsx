@@ -3,6 +3,7 @@
 // still needed, the provider's events, and the actions the state machine allows this user: approve
 // (a), reject (r), hold (h), release (l), resolve a payout whose outcome is unknown (s).
 
+import { versionName } from '../../../shared/policies/diff.js';
 import { useEffect, useRef, useState } from 'react';
 import type { CacheRow } from '../../../shared/desktop/views.js';
 import { labelCase, labelOf } from '../../../shared/labels.js';
@@ -61,6 +62,11 @@ function ReasonForm({ label, needed, onSubmit, onCancel, busy, offline, resoluti
   );
 }
 
+
+const ruleName = (ref: string) => {
+  const at = ref.lastIndexOf('@');
+  return at > 0 ? versionName(ref.slice(0, at), Number(ref.slice(at + 1))) : ref;
+};
 export function WithdrawalPane({ row, offline }: { row: CacheRow; offline: boolean }) {
   const dispatch = useAppDispatch();
   const ref = String(row.ref);
@@ -139,6 +145,8 @@ export function WithdrawalPane({ row, offline }: { row: CacheRow; offline: boole
           Destination: `${w.destination.accountHolder} · ${w.destination.account}`,
           Provider: `${w.provider} (${labelCase(w.method)})`,
           Tier: `${w.tier}${w.override ? ' + override approver' : ''}`,
+          // The rule version that chose the tier (a canary's where the client was in its segment): the execution log holds its conditions.
+          'Decided by': ruleName(w.policyRef),
           'SLA due': `${w.slaDueAt.replace('T', ' ').slice(0, 16)} UTC${w.slaMinutesLeft !== null ? ` (${w.slaMinutesLeft < 0 ? `${-w.slaMinutesLeft} min overdue` : `${w.slaMinutesLeft} min left`})` : ''}`,
           'Payout key': w.idempotencyKey,
           'Provider transaction': w.providerTxId,

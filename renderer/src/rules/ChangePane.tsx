@@ -8,7 +8,9 @@ import { ActionForm } from '../shared/ActionForm.js';
 import { PaneStatus, useHostAction, useHostQuery } from '../shared/host.js';
 import { notify } from '../shared/notices.js';
 import { useAppDispatch } from '../store.js';
-import { STATUS_WORDS, time } from './RulesView.js';
+import { STATUS_WORDS, time } from './words.js';
+import { DiffTable, DryRunSummary } from './Parts.js';
+import { describeSegment, type Segment } from '../../../shared/policies/segment.js';
 
 const DETAIL_LABELS: Array<[string, string]> = [
   ['purpose', 'Purpose'],
@@ -18,62 +20,6 @@ const DETAIL_LABELS: Array<[string, string]> = [
   ['rollbackPlan', 'Rollback plan'],
   ['reason', 'Reason'],
 ];
-
-const show = (v: unknown) => (v === undefined ? '—' : typeof v === 'string' ? v : JSON.stringify(v));
-
-export function DiffTable({ changes }: { changes: ReadonlyArray<{ path: string; kind: string; from?: unknown; to?: unknown }> }) {
-  if (changes.length === 0) return <p className="hint">No difference from the version in force.</p>;
-  return (
-    <table className="diff" aria-label="Differences from the version in force">
-      <thead>
-        <tr>
-          <th scope="col">Where</th>
-          <th scope="col">From</th>
-          <th scope="col">To</th>
-        </tr>
-      </thead>
-      <tbody>
-        {changes.map((c) => (
-          <tr key={`${c.path}-${c.kind}`} className={c.kind}>
-            <td className="mono">{c.path}</td>
-            <td>{show(c.from)}</td>
-            <td>{show(c.to)}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
-  );
-}
-
-export function DryRunSummary({ run }: { run: { from: string; to: string; evaluated: number; changed: number; bySegment: ReadonlyArray<{ legalEntity: string; evaluated: number; changed: number }> } }) {
-  return (
-    <div className="dry-run" aria-label="Dry run">
-      <p>
-        Replayed <b>{run.evaluated.toLocaleString('en-GB')}</b> decisions from {time(run.from)} to {time(run.to)}: <b>{run.changed.toLocaleString('en-GB')}</b> would come out otherwise.
-      </p>
-      {run.bySegment.length > 0 && (
-        <table className="compact" aria-label="Dry run by legal entity">
-          <thead>
-            <tr>
-              <th scope="col">Legal entity</th>
-              <th scope="col">Decisions</th>
-              <th scope="col">Would change</th>
-            </tr>
-          </thead>
-          <tbody>
-            {run.bySegment.map((s) => (
-              <tr key={s.legalEntity}>
-                <td>{s.legalEntity}</td>
-                <td>{s.evaluated}</td>
-                <td>{s.changed}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
-    </div>
-  );
-}
 
 export function ChangePane({ id, onChanged, onClose }: { id: string; onChanged: () => void; onClose: () => void }) {
   const dispatch = useAppDispatch();
@@ -106,7 +52,7 @@ export function ChangePane({ id, onChanged, onClose }: { id: string; onChanged: 
         <>
           <p>
             <span className={`status status-${c.status}`}>{STATUS_WORDS[c.status] ?? c.status}</span> · tier {c.tier} · {c.action}
-            {c.segment ? ` for ${Object.entries(c.segment as Record<string, unknown>).map(([k, v]) => `${k} ${String(v)}`).join(', ')}` : ''} · requested by {c.createdBy.username}, {time(c.createdAt)}
+            {c.segment ? ` for ${describeSegment(c.segment as Segment)}` : ''} · requested by {c.createdBy.username}, {time(c.createdAt)}
           </p>
           <dl className="facts">
             {DETAIL_LABELS.filter(([k]) => (c.details as Record<string, unknown>)[k] !== undefined).map(([k, label]) => (

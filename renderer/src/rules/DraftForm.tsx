@@ -10,7 +10,7 @@ import { errorText, useHostAction, useHostQuery } from '../shared/host.js';
 import { call } from '../bridge.js';
 import { notify } from '../shared/notices.js';
 import { useAppDispatch } from '../store.js';
-import { DiffTable, DryRunSummary } from './ChangePane.js';
+import { DiffTable, DryRunSummary } from './Parts.js';
 
 type Policy = ChannelOutput<'policies.get'>;
 type Diff = ChannelOutput<'policies.diff'>['changes'];

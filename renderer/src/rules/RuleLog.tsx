@@ -8,7 +8,8 @@ import { ActionForm } from '../shared/ActionForm.js';
 import { PaneStatus, useHostAction, useHostQuery } from '../shared/host.js';
 import { notify } from '../shared/notices.js';
 import { useAppDispatch } from '../store.js';
-import { time } from './RulesView.js';
+import { time } from './words.js';
+import { describeSegment } from '../../../shared/policies/segment.js';
 
 export function CanaryCard({ type, version }: { type: string; version: number; onChanged: () => void }) {
   const report = useHostQuery('policies.canaryReport', { type }, [type, version]);
@@ -18,7 +19,7 @@ export function CanaryCard({ type, version }: { type: string; version: number; o
   return (
     <section className="client-section canary" aria-label="Canary comparison">
       <h3>
-        Canary since {time(r.since)} for {Object.entries(r.segment).map(([k, v]) => `${k} ${String(v)}`).join(', ')}
+        Canary since {time(r.since)} for {describeSegment(r.segment)}
       </h3>
       <div className="sides">
         {r.sides.map((side) => (

@@ -10,25 +10,10 @@ import { useAppSelector } from '../store.js';
 import { ChangePane } from './ChangePane.js';
 import { DraftForm } from './DraftForm.js';
 import { CanaryCard, ExecutionLog, RemediationCard } from './RuleLog.js';
+import { STATUS_WORDS, time, TYPE_LABELS } from './words.js';
 
 type Change = ChannelOutput<'policies.changes'>['items'][number];
 type Tab = 'changes' | 'draft' | 'log' | 'remediation';
-
-export const TYPE_LABELS: Record<string, string> = {
-  'approvals.tiers': 'Approval tiers',
-  'screening.thresholds': 'Screening thresholds',
-  'kyc.risk': 'KYC risk scoring',
-  'kyc.review': 'KYC review',
-  'payments.deposits': 'Deposits',
-  'payments.withdrawalTiers': 'Withdrawal tiers',
-  'platform.interventionTiers': 'MT5 intervention tiers',
-  'platform.accounts': 'MT5 account types',
-  'policies.changeControl': 'Change control',
-};
-
-export const STATUS_WORDS: Record<string, string> = { pending: 'Waiting for approvals', executed: 'Released', rejected: 'Rejected', needs_changes: 'Needs changes', expired: 'Expired', cancelled: 'Withdrawn', failed: 'Failed', approved: 'Approved' };
-
-export const time = (iso: string | null | undefined) => (iso ? `${iso.slice(0, 16).replace('T', ' ')} UTC` : '—');
 
 function ChangesTable({ items, open, onOpen }: { items: readonly Change[]; open: string | null; onOpen: (id: string) => void }) {
   if (items.length === 0) return <p className="hint">No change has been requested for this rule yet.</p>;

@@ -14,6 +14,7 @@
 // entity; a staff member's with `access.read` (staff records), showing the events of the entities
 // where the reader holds `access.read` or `evidence.read`, and those of none (sign-ins).
 
+import { findExecutions } from '../policies/executions.js';
 import type { Kysely } from 'kysely';
 import { DomainError } from '../../../shared/errors.js';
 import { requireEntity, type AuthContext } from '../../core/auth.js';
@@ -88,6 +89,8 @@ export class EvidenceService {
       events: rows.map(item),
       documents: documents.map((d) => ({ documentId: d.id, documentType: d.document_type, fileName: d.file_name, mimeType: d.mime, size: d.size, sha256: d.sha256, source: d.source, status: d.status, receivedAt: d.received_at, expiresAt: d.expires_at, supersededBy: d.superseded_by, caseRef: d.kyc_case_id })),
       policies: policiesOf(rows),
+      // The rules' automated decisions about the client, each with its conditions, values and version.
+      automatedDecisions: (await findExecutions(db, [client.legal_entity], { clientId: client.id, limit: 500 })).items,
       chain: chainOf(rows, await coveringCheckpoint(db, rows.at(-1)?.seq)),
       truncated: rows.length === limit,
     };
