@@ -4,6 +4,7 @@
 // canary can be promoted from here (one approved action).
 
 import { useState } from 'react';
+import { roleLabel, type Role } from '../../../shared/access/permissions.js';
 import { ActionForm } from '../shared/ActionForm.js';
 import { PaneStatus, useHostAction, useHostQuery } from '../shared/host.js';
 import { notify } from '../shared/notices.js';
@@ -73,19 +74,19 @@ export function ChangePane({ id, onChanged, onClose }: { id: string; onChanged: 
             <ol className="chain" aria-label="Approval chain">
               {c.approval.chain.map((slot) => (
                 <li key={slot.name} className={slot.filled ? 'filled' : 'open'}>
-                  <b>{slot.name}</b> ({slot.roles.join(' or ').replaceAll('_', ' ')}): {slot.filled ? 'given' : 'waiting'}
+                  <b>{slot.name}</b> ({slot.roles.map(roleLabel).join(' or ')}): {slot.filled ? 'given' : 'waiting'}
                 </li>
               ))}
             </ol>
           ) : (
             <p>
-              {c.approval.tier}: {c.approval.approvals.length} of {c.approval.requiredCount} from {c.approval.requiredRoles.join(' or ').replaceAll('_', ' ')}
+              {c.approval.tier}: {c.approval.approvals.length} of {c.approval.requiredCount} from {c.approval.requiredRoles.map(roleLabel).join(' or ')}
             </p>
           )}
           <ul className="answers" aria-label="Answers">
             {c.approval.approvals.map((a) => (
               <li key={a.userId}>
-                Approved by {a.username} ({(a.role ?? '').replaceAll('_', ' ')}), {time(a.at)}
+                Approved by {a.username}{a.role ? ` (${roleLabel(a.role as Role)})` : ''}, {time(a.at)}
                 {a.reason ? `: ${a.reason}` : ''}
               </li>
             ))}
