@@ -55,6 +55,7 @@ import { PolicyChanges } from './modules/policies/changes.js';
 import { PolicyRollbacks } from './modules/policies/rollback.js';
 import { PolicyExecutions } from './modules/policies/executions.js';
 import { PolicyChangeReads } from './modules/policies/change-reads.js';
+import { PolicyMonitors } from './modules/policies/monitors.js';
 import type { Mt5Link } from './platform/link.js';
 import { InterventionReads } from './modules/platform/intervention-rows.js';
 import { ManagerOperations } from './modules/platform/unlinked.js';
@@ -109,6 +110,7 @@ export interface Services {
   policyRollbacks: PolicyRollbacks;
   policyExecutions: PolicyExecutions;
   policyChangeReads: PolicyChangeReads;
+  policyMonitors: PolicyMonitors;
   interventionReads: InterventionReads;
   managerOps: ManagerOperations;
   mt5Accounts: PlatformAccounts;
@@ -216,6 +218,7 @@ export function buildServices(config: Config, db: Db, clock: Clock): Services {
     policyRollbacks,
     policyExecutions: new PolicyExecutions(store, policies),
     policyChangeReads: new PolicyChangeReads(store, policies, approvals),
+    policyMonitors: new PolicyMonitors(store, policies),
     evidencePacks: new EvidencePacks(store, evidence, auditLog, macKey, auditKeys, documents),
     interventionReads,
     managerOps,

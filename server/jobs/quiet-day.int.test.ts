@@ -94,7 +94,7 @@ describeEachEngine('scheduled jobs on a quiet day', (engine) => {
   it('every background job the server runs, this list complete, does nothing on a quiet system', async () => {
     const jobs = backgroundJobs(t.server.services, { auditCheckpointIntervalMs: 60_000, mt5: undefined });
     // A job added later joins this list and so this test; these are the ones there are today.
-    expect(jobs.map((j) => j.name).sort()).toEqual(['access.grantExpiry', 'approvals.expiry', 'audit.checkpoint', 'auth.denials', 'jobs.drain', 'kyc.countryLists', 'kyc.documentExpiry', 'kyc.sla', 'payments.events', 'payments.overdueDeposits', 'payments.withdrawals', 'platform.operations', 'platform.scan', 'reports.snapshots']);
+    expect(jobs.map((j) => j.name).sort()).toEqual(['access.grantExpiry', 'approvals.expiry', 'audit.checkpoint', 'auth.denials', 'jobs.drain', 'kyc.countryLists', 'kyc.documentExpiry', 'kyc.sla', 'payments.events', 'payments.overdueDeposits', 'payments.withdrawals', 'platform.operations', 'platform.scan', 'policies.monitors', 'reports.snapshots']);
     await t.server.services.auditLog.checkpointNow(t.clock.now().toISOString());
     const before = await lastSeq();
     for (const job of [...jobs, ...jobs]) {

@@ -61,6 +61,7 @@ export const DEFAULT_CHANGE_CONTROL: ChangeControlPolicy = {
     'platform.interventionTiers': { tier: 3, owner: ['dealing_manager', 'finance_manager'] },
     'platform.accounts': { tier: 3, owner: ['dealing_manager'] },
     'policies.changeControl': { tier: 3, owner: ['mlro'] },
+    'policies.monitors': { tier: 2, owner: ['mlro', 'finance_manager'] },
   },
   tiers: {
     '1': { chain: [MAINTAINER], dryRunDays: 0, blackouts: [], expiresInHours: 168 },

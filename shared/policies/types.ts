@@ -6,6 +6,7 @@ import { DEFAULT_KYC_REVIEW, DEFAULT_KYC_RISK, kycReviewSchema, kycRiskSchema } 
 import { DEFAULT_SCREENING_THRESHOLDS, screeningThresholdsSchema } from './screening.js';
 import { DEFAULT_INTERVENTION_TIERS, DEFAULT_PLATFORM_ACCOUNTS, interventionTiersSchema, platformAccountsSchema } from './platform.js';
 import { changeControlSchema, DEFAULT_CHANGE_CONTROL } from './change-control.js';
+import { DEFAULT_MONITORS, monitorsSchema } from './monitors.js';
 import { DEFAULT_DEPOSITS_POLICY, DEFAULT_WITHDRAWAL_TIERS, depositsPolicySchema, withdrawalTiersSchema } from './payments.js';
 
 export const POLICY_TYPES = {
@@ -53,6 +54,11 @@ export const POLICY_TYPES = {
     description: 'Change control of the rules themselves: each policy type\u2019s risk tier and owners, each tier\u2019s approval chain, dry-run window and release blackouts, and who fast-tracks a rollback or promotes a canary.',
     schema: changeControlSchema,
     initial: DEFAULT_CHANGE_CONTROL,
+  },
+  'policies.monitors': {
+    description: 'What the back office watches in itself: time in KYC states, stuck withdrawals, rejection and exception levels, payout totals; who is alerted, and which rule changes a breach may propose to roll back.',
+    schema: monitorsSchema,
+    initial: DEFAULT_MONITORS,
   },
 } as const satisfies Record<string, { description: string; schema: z.ZodType; initial: unknown }>;
 

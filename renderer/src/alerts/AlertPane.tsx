@@ -18,6 +18,49 @@ import { ActionForm } from '../shared/ActionForm.js';
 import { useAppDispatch, useAppSelector } from '../store.js';
 
 
+interface Proposal {
+  type: string;
+  toVersion: number;
+  name: string;
+  reason: string;
+}
+const isProposal = (v: unknown): v is Proposal => typeof v === 'object' && v !== null && typeof (v as Proposal).type === 'string' && typeof (v as Proposal).toVersion === 'number';
+
+/** A monitor's proposal to roll a recent rule change back: asked for in one action (fast-tracked; another person approves). */
+function ProposedRollback({ proposal, offline }: { proposal: Proposal; offline: boolean }) {
+  const dispatch = useAppDispatch();
+  const rollback = useHostAction('policies.rollback');
+  const [asked, setAsked] = useState<string | null>(null);
+  return (
+    <div className="flag-banner" role="note" aria-label="Proposed rollback">
+      <p>
+        Proposed: roll the rule back to <b className="mono">{proposal.name}</b>. {proposal.reason}.
+      </p>
+      {asked ? (
+        <p className="hint">Rollback requested: {asked}, waiting for one approval.</p>
+      ) : (
+        <button
+          disabled={offline || rollback.busy}
+          onClick={async () => {
+            const r = await rollback.run({ type: proposal.type, toVersion: proposal.toVersion, reason: proposal.reason });
+            if (r) {
+              setAsked(r.approvalId);
+              dispatch(notify(`Rollback to ${r.name} requested: ${r.approvalId}, fast-tracked`));
+            }
+          }}
+        >
+          Request this rollback
+        </button>
+      )}
+      {rollback.error && (
+        <p className="error" role="alert">
+          {rollback.error}
+        </p>
+      )}
+    </div>
+  );
+}
+
 function CloseForm({ id, onDone, onCancel, offline }: { id: string; onDone: () => void; onCancel: () => void; offline: boolean }) {
   const close = useHostAction('alerts.close');
   const [reasonCode, setReasonCode] = useState<AlertCloseReason>('action_taken');
@@ -124,8 +167,8 @@ export function AlertPane({ row, offline }: { row: CacheRow; offline: boolean })
           'Raised for': roleLabel(a.forRole),
           Raised: `${a.createdAt.replace('T', ' ').slice(0, 19)} UTC`,
           'Taken by': a.assignee,
-          // The details' keys read as words (RecordDetail labels camelCase keys).
-          ...a.details,
+          // The details' keys read as words (RecordDetail labels camelCase keys); a monitor's change and proposal below.
+          ...Object.fromEntries(Object.entries(a.details).filter(([k]) => k !== 'recentChange' && k !== 'proposedRollback')),
         }}
       />
       {a.flags && (
@@ -134,6 +177,7 @@ export function AlertPane({ row, offline }: { row: CacheRow; offline: boolean })
           {/Restricted/.test(a.flags) ? ' The client is restricted: what they may do is limited until the restriction is resolved.' : ''}
         </p>
       )}
+      {!a.closed && isProposal(a.details.proposedRollback) && <ProposedRollback proposal={a.details.proposedRollback} offline={offline} />}
       {a.acknowledged && <p className="hint">Acknowledged by {a.acknowledged.by} at {a.acknowledged.at.replace('T', ' ').slice(0, 19)} UTC.</p>}
       {a.closed && (
         <dl>

@@ -10,6 +10,7 @@ export const TYPE_LABELS: Record<string, string> = {
   'platform.interventionTiers': 'MT5 intervention tiers',
   'platform.accounts': 'MT5 account types',
   'policies.changeControl': 'Change control',
+  'policies.monitors': 'Monitors',
 };
 
 export const STATUS_WORDS: Record<string, string> = { pending: 'Waiting for approvals', executed: 'Released', rejected: 'Rejected', needs_changes: 'Needs changes', expired: 'Expired', cancelled: 'Withdrawn', failed: 'Failed', approved: 'Approved' };

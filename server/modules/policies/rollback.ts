@@ -10,6 +10,7 @@ import { versionName } from '../../../shared/policies/diff.js';
 import type { PolicyType } from '../../../shared/policies/types.js';
 import { listScope, requireEntity, type AuthContext } from '../../core/auth.js';
 import type { Mutation, Store } from '../../core/store.js';
+import type { Actor } from '../../core/actor.js';
 import { nextValueBy } from '../../db/counters.js';
 import type { ApprovalKinds } from '../approvals/registry.js';
 import type { PolicyChanges } from './changes.js';
@@ -102,10 +103,10 @@ export class PolicyRollbacks {
   }
 
   /** `policies.rollback`: the version is a number or a name (PAYMENTS_WITHDRAWAL_TIERS_v3), which must be of the type. */
-  async request(auth: AuthContext, input: { type: string; toVersion: number | string; reason: string }) {
+  async request(actor: Actor, input: { type: string; toVersion: number | string; reason: string }) {
     const type = this.policies.assertType(input.type);
     const toVersion = this.versionNumber(type, input.toVersion);
-    return this.store.mutate(auth.actor, async (m) => {
+    return this.store.mutate(actor, async (m) => {
       const exists = await m.trx.selectFrom('policy_versions').select('version').where('type', '=', type).where('version', '=', toVersion).executeTakeFirst();
       if (!exists) throw new DomainError('NOT_FOUND', `toVersion: ${type} has no version ${toVersion}.`, { field: 'toVersion' });
       await this.replaced(m, type, toVersion);

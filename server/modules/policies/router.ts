@@ -34,7 +34,7 @@ export const policiesRouter = router({
     .input(I.canaryInput)
     .mutation(({ ctx, input }) => ctx.services.policyChanges.canary(ctx.auth, { ...input, reason: input.reason ?? `Canary of ${input.type} version ${input.version}` })),
   promote: staffProcedure.input(I.promoteInput).mutation(({ ctx, input }) => ctx.services.policyChanges.promote(ctx.auth, input)),
-  rollback: staffProcedure.input(I.rollbackInput).mutation(({ ctx, input }) => ctx.services.policyRollbacks.request(ctx.auth, input)),
+  rollback: staffProcedure.input(I.rollbackInput).mutation(({ ctx, input }) => ctx.services.policyRollbacks.request(ctx.auth.actor, input)),
   changes: staffProcedure.input(I.changesInput.optional()).query(({ ctx, input }) => ctx.services.policyChangeReads.list(ctx.auth, input ?? { limit: 200 })),
   change: staffProcedure.input(I.changeInput).query(({ ctx, input }) => ctx.services.policyChangeReads.get(ctx.auth, input.id)),
   // A reviewer's answer on a change request: approve, reject or needs changes (closing it for a revised version).

@@ -1,0 +1,70 @@
+// Monitors (issue 19) on both engines: after a withdrawal-tier change goes live, a withdrawal left
+// past its SLA breaks the (tightened) overdue monitor: the job raises one alert for the finance
+// manager naming the breach and the recent change and proposing to roll that change back; running
+// again raises nothing more; the person working the alert asks for the rollback, another approves.
+
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { DEFAULT_WITHDRAWAL_TIERS } from '../../../shared/policies/payments.js';
+import { DEFAULT_MONITORS } from '../../../shared/policies/monitors.js';
+import { describeEachEngine, portalClientFor, startTestServer, type TestServer } from '../../testing/harness.js';
+import { anApprovedClient } from '../../testing/builders.js';
+import { startPspSimulator, type PspSimulator } from '../../simulators/psp/provider.js';
+import { A_CHANGE, afterPeakHours, approveAs, last30Days } from '../../testing/changes.js';
+
+describeEachEngine('rule monitors', (engine) => {
+  let t: TestServer;
+  let sim: PspSimulator;
+  let now = () => Date.now();
+  beforeAll(async () => {
+    sim = await startPspSimulator({ provider: 'simpay', now: () => now() });
+    t = await startTestServer(engine, { env: { PSP_SIMPAY_SECRET: sim.secret, PSP_SIMPAY_URL: sim.url, LOG_LEVEL: 'error' } });
+    now = () => t.clock.now().getTime();
+    sim.setWebhookUrl(`${t.url}/webhooks/psp/simpay`);
+  });
+  afterAll(async () => {
+    await t?.close();
+    await sim?.close();
+  });
+
+  it('raises one alert for a breach after a change and proposes rolling the change back', async () => {
+    const services = t.server.services;
+    const actor = async (username: string) => ({ id: await t.userId(username), name: username, ip: null, userAgent: 'test', sessionId: null });
+    // Nothing is wrong on a fresh system.
+    expect(await services.policyMonitors.run()).toEqual([]);
+
+    const portal = portalClientFor(t.url).portal;
+    const { clientId, input } = await anApprovedClient(t, { legalEntity: 'eu' });
+    const { depositRef } = await portal.initiateDeposit.mutate({ clientId, amount: '5000.00', currency: 'EUR', method: 'bank_transfer', provider: 'simpay' });
+    await sim.pay({ reference: depositRef, amount: '5000.00', currency: 'EUR', payerName: `${input.firstName} ${input.lastName}` });
+    await sim.drain();
+    await portal.requestWithdrawal.mutate({ clientId, amount: '800.00', currency: 'EUR', method: 'bank_transfer', provider: 'simpay', destination: { accountHolder: `${input.firstName} ${input.lastName}`, account: 'CY17002001280000001200527600' } });
+
+    // A withdrawal-tier change goes live (its tier-3 chain, after peak hours).
+    const tiers = structuredClone(DEFAULT_WITHDRAWAL_TIERS);
+    tiers.tiers[1] = { ...tiers.tiers[1]!, slaHours: 2 };
+    const change = await services.policyChanges.submit(await actor('senior'), { type: 'payments.withdrawalTiers', document: tiers, reason: 'Two-hour SLA for small withdrawals', change: A_CHANGE, dryRun: last30Days(t) });
+    afterPeakHours(t);
+    expect(await approveAs(t, change.approvalId, ['finmanager', 'admin', 'mlro', 'risk'])).toBe('executed');
+    // The overdue monitor tightened to "any", proposing a rollback (tier 2: owner, maintainer, compliance).
+    const monitors = structuredClone(DEFAULT_MONITORS);
+    Object.assign(monitors.monitors.find((m) => m.id === 'withdrawals_overdue')!, { above: 0, proposeRollback: true });
+    const tightened = await services.policyChanges.submit(await actor('senior'), { type: 'policies.monitors', document: monitors, reason: 'Every overdue withdrawal is news this week', change: A_CHANGE });
+    expect(await approveAs(t, tightened.approvalId, ['mlro', 'admin', 'compliance'])).toBe('executed');
+
+    t.clock.advance(26 * 3_600_000);
+    const raised = await services.policyMonitors.run();
+    expect(raised).toHaveLength(1);
+    const alert = await services.store.kysely.selectFrom('alerts').selectAll().where('id', '=', raised[0]!).executeTakeFirstOrThrow();
+    expect(alert).toMatchObject({ kind: 'policy.monitor', legal_entity: 'eu', for_role: 'finance_manager', status: 'open', source_ref: 'MON:withdrawals_overdue:eu' });
+    expect(alert.summary).toMatch(new RegExp(`^More than 10 withdrawals past their SLA: withdrawals waiting for approval or on hold past their sla is 1 \\(above 0\\), PAYMENTS_WITHDRAWAL_TIERS_v${change.version} in force since .*; rollback to PAYMENTS_WITHDRAWAL_TIERS_v${change.version - 1} proposed$`));
+    const details = JSON.parse(alert.details_json) as { proposedRollback: { type: string; toVersion: number; reason: string } };
+    expect(details.proposedRollback).toMatchObject({ type: 'payments.withdrawalTiers', toVersion: change.version - 1, reason: expect.stringMatching(/^Monitor withdrawals_overdue breached/) });
+    expect(await services.store.kysely.selectFrom('approval_requests').select('id').where('kind', '=', 'policies.rollback').execute()).toEqual([]);
+
+    // Still broken, already raised: nothing more. The person working the alert asks for the rollback; another approves it.
+    expect(await services.policyMonitors.run()).toEqual([]);
+    const asked = await services.policyRollbacks.request(await actor('finmanager'), details.proposedRollback);
+    expect(await approveAs(t, asked.approvalId, ['mlro'])).toBe('executed');
+    expect((await services.policies.require(services.store.kysely, 'payments.withdrawalTiers')).version).toBe(change.version - 1);
+  });
+});
