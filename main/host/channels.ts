@@ -87,6 +87,10 @@ export interface ChannelOutputs {
   'policies.canaryReport': Server['policies']['canaryReport'];
   'policies.remediations': Server['policies']['remediations'];
   'policies.closeRemediation': Server['policies']['closeRemediation'];
+  'policies.exportVersion': Server['policies']['exportVersion'];
+  'policies.importVersion': Server['policies']['importVersion'];
+  'policies.snapshots': Server['policies']['snapshots'];
+  'policies.snapshot': Server['policies']['snapshot'];
   'withdrawals.approve': Server['withdrawals']['approve'];
   'withdrawals.reject': Server['withdrawals']['reject'];
   'withdrawals.hold': Server['withdrawals']['hold'];

@@ -13,6 +13,7 @@ import { startPspSimulator } from '../simulators/psp/provider.js';
 import { startMt5Simulator } from '../simulators/mt5/simulator.js';
 import { seedPlatform } from '../seed/platform.js';
 import { seedPayments } from '../seed/payments.js';
+import { seedRuleChanges } from '../seed/rules.js';
 
 const { values } = parseFlags({ 'data-dir': { type: 'string' } }, 'npm run demo:server [-- --data-dir DIR]');
 const dataDir = path.resolve(values['data-dir'] ?? process.env.DATA_DIR ?? './data/demo');
@@ -78,6 +79,7 @@ const seeded = await seedDemo(server.services, { seed: 1, stories: true, sharedD
 const { credentials, created } = seeded;
 await seedPayments(server.services, pspSim, (line) => console.log(line));
 await seedPlatform(server.services, mt5Sim, (line) => console.log(line));
+await seedRuleChanges(server.services, (line) => console.log(line));
 // Where scripts find the simulators (CONTRACT: DATA_DIR/simulators.json).
 const mt5 = { url: mt5Sim.url, login: mt5Sim.login, password: mt5Sim.password, dealerLogin: mt5Sim.dealerLogin, dealerPassword: mt5Sim.dealerPassword, certificate: mt5Sim.certificate, controlToken: mt5Sim.controlToken };
 fs.writeFileSync(path.join(dataDir, 'simulators.json'), `${JSON.stringify({ mt5, psp: { url: pspSim.url, provider: pspSim.provider, secret: pspSim.secret }, ...(kycSim ? { kyc: { url: kycSim.url } } : {}) }, null, 2)}\n`, { mode: 0o600 });

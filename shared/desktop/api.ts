@@ -122,6 +122,10 @@ export const CHANNELS = {
   'policies.canaryReport': P.canaryReportInput,
   'policies.remediations': P.remediationsInput,
   'policies.closeRemediation': P.closeRemediationInput,
+  'policies.exportVersion': P.exportVersionInput,
+  'policies.importVersion': P.importVersionInput,
+  'policies.snapshots': z.object({}).strict(),
+  'policies.snapshot': P.snapshotInput,
 } as const;
 
 export type Channel = keyof typeof CHANNELS;

@@ -27,4 +27,7 @@ export const executionsInput = z
   .strict();
 export const canaryReportInput = z.object({ type: policyType }).strict();
 export const remediationsInput = z.object({ type: policyType.optional(), status: z.enum(['open', 'closed']).optional(), rollbackId: approvalId.optional(), cursor: z.string().max(20).optional(), limit }).strict();
+export const exportVersionInput = z.object({ type: policyType, version: policyVersion }).strict();
+export const importVersionInput = proposeInput.pick({ reason: true, change: true, dryRun: true }).extend({ content: z.string().min(2).max(1_000_000) }).strict();
+export const snapshotInput = z.object({ id: z.number().int().positive() }).strict();
 export const closeRemediationInput = z.object({ id: z.string().regex(/^REM-\d{6,}$/, 'a remediation reference like REM-000123'), reason }).strict();

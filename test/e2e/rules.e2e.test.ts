@@ -53,7 +53,7 @@ describe('rule change control in the desktop UI', () => {
 
   it('drafts, dry-runs, submits, needs the chain, runs as a canary, is promoted and rolled back with remediation tasks', async () => {
     const v1 = (await d.t.server.services.policies.require(d.t.server.services.store.kysely, TYPE)).version;
-    const { page, errors } = await openDesk(d, 'senior');
+    const { page, errors } = await openDesk(d, 'senior', { acceptDownloads: true });
     await page.getByRole('navigation').getByRole('button', { name: /^Rules/ }).click();
     const rules = page.getByRole('region', { name: 'Rules' });
     await rules.getByRole('navigation', { name: 'Policy types' }).getByRole('button', { name: /Withdrawal tiers/ }).click();
@@ -143,6 +143,12 @@ describe('rule change control in the desktop UI', () => {
     await tasks.getByRole('button', { name: 'Close', exact: true }).click();
     await expect.poll(() => tasks.locator('tr', { hasText: inCanary }).textContent()).toMatch(/Closed .*Second approval given/);
     await page.screenshot({ path: shot('rules-remediation.png') });
+
+    // Every tier-3 release (canary, promotion, rollback) kept a snapshot; a version exports as a signed file.
+    await rules.getByRole('tab', { name: 'Versions and snapshots' }).click();
+    await expect.poll(() => rules.getByRole('table', { name: 'Snapshots' }).locator('tbody tr').count()).toBe(3);
+    const [download] = await Promise.all([page.waitForEvent('download'), rules.getByRole('table', { name: 'Rule versions' }).locator('tr', { hasText: `PAYMENTS_WITHDRAWAL_TIERS_v${change.version}` }).getByRole('button', { name: 'Export signed file' }).click()]);
+    expect(download.suggestedFilename()).toBe(`PAYMENTS_WITHDRAWAL_TIERS_v${change.version}.json`);
     expect(errors).toEqual([]);
     expect(risk.errors).toEqual([]);
   });

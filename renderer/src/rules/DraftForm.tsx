@@ -86,6 +86,9 @@ export function DraftForm({ type, tier, inForce, onSubmitted }: { type: string; 
   const [reason, setReason] = useState('');
   const [entity, setEntity] = useState('');
   const submit = useHostAction('policies.propose');
+  const importer = useHostAction('policies.importVersion');
+  // A signed version file from another server: its document is the draft, submitted as an import (same content hash).
+  const [file, setFile] = useState<{ name: string; content: string; text: string; hash: string; from: string } | null>(null);
   const entities = useHostQuery('access.entities', {}, []);
   const parsed = useMemo(() => parse(text), [text]);
   const replayed = REPLAYED.includes(type);
@@ -131,7 +134,8 @@ export function DraftForm({ type, tier, inForce, onSubmitted }: { type: string; 
       className="rules-draft"
       onSubmit={async () => {
         if (!ready || !parsed.ok) return;
-        const r = await submit.run({ type, document: parsed.value, reason: reason.trim(), change: details, ...(needsDryRun && current ? { dryRun: { from: current.from, to: current.to } } : {}), ...(entity ? { canary: { legalEntity: entity } } : {}) });
+        const dry = needsDryRun && current ? { dryRun: { from: current.from, to: current.to } } : {};
+        const r = file && file.text === text ? await importer.run({ content: file.content, reason: reason.trim(), change: details, ...dry }) : await submit.run({ type, document: parsed.value, reason: reason.trim(), change: details, ...dry, ...(entity ? { canary: { legalEntity: entity } } : {}) });
         if (r) {
           dispatch(notify(`${r.name} submitted as ${r.changeId}: approval ${r.approvalId} needs the tier-${r.tier} chain`));
           onSubmitted(r.changeId);
@@ -144,6 +148,32 @@ export function DraftForm({ type, tier, inForce, onSubmitted }: { type: string; 
             Draft of <span className="mono">{inForce.name.replace(/_v\d+$/, '')}</span>, from <span className="mono">{inForce.name}</span>
           </h4>
           {parsed.ok && <TierTable document={parsed.value as { tiers?: Tier[] }} onChange={(tiers) => setText(JSON.stringify({ ...(parsed.value as object), tiers }, null, 2))} />}
+          <label>
+            Load a signed file (exported on another server)
+            <input
+              type="file"
+              accept="application/json,.json"
+              onChange={async (e) => {
+                const f = e.target.files?.[0];
+                if (!f) return;
+                const content = await f.text();
+                const p = parse(content);
+                const body = p.ok ? (p.value as { type?: string; document?: unknown; documentHash?: string; name?: string }) : null;
+                if (!body || body.type !== type || body.document === undefined) {
+                  setProblem(`${f.name} is not a version file of this rule${body?.type ? ` (it holds ${body.type})` : ''}.`);
+                  return;
+                }
+                const draftText = JSON.stringify(body.document, null, 2);
+                setFile({ name: f.name, content, text: draftText, hash: body.documentHash ?? '', from: body.name ?? f.name });
+                setText(draftText);
+              }}
+            />
+          </label>
+          {file && (
+            <p className="hint" aria-label="Loaded file">
+              {file.text === text ? `From ${file.from} (${file.name}), content ${file.hash.slice(0, 16)}…: submitted as an import, its signature checked by the server.` : `Edited since ${file.name} was loaded: submitted as a new draft, not as the file.`}
+            </p>
+          )}
           <label>
             Document (JSON)
             <textarea className="mono draft-json" value={text} onChange={(e) => setText(e.target.value)} rows={14} spellCheck={false} />
@@ -196,12 +226,12 @@ export function DraftForm({ type, tier, inForce, onSubmitted }: { type: string; 
               ))}
             </select>
           </label>
-          <button type="submit" disabled={!ready || submit.busy}>
+          <button type="submit" disabled={!ready || submit.busy || importer.busy}>
             Submit for approval
           </button>
-          {submit.error && (
+          {(submit.error ?? importer.error) && (
             <p className="error" role="alert">
-              {submit.error}
+              {submit.error ?? importer.error}
             </p>
           )}
         </div>

@@ -11,9 +11,10 @@ import { ChangePane } from './ChangePane.js';
 import { DraftForm } from './DraftForm.js';
 import { CanaryCard, ExecutionLog, RemediationCard } from './RuleLog.js';
 import { STATUS_WORDS, time, TYPE_LABELS } from './words.js';
+import { Versions } from './Versions.js';
 
 type Change = ChannelOutput<'policies.changes'>['items'][number];
-type Tab = 'changes' | 'draft' | 'log' | 'remediation';
+type Tab = 'changes' | 'draft' | 'log' | 'remediation' | 'versions';
 
 function ChangesTable({ items, open, onOpen }: { items: readonly Change[]; open: string | null; onOpen: (id: string) => void }) {
   if (items.length === 0) return <p className="hint">No change has been requested for this rule yet.</p>;
@@ -90,6 +91,7 @@ function TypePage({ type }: { type: string }) {
             ['draft', 'Draft a change'],
             ['log', 'Canary and execution log'],
             ['remediation', 'Rollback and remediation'],
+            ['versions', 'Versions and snapshots'],
           ] as const
         ).map(([id, label]) => (
           <button key={id} type="button" role="tab" aria-selected={tab === id} className={tab === id ? 'tab active' : 'tab'} onClick={() => setTab(id)}>
@@ -125,6 +127,7 @@ function TypePage({ type }: { type: string }) {
         </>
       )}
       {tab === 'remediation' && current.data && <RemediationCard type={type} inForce={current.data.version} version={version} onChanged={refresh} />}
+      {tab === 'versions' && <Versions type={type} version={version} />}
     </div>
   );
 }

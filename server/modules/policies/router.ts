@@ -19,10 +19,10 @@ export const policiesRouter = router({
   propose: staffProcedure.input(I.proposeInput).mutation(({ ctx, input }) => ctx.services.policyChanges.submit(ctx.auth.actor, input)),
   // A version as a signed file for another server, and such a file proposed here (transfer.ts).
   exportVersion: staffProcedure
-    .input(z.object({ type: I.policyType, version: I.policyVersion }).strict())
+    .input(I.exportVersionInput)
     .mutation(({ ctx, input }) => ctx.services.policyTransfer.export(ctx.auth.actor, input)),
   importVersion: staffProcedure
-    .input(I.proposeInput.pick({ reason: true, change: true, dryRun: true }).extend({ content: z.string().min(2).max(1_000_000) }).strict())
+    .input(I.importVersionInput)
     .mutation(({ ctx, input }) => ctx.services.policyTransfer.import(ctx.auth, input)),
   diff: staffProcedure.input(I.diffInput).query(({ ctx, input }) => ctx.services.policies.diff(input)),
   // What a draft would have decided over a window of history (dry-run.ts); read-only.
@@ -48,5 +48,5 @@ export const policiesRouter = router({
   remediations: staffProcedure.input(I.remediationsInput.optional()).query(({ ctx, input }) => ctx.services.policyRollbacks.list(ctx.auth, input ?? { limit: 200 })),
   closeRemediation: staffProcedure.input(I.closeRemediationInput).mutation(({ ctx, input }) => ctx.services.policyRollbacks.close(ctx.auth, input)),
   snapshots: staffProcedure.input(empty).query(({ ctx }) => ctx.services.policyChangeReads.snapshots()),
-  snapshot: staffProcedure.input(z.object({ id: z.number().int().positive() }).strict()).query(({ ctx, input }) => ctx.services.policyChangeReads.snapshot(input.id)),
+  snapshot: staffProcedure.input(I.snapshotInput).query(({ ctx, input }) => ctx.services.policyChangeReads.snapshot(input.id)),
 });

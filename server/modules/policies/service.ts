@@ -127,6 +127,8 @@ export class PoliciesService extends PolicyReader {
     let q = this.store.kysely.selectFrom('policy_versions').select(['type', 'version', 'document_hash', 'proposed_by', 'proposed_at', 'reason', 'based_on_version']);
     if (type) q = q.where('type', '=', this.assertType(type));
     const rows = await q.orderBy('type').orderBy('version', 'desc').execute();
+    const ids = [...new Set(rows.map((r) => r.proposed_by))];
+    const names = new Map((ids.length ? await this.store.kysely.selectFrom('users').select(['id', 'username']).where('id', 'in', ids).execute() : []).map((u) => [u.id, u.username]));
     const active = new Map<string, number>();
     for (const t of Object.keys(POLICY_TYPES) as PolicyType[]) {
       const a = await this.active(this.store.kysely, t);
@@ -138,6 +140,7 @@ export class PoliciesService extends PolicyReader {
       name: versionName(r.type, r.version),
       documentHash: r.document_hash,
       proposedBy: r.proposed_by,
+      proposedByName: names.get(r.proposed_by) ?? r.proposed_by,
       proposedAt: r.proposed_at,
       reason: r.reason,
       basedOnVersion: r.based_on_version,
