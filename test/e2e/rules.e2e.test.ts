@@ -7,8 +7,7 @@
 
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { portalClientFor } from '../../server/testing/harness.js';
-import { anApprovedClient } from '../../server/testing/builders.js';
+import { aWithdrawal } from '../../server/testing/withdrawals.js';
 import { approveAs } from '../../server/testing/changes.js';
 import { startPspSimulator, type PspSimulator } from '../../server/simulators/psp/provider.js';
 import type { TestServer } from '../../server/testing/harness.js';
@@ -21,16 +20,7 @@ describe('rule change control in the desktop UI', () => {
   let sim: PspSimulator;
   let now = () => Date.now();
   const refs: string[] = [];
-  async function withdrawal(t: TestServer, legalEntity: string): Promise<string> {
-    const portal = portalClientFor(t.url).portal;
-    const currency = legalEntity === 'eu' ? 'EUR' : 'USD';
-    const { clientId, input } = await anApprovedClient(t, { legalEntity });
-    const { depositRef } = await portal.initiateDeposit.mutate({ clientId, amount: '20000.00', currency, method: 'bank_transfer', provider: 'simpay' });
-    await sim.pay({ reference: depositRef, amount: '20000.00', currency, payerName: `${input.firstName} ${input.lastName}` });
-    await sim.drain();
-    const { withdrawalRef } = await portal.requestWithdrawal.mutate({ clientId, amount: '1500.00', currency, method: 'bank_transfer', provider: 'simpay', destination: { accountHolder: `${input.firstName} ${input.lastName}`, account: 'CY17002001280000001200527600' } });
-    return withdrawalRef;
-  }
+  const withdrawal = (t: TestServer, legalEntity: string) => aWithdrawal(t, sim, legalEntity, '1500.00');
   const policyOf = async (ref: string) => (await d.t.server.services.store.kysely.selectFrom('withdrawals').select('policy_ref').where('ref', '=', ref).executeTakeFirstOrThrow()).policy_ref;
   const shot = (name: string) => path.join(process.env.E2E_SCREENSHOTS ?? d.dir, name);
 

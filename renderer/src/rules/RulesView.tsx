@@ -27,8 +27,8 @@ function ChangesTable({ items, open, onOpen }: { items: readonly Change[]; open:
           <th scope="col">Action</th>
           <th scope="col">Status</th>
           <th scope="col">Chain</th>
-          <th scope="col">Requested</th>
-          <th scope="col">Purpose</th>
+          <th scope="col" className="requested">Requested</th>
+          <th scope="col" className="purpose">Purpose</th>
         </tr>
       </thead>
       <tbody>
@@ -45,7 +45,7 @@ function ChangesTable({ items, open, onOpen }: { items: readonly Change[]; open:
               <span className={`status status-${c.status}`}>{STATUS_WORDS[c.status] ?? c.status}</span>
             </td>
             <td>{c.approval.chain ? `${c.approval.chain.filter((s) => s.filled).length} of ${c.approval.chain.length}` : `${c.approval.approvals.length} of ${c.approval.requiredCount}`}</td>
-            <td>
+            <td className="requested">
               {c.createdBy.username}, {time(c.createdAt)}
             </td>
             <td className="purpose">{c.purpose}</td>
@@ -100,7 +100,7 @@ function TypePage({ type }: { type: string }) {
         ))}
       </div>
       {tab === 'changes' && (
-        <div className="rules-split">
+        <div className={open ? 'rules-split with-pane' : 'rules-split'}>
           <div className="rules-list">
             <PaneStatus error={changes.error} loading={!changes.data} what="the change requests" />
             {changes.data && <ChangesTable items={changes.data.items} open={open} onOpen={setOpen} />}

@@ -7,9 +7,9 @@
 
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { DEFAULT_WITHDRAWAL_TIERS } from '../../../shared/policies/payments.js';
-import { describeEachEngine, expectReason, portalClientFor, startTestServer, type TestServer } from '../../testing/harness.js';
-import { anApprovedClient } from '../../testing/builders.js';
-import { startPspSimulator, type PspSimulator } from '../../simulators/psp/provider.js';
+import { describeEachEngine, expectReason, type TestServer } from '../../testing/harness.js';
+import type { PspSimulator } from '../../simulators/psp/provider.js';
+import { aWithdrawal, startWithPsp } from '../../testing/withdrawals.js';
 import { A_CHANGE, afterPeakHours, approveAs, last30Days } from '../../testing/changes.js';
 
 const TYPE = 'payments.withdrawalTiers';
@@ -17,28 +17,12 @@ const TYPE = 'payments.withdrawalTiers';
 describeEachEngine('change control of withdrawal tiers', (engine) => {
   let t: TestServer;
   let sim: PspSimulator;
-  let now = () => Date.now();
+  let close = async () => {};
   beforeAll(async () => {
-    sim = await startPspSimulator({ provider: 'simpay', now: () => now() });
-    t = await startTestServer(engine, { env: { PSP_SIMPAY_SECRET: sim.secret, PSP_SIMPAY_URL: sim.url, LOG_LEVEL: 'error' } });
-    now = () => t.clock.now().getTime();
-    sim.setWebhookUrl(`${t.url}/webhooks/psp/simpay`);
+    ({ t, sim, close } = await startWithPsp(engine));
   });
-  afterAll(async () => {
-    await t?.close();
-    await sim?.close();
-  });
-
-  async function withdrawal(legalEntity: string, amount: string): Promise<string> {
-    const portal = portalClientFor(t.url).portal;
-    const currency = legalEntity === 'eu' ? 'EUR' : 'USD';
-    const { clientId, input } = await anApprovedClient(t, { legalEntity });
-    const { depositRef } = await portal.initiateDeposit.mutate({ clientId, amount: '20000.00', currency, method: 'bank_transfer', provider: 'simpay' });
-    await sim.pay({ reference: depositRef, amount: '20000.00', currency, payerName: `${input.firstName} ${input.lastName}` });
-    await sim.drain();
-    const { withdrawalRef } = await portal.requestWithdrawal.mutate({ clientId, amount, currency, method: 'bank_transfer', provider: 'simpay', destination: { accountHolder: `${input.firstName} ${input.lastName}`, account: 'CY17002001280000001200527600' } });
-    return withdrawalRef;
-  }
+  afterAll(() => close());
+  const withdrawal = (legalEntity: string, amount: string) => aWithdrawal(t, sim, legalEntity, amount);
   const db = () => t.server.services.store.kysely;
   const policyOf = async (ref: string) => (await db().selectFrom('withdrawals').select('policy_ref').where('ref', '=', ref).executeTakeFirstOrThrow()).policy_ref;
 

@@ -6,25 +6,19 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { DEFAULT_WITHDRAWAL_TIERS } from '../../../shared/policies/payments.js';
 import { DEFAULT_MONITORS } from '../../../shared/policies/monitors.js';
-import { describeEachEngine, portalClientFor, startTestServer, type TestServer } from '../../testing/harness.js';
-import { anApprovedClient } from '../../testing/builders.js';
-import { startPspSimulator, type PspSimulator } from '../../simulators/psp/provider.js';
+import { describeEachEngine, type TestServer } from '../../testing/harness.js';
+import type { PspSimulator } from '../../simulators/psp/provider.js';
+import { aWithdrawal, startWithPsp } from '../../testing/withdrawals.js';
 import { A_CHANGE, afterPeakHours, approveAs, last30Days } from '../../testing/changes.js';
 
 describeEachEngine('rule monitors', (engine) => {
   let t: TestServer;
   let sim: PspSimulator;
-  let now = () => Date.now();
+  let close = async () => {};
   beforeAll(async () => {
-    sim = await startPspSimulator({ provider: 'simpay', now: () => now() });
-    t = await startTestServer(engine, { env: { PSP_SIMPAY_SECRET: sim.secret, PSP_SIMPAY_URL: sim.url, LOG_LEVEL: 'error' } });
-    now = () => t.clock.now().getTime();
-    sim.setWebhookUrl(`${t.url}/webhooks/psp/simpay`);
+    ({ t, sim, close } = await startWithPsp(engine));
   });
-  afterAll(async () => {
-    await t?.close();
-    await sim?.close();
-  });
+  afterAll(() => close());
 
   it('raises one alert for a breach after a change and proposes rolling the change back', async () => {
     const services = t.server.services;
@@ -32,12 +26,7 @@ describeEachEngine('rule monitors', (engine) => {
     // Nothing is wrong on a fresh system.
     expect(await services.policyMonitors.run()).toEqual([]);
 
-    const portal = portalClientFor(t.url).portal;
-    const { clientId, input } = await anApprovedClient(t, { legalEntity: 'eu' });
-    const { depositRef } = await portal.initiateDeposit.mutate({ clientId, amount: '5000.00', currency: 'EUR', method: 'bank_transfer', provider: 'simpay' });
-    await sim.pay({ reference: depositRef, amount: '5000.00', currency: 'EUR', payerName: `${input.firstName} ${input.lastName}` });
-    await sim.drain();
-    await portal.requestWithdrawal.mutate({ clientId, amount: '800.00', currency: 'EUR', method: 'bank_transfer', provider: 'simpay', destination: { accountHolder: `${input.firstName} ${input.lastName}`, account: 'CY17002001280000001200527600' } });
+    await aWithdrawal(t, sim, 'eu', '800.00');
 
     // A withdrawal-tier change goes live (its tier-3 chain, after peak hours).
     const tiers = structuredClone(DEFAULT_WITHDRAWAL_TIERS);
