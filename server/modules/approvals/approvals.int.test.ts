@@ -157,6 +157,11 @@ describeEachEngine('policies', (engine) => {
     badCel.kinds['access.grantRole']!.tiers[0]!.when = 'payload.role in [';
     const celErr = await expectReason(mlro.client.policies.propose.mutate({ type: 'approvals.tiers', document: badCel, reason: 'typo', change: A_CHANGE }), 'POLICY_INVALID');
     expect(celErr.message).toMatch(/kinds\.access\.grantRole\.tiers\.0\.when/);
+    // A condition naming a field the kind's requests do not have, or another variable, is refused when proposed.
+    badCel.kinds['access.grantRole']!.tiers[0]!.when = 'payload.rol == "mlro"';
+    expect((await expectReason(mlro.client.policies.propose.mutate({ type: 'approvals.tiers', document: badCel, reason: 'typo', change: A_CHANGE }), 'POLICY_INVALID')).message).toMatch(/at kinds\.access\.grantRole\.tiers\.0\.when: it refers to payload\.rol, which requests of access\.grantRole do not have \(they have .*role/);
+    badCel.kinds['access.grantRole']!.tiers[0]!.when = 'role == "mlro"';
+    expect((await expectReason(mlro.client.policies.propose.mutate({ type: 'approvals.tiers', document: badCel, reason: 'typo', change: A_CHANGE }), 'POLICY_INVALID')).message).toMatch(/it refers to role; a condition reads only payload/);
 
     const proposed = await mlro.client.policies.propose.mutate({ type: 'approvals.tiers', document, reason: 'Two administrators for every grant after the 2026 audit', change: A_CHANGE });
     expect(proposed).toMatchObject({ version: 2, tier: 3, name: 'APPROVALS_TIERS_v2' });

@@ -9,6 +9,8 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { DomainError } from '../../../shared/errors.js';
 import { blackoutAt, classify } from '../../../shared/policies/change-control.js';
+import type { ApprovalTiersPolicy } from '../../../shared/policies/approval-tiers.js';
+import { celReferences } from '../../../shared/policies/cel.js';
 import type { ChangeDetails } from '../../../shared/policies/change-request.js';
 import { describeSegment, segmentSchema, type Segment } from '../../../shared/policies/segment.js';
 import { POLICY_TYPES, type PolicyType } from '../../../shared/policies/types.js';
@@ -162,6 +164,7 @@ export class PolicyChanges {
   async submit(actor: Actor, input: Submission) {
     const type = this.policies.assertType(input.type);
     const document = validatePolicyDocument(type, input.document);
+    if (type === 'approvals.tiers') this.checkConditions(document as ApprovalTiersPolicy);
     const tier = await this.tierOf(this.store.kysely, type);
     const dryRun = await this.requiredDryRun(type, tier.tier, tier.rules.dryRunDays, document, input.dryRun);
     if (input.canary) await this.assertMatches(input.canary);
@@ -169,6 +172,25 @@ export class PolicyChanges {
       const version = await this.policies.createVersion(m, type, document, input.reason);
       return this.open(m, { type, version, action: input.canary ? 'canary' : 'publish', tier: tier.tier, purpose: input.change.purpose, details: input.change, segment: input.canary ?? null, dryRun, reason: input.reason, kind: 'policies.publish', payload: { policyType: type, version, republish: false, segment: input.canary ?? null } });
     });
+  }
+
+  /** Approval-tier conditions read only `payload`, and only fields its kind's requests have. */
+  private checkConditions(document: ApprovalTiersPolicy): void {
+    const known = new Set(this.approvals.kinds.names());
+    for (const [kind, entry] of Object.entries(document.kinds)) {
+      if (!known.has(kind)) continue;
+      const schema = this.approvals.kinds.get(kind).payload;
+      const shape = schema instanceof z.ZodObject ? Object.keys(schema.shape) : null;
+      for (const [i, tier] of entry.tiers.entries()) {
+        if (!tier.when) continue;
+        const refs = celReferences(tier.when);
+        const path = `kinds.${kind}.tiers.${i}.when`;
+        const other = refs.variables.filter((v) => v !== 'payload');
+        if (other.length) throw new DomainError('POLICY_INVALID', `The approvals.tiers policy is invalid at ${path}: it refers to ${other.join(', ')}; a condition reads only payload (the request).`);
+        const unknown = shape ? refs.payloadFields.filter((f) => !shape.includes(f)) : [];
+        if (unknown.length) throw new DomainError('POLICY_INVALID', `The approvals.tiers policy is invalid at ${path}: it refers to payload.${unknown[0]}, which requests of ${kind} do not have (they have ${shape!.join(', ')}).`);
+      }
+    }
   }
 
   private async requiredDryRun(type: PolicyType, tier: number, days: number, document: unknown, window: Window | undefined) {
