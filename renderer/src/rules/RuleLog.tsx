@@ -110,13 +110,14 @@ export function ExecutionLog({ type, version, subjectId }: { type?: string; vers
   );
 }
 
-export function RemediationCard({ type, inForce, version, onChanged }: { type: string; inForce: number; version: number; onChanged: () => void }) {
+export function RemediationCard({ type, version, onChanged }: { type: string; version: number; onChanged: () => void }) {
   const dispatch = useAppDispatch();
   const versions = useHostQuery('policies.list', { type }, [type, version]);
   const tasks = useHostQuery('policies.remediations', { type, limit: 500 }, [type, version]);
   const rollback = useHostAction('policies.rollback');
   const close = useHostAction('policies.closeRemediation');
-  const earlier = (versions.data?.items ?? []).filter((v) => v.version !== inForce);
+  // Read when the tab opens: the version in force may have changed since the page loaded (a promotion approved elsewhere).
+  const earlier = (versions.data?.items ?? []).filter((v) => !v.active);
   const [to, setTo] = useState<number | ''>('');
   const [reason, setReason] = useState('');
   const [closing, setClosing] = useState<string | null>(null);

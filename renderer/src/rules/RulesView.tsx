@@ -126,7 +126,7 @@ function TypePage({ type }: { type: string }) {
           <ExecutionLog type={type} version={version} />
         </>
       )}
-      {tab === 'remediation' && current.data && <RemediationCard type={type} inForce={current.data.version} version={version} onChanged={refresh} />}
+      {tab === 'remediation' && <RemediationCard type={type} version={version} onChanged={refresh} />}
       {tab === 'versions' && <Versions type={type} version={version} />}
     </div>
   );
