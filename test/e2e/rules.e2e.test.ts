@@ -105,7 +105,9 @@ describe('rule change control in the desktop UI', () => {
     await rules.getByRole('button', { name: `Open ${change.id}` }).click();
     await pane.getByLabel('Reason for promotion').fill('Canary clean: approvals on time, no override');
     await pane.getByRole('button', { name: 'Promote to everyone' }).click();
-    const promotion = await d.t.server.services.store.kysely.selectFrom('policy_changes').select(['approval_id']).where('action', '=', 'promote').executeTakeFirstOrThrow();
+    const promoteRow = () => d.t.server.services.store.kysely.selectFrom('policy_changes').select(['approval_id']).where('action', '=', 'promote').executeTakeFirst();
+    await expect.poll(promoteRow, { timeout: 15_000 }).toBeTruthy();
+    const promotion = (await promoteRow())!;
     expect(await approveAs(d.t, promotion.approval_id, ['finmanager'])).toBe('executed');
     const promoted = await withdrawal(d.t, 'global');
     expect(await policyOf(promoted)).toBe(`${TYPE}@${change.version}`);
@@ -115,7 +117,7 @@ describe('rule change control in the desktop UI', () => {
     await rules.getByLabel('Back to').selectOption(String(v1));
     await rules.getByRole('form', { name: 'Roll back' }).getByLabel('Reason').fill('Two chargebacks on one-approver withdrawals');
     await rules.getByRole('button', { name: 'Roll back' }).click();
-    await expect.poll(async () => d.t.server.services.store.kysely.selectFrom('policy_changes').select('approval_id').where('action', '=', 'rollback').executeTakeFirst()).toBeTruthy();
+    await expect.poll(async () => d.t.server.services.store.kysely.selectFrom('policy_changes').select('approval_id').where('action', '=', 'rollback').executeTakeFirst(), { timeout: 15_000 }).toBeTruthy();
     const rollback = await d.t.server.services.store.kysely.selectFrom('policy_changes').select('approval_id').where('action', '=', 'rollback').executeTakeFirstOrThrow();
     expect(await approveAs(d.t, rollback.approval_id, ['mlro'])).toBe('executed');
     expect(await policyOf(await withdrawal(d.t, 'eu'))).toBe(`${TYPE}@${v1}`);
