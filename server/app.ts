@@ -210,8 +210,9 @@ export function backgroundJobs(services: Services, config: Pick<Config, 'auditCh
     { name: 'kyc.countryLists', pattern: '0 5 0 * * *', atStart: true, run: () => services.kyc.risk.applyCountryLists() },
     // Yesterday's figures per legal entity, taken once just after midnight UTC (reports: a past day never changes).
     { name: 'reports.snapshots', pattern: '10 0 0 * * *', atStart: true, run: () => services.reports.takeDailySnapshots() },
-    // The rules' monitors: a breach raises an alert, and after a recent change may propose its rollback.
-    { name: 'policies.monitors', everyMs: 300_000, run: () => services.policyMonitors.run() },
+    // The rules' monitors: a breach raises an alert, and after a recent change may propose its rollback;
+    // a rollback still waiting for its approver past the target (15 minutes) is escalated.
+    { name: 'policies.monitors', everyMs: 300_000, run: async () => ({ alerts: await services.policyMonitors.run(), overdueRollbacks: await services.policyRollbacks.escalateOverdue() }) },
     { name: 'kyc.documentExpiry', pattern: '0 15 2 * * *', run: () => services.kyc.sweeps.sweepDocumentExpiry() },
     { name: 'kyc.sla', pattern: '0 */15 * * * *', run: () => services.kyc.sweeps.sweepSla() },
     // Provider events stored but not applied, parked ones tried again, those parked too long handed to a person.

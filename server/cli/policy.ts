@@ -41,7 +41,7 @@ try {
   if (!permissionsOf(roles).has('policies.propose')) throw new DomainError('FORBIDDEN_PERMISSION', `--proposer: ${user.username} does not hold policies.propose (roles: ${roles.join(', ') || 'none'}).`);
   const active = await server.services.policies.require(db, 'kyc.risk');
   if (JSON.stringify(active.document.countryLists) === JSON.stringify(lists)) throw new DomainError('ALREADY_EXISTS', `${active.ref} already holds these lists; nothing proposed.`);
-  const proposal = await server.services.policyChanges.submit({ id: user.id, name: user.username, ip: null, userAgent: 'npm run policy', sessionId: null }, { type: 'kyc.risk', document: { ...active.document, countryLists: lists }, reason: values.reason.trim(), change: fatfChange(file.split('/').slice(-1)[0]!) });
+  const proposal = await server.services.policyChanges.submit({ id: user.id, name: user.username, ip: null, userAgent: 'npm run policy', sessionId: null }, { type: 'kyc.risk', document: { ...active.document, countryLists: lists }, reason: values.reason.trim(), change: fatfChange(file.split('/').slice(-1)[0]!), dryRun: await server.services.policyChanges.minimumWindow('kyc.risk') });
   console.log(`Proposed kyc.risk version ${proposal.version} with ${lists.length} FATF plenaries (${lists.map((l) => l.effectiveDate).join(', ')}), replacing those of ${active.ref}.`);
   console.log(`Change ${proposal.changeId}, approval request ${proposal.approvalId}: the tier-${proposal.tier} chain approves it in the Approvals view (or policies.review); until then ${active.ref} stays in force.`);
 } catch (error) {

@@ -24,6 +24,7 @@ import { checkpointRoots } from './migrations/0018_checkpoint_roots.js';
 import { reportSnapshots } from './migrations/0019_report_snapshots.js';
 import { postingNumbers } from './migrations/0020_posting_numbers.js';
 import { changeControl } from './migrations/0021_change_control.js';
+import { executionInputs } from './migrations/0022_execution_inputs.js';
 
 type MigrationFactory = (engine: Engine) => Migration;
 
@@ -50,6 +51,7 @@ export const MIGRATIONS: ReadonlyArray<readonly [string, MigrationFactory]> = [
   ['0019_report_snapshots', reportSnapshots],
   ['0020_posting_numbers', postingNumbers],
   ['0021_change_control', changeControl],
+  ['0022_execution_inputs', executionInputs],
 ];
 
 export class SchemaTooNewError extends Error {

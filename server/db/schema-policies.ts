@@ -36,6 +36,8 @@ export interface PolicyExecutionTable {
   outcome: string;
   conditions_json: string;
   actions_json: string;
+  /** the facts the decision was taken on, JSON, for dry runs (0022); null on rows before it and for types replayed from their own tables */
+  inputs_json: string | null;
 }
 
 export interface PolicyRemediationTable {

@@ -29,7 +29,7 @@ describeEachEngine('scheduled jobs on a quiet day', (engine) => {
     const actorOf = async (username: string) => ({ id: await t.userId(username), name: username, ip: null, userAgent: 'test', sessionId: null });
     const active = await t.server.services.policies.require(db(), 'kyc.risk');
     const lists = [{ effectiveDate: day(-30), source: 'plenary', callForAction: ['KP'], increasedMonitoring: ['MT'] }];
-    const proposal = await t.server.services.policyChanges.submit(await actorOf('senior'), { type: 'kyc.risk', document: { ...active.document, countryLists: lists }, reason: 'Lists in force', change: A_CHANGE });
+    const proposal = await t.server.services.policyChanges.submit(await actorOf('senior'), { type: 'kyc.risk', document: { ...active.document, countryLists: lists }, reason: 'Lists in force', change: A_CHANGE, dryRun: await t.server.services.policyChanges.minimumWindow('kyc.risk') });
     await approveAs(t, proposal.approvalId, ['mlro', 'admin', 'compliance']);
     // Registered under the lists, so scored with them already: re-scoring moves nothing.
     const portal = portalClientFor(t.url);

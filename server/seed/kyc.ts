@@ -24,7 +24,7 @@ export async function activateFatfLists(services: Services, file: string, makerU
     return { id: user.id, name: user.username, ip: null, userAgent: 'demo seed', sessionId: null };
   };
   const name = file.split('/').slice(-1)[0]!;
-  const proposal = await services.policyChanges.submit(await actorOf(makerUsername), { type: 'kyc.risk', document, reason: `FATF lists from ${name}`, change: fatfChange(name) });
+  const proposal = await services.policyChanges.submit(await actorOf(makerUsername), { type: 'kyc.risk', document, reason: `FATF lists from ${name}`, change: fatfChange(name), dryRun: await services.policyChanges.minimumWindow('kyc.risk') });
   for (const approver of approvers) await services.approvals.approve(await actorOf(approver), proposal.approvalId, 'Lists checked against the FATF statements');
   return { version: proposal.version };
 }

@@ -5,7 +5,8 @@
 import { z } from 'zod';
 import { ROLES } from '../access/permissions.js';
 import { DomainError } from '../errors.js';
-import { evaluateCondition } from './cel.js';
+import { celReferences, evaluateCondition } from './cel.js';
+import type { ConditionTrace } from './explain.js';
 
 export const approvalTierSchema = z.object({
   name: z.string().min(1).max(60),
@@ -95,4 +96,20 @@ export function selectTier(policy: ApprovalTiersPolicy, kind: string, payload: u
     if (tier.when === undefined || evaluateCondition(tier.when, { payload })) return tier;
   }
   throw new DomainError('POLICY_INVALID', `No tier of "${kind}" applies and the last tier has a condition.`);
+}
+
+/** The tiers tried for a request up to the one that applied, each with the payload fields its condition read (for the execution log). */
+export function approvalTierTrace(policy: ApprovalTiersPolicy, kind: string, payload: unknown): ConditionTrace[] {
+  const out: ConditionTrace[] = [];
+  const fields = (payload ?? {}) as Record<string, unknown>;
+  for (const tier of policy.kinds[kind]?.tiers ?? []) {
+    if (tier.when === undefined) {
+      out.push({ name: `tier "${tier.name}": no condition`, values: {}, result: true });
+      break;
+    }
+    const result = evaluateCondition(tier.when, { payload });
+    out.push({ name: `tier "${tier.name}": ${tier.when}`, values: Object.fromEntries(celReferences(tier.when).payloadFields.map((f) => [f, fields[f] ?? null])), result });
+    if (result) break;
+  }
+  return out;
 }

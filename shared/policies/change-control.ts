@@ -35,7 +35,14 @@ export const changeControlSchema = z
     types: z.record(z.string().regex(/^[a-z]+\.[A-Za-z]+$/), z.object({ tier: z.union([z.literal(1), z.literal(2), z.literal(3)]), owner: z.array(role).min(1) }).strict()),
     tiers: z.object({ '1': changeTierSchema, '2': changeTierSchema, '3': changeTierSchema }).strict(),
     /** A rollback republishes an earlier version at once: one person of these roles, no release window. */
-    rollback: z.object({ roles: z.array(role).min(1), expiresInHours: z.number().int().min(1).max(72) }).strict(),
+    rollback: z
+      .object({
+        roles: z.array(role).min(1),
+        expiresInHours: z.number().int().min(1).max(72),
+        /** minutes from the request to the rollback in force; a request still pending after them is escalated (absent in versions before it: 15) */
+        targetMinutes: z.number().int().min(1).max(240).optional(),
+      })
+      .strict(),
     /** Promoting a canary to everyone: one person of these roles (the tier's blackouts apply). */
     promotion: z.object({ roles: z.array(role).min(1) }).strict(),
   })
@@ -68,9 +75,14 @@ export const DEFAULT_CHANGE_CONTROL: ChangeControlPolicy = {
     '2': { chain: [MAINTAINER, COMPLIANCE], dryRunDays: 7, blackouts: [], expiresInHours: 168 },
     '3': { chain: [MAINTAINER, COMPLIANCE, FINANCE_OR_RISK], dryRunDays: 30, blackouts: [PEAK_PAYMENTS], expiresInHours: 168 },
   },
-  rollback: { roles: ['mlro', 'senior_compliance_officer', 'finance_manager', 'risk_officer', 'administrator'], expiresInHours: 4 },
+  rollback: { roles: ['mlro', 'senior_compliance_officer', 'finance_manager', 'risk_officer', 'administrator'], expiresInHours: 4, targetMinutes: 15 },
   promotion: { roles: ['finance_manager', 'mlro', 'senior_compliance_officer', 'dealing_manager', 'administrator'] },
 };
+
+/** How soon a requested rollback should be in force. */
+export function rollbackTargetMinutes(policy: ChangeControlPolicy): number {
+  return policy.rollback.targetMinutes ?? 15;
+}
 
 /** A type with no entry (one added by a later release) is treated as tier 3 owned by the MLRO until classified. */
 export function classify(policy: ChangeControlPolicy, type: string): { tier: ChangeTier; owner: Role[]; rules: z.infer<typeof changeTierSchema>; chain: ChainSlot[] } {
@@ -88,3 +100,22 @@ export function blackoutAt(blackouts: z.infer<typeof blackoutSchema>[], at: stri
   }
   return null;
 }
+
+/**
+ * The rule types read per subject: a canary of one decides for the withdrawals, interventions,
+ * client risk scores and approval requests in its segment. The others are read once for everyone,
+ * so a canary of them is refused (CANARY_REFUSED says why, per type).
+ */
+export const CANARY_TYPES: readonly string[] = ['payments.withdrawalTiers', 'platform.interventionTiers', 'kyc.risk', 'approvals.tiers'];
+
+export const CANARY_REFUSED: Readonly<Record<string, string>> = {
+  'kyc.review': 'its SLA hours, sweeps and reminders run over the whole queue at once',
+  'screening.thresholds': 'a list import screens every client against one version',
+  'payments.deposits': 'provider events are matched and aged before their client is known',
+  'platform.accounts': 'account types are offered per legal entity, not per client',
+  'policies.changeControl': 'it governs the changes themselves',
+  'policies.monitors': 'monitors measure whole legal entities',
+};
+
+/** The rule types whose drafts a dry run replays over the decisions already taken. */
+export const REPLAYABLE_TYPES: readonly string[] = ['payments.withdrawalTiers', 'platform.interventionTiers', 'kyc.risk', 'approvals.tiers', 'kyc.review'];

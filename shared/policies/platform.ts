@@ -3,6 +3,7 @@
 // currency each legal entity's account types open in).
 
 import { z } from 'zod';
+import { DomainError } from '../errors.js';
 import { ROLES } from '../access/permissions.js';
 import { INTERVENTION_TYPES, MONEY_TYPES } from '../platform/interventions.js';
 
@@ -115,3 +116,11 @@ export const DEFAULT_PLATFORM_ACCOUNTS: PlatformAccountsPolicy = {
   },
   defaultAccountType: 'standard',
 };
+
+/** The catalog's reason for the request's code, which must cover its type. */
+export function reasonCodeFor(policy: InterventionTiersPolicy, input: { type: string; reasonCode: string }) {
+  const reason = policy.reasonCodes.find((r) => r.code === input.reasonCode);
+  if (!reason) throw new DomainError('VALIDATION_FAILED', `reasonCode: "${input.reasonCode}" is not in the catalog; known: ${policy.reasonCodes.map((r) => r.code).join(', ')}.`, { field: 'reasonCode' });
+  if (!(reason.types as string[]).includes(input.type)) throw new DomainError('VALIDATION_FAILED', `reasonCode: "${input.reasonCode}" (${reason.label}) is not a reason for ${input.type.replaceAll('_', ' ')}; it covers ${reason.types.join(', ').replaceAll('_', ' ')}.`, { field: 'reasonCode' });
+  return reason;
+}

@@ -66,6 +66,9 @@ describe('evidence views and packs in the desktop UI', () => {
     await expect.poll(() => evidence.getByRole('region', { name: 'Documents' }).locator('tbody tr').count()).toBe(2);
     await expect.poll(() => evidence.locator('.evidence-grid .ag-row').count()).toBeGreaterThan(5);
     expect(await evidence.locator('.evidence-grid').textContent()).toContain('kyc.case.approved');
+    // The client's risk score was an automated decision: the rule version and what held are shown.
+    await expect.poll(() => evidence.getByRole('region', { name: 'Automated decisions' }).textContent()).toContain('KYC_RISK_v1');
+    expect(await evidence.getByRole('region', { name: 'Automated decisions' }).textContent()).toMatch(/kyc_case KYC-\d+|client CL-\d+/);
     await page.screenshot({ path: path.join(process.env.E2E_SCREENSHOTS ?? d.dir, 'evidence-client.png') });
 
     const [download] = await Promise.all([page.waitForEvent('download'), evidence.getByRole('button', { name: 'Export evidence pack' }).click()]);

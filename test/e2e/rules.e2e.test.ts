@@ -4,14 +4,19 @@
 // withdrawals in that entity record the new version, others the old, side by side; after the
 // promotion every new withdrawal records the new version; a rollback republishes the previous one
 // and lists the withdrawals decided under the bad version as remediation tasks, one closed here.
+// Then a monitor's breach after a KYC rule change proposes its rollback, which the alert's reader
+// requests in one action; still pending past the 15-minute target, it is escalated to the MLRO, who
+// approves it from that alert.
 
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aWithdrawal } from '../../server/testing/withdrawals.js';
-import { approveAs } from '../../server/testing/changes.js';
+import { A_CHANGE, approveAs } from '../../server/testing/changes.js';
+import { aRegisteredClient } from '../../server/testing/builders.js';
+import { DEFAULT_MONITORS } from '../../shared/policies/monitors.js';
 import { startPspSimulator, type PspSimulator } from '../../server/simulators/psp/provider.js';
 import type { TestServer } from '../../server/testing/harness.js';
-import { openDesk, startDesktop, type Desktop } from './desktop-fixture.js';
+import { openDesk, openQueueRow, startDesktop, type Desktop } from './desktop-fixture.js';
 
 const TYPE = 'payments.withdrawalTiers';
 
@@ -62,7 +67,7 @@ describe('rule change control in the desktop UI', () => {
     await draft.getByLabel('Test plan').fill('30-day dry run; canary on the EU entity for a week');
     await draft.getByLabel('Rollback plan').fill('Roll back to the version in force; remediate withdrawals approved by one person');
     await draft.getByLabel('Reason (recorded with the version)').fill('Queue times above SLA in February');
-    await draft.getByLabel('Release first as a canary for').selectOption('eu');
+    await draft.getByRole('group', { name: 'Canary' }).getByLabel('Legal entity').selectOption('eu');
     await page.screenshot({ path: shot('rules-draft.png') });
     await draft.getByRole('button', { name: 'Submit for approval' }).click();
 
@@ -133,7 +138,8 @@ describe('rule change control in the desktop UI', () => {
     await tasks.locator('tr', { hasText: inCanary }).getByRole('button', { name: 'Close…' }).click();
     await tasks.getByLabel(/^Why REM-\d+ is done$/).fill('Second approval given under the restored tiers');
     await tasks.getByRole('button', { name: 'Close', exact: true }).click();
-    await expect.poll(() => tasks.locator('tr', { hasText: inCanary }).textContent()).toMatch(/Closed .*Second approval given/);
+    const closer = (await d.t.server.services.store.kysely.selectFrom('users').select('display_name').where('username', '=', 'senior').executeTakeFirstOrThrow()).display_name;
+    await expect.poll(() => tasks.locator('tr', { hasText: inCanary }).textContent()).toMatch(new RegExp(`Closed by ${closer} .*Second approval given`));
     await page.screenshot({ path: shot('rules-remediation.png') });
 
     // Every tier-3 release (canary, promotion, rollback) kept a snapshot; a version exports as a signed file.
@@ -143,5 +149,50 @@ describe('rule change control in the desktop UI', () => {
     expect(download.suggestedFilename()).toBe(`PAYMENTS_WITHDRAWAL_TIERS_v${change.version}.json`);
     expect(errors).toEqual([]);
     expect(risk.errors).toEqual([]);
+  });
+
+  it('requests a monitor\u2019s proposed rollback from its alert, and approves the rollback from its overdue alert', async () => {
+    const services = d.t.server.services;
+    const actor = async (username: string) => ({ id: await d.t.userId(username), name: username, ip: null, userAgent: 'e2e', sessionId: null });
+    const week = () => ({ from: new Date(d.t.clock.now().getTime() - 7 * 86_400_000).toISOString(), to: d.t.clock.now().toISOString() });
+    // A kyc.risk change goes live, and the KYC waiting monitor is tightened to propose rolling it back (both tier 2).
+    const risk = await services.policies.require(services.store.kysely, 'kyc.risk');
+    const weights = structuredClone(risk.document);
+    weights.weights.clientType.individual = 5;
+    const riskChange = await services.policyChanges.submit(await actor('senior'), { type: 'kyc.risk', document: weights, reason: 'Individuals carry some risk', change: A_CHANGE, dryRun: week() });
+    expect(await approveAs(d.t, riskChange.approvalId, ['mlro', 'admin', 'compliance'])).toBe('executed');
+    const monitors = structuredClone(DEFAULT_MONITORS);
+    Object.assign(monitors.monitors.find((m) => m.id === 'kyc_waiting')!, { above: 0, proposeRollback: true });
+    const tightened = await services.policyChanges.submit(await actor('senior'), { type: 'policies.monitors', document: monitors, reason: 'Any KYC wait is news after the weights change', change: A_CHANGE });
+    expect(await approveAs(d.t, tightened.approvalId, ['mlro', 'admin', 'compliance'])).toBe('executed');
+    await aRegisteredClient(d.t);
+    d.t.clock.advance(2 * 3_600_000);
+    expect(await services.policyMonitors.run()).toHaveLength(1);
+
+    // The senior compliance officer requests the proposed rollback from the alert.
+    const senior = await openDesk(d, 'senior');
+    await senior.page.getByRole('navigation').getByRole('button', { name: /^Alerts/ }).click();
+    const pane = await openQueueRow(senior.page, { tabs: 'Alerts tabs', tab: /^For my role/ }, 'A KYC case has waited');
+    const proposal = pane.getByRole('note', { name: 'Proposed rollback' });
+    await expect.poll(() => proposal.textContent()).toContain(`roll the rule back to KYC_RISK_v${risk.version}`);
+    await proposal.getByRole('button', { name: 'Request this rollback' }).click();
+    await expect.poll(() => proposal.textContent(), { timeout: 15_000 }).toMatch(/Rollback requested: APR-\d+, waiting for one approval/);
+    await senior.page.screenshot({ path: shot('rules-alert-proposal.png') });
+    const asked = await services.store.kysely.selectFrom('approval_requests').select('id').where('kind', '=', 'policies.rollback').where('status', '=', 'pending').executeTakeFirstOrThrow();
+
+    // Sixteen minutes later nobody has approved it: the MLRO is alerted and approves it from the alert.
+    d.t.clock.advance(16 * 60_000);
+    expect(await services.policyRollbacks.escalateOverdue()).not.toEqual([]);
+    const mlro = await openDesk(d, 'mlro');
+    await mlro.page.getByRole('navigation').getByRole('button', { name: /^Alerts/ }).click();
+    const overduePane = await openQueueRow(mlro.page, { tabs: 'Alerts tabs', tab: /^For my role/ }, `ROLLBACK:${asked.id}:eu`);
+    const overdue = overduePane.getByRole('note', { name: 'Overdue rollback' });
+    await expect.poll(() => overdue.textContent()).toMatch(new RegExp(`Rollback ${asked.id} has waited 16 minutes for its one approval \\(target 15\\)`));
+    await overdue.getByRole('button', { name: 'Approve the rollback now' }).click();
+    await expect.poll(() => overdue.textContent(), { timeout: 15_000 }).toContain('Approved: executed');
+    await mlro.page.screenshot({ path: shot('rules-alert-overdue.png') });
+    expect((await services.policies.require(services.store.kysely, 'kyc.risk')).version).toBe(risk.version);
+    expect(senior.errors).toEqual([]);
+    expect(mlro.errors).toEqual([]);
   });
 });

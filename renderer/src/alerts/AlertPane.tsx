@@ -26,6 +26,43 @@ interface Proposal {
 }
 const isProposal = (v: unknown): v is Proposal => typeof v === 'object' && v !== null && typeof (v as Proposal).type === 'string' && typeof (v as Proposal).toVersion === 'number';
 
+const isOverdueRollback = (d: Record<string, unknown>): d is { approvalId: string; minutes: number; targetMinutes: number } => typeof d.approvalId === 'string' && typeof d.targetMinutes === 'number';
+
+/** A rollback waiting past its target: approved from here by one person of the rollback roles (not the one who asked). */
+function OverdueRollback({ details, offline }: { details: { approvalId: string; minutes: number; targetMinutes: number }; offline: boolean }) {
+  const dispatch = useAppDispatch();
+  const approve = useHostAction('approvals.approve');
+  const [done, setDone] = useState<string | null>(null);
+  return (
+    <div className="flag-banner serious" role="note" aria-label="Overdue rollback">
+      <p>
+        Rollback <b className="mono">{details.approvalId}</b> has waited {details.minutes} minutes for its one approval (target {details.targetMinutes}).
+      </p>
+      {done ? (
+        <p className="hint">Approved: {done}.</p>
+      ) : (
+        <button
+          disabled={offline || approve.busy}
+          onClick={async () => {
+            const r = await approve.run({ id: details.approvalId, reason: 'Rollback approved from its overdue alert' });
+            if (r) {
+              setDone(r.status);
+              dispatch(notify(`${details.approvalId}: ${r.status}`));
+            }
+          }}
+        >
+          Approve the rollback now
+        </button>
+      )}
+      {approve.error && (
+        <p className="error" role="alert">
+          {approve.error}
+        </p>
+      )}
+    </div>
+  );
+}
+
 /** A monitor's proposal to roll a recent rule change back: asked for in one action (fast-tracked; another person approves). */
 function ProposedRollback({ proposal, offline }: { proposal: Proposal; offline: boolean }) {
   const dispatch = useAppDispatch();
@@ -178,6 +215,7 @@ export function AlertPane({ row, offline }: { row: CacheRow; offline: boolean })
         </p>
       )}
       {!a.closed && isProposal(a.details.proposedRollback) && <ProposedRollback proposal={a.details.proposedRollback} offline={offline} />}
+      {!a.closed && a.kind === 'policy.rollbackOverdue' && isOverdueRollback(a.details) && <OverdueRollback details={a.details} offline={offline} />}
       {a.acknowledged && <p className="hint">Acknowledged by {a.acknowledged.by} at {a.acknowledged.at.replace('T', ' ').slice(0, 19)} UTC.</p>}
       {a.closed && (
         <dl>

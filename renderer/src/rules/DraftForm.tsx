@@ -11,6 +11,13 @@ import { call } from '../bridge.js';
 import { notify } from '../shared/notices.js';
 import { useAppDispatch } from '../store.js';
 import { DiffTable, DryRunSummary } from './Parts.js';
+import { CANARY_REFUSED, CANARY_TYPES, REPLAYABLE_TYPES } from '../../../shared/policies/change-control.js';
+
+/** The canary segment the form describes; none when neither an entity nor a share is chosen. */
+function canaryOf(entity: string, share: { percent: number; of: 'clients' | 'requests' }) {
+  const segment = { ...(entity ? { legalEntity: entity } : {}), ...(share.percent > 0 ? { sharePercent: share.percent, shareOf: share.of } : {}) };
+  return Object.keys(segment).length ? { canary: segment } : {};
+}
 
 type Policy = ChannelOutput<'policies.get'>;
 type Diff = ChannelOutput<'policies.diff'>['changes'];
@@ -21,7 +28,6 @@ interface Tier {
   slaHours: number;
 }
 
-const REPLAYED = ['payments.withdrawalTiers', 'platform.interventionTiers'];
 const DETAILS = [
   ['purpose', 'Purpose', 'Why the rule changes (at least 10 characters)'],
   ['segments', 'Affected segments', 'Who the change touches: entities, client types, amounts'],
@@ -85,13 +91,14 @@ export function DraftForm({ type, tier, inForce, onSubmitted }: { type: string; 
   const [details, setDetails] = useState<Record<DetailKey, string>>({ purpose: '', segments: '', edgeCases: '', testPlan: '', rollbackPlan: '' });
   const [reason, setReason] = useState('');
   const [entity, setEntity] = useState('');
+  const [share, setShare] = useState<{ percent: number; of: 'clients' | 'requests' }>({ percent: 0, of: 'requests' });
   const submit = useHostAction('policies.propose');
   const importer = useHostAction('policies.importVersion');
   // A signed version file from another server: its document is the draft, submitted as an import (same content hash).
   const [file, setFile] = useState<{ name: string; content: string; text: string; hash: string; from: string } | null>(null);
   const entities = useHostQuery('access.entities', {}, []);
   const parsed = useMemo(() => parse(text), [text]);
-  const replayed = REPLAYED.includes(type);
+  const replayed = REPLAYABLE_TYPES.includes(type);
   const needsDryRun = replayed && tier >= 2;
 
   useEffect(() => {
@@ -135,7 +142,7 @@ export function DraftForm({ type, tier, inForce, onSubmitted }: { type: string; 
       onSubmit={async () => {
         if (!ready || !parsed.ok) return;
         const dry = needsDryRun && current ? { dryRun: { from: current.from, to: current.to } } : {};
-        const r = file && file.text === text ? await importer.run({ content: file.content, reason: reason.trim(), change: details, ...dry }) : await submit.run({ type, document: parsed.value, reason: reason.trim(), change: details, ...dry, ...(entity ? { canary: { legalEntity: entity } } : {}) });
+        const r = file && file.text === text ? await importer.run({ content: file.content, reason: reason.trim(), change: details, ...dry }) : await submit.run({ type, document: parsed.value, reason: reason.trim(), change: details, ...dry, ...canaryOf(entity, share) });
         if (r) {
           dispatch(notify(`${r.name} submitted as ${r.changeId}: approval ${r.approvalId} needs the tier-${r.tier} chain`));
           onSubmitted(r.changeId);
@@ -199,7 +206,7 @@ export function DraftForm({ type, tier, inForce, onSubmitted }: { type: string; 
               </button>
             </div>
           ) : (
-            <p className="hint">This rule has no recorded decisions to replay yet; the change request says so.</p>
+            <p className="hint">This rule takes no logged case-by-case decisions to replay; the change request says so.</p>
           )}
           {current && <DryRunSummary run={current} />}
           {dryRun && !current && <p className="hint">The draft changed since the dry run: run it again.</p>}
@@ -215,17 +222,35 @@ export function DraftForm({ type, tier, inForce, onSubmitted }: { type: string; 
             Reason (recorded with the version)
             <input value={reason} onChange={(e) => setReason(e.target.value)} />
           </label>
-          <label>
-            Release first as a canary for
-            <select value={entity} onChange={(e) => setEntity(e.target.value)}>
-              <option value="">nobody: everyone at once</option>
-              {(entities.data?.items ?? []).map((e) => (
-                <option key={e.id} value={e.id}>
-                  {e.id}: {e.name}
-                </option>
-              ))}
-            </select>
-          </label>
+          {CANARY_TYPES.includes(type) ? (
+            <fieldset className="row" aria-label="Canary">
+              <legend>Release first as a canary (optional; all that is chosen must hold)</legend>
+              <label>
+                Legal entity
+                <select value={entity} onChange={(e) => setEntity(e.target.value)}>
+                  <option value="">any</option>
+                  {(entities.data?.items ?? []).map((e) => (
+                    <option key={e.id} value={e.id}>
+                      {e.id}: {e.name}
+                    </option>
+                  ))}
+                </select>
+              </label>
+              <label>
+                Share (%)
+                <input type="number" min={0} max={99} value={share.percent} onChange={(e) => setShare({ ...share, percent: Math.max(0, Math.min(99, Math.trunc(Number(e.target.value) || 0))) })} />
+              </label>
+              <label>
+                of
+                <select value={share.of} onChange={(e) => setShare({ ...share, of: e.target.value === 'clients' ? 'clients' : 'requests' })}>
+                  <option value="requests">new requests</option>
+                  <option value="clients">clients</option>
+                </select>
+              </label>
+            </fieldset>
+          ) : (
+            <p className="hint">No canary: {CANARY_REFUSED[type] ?? 'this rule is read once for everyone'}. It goes live for everyone once approved.</p>
+          )}
           <button type="submit" disabled={!ready || submit.busy || importer.busy}>
             Submit for approval
           </button>

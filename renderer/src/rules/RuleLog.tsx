@@ -194,7 +194,7 @@ export function RemediationCard({ type, version, onChanged }: { type: string; ve
                   <td>{t.task}</td>
                   <td>
                     {t.status === 'closed' ? (
-                      `Closed ${time(t.closedAt)}: ${t.closeReason ?? ''}`
+                      `Closed by ${t.closedByName ?? 'unknown'} ${time(t.closedAt)}: ${t.closeReason ?? ''}`
                     ) : closing === t.id ? (
                       <ActionForm
                         label={`Close ${t.id}`}

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachEngine, expectReason, startTestServer, type TestServer } from '../../testing/harness.js';
-import { A_CHANGE, afterPeakHours, approveAs } from '../../testing/changes.js';
+import { A_CHANGE, afterPeakHours, approveAs, last30Days } from '../../testing/changes.js';
 
 describeEachEngine('maker-checker on role grants', (engine) => {
   let t: TestServer;
@@ -163,7 +163,7 @@ describeEachEngine('policies', (engine) => {
     badCel.kinds['access.grantRole']!.tiers[0]!.when = 'role == "mlro"';
     expect((await expectReason(mlro.client.policies.propose.mutate({ type: 'approvals.tiers', document: badCel, reason: 'typo', change: A_CHANGE }), 'POLICY_INVALID')).message).toMatch(/it refers to role; a condition reads only payload/);
 
-    const proposed = await mlro.client.policies.propose.mutate({ type: 'approvals.tiers', document, reason: 'Two administrators for every grant after the 2026 audit', change: A_CHANGE });
+    const proposed = await mlro.client.policies.propose.mutate({ type: 'approvals.tiers', document, reason: 'Two administrators for every grant after the 2026 audit', change: A_CHANGE, dryRun: last30Days(t) });
     expect(proposed).toMatchObject({ version: 2, tier: 3, name: 'APPROVALS_TIERS_v2' });
     const approval = await mlro.client.approvals.get.query({ id: proposed.approvalId });
     expect(approval).toMatchObject({ kind: 'policies.publish', requiredCount: 4, tier: 'tier 3', policy: { type: 'policies.changeControl' } });

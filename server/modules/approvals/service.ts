@@ -6,15 +6,14 @@ import type { Role } from '../../../shared/access/permissions.js';
 import { isRole } from '../../../shared/access/permissions.js';
 import { transition, type ApprovalState, type ApprovalStatus, availableActions } from '../../../shared/approvals/machine.js';
 import { DomainError } from '../../../shared/errors.js';
-import { selectTier } from '../../../shared/policies/approval-tiers.js';
 import { SYSTEM_ACTOR, type Actor } from '../../core/actor.js';
 import type { Mutation, Store } from '../../core/store.js';
 import type { ApprovalRequestRow } from '../../db/schema.js';
 import { nextRef } from '../../db/counters.js';
 import type { PolicyReader } from '../policies/reader.js';
-import type { ApprovalKind, ApprovalKinds } from './registry.js';
+import type { ApprovalKinds } from './registry.js';
+import { requirementOf } from './requirement.js';
 import { openSlots } from '../../../shared/approvals/slots.js';
-import type { ChainSlot } from '../../../shared/policies/change-control.js';
 import { grantsInForce } from '../access/grants.js';
 import { JSON_COLUMNS, readJson } from '../../db/json.js';
 
@@ -66,11 +65,11 @@ export class ApprovalsService {
       const pending = await m.trx.selectFrom('approval_requests').select(['id', 'summary']).where('kind', '=', input.kind).where('dedupe_key', '=', dedupeKey).where('status', '=', 'pending').executeTakeFirst();
       if (pending) throw new DomainError('ALREADY_EXISTS', `${pending.id} already asks for this (${pending.summary}); decide or cancel it first.`);
     }
-    const tier = await this.requirement(m, kind, input.kind, payload);
-    const policy = tier.policy;
     const id = await nextRef(m.trx, 'APR');
-    const expiresAt = new Date(Date.parse(m.now) + tier.expiresInHours * 3_600_000).toISOString();
     const legalEntity = kind.legalEntity(payload);
+    const tier = await requirementOf(m, this.policies, kind, input.kind, payload, { id, legalEntity, clientId });
+    const policy = tier.policy;
+    const expiresAt = new Date(Date.parse(m.now) + tier.expiresInHours * 3_600_000).toISOString();
     await m.trx
       .insertInto('approval_requests')
       .values({
@@ -111,17 +110,6 @@ export class ApprovalsService {
     });
     m.changed('approval_requests', id, legalEntity, 'insert');
     return { approvalId: id };
-  }
-
-  /** The kind's own requirement (a rule change's chain) or the approval-tiers policy's tier for it. */
-  private async requirement(m: Mutation, kind: ApprovalKind<unknown>, name: string, payload: unknown): Promise<{ name: string; roles: Role[]; count: number; chain: ChainSlot[] | null; expiresInHours: number; policy: { type: string; version: number; ref: string } }> {
-    if (kind.requirement) {
-      const r = await kind.requirement(payload, m.trx);
-      return { name: r.tier, roles: r.roles, count: r.count, chain: r.chain, expiresInHours: r.expiresInHours, policy: r.policy };
-    }
-    const policy = await this.policies.require(m.trx, 'approvals.tiers');
-    const tier = selectTier(policy.document, name, payload);
-    return { name: tier.name, roles: tier.roles, count: tier.count, chain: null, expiresInHours: tier.expiresInHours, policy: { type: policy.type, version: policy.version, ref: policy.ref } };
   }
 
   private async load(m: Mutation, id: string) {

@@ -58,6 +58,22 @@ describeEachEngine('KYC review automation', (engine) => {
     const view = await officer.client.kyc.get.query({ caseRef });
     expect(view.checks[0]).toMatchObject({ status: 'complete', outcome: 'clear', mismatches: [], extracted: { lastName: input.lastName.toUpperCase(), dateOfBirth: '1986-04-12', documentNumber: passport.documentNumber }, checks: { mrz: { valid: true, checkDigits: { documentNumber: true, dateOfBirth: true, expiryDate: true, composite: true } }, liveness: { result: 'pass' } } });
     expect(view.timeline.map((e) => e.action)).toContain('kyc.case.auto_verified');
+
+    // The execution log: left for review while the address proof was missing (once, however often
+    // the case was looked at), then approved; each with the conditions and the facts a dry run replays.
+    const logged = await db().selectFrom('policy_executions').selectAll().where('subject_id', '=', caseRef).where('policy_type', '=', 'kyc.review').orderBy('id').execute();
+    expect(logged.map((r) => [r.event, r.outcome, r.policy_version])).toEqual([
+      ['kyc.case.verified', 'left for review', 1],
+      ['kyc.case.verified', 'approved', 1],
+    ]);
+    expect(JSON.parse(logged[0]!.conditions_json)).toContainEqual({ name: 'nothing blocks a decision', values: { blockers: expect.any(Number) as number }, result: false });
+    expect(JSON.parse(logged[1]!.inputs_json!)).toEqual({ legalEntity: 'global', verification: 'verified', riskLevel: 'low', screening: 'clear', blockers: 0 });
+    // A draft that turns auto-verification off would have left the case for a reviewer.
+    const review = await t.server.services.policies.require(db(), 'kyc.review');
+    const senior = await t.login('senior');
+    const run = await senior.client.policies.dryRun.query({ type: 'kyc.review', document: { ...review.document, autoVerify: { enabled: false, legalEntities: [] } }, days: 1 });
+    expect(run.items).toContainEqual(expect.objectContaining({ ref: caseRef, legalEntity: 'global', before: { outcome: 'approved' }, after: { outcome: 'left for review' } }));
+    expect(run.items.find((i) => i.ref === caseRef && i.before.outcome === 'left for review')).toBeUndefined();
   });
 
   it('sends a mismatch or a failed liveness check to a reviewer with the reasons, never auto-rejecting', async () => {
@@ -211,7 +227,7 @@ describeEachEngine('KYC review automation', (engine) => {
       { effectiveDate: day(-30), source: 'plenary A', callForAction: ['KP'], increasedMonitoring: [] },
       { effectiveDate: day(5), source: 'plenary B', callForAction: ['KP'], increasedMonitoring: ['MT'] },
     ];
-    const proposal = await t.server.services.policyChanges.submit(await actorOf('senior'), { type: 'kyc.risk', document: { ...active.document, countryLists: lists }, reason: 'Next plenary announced', change: A_CHANGE });
+    const proposal = await t.server.services.policyChanges.submit(await actorOf('senior'), { type: 'kyc.risk', document: { ...active.document, countryLists: lists }, reason: 'Next plenary announced', change: A_CHANGE, dryRun: await t.server.services.policyChanges.minimumWindow('kyc.risk') });
     await approveAs(t, proposal.approvalId, ['mlro', 'admin', 'compliance']);
 
     const { clientId, caseRef, input } = await register({ country: 'MT', nationality: 'MT' });

@@ -13,6 +13,8 @@ import { riskInputs } from './evidence.js';
 import { dateOf } from '../../../shared/time.js';
 import { JSON_COLUMNS, readJson } from '../../db/json.js';
 import { appliedCountryLists, riskAssessment } from './codecs.js';
+import { recordExecution } from '../policies/execution-log.js';
+import { autoVerifies, autoVerifyTrace, riskTrace, type AutoVerifyFacts } from '../../../shared/policies/explain.js';
 
 export class KycRisk {
   constructor(
@@ -35,10 +37,12 @@ export class KycRisk {
    */
   async assess(m: Mutation, clientId: string): Promise<{ assessment: RiskAssessment; previousLevel: string | null }> {
     const client = await loadClient(m, clientId);
-    const policy = await this.riskPolicy(m.trx);
-    const assessment = assessRisk(policy.document, policy.ref, await riskInputs(m.trx, client), dateOf(m.now));
-    const previousLevel = client.risk_level;
     const kase = await currentCase(m, clientId);
+    // A canary of the risk weights scores the clients (or cases) in its segment.
+    const policy = await this.policies.forSubject(m.trx, 'kyc.risk', { legalEntity: client.legal_entity, country: client.country, client: client.id, request: kase?.id });
+    const inputs = await riskInputs(m.trx, client);
+    const assessment = assessRisk(policy.document, policy.ref, inputs, dateOf(m.now));
+    const previousLevel = client.risk_level;
     const undecided = kase && !kase.decision;
     const previous = undecided && kase.risk_json ? readJson(riskAssessment, kase.risk_json, `kyc_cases.risk_json of ${kase.id}`) : null;
     const same = previous && previous.score === assessment.score && JSON.stringify(previous.factors) === JSON.stringify(assessment.factors) && previous.policyRef === assessment.policyRef;
@@ -64,6 +68,18 @@ export class KycRisk {
         before: previous ? { score: previous.score, level: previous.level } : previousLevel ? { level: previousLevel } : null,
         after: { score: assessment.score, level: assessment.level, factors: assessment.factors, countryListDate: assessment.countryListDate },
         policyRef: policy.ref,
+      });
+      await recordExecution(m, {
+        policy,
+        event: 'kyc.risk.assessed',
+        subjectType: kase ? 'kyc_case' : 'client',
+        subjectId: kase?.id ?? clientId,
+        legalEntity: client.legal_entity,
+        clientId,
+        outcome: assessment.level,
+        conditions: riskTrace(policy.document, assessment),
+        actions: [{ action: 'score client', score: assessment.score, level: assessment.level, ...(previousLevel !== assessment.level ? { from: previousLevel } : {}), ...(undecided && assessment.level === 'high' && kase.edd_json === null ? { startEdd: true } : {}) }],
+        inputs: { risk: inputs, date: dateOf(m.now) },
       });
     }
     return { assessment, previousLevel };
@@ -138,17 +154,35 @@ export class KycRisk {
 
   /**
    * Auto-verification: approves a clean, low-risk, provider-verified case where the `kyc.review`
-   * policy allows it, and says whether it did. Nothing is auto-rejected.
+   * policy allows it, and says whether it did. Nothing is auto-rejected. Once the provider has
+   * verified the documents the outcome is the policy's to decide, so it is logged either way (a
+   * case left for a person too, once per change of its facts), for dry runs of `kyc.review`.
    */
   async autoVerify(m: Mutation, caseRef: string): Promise<boolean> {
     const kase = await m.trx.selectFrom('kyc_cases').selectAll().where('id', '=', caseRef).executeTakeFirstOrThrow();
-    if (kase.status !== 'open' || kase.verification_status !== 'verified' || kase.risk_level !== 'low') return false;
+    if (kase.status !== 'open' || kase.verification_status !== 'verified') return false;
     const review = await this.reviewPolicy(m.trx);
-    if (!review.document.autoVerify.enabled || !review.document.autoVerify.legalEntities.includes(kase.legal_entity)) return false;
     const client = await loadClient(m, kase.client_id);
-    if (client.screening_status !== 'clear') return false;
-    if ((await blockers(m.trx, kase, client, dateOf(m.now))).length) return false;
-    const risk = readJson(riskAssessment, kase.risk_json ?? 'null', `kyc_cases.risk_json of ${kase.id}`);
+    const facts: AutoVerifyFacts = { legalEntity: kase.legal_entity, verification: kase.verification_status, riskLevel: kase.risk_level, screening: client.screening_status, blockers: (await blockers(m.trx, kase, client, dateOf(m.now))).length };
+    const risk = kase.risk_json ? readJson(riskAssessment, kase.risk_json, `kyc_cases.risk_json of ${kase.id}`) : null;
+    const approve = risk !== null && autoVerifies(review.document, facts);
+    const last = await m.trx.selectFrom('policy_executions').select(['outcome', 'inputs_json']).where('subject_id', '=', kase.id).where('policy_type', '=', 'kyc.review').orderBy('id', 'desc').limit(1).executeTakeFirst();
+    const outcome = approve ? 'approved' : 'left for review';
+    if (approve || last?.outcome !== outcome || last.inputs_json !== JSON.stringify(facts)) {
+      await recordExecution(m, {
+        policy: review,
+        event: 'kyc.case.verified',
+        subjectType: 'kyc_case',
+        subjectId: kase.id,
+        legalEntity: kase.legal_entity,
+        clientId: client.id,
+        outcome,
+        conditions: autoVerifyTrace(review.document, facts),
+        actions: [approve ? { action: 'approve case automatically', riskScore: risk?.score ?? null, riskPolicy: risk?.policyRef ?? null } : { action: 'leave for a reviewer' }],
+        inputs: facts,
+      });
+    }
+    if (!approve) return false;
     const basis = `Auto-verification under ${review.ref}: documents verified by the provider, screening clear, risk low (score ${risk.score}, ${risk.policyRef})`;
     await decideCase(m, kase, client, { outcome: 'approved', action: 'kyc.case.auto_verified', note: 'Approved automatically', decidedBy: KYC_AUTOMATION.id, policyBasis: basis, reason: basis, after: { policyBasis: basis }, policyRef: review.ref, clientReason: basis });
     return true;

@@ -88,14 +88,14 @@ export class WithdrawalsService {
       const client = await loadClient(m, input.clientId);
       if (auth) requireEntity(auth, 'withdrawals.decide', client.legal_entity);
       // A canary of the tiers decides for the clients in its segment.
-      const policy = await this.policies.forSubject(m.trx, 'payments.withdrawalTiers', { legalEntity: client.legal_entity, country: client.country, key: client.id });
+      const ref = await nextRef(m.trx, 'WD');
+      const policy = await this.policies.forSubject(m.trx, 'payments.withdrawalTiers', { legalEntity: client.legal_entity, country: client.country, client: client.id, request: ref });
       const baseCurrency = policy.document.baseCurrency[client.legal_entity] ?? money.currency;
       const converted = await convertAt(m.trx, money, baseCurrency, m.now);
       const available = (await clientBalances(m.trx, client.id)).find((b) => b.currency === money.currency)?.available ?? 0n;
       if (available < money.minor) {
         throw new DomainError('INSUFFICIENT_BALANCE', `Client ${client.id} has ${formatAmount({ minor: available, currency: money.currency })} ${money.currency} available; ${input.amount} ${money.currency} was asked for.`, { available: formatAmount({ minor: available, currency: money.currency }) });
       }
-      const ref = await nextRef(m.trx, 'WD');
       const checks = await runWithdrawalChecks(m.trx, { client, money, baseMinor: converted?.money.minor ?? null, baseCurrency, destinationName: input.destination.accountHolder, ref: null, now: m.now, margin }, policy.document, available);
       const first = checks.find((c) => c.code === 'first_withdrawal')?.data.first === true;
       // Without a rate the amount cannot be placed in a band: the top band applies, and says so.
@@ -150,7 +150,7 @@ export class WithdrawalsService {
       const given = await m.trx.selectFrom('withdrawal_approvals').selectAll().where('withdrawal_ref', '=', w.ref).execute();
       if (given.some((a) => a.user_id === auth.user.id)) throw new DomainError('DUPLICATE_APPROVER', `You have approved ${w.ref} already; the next approval must come from someone else.`);
       const client = await loadClient(m, w.client_id);
-      const policy = await this.policies.forSubject(m.trx, 'payments.withdrawalTiers', { legalEntity: client.legal_entity, country: client.country, key: client.id });
+      const policy = await this.policies.forSubject(m.trx, 'payments.withdrawalTiers', { legalEntity: client.legal_entity, country: client.country, client: client.id, request: w.ref });
       const available = (await clientBalances(m.trx, w.client_id)).find((b) => b.currency === w.currency)?.available ?? 0n;
       const money = { minor: BigInt(w.amount_text), currency: w.currency };
       const destination = withdrawalJson.destination(w);

@@ -14,7 +14,7 @@ import { formatAmount, parseAmount, type Money } from '../../../shared/money.js'
 import { openSlots } from '../../../shared/policies/payments.js';
 import { interventionTierTrace } from '../../../shared/policies/explain.js';
 import { recordExecution } from '../policies/execution-log.js';
-import { chooseInterventionTier, type InterventionTiersPolicy } from '../../../shared/policies/platform.js';
+import { chooseInterventionTier, reasonCodeFor, type InterventionTiersPolicy } from '../../../shared/policies/platform.js';
 import { canIntervention, isMoneyType, type AccountState, type InterventionAction, type InterventionType } from '../../../shared/platform/interventions.js';
 import { requireEntity, type AuthContext } from '../../core/auth.js';
 import { SYSTEM_ACTOR, type Actor } from '../../core/actor.js';
@@ -100,14 +100,15 @@ export class InterventionsService {
     }
     const country = (await this.store.kysely.selectFrom('clients').select('country').where('id', '=', account.client_id).executeTakeFirst())?.country ?? null;
     // A canary of the tiers decides for the clients in its segment.
-    const policy = await this.policies.forSubject(this.store.kysely, 'platform.interventionTiers', { legalEntity: account.legal_entity, country, key: account.client_id });
-    const reason = policy.document.reasonCodes.find((r) => r.code === input.reasonCode);
-    if (!reason) throw new DomainError('VALIDATION_FAILED', `reasonCode: "${input.reasonCode}" is not in the catalog (policy ${policy.ref}); known: ${policy.document.reasonCodes.map((r) => r.code).join(', ')}.`, { field: 'reasonCode' });
-    if (!reason.types.includes(input.type)) throw new DomainError('VALIDATION_FAILED', `reasonCode: "${input.reasonCode}" (${reason.label}) is not a reason for ${input.type.replaceAll('_', ' ')}; it covers ${reason.types.join(', ').replaceAll('_', ' ')}.`, { field: 'reasonCode' });
+    const subject = { legalEntity: account.legal_entity, country, client: account.client_id };
+    reasonCodeFor((await this.policies.forSubject(this.store.kysely, 'platform.interventionTiers', subject)).document, input);
     const { money, value } = this.shape(input, account.currency);
     await this.checkOnMt5(input, money, value);
     const ref = await this.store.mutate(auth.actor, async (m) => {
       const ref = await nextRef(m.trx, 'INT');
+      // Resolved again with the reference: a canary of a share of new requests is decided by it.
+      const policy = await this.policies.forSubject(m.trx, 'platform.interventionTiers', { ...subject, request: ref });
+      const reason = reasonCodeFor(policy.document, input);
       const baseCurrency = policy.document.baseCurrency[account.legal_entity] ?? account.currency;
       const converted = money ? await convertAt(m.trx, { minor: money.minor < 0n ? -money.minor : money.minor, currency: money.currency }, baseCurrency, m.now) : null;
       const baseMinor = money ? (converted?.money.minor ?? null) : 0n;

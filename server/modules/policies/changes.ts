@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { DomainError } from '../../../shared/errors.js';
-import { blackoutAt, classify } from '../../../shared/policies/change-control.js';
+import { blackoutAt, CANARY_REFUSED, CANARY_TYPES, classify } from '../../../shared/policies/change-control.js';
 import type { ApprovalTiersPolicy } from '../../../shared/policies/approval-tiers.js';
 import { celReferences } from '../../../shared/policies/cel.js';
 import type { ChangeDetails } from '../../../shared/policies/change-request.js';
@@ -23,7 +23,7 @@ import { canonicalJson } from '../audit/canonical.js';
 import type { AuditLog } from '../audit/log.js';
 import type { ApprovalKinds, Requirement } from '../approvals/registry.js';
 import type { ApprovalsService } from '../approvals/service.js';
-import { REPLAYABLE, type PolicyDryRun } from './dry-run.js';
+import { notReplayed, REPLAYABLE, type PolicyDryRun } from './dry-run.js';
 import { policyRef, type Reader } from './reader.js';
 import { validatePolicyDocument, type PoliciesService } from './service.js';
 
@@ -160,6 +160,13 @@ export class PolicyChanges {
     return { id: Number(row.id), contentHash };
   }
 
+  /** The shortest dry-run window a change of the type must cover, ending now: for the CLI and the seed, where nobody picks one. */
+  async minimumWindow(type: string): Promise<{ from: string; to: string }> {
+    const tier = await this.tierOf(this.store.kysely, this.policies.assertType(type));
+    const to = this.store.now();
+    return { from: new Date(Date.parse(to) - Math.max(1, tier.rules.dryRunDays) * 86_400_000).toISOString(), to };
+  }
+
   /** A new version with its change request, and the approval that releases it (to a canary segment when one is named). */
   async submit(actor: Actor, input: Submission) {
     const type = this.policies.assertType(input.type);
@@ -167,7 +174,7 @@ export class PolicyChanges {
     if (type === 'approvals.tiers') this.checkConditions(document as ApprovalTiersPolicy);
     const tier = await this.tierOf(this.store.kysely, type);
     const dryRun = await this.requiredDryRun(type, tier.tier, tier.rules.dryRunDays, document, input.dryRun);
-    if (input.canary) await this.assertMatches(input.canary);
+    if (input.canary) await this.assertCanary(type, input.canary);
     return this.store.mutate(actor, async (m) => {
       const version = await this.policies.createVersion(m, type, document, input.reason);
       return this.open(m, { type, version, action: input.canary ? 'canary' : 'publish', tier: tier.tier, purpose: input.change.purpose, details: input.change, segment: input.canary ?? null, dryRun, reason: input.reason, kind: 'policies.publish', payload: { policyType: type, version, republish: false, segment: input.canary ?? null } });
@@ -195,7 +202,7 @@ export class PolicyChanges {
 
   private async requiredDryRun(type: PolicyType, tier: number, days: number, document: unknown, window: Window | undefined) {
     if (days === 0) return window && REPLAYABLE.includes(type) ? this.dryRuns.forSubmission(type, document, window) : null;
-    if (!REPLAYABLE.includes(type)) return { available: false, why: `${type} has no recorded decisions to replay yet (dry runs replay ${REPLAYABLE.join(', ')})` };
+    if (!REPLAYABLE.includes(type)) return { available: false, why: `No dry run: ${notReplayed(type)}` };
     if (!window) throw new DomainError('VALIDATION_FAILED', `dryRun: a tier-${tier} change of ${type} is submitted with a dry run over at least ${days} days of history; give its window (from, to).`, { field: 'dryRun' });
     const span = Date.parse(window.to) - Date.parse(window.from);
     if (!(span >= days * 86_400_000 - 60_000)) throw new DomainError('VALIDATION_FAILED', `dryRun: a tier-${tier} change needs a dry run over at least ${days} days; ${window.from} to ${window.to} is ${Math.max(0, Math.floor(span / 86_400_000))}.`, { field: 'dryRun' });
@@ -203,8 +210,9 @@ export class PolicyChanges {
     return this.dryRuns.forSubmission(type, document, window);
   }
 
-  /** A canary segment must name somebody: an entity, country or share with at least one client. */
-  async assertMatches(segment: Segment): Promise<void> {
+  /** A canary is of a type read per subject, and its segment names somebody: an entity, country or share with at least one client. */
+  async assertCanary(type: PolicyType, segment: Segment): Promise<void> {
+    if (!CANARY_TYPES.includes(type)) throw new DomainError('VALIDATION_FAILED', `canary: ${type} is read once for everyone (${CANARY_REFUSED[type] ?? 'nothing decides per client with it'}), so a canary of it would change nothing; canaries run for ${CANARY_TYPES.join(', ')}. Publish it to everyone instead.`, { field: 'segment' });
     let q = this.store.kysely.selectFrom('clients').select('id');
     if (segment.legalEntity !== undefined) q = q.where('legal_entity', '=', segment.legalEntity);
     if (segment.country !== undefined) q = q.where('country', '=', segment.country);
@@ -230,7 +238,7 @@ export class PolicyChanges {
   /** An existing version to a segment (`policies.canary`), through the chain of its tier. */
   async canary(auth: AuthContext, input: { type: string; version: number; segment: Segment; reason: string }) {
     const type = this.policies.assertType(input.type);
-    await this.assertMatches(input.segment);
+    await this.assertCanary(type, input.segment);
     return this.store.mutate(auth.actor, async (m) => {
       await this.requireVersion(m, type, input.version);
       const active = await this.policies.require(m.trx, type);

@@ -87,7 +87,7 @@ describeEachEngine('policies.dryRun', (engine) => {
       expect(run.changed).toBe(run.evaluated);
       for (const p of planned) {
         const item = run.items.find((i) => i.ref === p.caseRef)!;
-        expect(item.after).toEqual({ ...item.before, slaHours: item.before.slaHours + 24 });
+        expect(item.after).toEqual({ ...item.before, slaHours: Number(item.before.slaHours) + 24 });
       }
     } finally {
       await mt5.close();
@@ -102,7 +102,7 @@ describeEachEngine('policies.dryRun', (engine) => {
     const other = await expectReason(finmanager.policies.dryRun.query({ type: 'screening.thresholds', document: {} }), 'POLICY_INVALID');
     expect(other.message).toMatch(/screening\.thresholds/);
     const active = await t.server.services.policies.require(t.server.services.store.kysely, 'screening.thresholds');
-    expect((await expectReason(finmanager.policies.dryRun.query({ type: 'screening.thresholds', document: active.document }), 'VALIDATION_FAILED')).message).toMatch(/no decisions to replay yet/);
+    expect((await expectReason(finmanager.policies.dryRun.query({ type: 'screening.thresholds', document: active.document }), 'VALIDATION_FAILED')).message).toMatch(/screening thresholds decide by matching every client against whole lists, which a dry run does not repeat/);
     await expectReason(finmanager.policies.dryRun.query({ type: 'payments.withdrawalTiers', document: DEFAULT_WITHDRAWAL_TIERS, from: '2026-03-05T00:00:00.000Z', to: '2026-03-01T00:00:00.000Z' }), 'VALIDATION_FAILED');
     await expectReason(finmanager.policies.dryRun.query({ type: 'payments.withdrawalTiers', document: DEFAULT_WITHDRAWAL_TIERS, from: '2024-01-01T00:00:00.000Z', to: '2026-03-01T00:00:00.000Z' }), 'VALIDATION_FAILED');
     await expectReason((await t.login('dealer')).client.policies.dryRun.query({ type: 'payments.withdrawalTiers', document: DEFAULT_WITHDRAWAL_TIERS }), 'FORBIDDEN_PERMISSION');

@@ -5,8 +5,10 @@
 // whether it was the first; an intervention's type and base amount), so the dry run answers "what
 // would this version have decided", not "what would it decide today". Read-only: nothing is written.
 //
-// Rule types with decisions to replay: `payments.withdrawalTiers` and `platform.interventionTiers`.
-// Another type is refused, saying so, rather than answering that nothing would change.
+// Rule types with decisions to replay: `payments.withdrawalTiers` and `platform.interventionTiers`
+// from their own tables; `kyc.risk`, `approvals.tiers` and `kyc.review` from the facts the execution
+// log keeps with each decision (replay-log.ts). Another type is refused, saying so, rather than
+// answering that nothing would change.
 
 import { DomainError } from '../../../shared/errors.js';
 import { chooseWithdrawalTier, type WithdrawalTiersPolicy } from '../../../shared/policies/payments.js';
@@ -17,6 +19,8 @@ import type { Store } from '../../core/store.js';
 import { JSON_COLUMNS, readJson } from '../../db/json.js';
 import { validatePolicyDocument } from './service.js';
 import { sql } from 'kysely';
+import { REPLAYABLE_TYPES } from '../../../shared/policies/change-control.js';
+import { LOG_REPLAYABLE, replayLog, type Decision, type Replayed } from './replay-log.js';
 
 /** The changed decisions listed in full at most; the counts cover them all. */
 export const DRY_RUN_ITEMS = 1_000;
@@ -24,25 +28,15 @@ const MAX_WINDOW_DAYS = 366;
 const BATCH = 20_000;
 
 /** The rule types whose decisions a dry run replays. */
-export const REPLAYABLE: readonly PolicyType[] = ['payments.withdrawalTiers', 'platform.interventionTiers'];
+export const REPLAYABLE = REPLAYABLE_TYPES as readonly PolicyType[];
 
-export interface Decision {
-  tier: string;
-  approvals: string[];
-  slaHours: number;
+/** Why a type's drafts are not replayed. */
+export function notReplayed(type: PolicyType): string {
+  return type === 'screening.thresholds' ? 'screening thresholds decide by matching every client against whole lists, which a dry run does not repeat' : `${type} takes no case-by-case decision that is logged to replay`;
 }
 
 const asDecision = (t: { tier: string; slots: Array<{ roles: string[] }>; slaHours: number }): Decision => ({ tier: t.tier, approvals: t.slots.map((s) => [...s.roles].sort().join(' or ')), slaHours: t.slaHours });
-const same = (a: Decision, b: Decision) => a.tier === b.tier && a.slaHours === b.slaHours && a.approvals.join('|') === b.approvals.join('|');
-
-interface Replayed {
-  ref: string;
-  legalEntity: string;
-  at: string;
-  policyRef: string;
-  before: Decision;
-  after: Decision;
-}
+const same = (a: Decision, b: Decision) => JSON.stringify(a) === JSON.stringify(b);
 
 export class PolicyDryRun {
   constructor(private readonly store: Store) {}
@@ -69,8 +63,10 @@ export class PolicyDryRun {
         ? this.withdrawals(document as WithdrawalTiersPolicy, entities, from, to)
         : type === 'platform.interventionTiers'
           ? this.interventions(document as InterventionTiersPolicy, entities, from, to)
-          : null;
-    if (replay === null) throw new DomainError('VALIDATION_FAILED', `type: a dry run replays withdrawal and intervention tier decisions (${REPLAYABLE.join(', ')}); ${type} has no decisions to replay yet.`, { field: 'type' });
+          : LOG_REPLAYABLE.includes(type)
+            ? replayLog(this.store.kysely, type, document, entities, from, to)
+            : null;
+    if (replay === null) throw new DomainError('VALIDATION_FAILED', `type: a dry run replays the decisions of ${REPLAYABLE.join(', ')}; ${notReplayed(type)}.`, { field: 'type' });
     let evaluated = 0;
     let changed = 0;
     const items: Replayed[] = [];

@@ -16,6 +16,8 @@ export interface Execution {
   /** what was tested, as the rule names it, with the values seen */
   conditions: ConditionTrace[];
   actions: Array<Record<string, unknown>>;
+  /** the facts the decision was taken on, where a dry run replays it from the log (see dry-run.ts) */
+  inputs?: unknown;
 }
 
 export async function recordExecution(m: Mutation, e: Execution): Promise<void> {
@@ -34,6 +36,7 @@ export async function recordExecution(m: Mutation, e: Execution): Promise<void> 
       outcome: e.outcome,
       conditions_json: JSON.stringify(e.conditions),
       actions_json: JSON.stringify(e.actions),
+      inputs_json: e.inputs === undefined ? null : JSON.stringify(e.inputs),
     })
     .execute();
 }

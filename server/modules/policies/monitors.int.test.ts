@@ -1,7 +1,9 @@
 // Monitors (issue 19) on both engines: after a withdrawal-tier change goes live, a withdrawal left
 // past its SLA breaks the (tightened) overdue monitor: the job raises one alert for the finance
 // manager naming the breach and the recent change and proposing to roll that change back; running
-// again raises nothing more; the person working the alert asks for the rollback, another approves.
+// again raises nothing more; the person working the alert asks for the rollback, which, still
+// pending past its 15-minute target, is escalated once; another person approves it, and the
+// rollback records how long it took against the target.
 
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { DEFAULT_WITHDRAWAL_TIERS } from '../../../shared/policies/payments.js';
@@ -53,7 +55,20 @@ describeEachEngine('rule monitors', (engine) => {
     // Still broken, already raised: nothing more. The person working the alert asks for the rollback; another approves it.
     expect(await services.policyMonitors.run()).toEqual([]);
     const asked = await services.policyRollbacks.request(await actor('finmanager'), details.proposedRollback);
+    // The target is 15 minutes: not yet overdue at 10, escalated once per entity at 16.
+    t.clock.advance(10 * 60_000);
+    expect(await services.policyRollbacks.escalateOverdue()).toEqual([]);
+    t.clock.advance(6 * 60_000);
+    const escalated = await services.policyRollbacks.escalateOverdue();
+    const entities = await services.store.kysely.selectFrom('legal_entities').select('id').execute();
+    expect(escalated).toHaveLength(entities.length);
+    const overdue = await services.store.kysely.selectFrom('alerts').selectAll().where('id', '=', escalated[0]!).executeTakeFirstOrThrow();
+    expect(overdue).toMatchObject({ kind: 'policy.rollbackOverdue', severity: 'high', for_role: 'mlro', source_ref: `ROLLBACK:${asked.approvalId}:${overdue.legal_entity}` });
+    expect(overdue.summary).toMatch(new RegExp(`requested 16 minutes ago and not yet approved \\(target 15 minutes\\); ${asked.approvalId} needs one approver of mlro, `));
+    expect(await services.policyRollbacks.escalateOverdue()).toEqual([]);
     expect(await approveAs(t, asked.approvalId, ['mlro'])).toBe('executed');
+    const rolledBack = await services.store.kysely.selectFrom('audit_events').select('after_json').where('action', '=', 'policy.rolledBack').executeTakeFirstOrThrow();
+    expect(JSON.parse(rolledBack.after_json!)).toMatchObject({ minutesFromRequest: 16, targetMinutes: 15, withinTarget: false });
     expect((await services.policies.require(services.store.kysely, 'payments.withdrawalTiers')).version).toBe(change.version - 1);
   });
 });

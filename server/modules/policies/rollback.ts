@@ -10,7 +10,9 @@ import { versionName } from '../../../shared/policies/diff.js';
 import type { PolicyType } from '../../../shared/policies/types.js';
 import { listScope, requireEntity, type AuthContext } from '../../core/auth.js';
 import type { Mutation, Store } from '../../core/store.js';
-import type { Actor } from '../../core/actor.js';
+import { SYSTEM_ACTOR, type Actor } from '../../core/actor.js';
+import { raiseAlert } from '../alerts/service.js';
+import { rollbackTargetMinutes } from '../../../shared/policies/change-control.js';
 import { nextValueBy } from '../../db/counters.js';
 import type { ApprovalKinds } from '../approvals/registry.js';
 import type { PolicyChanges } from './changes.js';
@@ -43,10 +45,49 @@ export class PolicyRollbacks {
         const bad = await this.replaced(m, type, p.toVersion);
         await this.changes.activate(m, type, p.toVersion, request, null);
         const tasks = await this.openTasks(m, type, bad, request.id);
-        m.audit({ action: 'policy.rolledBack', targetType: 'policy', targetId: type, before: { versions: bad }, after: { version: p.toVersion, remediationTasks: tasks }, reason: request.reason, approvers: request.approvers, caseRef: request.id, policyRef: `${type}@${p.toVersion}` });
-        return { remediationTasks: tasks };
+        const timing = await this.timing(m, request.id);
+        m.audit({ action: 'policy.rolledBack', targetType: 'policy', targetId: type, before: { versions: bad }, after: { version: p.toVersion, remediationTasks: tasks, ...timing }, reason: request.reason, approvers: request.approvers, caseRef: request.id, policyRef: `${type}@${p.toVersion}` });
+        return { remediationTasks: tasks, ...timing };
       },
     });
+  }
+
+  /** Minutes from the request to the rollback in force, against the target (policies.changeControl). */
+  private async timing(m: Mutation, approvalId: string): Promise<{ minutesFromRequest: number; targetMinutes: number; withinTarget: boolean }> {
+    const requested = await m.trx.selectFrom('approval_requests').select('created_at').where('id', '=', approvalId).executeTakeFirstOrThrow();
+    const targetMinutes = rollbackTargetMinutes((await this.policies.require(m.trx, 'policies.changeControl')).document);
+    const minutesFromRequest = Math.round((Date.parse(m.now) - Date.parse(requested.created_at)) / 6_000) / 10;
+    return { minutesFromRequest, targetMinutes, withinTarget: minutesFromRequest <= targetMinutes };
+  }
+
+  /**
+   * Rollbacks still waiting for their approver past the target: one high alert per request and
+   * legal entity for the first rollback role (a rollback concerns every entity). Run by the
+   * `policies.monitors` job.
+   */
+  async escalateOverdue(): Promise<string[]> {
+    const cc = await this.policies.require(this.store.kysely, 'policies.changeControl');
+    const target = rollbackTargetMinutes(cc.document);
+    const now = this.store.now();
+    const before = new Date(Date.parse(now) - target * 60_000).toISOString();
+    const pending = await this.store.kysely.selectFrom('approval_requests').select(['id', 'summary', 'created_at']).where('kind', '=', 'policies.rollback').where('status', '=', 'pending').where('created_at', '<=', before).orderBy('id').execute();
+    if (pending.length === 0) return [];
+    const entities = (await this.store.kysely.selectFrom('legal_entities').select('id').orderBy('id').execute()).map((e) => e.id);
+    const raised: string[] = [];
+    for (const r of pending) {
+      for (const entity of entities) {
+        const sourceRef = `ROLLBACK:${r.id}:${entity}`;
+        const open = await this.store.kysely.selectFrom('alerts').select('id').where('kind', '=', 'policy.rollbackOverdue').where('source_ref', '=', sourceRef).executeTakeFirst();
+        if (open) continue;
+        const minutes = Math.floor((Date.parse(now) - Date.parse(r.created_at)) / 60_000);
+        raised.push(
+          await this.store.mutate(SYSTEM_ACTOR, (m) =>
+            raiseAlert(m, { kind: 'policy.rollbackOverdue', legalEntity: entity, clientId: null, severity: 'high', forRole: cc.document.rollback.roles[0]!, summary: `${r.summary}: requested ${minutes} minutes ago and not yet approved (target ${target} minutes); ${r.id} needs one approver of ${cc.document.rollback.roles.join(', ').replaceAll('_', ' ')}`, details: { approvalId: r.id, requestedAt: r.created_at, minutes, targetMinutes: target, policyRef: cc.ref }, sourceRef }),
+          ),
+        );
+      }
+    }
+    return raised;
   }
 
   /** The versions a rollback to `to` takes out of force: the one in force and a running canary. */
@@ -135,6 +176,8 @@ export class PolicyRollbacks {
     if (f.cursor) q = q.where('id', '>', f.cursor);
     const rows = await q.orderBy('id').limit(f.limit + 1).execute();
     const page = rows.slice(0, f.limit);
+    const closers = [...new Set(page.map((r) => r.closed_by).filter((c): c is string => c !== null))];
+    const names = new Map((closers.length ? await this.store.kysely.selectFrom('users').select(['id', 'display_name']).where('id', 'in', closers).execute() : []).map((u) => [u.id, u.display_name]));
     return {
       items: page.map((r) => ({
         id: r.id,
@@ -147,6 +190,7 @@ export class PolicyRollbacks {
         task: r.task,
         status: r.status,
         closedBy: r.closed_by,
+        closedByName: r.closed_by === null ? null : (names.get(r.closed_by) ?? r.closed_by),
         closedAt: r.closed_at,
         closeReason: r.close_reason,
         createdAt: r.created_at,
