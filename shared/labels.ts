@@ -32,6 +32,8 @@ export const SCREENING_STATUS_LABELS: Record<string, string> = {
 
 export const RISK_LABELS: Record<'low' | 'medium' | 'high', string> = { low: 'Low', medium: 'Medium', high: 'High' };
 export const SEVERITY_LABELS: Record<'low' | 'medium' | 'high' | 'critical', string> = { low: 'Low', medium: 'Medium', high: 'High', critical: 'Critical' };
+/** Alert kinds whose code does not read as words; the others are shown by labelCase. */
+export const ALERT_KIND_LABELS: Record<string, string> = { 'policy.monitor': 'Rule monitor breached', 'policy.rollbackOverdue': 'Rule rollback overdue', mt5_unlinked_operation: 'MT5 operation with no case' };
 export const APPROVAL_STATUS_LABELS: Record<string, string> = { pending: 'Pending', approved: 'Approved', rejected: 'Rejected', executed: 'Executed', failed: 'Failed', expired: 'Expired', cancelled: 'Cancelled' };
 
 /** A code as words: "pending_documents" -> "pending documents". */
@@ -43,6 +45,11 @@ export function humanize(code: string): string {
 export function labelCase(code: string): string {
   const words = humanize(code);
   return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+/** An alert's kind as words. */
+export function alertKindLabel(kind: string): string {
+  return Object.hasOwn(ALERT_KIND_LABELS, kind) ? ALERT_KIND_LABELS[kind]! : labelCase(kind);
 }
 
 /** The label of a code from its map, or the code as words where the map has none. */

@@ -7,7 +7,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { CacheRow } from '../../../shared/desktop/views.js';
 import { ALERT_CLOSE_REASONS, ALERT_STATUS_LABELS, SAR_DECISIONS, type AlertCloseReason, type SarDecision } from '../../../shared/alerts/workflow.js';
 import { roleLabel } from '../../../shared/access/permissions.js';
-import { labelCase, labelOf } from '../../../shared/labels.js';
+import { alertKindLabel, labelCase, labelOf } from '../../../shared/labels.js';
 import { Field, RecordDetail } from '../shared/Fields.js';
 import { PaneStatus, useHostAction, useHostQuery } from '../shared/host.js';
 import { TimelineToggle } from '../shared/ClientTimeline.js';
@@ -197,7 +197,7 @@ export function AlertPane({ row, offline }: { row: CacheRow; offline: boolean })
         title={`${a.id} · ${labelCase(a.severity)} · ${labelOf(ALERT_STATUS_LABELS, a.status)}`}
         lead={a.summary}
         fields={{
-          Kind: labelCase(a.kind),
+          Kind: alertKindLabel(a.kind),
           Client: a.clientId ? `${a.clientId}${a.clientName ? ` · ${a.clientName}` : ''}` : null,
           'Source case': a.sourceRef,
           Entity: a.legalEntity,

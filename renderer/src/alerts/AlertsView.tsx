@@ -5,7 +5,7 @@ import { QueueView, type QueueColumn } from '../shared/QueueView.js';
 import { ALERT_TABS } from './tabs.js';
 import { FlagCell } from '../shared/Flags.js';
 import { AlertPane } from './AlertPane.js';
-import { labelCase, labelOf, SEVERITY_LABELS } from '../../../shared/labels.js';
+import { alertKindLabel, labelCase, labelOf, SEVERITY_LABELS } from '../../../shared/labels.js';
 import { ALERT_STATUS_LABELS } from '../../../shared/alerts/workflow.js';
 import { roleLabel } from '../../../shared/access/permissions.js';
 import { clientEvidence } from '../shared/evidence-column.js';
@@ -14,7 +14,7 @@ const COLUMNS: QueueColumn<'alerts'>[] = [
   { field: 'id', header: 'Alert', width: 120, pinned: true, exact: true },
   { field: 'status', header: 'Status', width: 130, format: (v) => labelOf(ALERT_STATUS_LABELS, String(v ?? '')), choices: ALERT_STATUS_LABELS },
   { field: 'severity', header: 'Severity', width: 110, format: (v) => labelCase(String(v ?? '')), choices: SEVERITY_LABELS },
-  { field: 'kind', header: 'Kind', width: 160, format: (v) => labelCase(String(v ?? '')) },
+  { field: 'kind', header: 'Kind', width: 160, format: (v) => alertKindLabel(String(v ?? '')) },
   { field: 'flags', header: 'Client flags', width: 230, cell: (v) => <FlagCell value={v} /> },
   { field: 'summary', header: 'Summary', width: 420 },
   { field: 'clientId', header: 'Client', width: 120, exact: true },

@@ -7,7 +7,7 @@ import type { Permission } from '../../../shared/access/permissions.js';
 import type { ChannelOutput } from '../../../main/host/channels.js';
 import { ALERT_STATUS_LABELS } from '../../../shared/alerts/workflow.js';
 import { RESTRICTION_KINDS } from '../../../shared/clients/lifecycle.js';
-import { CLIENT_STATUS_LABELS, KYC_STATUS_LABELS, labelCase, labelOf, SCREENING_STATUS_LABELS } from '../../../shared/labels.js';
+import { alertKindLabel, CLIENT_STATUS_LABELS, KYC_STATUS_LABELS, labelCase, labelOf, SCREENING_STATUS_LABELS } from '../../../shared/labels.js';
 import { DEPOSIT_STATUS_LABELS, PLATFORM_STEP_LABELS } from '../../../shared/payments/exceptions.js';
 import { WITHDRAWAL_STATUS_LABELS } from '../../../shared/payments/withdrawals.js';
 import { exportRows } from '../shared/exporter.js';
@@ -123,7 +123,7 @@ export function ClientPage({ clientId, onClose }: { clientId: string; onClose: (
         )}
         <Section title="KYC cases" rows={o.kycCases} empty="No KYC case." columns={[['Case', (k) => k.caseRef], ['Status', (k) => labelOf(KYC_STATUS_LABELS, k.status)], ['Risk', (k) => (k.riskLevel ? labelCase(k.riskLevel) : '—')], ['Opened for', (k) => k.openedReason], ['Assignee', (k) => k.assignee ?? '—'], ['Opened', (k) => time(k.createdAt)]]} />
         <Section title="Screening cases" rows={o.screeningCases} empty="No screening hit." columns={[['Case', (s) => s.caseId], ['Status', (s) => labelOf(SCREENING_STATUS_LABELS, s.status)], ['List', (s) => `${s.list} ${s.entryKey}`], ['Score', (s) => s.score.toFixed(2)], ['Decided by', (s) => s.decidedBy ?? '—']]} />
-        <Section title="Alerts" rows={o.alerts} empty="No alert." columns={[['Alert', (a) => a.id], ['Kind', (a) => labelCase(a.kind)], ['Severity', (a) => labelCase(a.severity)], ['Status', (a) => labelOf(ALERT_STATUS_LABELS, a.status)], ['Raised', (a) => time(a.createdAt)]]} />
+        <Section title="Alerts" rows={o.alerts} empty="No alert." columns={[['Alert', (a) => a.id], ['Kind', (a) => alertKindLabel(a.kind)], ['Severity', (a) => labelCase(a.severity)], ['Status', (a) => labelOf(ALERT_STATUS_LABELS, a.status)], ['Raised', (a) => time(a.createdAt)]]} />
         <Section title="Approval requests" rows={o.approvals} empty="No approval request about this client." columns={[['Request', (a) => a.id], ['Kind', (a) => labelCase(a.kind.replace('.', '_'))], ['Status', (a) => labelCase(a.status)], ['Made', (a) => time(a.createdAt)]]} />
         <Section title="Documents" rows={o.documents} empty="No document received." columns={[['Document', (d) => d.documentId], ['Type', (d) => d.label], ['Status', (d) => labelCase(d.status)], ['Expires', (d) => d.expiresAt ?? '—'], ['Received', (d) => time(d.receivedAt)]]} />
       </div>

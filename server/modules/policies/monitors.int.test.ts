@@ -64,7 +64,7 @@ describeEachEngine('rule monitors', (engine) => {
     expect(escalated).toHaveLength(entities.length);
     const overdue = await services.store.kysely.selectFrom('alerts').selectAll().where('id', '=', escalated[0]!).executeTakeFirstOrThrow();
     expect(overdue).toMatchObject({ kind: 'policy.rollbackOverdue', severity: 'high', for_role: 'mlro', source_ref: `ROLLBACK:${asked.approvalId}:${overdue.legal_entity}` });
-    expect(overdue.summary).toMatch(new RegExp(`requested 16 minutes ago and not yet approved \\(target 15 minutes\\); ${asked.approvalId} needs one approver of mlro, `));
+    expect(overdue.summary).toMatch(new RegExp(`requested 16 minutes ago and not yet approved \\(target 15 minutes\\); ${asked.approvalId} needs one approver: MLRO, `));
     expect(await services.policyRollbacks.escalateOverdue()).toEqual([]);
     expect(await approveAs(t, asked.approvalId, ['mlro'])).toBe('executed');
     const rolledBack = await services.store.kysely.selectFrom('audit_events').select('after_json').where('action', '=', 'policy.rolledBack').executeTakeFirstOrThrow();

@@ -13,6 +13,7 @@ import type { Mutation, Store } from '../../core/store.js';
 import { SYSTEM_ACTOR, type Actor } from '../../core/actor.js';
 import { raiseAlert } from '../alerts/service.js';
 import { rollbackTargetMinutes } from '../../../shared/policies/change-control.js';
+import { roleLabel } from '../../../shared/access/permissions.js';
 import { nextValueBy } from '../../db/counters.js';
 import type { ApprovalKinds } from '../approvals/registry.js';
 import type { PolicyChanges } from './changes.js';
@@ -82,7 +83,7 @@ export class PolicyRollbacks {
         const minutes = Math.floor((Date.parse(now) - Date.parse(r.created_at)) / 60_000);
         raised.push(
           await this.store.mutate(SYSTEM_ACTOR, (m) =>
-            raiseAlert(m, { kind: 'policy.rollbackOverdue', legalEntity: entity, clientId: null, severity: 'high', forRole: cc.document.rollback.roles[0]!, summary: `${r.summary}: requested ${minutes} minutes ago and not yet approved (target ${target} minutes); ${r.id} needs one approver of ${cc.document.rollback.roles.join(', ').replaceAll('_', ' ')}`, details: { approvalId: r.id, requestedAt: r.created_at, minutes, targetMinutes: target, policyRef: cc.ref }, sourceRef }),
+            raiseAlert(m, { kind: 'policy.rollbackOverdue', legalEntity: entity, clientId: null, severity: 'high', forRole: cc.document.rollback.roles[0]!, summary: `${r.summary}: requested ${minutes} minutes ago and not yet approved (target ${target} minutes); ${r.id} needs one approver: ${cc.document.rollback.roles.map(roleLabel).join(', ')}`, details: { approvalId: r.id, requestedAt: r.created_at, minutes, targetMinutes: target, policyRef: cc.ref }, sourceRef }),
           ),
         );
       }
