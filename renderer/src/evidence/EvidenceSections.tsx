@@ -27,6 +27,24 @@ function Facts({ rows }: { rows: Array<[string, string | number | null | undefin
   );
 }
 
+/** The rules' automated decisions about the subject, each with its rule version and the conditions that held (with their values). */
+function AutomatedDecisions({ rows }: { rows: ClientView['automatedDecisions'] }) {
+  return (
+    <Section
+      title="Automated decisions"
+      rows={rows}
+      empty="No rule has decided anything here automatically."
+      columns={[
+        ['When', (e) => time(e.at)],
+        ['On', (e) => `${e.subject.type} ${e.subject.id}`],
+        ['Rule version', (e) => `${e.policy.name}${e.policy.canary ? ' (canary)' : ''}`],
+        ['Outcome', (e) => e.outcome],
+        ['Conditions that held', (e) => (e.conditions as Array<{ name: string; result: boolean; values: Record<string, unknown> }>).filter((c) => c.result).map((c) => `${c.name} (${Object.entries(c.values).map(([k, v]) => `${k} ${String(v)}`).join(', ')})`).join('; ')],
+      ]}
+    />
+  );
+}
+
 export function ClientSections({ view }: { view: ClientView }) {
   const s = view.subject;
   return (
@@ -35,18 +53,7 @@ export function ClientSections({ view }: { view: ClientView }) {
       <div className="client-sections">
         <Section title="Documents" rows={view.documents} empty="No document received." columns={[['Document', (d) => d.documentId], ['Type', (d) => labelCase(d.documentType)], ['Status', (d) => labelCase(d.status)], ['Received', (d) => time(d.receivedAt)], ['SHA-256', (d) => <span className="mono hash">{d.sha256}</span>]]} />
         <Section title="Policy versions that decided" rows={view.policies} empty="No event names a policy version." columns={[['Version', (p) => p.policyRef], ['First', (p) => time(p.firstAt)], ['Last', (p) => time(p.lastAt)], ['Decisions', (p) => p.decisions]]} />
-        <Section
-          title="Automated decisions"
-          rows={view.automatedDecisions}
-          empty="No rule has decided anything about this client automatically."
-          columns={[
-            ['When', (e) => time(e.at)],
-            ['On', (e) => `${e.subject.type} ${e.subject.id}`],
-            ['Rule version', (e) => `${e.policy.name}${e.policy.canary ? ' (canary)' : ''}`],
-            ['Outcome', (e) => e.outcome],
-            ['Conditions that held', (e) => (e.conditions as Array<{ name: string; result: boolean; values: Record<string, unknown> }>).filter((c) => c.result).map((c) => `${c.name} (${Object.entries(c.values).map(([k, v]) => `${k} ${String(v)}`).join(', ')})`).join('; ')],
-          ]}
-        />
+        <AutomatedDecisions rows={view.automatedDecisions} />
       </div>
     </>
   );
@@ -102,6 +109,7 @@ export function OperationSections({ view }: { view: OperationView }) {
       <div className="client-sections">
         <Section title="Approvals" rows={s.approvals} empty="No approval given yet." columns={[['By', (a) => a.by], ['As', (a) => a.roles.map(labelCase).join(', ')], ['When', (a) => time(a.at)], ['Reason', (a) => a.reason ?? '—']]} />
         <Section title="MT5 before and after" rows={[{ what: 'Before', state: s.before }, { what: 'After', state: s.after }, { what: 'Deal', state: s.deal }]} empty="" columns={[['', (r) => r.what], ['State', (r) => <span className="mono">{json(r.state)}</span>]]} />
+        {'automatedDecisions' in view && <AutomatedDecisions rows={view.automatedDecisions} />}
       </div>
     </>
   );

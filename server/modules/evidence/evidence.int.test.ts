@@ -92,6 +92,8 @@ describeEachEngine('evidence views', (engine) => {
     expect('approvals' in view.subject && view.subject.approvals.map((a) => [a.by, a.roles])).toEqual([['dealmanager', ['dealing_manager']]]);
     expect('policyRef' in view.subject && view.subject.policyRef).toMatch(/^platform\.interventionTiers@\d+$/);
     expect(view.events.map((e) => e.action)).toEqual(expect.arrayContaining(['intervention.requested', 'intervention.approval_given']));
+    // The tier the intervention rules chose is there with its version and the conditions tried.
+    expect('automatedDecisions' in view && view.automatedDecisions).toEqual([expect.objectContaining({ event: 'intervention.requested', subject: { type: 'intervention', id: planned!.caseRef }, policy: expect.objectContaining({ type: 'platform.interventionTiers' }) })]);
     await expectReason(auditor.client.evidence.operation.query({ caseRef: 'DEP-000001' }), 'VALIDATION_FAILED');
     await expectReason(auditor.client.evidence.operation.query({ caseRef: 'INT-999999' }), 'NOT_FOUND');
   });

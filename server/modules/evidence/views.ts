@@ -158,6 +158,8 @@ export class EvidenceService {
       const view = {
         subject: { kind: 'intervention' as const, ...intervention },
         events: rows.map(item),
+        // The intervention tier the rules chose for it, with the conditions, values and version.
+        automatedDecisions: (await findExecutions(db, [intervention.legalEntity], { subjectId: ref, limit: 50 })).items,
         chain: chainOf(rows, await coveringCheckpoint(db, rows.at(-1)?.seq)),
         truncated: rows.length === limit,
       };
