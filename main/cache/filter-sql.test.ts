@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ColumnFilter, Condition, FilterModel, SortModel, ViewDefinition } from '../../shared/desktop/grid.js';
-import { afterSql, caseFold, orderSql, QueryModelError, sortKeys, whereSql } from './filter-sql.js';
+import { afterSql, caseFold, foldForSearch, orderSql, QueryModelError, quickFilterMatch, quickFilterTerms, quickFilterTest, sortKeys, whereSql } from './filter-sql.js';
 
 const VIEW: ViewDefinition = {
   name: 'test',
@@ -136,5 +136,21 @@ describe('filter and sort models to SQL', () => {
     expect(() => whereSql(VIEW, { name: { filterType: 'text', type: 'regex' as 'equals', filter: 'x' } })).toThrow(/Unknown operator "regex"/);
     expect(() => whereSql(VIEW, { amount: { filterType: 'text', type: 'equals', filter: 'x' } })).toThrow(/is number, not text/);
     expect(() => sortKeys(VIEW, [{ colId: 'secret', sort: 'asc' }])).toThrow(/Unknown sort column "secret"/);
+  });
+});
+
+describe('the quick filter', () => {
+  it('reads a reference as one phrase, so another row naming its number elsewhere is not found', () => {
+    expect(quickFilterTerms('ALR-000003 müller')).toEqual([['alr', '000003'], ['muller']]);
+    expect(quickFilterMatch('ALR-000003 müller')).toBe('"alr 000003"* AND "muller"*');
+    // "cl" alone would match nearly everything: dropped beside a longer term, kept inside a phrase.
+    expect(quickFilterTerms('cl Smith')).toEqual([['smith']]);
+    expect(quickFilterTerms('CL-0042')).toEqual([['cl', '0042']]);
+    const terms = JSON.stringify(quickFilterTerms('ALR-000003'));
+    const row = (text: string) => quickFilterTest(foldForSearch(text), terms);
+    expect(row('ALR-000003 Open High Rule rollback overdue')).toBe(1);
+    expect(row('ALR-000004 Open High Roll back: APR-000003 needs one approver')).toBe(0);
+    expect(row('ALR-0000031 Open')).toBe(1);
+    expect(quickFilterTest(foldForSearch('Grant for Zoë Müller 12'), JSON.stringify(quickFilterTerms('zoe MULL')))).toBe(1);
   });
 });

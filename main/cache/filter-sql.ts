@@ -189,22 +189,32 @@ export function afterSql(keys: SortKey[], after: Array<string | number | null>):
 }
 
 /**
- * The words of a quick filter, lower-cased. Words under 3 characters are dropped when a longer one
- * is given: "cl" in "CL-004217" would match nearly every row and only slow the search down.
+ * The terms of a quick filter, lower-cased: each chunk between spaces is a phrase of its tokens, so
+ * "ALR-000003" finds the rows where "alr" is followed by a token starting "000003" (that alert), not
+ * every row holding "alr" and "000003" apart (another alert whose summary names APR-000003). A
+ * one-token term under 3 characters is dropped when a longer term is given: "cl" would match nearly
+ * every row and only slow the search down.
  */
-export function quickFilterWords(text: string): string[] {
-  const words = foldForSearch(text)
-    .split(/[^\p{L}\p{N}]+/u)
-    .filter((w) => w.length > 0)
+export function quickFilterTerms(text: string): string[][] {
+  const terms = foldForSearch(text)
+    .split(/\s+/u)
+    .map((chunk) => chunk.split(/[^\p{L}\p{N}]+/u).filter((w) => w.length > 0))
+    .filter((t) => t.length > 0)
     .slice(0, 10);
-  return words.some((w) => w.length >= 3) ? words.filter((w) => w.length >= 3) : words;
+  const telling = (t: string[]) => t.length > 1 || t[0]!.length >= 3;
+  return terms.some(telling) ? terms.filter(telling) : terms;
 }
 
-/** Quick-filter text to an FTS5 query: every word must prefix-match a token, case-insensitively. */
+/** Every token of the quick filter's terms (for estimating how many rows the rarest can match). */
+export function quickFilterWords(text: string): string[] {
+  return quickFilterTerms(text).flat();
+}
+
+/** Quick-filter text to an FTS5 query: every term must match adjacent tokens, the last as a prefix, case-insensitively. */
 export function quickFilterMatch(text: string): string | null {
-  const words = quickFilterWords(text);
-  if (words.length === 0) return null;
-  return words.map((w) => `"${w}"*`).join(' AND ');
+  const terms = quickFilterTerms(text);
+  if (terms.length === 0) return null;
+  return terms.map((t) => `"${t.join(' ')}"*`).join(' AND ');
 }
 
 /** Folds text as the FTS tokenizer does (unicode61, remove_diacritics): NFKD, no marks, lower case. */
@@ -214,19 +224,20 @@ export function foldForSearch(text: string): string {
 
 /**
  * The quick filter's rule on one row, for the plan that walks an index and checks rows one by one
- * (registered in the cache as `qf(search, words)`): every word is the prefix of some token.
+ * (registered in the cache as `qf(search, terms)`): every term matches adjacent tokens, the last as
+ * a prefix, as the full-text query does.
  */
-let lastWords: { json: string; words: string[] } = { json: '[]', words: [] };
+let lastTerms: { json: string; terms: string[][] } = { json: '[]', terms: [] };
 
-export function quickFilterTest(search: unknown, wordsJson: unknown): number {
-  if (typeof search !== 'string' || typeof wordsJson !== 'string') return 0;
-  // Called once per row with the same word list: parse it once.
-  if (lastWords.json !== wordsJson) lastWords = { json: wordsJson, words: JSON.parse(wordsJson) as string[] };
-  const words = lastWords.words;
-  // A word can only prefix a token if it occurs in the text at all: skip the split when it does not.
-  if (!words.every((w) => search.includes(w))) return 0;
+export function quickFilterTest(search: unknown, termsJson: unknown): number {
+  if (typeof search !== 'string' || typeof termsJson !== 'string') return 0;
+  // Called once per row with the same terms: parse them once.
+  if (lastTerms.json !== termsJson) lastTerms = { json: termsJson, terms: JSON.parse(termsJson) as string[][] };
+  const terms = lastTerms.terms;
+  // A token can only be matched if it occurs in the text at all: skip the split when one does not.
+  if (!terms.every((t) => t.every((w) => search.includes(w)))) return 0;
   const tokens = search.split(/[^\p{L}\p{N}]+/u);
-  return words.every((w) => tokens.some((t) => t.startsWith(w))) ? 1 : 0;
+  return terms.every((t) => tokens.some((_, i) => t.every((w, j) => (j === t.length - 1 ? tokens[i + j]?.startsWith(w) : tokens[i + j] === w)))) ? 1 : 0;
 }
 
 /** Case folding the cache registers as `ci(x)`: full Unicode, unlike SQLite's ASCII-only lower(). */

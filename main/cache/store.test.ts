@@ -180,6 +180,10 @@ describe('encrypted cache', () => {
     expect(many.rows.map((r) => r.seq)).toEqual(expected((r) => r.reason.startsWith('Escalated'), (a, b) => (a.at < b.at ? 1 : -1)).slice(0, 50));
     const few = cache.query({ view: 'audit', filterModel: {}, sortModel: [{ colId: 'at', sort: 'asc' }], quickFilter: 'case 4000', startRow: 0, endRow: 50 });
     expect(few.rows.map((r) => r.seq)).toEqual([4000]);
+    // A reference is one phrase: APR-000012 is the row with that case, not rows holding "apr" and "000012" apart.
+    cache.apply({ upserts: { audit: [auditRow(6001, { reason: 'Follows up item 000012' })] }, deletes: {}, cursor: 'c2' });
+    const ref = cache.query({ view: 'audit', filterModel: {}, sortModel: [{ colId: 'at', sort: 'asc' }], quickFilter: 'APR-000012', startRow: 0, endRow: 50 });
+    expect(ref.rows.map((r) => r.seq)).toEqual([12]);
     const byKey = [0, 1, 2].flatMap((p) => cache.query({ view: 'audit', filterModel: { legalEntity: { filterType: 'text', type: 'equals', filter: 'eu' } }, sortModel: [{ colId: 'seq', sort: 'desc' }], quickFilter: 'mlro', startRow: p * 40, endRow: p * 40 + 40 }).rows.map((r) => r.seq));
     expect(byKey).toEqual(expected((r) => r.reason.includes('MLRO') && r.legalEntity === 'eu', (a, b) => b.seq - a.seq).slice(0, 120));
   });

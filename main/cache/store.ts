@@ -9,7 +9,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3-multiple-ciphers';
 import type { FilterModel, SortModel, ViewDefinition } from '../../shared/desktop/grid.js';
 import { VIEWS, type CacheRow, type ViewName } from '../../shared/desktop/views.js';
-import { afterSql, caseFold, QueryModelError, foldForSearch, orderSql, quickFilterMatch, quickFilterTest, quickFilterWords, sortKeys, whereSql, type SqlFragment } from './filter-sql.js';
+import { afterSql, caseFold, QueryModelError, foldForSearch, orderSql, quickFilterMatch, quickFilterTerms, quickFilterTest, quickFilterWords, sortKeys, whereSql, type SqlFragment } from './filter-sql.js';
 import { loadOrCreateKey, type KeyWrapper } from './keys.js';
 
 const SCHEMA_VERSION = 11;
@@ -173,7 +173,7 @@ export class CacheStore {
       if (this.estimateMatches(t, input.quickFilter!) < 5000) {
         parts.push({ sql: `v.rowid in (select rowid from ${t}_fts where ${t}_fts match ?)`, params: [match] });
       } else {
-        parts.push({ sql: 'qf(v._search, ?) = 1', params: [JSON.stringify(quickFilterWords(input.quickFilter!))] });
+        parts.push({ sql: 'qf(v._search, ?) = 1', params: [JSON.stringify(quickFilterTerms(input.quickFilter!))] });
       }
     }
     // Keyset paging when the page before this one was served with the same model; OFFSET otherwise.
