@@ -1,6 +1,7 @@
 // KYC benchmarks over HTTP as a compliance officer: the first page of `kyc.queue` with 200k cases in
 // the database (unfiltered, and filtered to open high-risk cases), and `clients.timeline` for one
-// client with 5,000 events. Rows are cloned in bulk from clients the real services registered, so
+// client with 5,000 events; a dry run of a kyc.risk draft over one logged scoring per case. Rows
+// are cloned in bulk from clients the real services registered, so
 // every column is one the product writes; the audit events extend the real hash chain.
 
 import { sql } from 'kysely';
@@ -13,6 +14,7 @@ import { clientFor, createStorage, testConfig } from '../server/testing/harness.
 import { DocumentStore } from '../server/modules/documents/store.js';
 import { verifyPack } from '../server/modules/evidence/verify-pack.js';
 import { randomBytes } from 'node:crypto';
+import { assessRisk, type RiskInputs } from '../shared/kyc/risk.js';
 
 export interface KycBenchRow {
   engine: Engine;
@@ -34,6 +36,9 @@ export interface KycBenchRow {
   staffEvents: number;
   staffP50Ms: number;
   staffP95Ms: number;
+  riskDryRunDecisions: number;
+  riskDryRunChanged: number;
+  riskDryRunMs: number;
 }
 
 const STATUSES = ['open', 'open', 'open', 'pending_documents', 'escalated', 'approved', 'approved', 'rejected'] as const;
@@ -138,6 +143,29 @@ export async function benchKyc(engine: Engine, cases: number, timelineEvents: nu
         events = [];
       }
     }
+    // The execution log (issue 19): a risk scoring per bench case in the last 30 days, each with the
+    // inputs it was scored on, cloned from a scoring the real services logged (payment method and
+    // source of funds varied so a draft changes some and not others).
+    const scoring = await db.selectFrom('policy_executions').selectAll().where('policy_type', '=', 'kyc.risk').where('inputs_json', 'is not', null).limit(1).executeTakeFirstOrThrow();
+    const inputs = JSON.parse(scoring.inputs_json!) as { risk: Record<string, unknown>; date: string };
+    const methods = ['bank_transfer', 'card', 'e_wallet', 'crypto'];
+    const scoredUnder = await server.services.policies.require(db, 'kyc.risk');
+    const now = Date.now();
+    log(`  ${engine}: writing ${cases.toLocaleString('en')} logged risk scorings`);
+    for (let start = 0; start < cases; start += 5000) {
+      const n = Math.min(5000, cases - start);
+      const rows = Array.from({ length: n }, (_, k) => {
+        const i = start + k;
+        const { id: _id, ...rest } = scoring;
+        const varied = { ...inputs, risk: { ...inputs.risk, paymentMethod: methods[i % methods.length], sourceOfFunds: i % 5 === 0 ? 'gift' : 'employment' } };
+        // Logged as the version in force scored it, so a draft changes only what it should.
+        const scored = assessRisk(scoredUnder.document, scoredUnder.ref, varied.risk as unknown as RiskInputs, varied.date);
+        return { ...rest, at: new Date(now - 86_400_000 + i * 100).toISOString(), subject_id: `KYC-${String(900_000 + i).padStart(7, '0')}`, client_id: `CL-${String(900_000 + i).padStart(7, '0')}`, legal_entity: i % 3 === 0 ? 'global' : 'eu', outcome: scored.level, actions_json: JSON.stringify([{ action: 'score client', score: scored.score, level: scored.level }]), inputs_json: JSON.stringify(varied) };
+      });
+      await db.transaction().execute(async (trx) => {
+        for (let j = 0; j < n; j += 500) await trx.insertInto('policy_executions').values(rows.slice(j, j + 500)).execute();
+      });
+    }
     if (engine === 'postgres') await sql`analyze`.execute(db);
 
     const c = credentials.find((x) => x.username === 'compliance')!;
@@ -171,8 +199,23 @@ export async function benchKyc(engine: Engine, cases: number, timelineEvents: nu
     }
     const pk = { p50: percentiles(packTimes).p50, max: Math.max(...packTimes) };
     log(`  ${engine}: evidence pack (${verdict.events} events, ${verdict.documents} documents, ${(firstPack.contentBase64.length * 0.75 / 1e6).toFixed(1)} MB) p50 ${pk.p50.toFixed(0)} ms, max ${pk.max.toFixed(0)} ms`);
+    // A dry run of a kyc.risk draft over those scorings (and the demo's): each replayed from its logged inputs.
+    const mlro = credentials.find((x) => x.username === 'mlro')!;
+    const mlroApi = clientFor(server.url, (await clientFor(server.url).auth.login.mutate({ username: 'mlro', password: mlro.password, totp: totpCode(mlro.totpSecret, new Date()) })).token);
+    const risk = await mlroApi.policies.get.query({ type: 'kyc.risk' });
+    const draft = structuredClone(risk.document) as { weights: { paymentMethod: Record<string, number> } };
+    draft.weights.paymentMethod.crypto = 60;
+    let replay = { evaluated: 0, changed: 0 };
+    const dryTimes: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const t0 = performance.now();
+      replay = await mlroApi.policies.dryRun.query({ type: 'kyc.risk', document: draft, days: 30 });
+      dryTimes.push(performance.now() - t0);
+    }
+    if (replay.evaluated < cases) throw new Error(`the kyc.risk dry run replayed ${replay.evaluated} scorings, not ${cases}`);
+    log(`  ${engine}: kyc.risk dry run over ${replay.evaluated.toLocaleString('en')} logged scorings (${replay.changed.toLocaleString('en')} changed), slowest ${Math.max(...dryTimes).toFixed(0)} ms`);
     log(`  ${engine}: queue p95 ${queue.p95.toFixed(2)} ms, open+high p95 ${filtered.p95.toFixed(2)} ms, escalated p95 ${byStatus.p95.toFixed(2)} ms, timeline (${timeline.items.length} events) p95 ${tl.p95.toFixed(1)} ms`);
-    return { engine, cases, queueP50Ms: queue.p50, queueP95Ms: queue.p95, filteredP50Ms: filtered.p50, filteredP95Ms: filtered.p95, statusP95Ms: byStatus.p95, timelineEvents: timeline.items.length, timelineP50Ms: tl.p50, timelineP95Ms: tl.p95, evidenceP50Ms: ev.p50, evidenceP95Ms: ev.p95, packEvents: verdict.events, packDocuments: verdict.documents, packP50Ms: pk.p50, packMaxMs: pk.max, staffEvents: staffView.events.length, staffP50Ms: sv.p50, staffP95Ms: sv.p95 };
+    return { engine, cases, queueP50Ms: queue.p50, queueP95Ms: queue.p95, filteredP50Ms: filtered.p50, filteredP95Ms: filtered.p95, statusP95Ms: byStatus.p95, timelineEvents: timeline.items.length, timelineP50Ms: tl.p50, timelineP95Ms: tl.p95, evidenceP50Ms: ev.p50, evidenceP95Ms: ev.p95, packEvents: verdict.events, packDocuments: verdict.documents, packP50Ms: pk.p50, packMaxMs: pk.max, staffEvents: staffView.events.length, staffP50Ms: sv.p50, staffP95Ms: sv.p95, riskDryRunDecisions: replay.evaluated, riskDryRunChanged: replay.changed, riskDryRunMs: Math.max(...dryTimes) };
   } finally {
     await server.close();
     await storage.drop();

@@ -143,6 +143,8 @@ describeEachEngine('deposits under provider faults and server kills', (engine) =
         }
       };
       await Promise.all(Array.from({ length: 8 }, worker));
+      // A restart begun by the last deliveries would otherwise leave its new process running after the test.
+      while (restarting) await restarting;
       for (const s of servers) if (s) {
         s.child.kill('SIGTERM');
         await exited(s.child);
