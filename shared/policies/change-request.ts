@@ -22,7 +22,9 @@ export const REMEDIATION_TASKS: Record<string, string> = {
   withdrawal: 'Re-check the withdrawal against the restored tiers: its approvers and SLA; reconcile the money if it was paid',
   intervention: 'Re-check the MT5 intervention against the restored tiers; reverse the change on MT5 if it should not have been made',
   approval: 'Re-review the approval request: its approvers were chosen by the withdrawn version',
-  kyc: 'Re-review the KYC case: its status was set under the withdrawn version',
+  kyc_case: 'Re-review the KYC case: its risk score or its automatic decision came from the withdrawn version',
+  client: 'Re-score the client under the restored version and review any change of its risk level',
+  screening_case: 'Re-review the screening case: the withdrawn thresholds opened it; close it if the restored ones would not have',
 };
 
 export function remediationTask(subjectType: string): string {

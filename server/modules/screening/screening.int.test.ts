@@ -147,6 +147,13 @@ describe.skipIf(!sharedDataPresent)('screening on list updates and on registrati
       expect([...new Set(openedFor.map((r) => r.external_id))].sort()).toEqual(['demo-eu-0003', 'demo-gl-0001', 'demo-gl-0003', 'demo-gl-0004']);
       const audit = await t.server.services.store.kysely.selectFrom('audit_events').select('after_json').where('action', '=', 'screening.rescreened').where('target_id', '=', second.import.versionId).executeTakeFirstOrThrow();
       expect(JSON.parse(audit.after_json!)).toMatchObject({ entriesScreened: second.rescreen.entriesScreened, opened: second.rescreen.opened });
+      // Each case opened is an automated decision of the screening thresholds, logged with its score and the thresholds.
+      const [butrym] = await casesFor('demo-eu-0003');
+      const logged = await t.server.services.store.kysely.selectFrom('policy_executions').selectAll().where('subject_id', '=', butrym!.id).execute();
+      expect(logged).toMatchObject([{ policy_type: 'screening.thresholds', event: 'screening.case.opened', subject_type: 'screening_case', legal_entity: 'eu', client_id: butrym!.client_id, outcome: expect.stringMatching(/hit: case opened$/) }]);
+      expect(JSON.parse(logged[0]!.conditions_json)[0]).toMatchObject({ name: 'score ≥ match threshold 0.72', values: { subject: 'Natalia Butrym', entry: expect.stringContaining('48754') as string, score: expect.any(Number) as number }, result: true });
+      const db = t.server.services.store.kysely;
+      expect((await db.selectFrom('policy_executions').select('subject_id').where('policy_type', '=', 'screening.thresholds').execute()).map((r) => r.subject_id).sort()).toEqual((await db.selectFrom('screening_cases').select('id').execute()).map((r) => r.id).sort());
     });
 
     it('a confirmed true match restricts the client and raises an alert for the MLRO', async () => {

@@ -26,6 +26,7 @@ import { caseRow, caseView, type ScreeningCaseView } from './views.js';
 import { clientSubjects, type ScreeningSubject } from './subjects.js';
 import { listEntry } from './codecs.js';
 import { readJson } from '../../db/json.js';
+import { logCaseOpened } from './execution.js';
 
 type Trigger = ScreeningCaseTable['trigger'];
 
@@ -242,6 +243,7 @@ export class ScreeningService {
           decision_reason: null,
         })
         .execute();
+      await logCaseOpened(m, policy, id, { clientId: subject.clientId, legalEntity: subject.legalEntity, name: subject.subject.name }, hit);
       m.audit({
         action: 'screening.case.opened',
         targetType: 'screening_case',
