@@ -127,6 +127,9 @@ describe('rule change control in the desktop UI', () => {
     expect(await approveAs(d.t, rollback.approval_id, ['mlro'])).toBe('executed');
     expect(await policyOf(await withdrawal(d.t, 'eu'))).toBe(`${TYPE}@${v1}`);
     await rules.getByRole('tab', { name: 'Change requests' }).click();
+    const rollbackChange = await d.t.server.services.store.kysely.selectFrom('policy_changes').select('id').where('action', '=', 'rollback').executeTakeFirstOrThrow();
+    await rules.getByRole('button', { name: `Open ${rollbackChange.id}` }).click();
+    await expect.poll(() => pane.textContent(), { timeout: 15_000 }).toMatch(/In force 0 minutes after it was requested \(target 15\)/);
     await rules.getByRole('tab', { name: 'Rollback and remediation' }).click();
     const tasks = rules.getByRole('table', { name: 'Remediation' });
     await expect.poll(() => tasks.locator('tbody tr').count(), { timeout: 15_000 }).toBe(2);

@@ -22,6 +22,23 @@ const DETAIL_LABELS: Array<[string, string]> = [
   ['reason', 'Reason'],
 ];
 
+/** How long a rollback took from request to force, or has waited, against the 15-minute target (policies.changeControl). */
+function RollbackTiming({ createdAt, executedAt, status }: { createdAt: string; executedAt: string | null; status: string }) {
+  const cc = useHostQuery('policies.get', { type: 'policies.changeControl' }, ['policies.changeControl']);
+  const target = (cc.data?.document as { rollback?: { targetMinutes?: number } } | undefined)?.rollback?.targetMinutes ?? 15;
+  const minutes = (end: string) => Math.round((Date.parse(end) - Date.parse(createdAt)) / 60_000);
+  if (executedAt) {
+    const took = minutes(executedAt);
+    return <p className={took <= target ? 'hint' : 'error'}>In force {took} minute{took === 1 ? '' : 's'} after it was requested (target {target}).</p>;
+  }
+  if (status !== 'pending') return null;
+  return (
+    <p className="hint">
+      Requested {time(createdAt)}: it should be in force within {target} minutes; past that, the rollback roles are alerted.
+    </p>
+  );
+}
+
 export function ChangePane({ id, onChanged, onClose }: { id: string; onChanged: () => void; onClose: () => void }) {
   const dispatch = useAppDispatch();
   const change = useHostQuery('policies.change', { id }, [id]);
@@ -70,6 +87,7 @@ export function ChangePane({ id, onChanged, onClose }: { id: string; onChanged: 
           </h4>
           <DiffTable changes={c.changes} />
           <h4>Approval {c.approval.id}</h4>
+          {c.action === 'rollback' && <RollbackTiming createdAt={c.approval.createdAt} executedAt={c.approval.executedAt} status={c.status} />}
           {c.approval.chain ? (
             <ol className="chain" aria-label="Approval chain">
               {c.approval.chain.map((slot) => (

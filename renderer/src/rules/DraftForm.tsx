@@ -242,7 +242,7 @@ export function DraftForm({ type, tier, inForce, onSubmitted }: { type: string; 
               </label>
               <label>
                 of
-                <select value={share.of} onChange={(e) => setShare({ ...share, of: e.target.value === 'clients' ? 'clients' : 'requests' })}>
+                <select value={share.of} disabled={share.percent === 0} onChange={(e) => setShare({ ...share, of: e.target.value === 'clients' ? 'clients' : 'requests' })}>
                   <option value="requests">new requests</option>
                   <option value="clients">clients</option>
                 </select>
