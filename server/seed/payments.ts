@@ -35,6 +35,12 @@ export async function seedPayments(services: Services, sim: PspSimulator, log: (
     log('Demo payments skipped: the demo cast (Maria Georgiou, Adaeze Okonkwo, Priya Raman) is not in this database.');
     return;
   }
+  const unapproved = clients.filter((c) => c.status !== 'approved');
+  if (unapproved.length) {
+    // Without a sanctions list (the data folder beside the repository) nobody is screened, so nobody is approved and may pay.
+    log(`Demo payments skipped: ${unapproved.map((c) => `${c.first_name} ${c.last_name}`).join(', ')} not approved (no sanctions list loaded to screen them), so they may not deposit.`);
+    return;
+  }
   const yesterday = new Date(Date.parse(services.store.now()) - 86_400_000).toISOString();
   await services.fx.record(SEED_PORTAL, { base: 'EUR', quote: 'USD', rate: '1.0850', source: 'ECB euro reference rate, entered for the demo', asOf: yesterday });
   await services.fx.record(SEED_PORTAL, { base: 'GBP', quote: 'EUR', rate: '1.1720', source: 'ECB euro reference rate, entered for the demo', asOf: yesterday });
