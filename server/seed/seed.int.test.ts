@@ -11,6 +11,8 @@ import { startKycProviderSimulator, type KycProviderSimulator } from '../simulat
 import { describeEachEngine, startTestServer, type TestServer } from '../testing/harness.js';
 import { SHARED_DATA, SHARED_DATA_MISSING, sharedDataPresent } from '../testing/shared-data.js';
 import { seedDemo } from './demo.js';
+import { seedPayments } from './payments.js';
+import { startPspSimulator } from '../simulators/psp/provider.js';
 
 describeEachEngine('demo seed: KYC stories', (engine) => {
   let t: TestServer;
@@ -82,6 +84,15 @@ describeEachEngine('demo seed: KYC stories', (engine) => {
       expect(cases.filter((c) => c.status === 'approved')).toEqual([]);
       expect(new Set(cases.map((c) => c.status))).toEqual(new Set(['open', 'pending_documents', 'escalated', 'rejected']));
       expect(cases.filter((c) => c.verification_status === 'manual').length).toBeGreaterThan(5);
+      // Nobody could be approved, so nobody may pay: the money is skipped, saying why, not failed half-way.
+      const psp = await startPspSimulator();
+      try {
+        await seedPayments(bare.server.services, psp, (l) => said.push(l));
+      } finally {
+        await psp.close();
+      }
+      expect(said.at(-1)).toMatch(/^Demo payments skipped: .* not approved \(no sanctions list loaded to screen them\), so they may not deposit\.$/);
+      expect(await bare.server.services.store.kysely.selectFrom('deposits').select('ref').execute()).toEqual([]);
     } finally {
       await bare.close();
     }
