@@ -94,14 +94,16 @@ describeEachEngine('deposits under provider faults and server kills', (engine) =
       let lateCreated = false;
       let creating = false;
       let restarting: Promise<void> | null = null;
+      // Every restart under way (two kills close together overlap): each must finish before the servers are stopped.
+      const inFlight = new Set<Promise<void>>();
 
       const restart = async (s: number) => {
         const server = servers[s];
+        // Already being restarted: a second start would replace the first's process and leave it running.
+        if (!server) return;
         servers[s] = null;
-        if (server) {
-          server.child.kill('SIGKILL');
-          await exited(server.child);
-        }
+        server.child.kill('SIGKILL');
+        await exited(server.child);
         servers[s] = await spawnServer(env);
       };
 
@@ -114,7 +116,14 @@ describeEachEngine('deposits under provider faults and server kills', (engine) =
             kills.delete(sent);
             // Never while the portal creates deposits: a portal call cut off cannot be retried blindly.
             if (creating) kills.add(sent + 25);
-            else restarting = restart(Math.floor(random() * instances)).finally(() => (restarting = null));
+            else {
+              const r: Promise<void> = restart(Math.floor(random() * instances)).finally(() => {
+                inFlight.delete(r);
+                if (restarting === r) restarting = null;
+              });
+              inFlight.add(r);
+              restarting = r;
+            }
           }
           if (!lateCreated && sent > total / 2) {
             lateCreated = true;
@@ -144,7 +153,7 @@ describeEachEngine('deposits under provider faults and server kills', (engine) =
       };
       await Promise.all(Array.from({ length: 8 }, worker));
       // A restart begun by the last deliveries would otherwise leave its new process running after the test.
-      while (restarting) await restarting;
+      while (inFlight.size > 0) await Promise.all([...inFlight]);
       for (const s of servers) if (s) {
         s.child.kill('SIGTERM');
         await exited(s.child);
