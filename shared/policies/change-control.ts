@@ -116,6 +116,3 @@ export const CANARY_REFUSED: Readonly<Record<string, string>> = {
   'policies.changeControl': 'it governs the changes themselves',
   'policies.monitors': 'monitors measure whole legal entities',
 };
-
-/** The rule types whose drafts a dry run replays over the decisions already taken. */
-export const REPLAYABLE_TYPES: readonly string[] = ['payments.withdrawalTiers', 'platform.interventionTiers', 'kyc.risk', 'approvals.tiers', 'kyc.review'];

@@ -25,7 +25,18 @@ export const REMEDIATION_TASKS: Record<string, string> = {
   kyc_case: 'Re-review the KYC case: its risk score or its automatic decision came from the withdrawn version',
   client: 'Re-score the client under the restored version and review any change of its risk level',
   screening_case: 'Re-review the screening case: the withdrawn thresholds opened it; close it if the restored ones would not have',
+  screening_near_miss: 'Re-screen the client against the list entry: the withdrawn thresholds opened no case for this near match',
+  deposit: 'Re-check the deposit against the restored deposits policy: whether KYC allowed it, and whether its failure sent the method to review',
+  deposit_refusal: 'Tell the client whether they may deposit now: the withdrawn version refused a deposit while their KYC was pending',
+  psp_event: 'Re-check the parked provider event: the withdrawn version decided how long it waited before a person looked',
+  mt5_account: 'Compare the MT5 account\u2019s group, leverage and currency with the restored account types; correct them by an intervention where they differ',
 };
+
+/**
+ * Logged decisions a rollback opens no task for: a monitor's readings correct themselves, since the
+ * job reads every monitor again under the restored version within minutes (alerts raised stay open).
+ */
+export const NO_REMEDIATION: readonly string[] = ['monitor'];
 
 export function remediationTask(subjectType: string): string {
   return REMEDIATION_TASKS[subjectType] ?? 'Re-review the decision under the restored version';

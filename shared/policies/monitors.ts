@@ -58,3 +58,16 @@ export function breach(m: Monitor, value: number | null): { bound: 'above' | 'be
   if (m.below !== undefined && value < m.below) return { bound: 'below', limit: m.below };
   return null;
 }
+
+/** A reading's outcome, as the execution log and a dry run name it. */
+export function monitorOutcome(broken: ReturnType<typeof breach>): string {
+  return broken ? `breach (${broken.bound} ${broken.limit}): alert` : 'within bounds';
+}
+
+/** A logged reading of one monitor decided again under a draft: by the draft's monitor of the same id, where it measures the same metric. */
+export function replayReading(draft: MonitorsPolicy, reading: { monitor: string; metric: string; value: number | null }): string {
+  const m = draft.monitors.find((x) => x.id === reading.monitor);
+  if (!m) return 'no such monitor';
+  if (m.metric !== reading.metric) return `measures ${m.metric} instead`;
+  return monitorOutcome(breach(m, reading.value));
+}

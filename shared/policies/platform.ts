@@ -117,6 +117,13 @@ export const DEFAULT_PLATFORM_ACCOUNTS: PlatformAccountsPolicy = {
   defaultAccountType: 'standard',
 };
 
+/** Where a client's MT5 account opens: the type chosen where the entity offers it, else the default; none where the entity has no types. */
+export function accountChoice(policy: PlatformAccountsPolicy, legalEntity: string, chosen: string): { type: string; account: z.infer<typeof accountTypeSchema> | undefined } {
+  const types = policy.entities[legalEntity];
+  const type = types?.[chosen] ? chosen : policy.defaultAccountType;
+  return { type, account: types?.[type] };
+}
+
 /** The catalog's reason for the request's code, which must cover its type. */
 export function reasonCodeFor(policy: InterventionTiersPolicy, input: { type: string; reasonCode: string }) {
   const reason = policy.reasonCodes.find((r) => r.code === input.reasonCode);

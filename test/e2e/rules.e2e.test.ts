@@ -166,7 +166,7 @@ describe('rule change control in the desktop UI', () => {
     expect(await approveAs(d.t, riskChange.approvalId, ['mlro', 'admin', 'compliance'])).toBe('executed');
     const monitors = structuredClone(DEFAULT_MONITORS);
     Object.assign(monitors.monitors.find((m) => m.id === 'kyc_waiting')!, { above: 0, proposeRollback: true });
-    const tightened = await services.policyChanges.submit(await actor('senior'), { type: 'policies.monitors', document: monitors, reason: 'Any KYC wait is news after the weights change', change: A_CHANGE });
+    const tightened = await services.policyChanges.submit(await actor('senior'), { type: 'policies.monitors', document: monitors, reason: 'Any KYC wait is news after the weights change', change: A_CHANGE, dryRun: await services.policyChanges.minimumWindow('policies.monitors') });
     expect(await approveAs(d.t, tightened.approvalId, ['mlro', 'admin', 'compliance'])).toBe('executed');
     await aRegisteredClient(d.t);
     d.t.clock.advance(2 * 3_600_000);

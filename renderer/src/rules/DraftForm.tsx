@@ -11,7 +11,7 @@ import { call } from '../bridge.js';
 import { notify } from '../shared/notices.js';
 import { useAppDispatch } from '../store.js';
 import { DiffTable, DryRunSummary } from './Parts.js';
-import { CANARY_REFUSED, CANARY_TYPES, REPLAYABLE_TYPES } from '../../../shared/policies/change-control.js';
+import { CANARY_REFUSED, CANARY_TYPES } from '../../../shared/policies/change-control.js';
 
 /** The canary segment the form describes; none when neither an entity nor a share is chosen. */
 function canaryOf(entity: string, share: { percent: number; of: 'clients' | 'requests' }) {
@@ -98,8 +98,7 @@ export function DraftForm({ type, tier, inForce, onSubmitted }: { type: string; 
   const [file, setFile] = useState<{ name: string; content: string; text: string; hash: string; from: string } | null>(null);
   const entities = useHostQuery('access.entities', {}, []);
   const parsed = useMemo(() => parse(text), [text]);
-  const replayed = REPLAYABLE_TYPES.includes(type);
-  const needsDryRun = replayed && tier >= 2;
+  const needsDryRun = tier >= 2;
 
   useEffect(() => {
     if (!parsed.ok) {
@@ -195,19 +194,15 @@ export function DraftForm({ type, tier, inForce, onSubmitted }: { type: string; 
         </div>
         <div>
           <h4>Dry run</h4>
-          {replayed ? (
-            <div className="row">
-              <label>
-                Days of history
-                <input type="number" min={1} max={366} value={days} onChange={(e) => setDays(Number(e.target.value))} />
-              </label>
-              <button type="button" onClick={() => void runDry()} disabled={running || !parsed.ok}>
-                {running ? 'Replaying…' : `Dry run on the last ${days} days`}
-              </button>
-            </div>
-          ) : (
-            <p className="hint">This rule takes no logged case-by-case decisions to replay; the change request says so.</p>
-          )}
+          <div className="row">
+            <label>
+              Days of history
+              <input type="number" min={1} max={366} value={days} onChange={(e) => setDays(Number(e.target.value))} />
+            </label>
+            <button type="button" onClick={() => void runDry()} disabled={running || !parsed.ok}>
+              {running ? 'Replaying…' : `Dry run on the last ${days} days`}
+            </button>
+          </div>
           {current && <DryRunSummary run={current} />}
           {dryRun && !current && <p className="hint">The draft changed since the dry run: run it again.</p>}
           {needsDryRun && <p className="hint">A tier-{tier} change is submitted with a dry run{tier === 3 ? ' over at least 30 days' : ''}; the server runs it again on submission.</p>}

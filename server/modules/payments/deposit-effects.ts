@@ -15,6 +15,9 @@ import { openException } from './exceptions.js';
 import { post, type AccountKey, type PostingInput } from './ledger.js';
 import type { AuditInput } from '../audit/log.js';
 import type { EventRow, EventSteps, Outcome } from './event-steps.js';
+import type { DepositsPolicy } from '../../../shared/policies/payments.js';
+import type { ActivePolicy } from '../policies/reader.js';
+import { failureOutcome, logFailure, MAX_FAILURE_WINDOW_HOURS, MAX_FAILURES_KEPT } from './deposit-decisions.js';
 
 export class DepositEffects {
   /** Told of each credit inside its transaction: the platform records the MT5 balance operation (server/modules/platform/deposit-credits.ts). */
@@ -55,7 +58,8 @@ export class DepositEffects {
     return this.steps.settle(m, event, { status: 'applied', subject: deposit.ref });
   }
 
-  async fail(m: Mutation, event: EventRow, deposit: DepositRow, policy: { failuresBeforeReview: number; failureWindowHours: number; exceptionSlaHours: number }): Promise<Outcome> {
+  async fail(m: Mutation, event: EventRow, deposit: DepositRow, active: ActivePolicy<DepositsPolicy>): Promise<Outcome> {
+    const policy = active.document;
     if (deposit.status !== 'initiated' && deposit.status !== 'pending' && deposit.status !== 'failed') {
       return this.steps.settle(m, event, { status: 'ignored', reason: `${deposit.ref} is ${deposit.status}; a failed attempt changes nothing` });
     }
@@ -69,27 +73,34 @@ export class DepositEffects {
       .insertInto('notifications')
       .values({ id: await nextRef(m.trx, 'NTF'), client_id: deposit.client_id, legal_entity: deposit.legal_entity, kind: 'deposit_failed', channel: 'email', subject_ref: `${deposit.ref}:${event.event_id}`, days_before: null, due_date: null, title: `Your deposit ${deposit.ref} did not go through`, body: `Your ${deposit.method} payment of ${formatAmount({ minor: BigInt(deposit.amount_text), currency: deposit.currency })} ${deposit.currency} was declined by the payment provider (code ${code}). No money was taken.`, status: 'queued', created_at: m.now })
       .execute();
-    const since = new Date(Date.parse(m.now) - policy.failureWindowHours * 3_600_000).toISOString();
-    const failures = await m.trx
-      .selectFrom('deposits')
-      .select((eb) => eb.fn.countAll<string>().as('n'))
-      .where('client_id', '=', deposit.client_id)
-      .where('method', '=', deposit.method)
-      .where('status', '=', 'failed')
-      .where('updated_at', '>=', since)
-      .executeTakeFirstOrThrow();
-    if (Number(failures.n) >= policy.failuresBeforeReview) {
-      await openException(m, {
+    // The client's failures with the method, latest first, as far back as any version of the policy counts.
+    const failures = (
+      await m.trx
+        .selectFrom('deposits')
+        .select('updated_at')
+        .where('client_id', '=', deposit.client_id)
+        .where('method', '=', deposit.method)
+        .where('status', '=', 'failed')
+        .where('updated_at', '>=', new Date(Date.parse(m.now) - MAX_FAILURE_WINDOW_HOURS * 3_600_000).toISOString())
+        .orderBy('updated_at', 'desc')
+        .limit(MAX_FAILURES_KEPT)
+        .execute()
+    ).map((r) => r.updated_at);
+    const { outcome, counted } = failureOutcome(policy, m.now, failures);
+    let exceptionRef: string | null = null;
+    if (outcome !== 'failure recorded') {
+      exceptionRef = await openException(m, {
         kind: 'repeated_failures',
         legalEntity: deposit.legal_entity,
         clientId: deposit.client_id,
         subjectRef: failureSubject(deposit.client_id, deposit.method),
         provider: deposit.provider,
-        summary: `${Number(failures.n)} failed ${deposit.method} deposits by ${deposit.client_id} within ${policy.failureWindowHours} hours; new ${deposit.method} deposits wait for review`,
-        details: { clientId: deposit.client_id, method: deposit.method, failures: Number(failures.n), lastFailure: deposit.ref, failureCode: code },
+        summary: `${counted} failed ${deposit.method} deposits by ${deposit.client_id} within ${policy.failureWindowHours} hours; new ${deposit.method} deposits wait for review`,
+        details: { clientId: deposit.client_id, method: deposit.method, failures: counted, lastFailure: deposit.ref, failureCode: code },
         slaHours: policy.exceptionSlaHours,
       });
     }
+    await logFailure(m, active, { ref: deposit.ref, clientId: deposit.client_id, legalEntity: deposit.legal_entity, method: deposit.method }, failures, exceptionRef);
     return this.steps.settle(m, event, { status: 'applied', subject: deposit.ref });
   }
 

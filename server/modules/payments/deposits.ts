@@ -13,6 +13,7 @@ import { JSON_COLUMNS, readJson } from '../../db/json.js';
 import type { DepositTable } from '../../db/schema-payments.js';
 import type { PolicyReader } from '../policies/reader.js';
 import { restrictionsOf } from '../clients/restrictions.js';
+import { logPendingKycDeposit } from './deposit-decisions.js';
 import type { Selectable } from 'kysely';
 import type { CacheRow } from '../../../shared/desktop/views.js';
 import { CLIENT_COLUMNS, paymentRow } from './cache-rows.js';
@@ -84,12 +85,22 @@ export class DepositsService {
     if (!this.providers().has(input.provider)) {
       throw new DomainError('VALIDATION_FAILED', `provider: "${input.provider}" is not a payment provider this server takes events from (configured: ${[...this.providers()].sort().join(', ') || 'none'})`, { field: 'provider' });
     }
+    // A refusal by the deposits policy (KYC pending review) is an automated decision: logged after the refused transaction.
+    let refusedWhilePending: (() => Promise<void>) | null = null;
     const result = await this.store.mutate(actor, async (m) => {
       const client = await m.trx.selectFrom('clients').select(['id', 'legal_entity', 'status', 'restrictions_json']).where('id', '=', input.clientId).executeTakeFirst();
       if (!client) throw new DomainError('NOT_FOUND', `Client ${input.clientId} does not exist.`);
       const policy = await this.policies.require(m.trx, 'payments.deposits');
       const can = capabilities(client.status, { restrictions: restrictionsOf(client), depositWhilePendingReview: policy.document.depositWhilePendingReview.includes(client.legal_entity) });
+      const pendingKyc = client.status === 'pending_review' && restrictionsOf(client).length === 0;
       if (!can.deposit) {
+        if (pendingKyc) {
+          refusedWhilePending = () =>
+            this.store.mutate(actor, async (log) => {
+              await logPendingKycDeposit(log, policy, { clientId: client.id, legalEntity: client.legal_entity, subject: client.id });
+              log.audit({ action: 'deposit.refused', targetType: 'client', targetId: client.id, clientId: client.id, legalEntity: client.legal_entity, after: { amount: input.amount, currency: money.currency, method: input.method, provider: input.provider }, reason: `KYC is pending review and ${client.legal_entity} does not let clients deposit before it is approved`, policyRef: policy.ref });
+            });
+        }
         const reason = client.status === 'restricted' || client.status === 'closed' || client.status === 'approved' ? 'CLIENT_RESTRICTED' : 'KYC_INCOMPLETE';
         throw new DomainError(reason, `Client ${client.id} may not deposit: status ${client.status}${restrictionsOf(client).length > 0 ? `, restricted (${restrictionsOf(client).join(', ')})` : ''}.`);
       }
@@ -109,9 +120,13 @@ export class DepositsService {
         .insertInto('deposits')
         .values({ ref, client_id: client.id, legal_entity: client.legal_entity, provider: input.provider, method: input.method, amount: money.minor.toString(), currency: money.currency, provider_reference: providerReference, provider_tx_id: null, status: 'initiated', failure_code: null, payer_name: null, platform_step: null, created_at: m.now, updated_at: m.now, credited_at: null, last_polled_at: null })
         .execute();
+      if (pendingKyc) await logPendingKycDeposit(m, policy, { clientId: client.id, legalEntity: client.legal_entity, subject: ref });
       m.audit({ action: 'deposit.initiated', targetType: 'deposit', targetId: ref, clientId: client.id, legalEntity: client.legal_entity, after: { amount: input.amount, currency: money.currency, method: input.method, provider: input.provider, providerReference } });
       m.changed('deposits', ref, client.legal_entity, 'insert');
       return { depositRef: ref, providerReference };
+    }).catch(async (error: unknown) => {
+      await refusedWhilePending?.();
+      throw error;
     });
     // The deposit exists once committed: events that came first and cannot be applied now (another
     // server applying them at the same moment) are left to the sweep, and the portal still gets its

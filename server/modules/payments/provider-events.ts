@@ -21,6 +21,7 @@ import { depositFor } from './deposits.js';
 import { DepositEffects } from './deposit-effects.js';
 import { WithdrawalEffects } from './withdrawal-effects.js';
 import { openException } from './exceptions.js';
+import { logParked } from './deposit-decisions.js';
 import type { EventRow, EventSteps, Outcome, Park } from './event-steps.js';
 import type { ProviderEvent } from './psp/event.js';
 import { isTransientConflict } from '../../db/conflicts.js';
@@ -265,6 +266,7 @@ export class ProviderEvents implements EventSteps {
           slaHours: policy.document.exceptionSlaHours,
         });
         await m.trx.updateTable('psp_events').set({ exception_ref: ref }).where('id', '=', event.id).execute();
+        await logParked(m, policy, { provider: event.provider, eventId: event.event_id, receivedAt: event.received_at, reference: event.reference, legalEntity: deposit?.legal_entity ?? null, clientId: deposit?.client_id ?? null }, 'exception', ref);
       });
     }
     return { applied, exceptions: stale.length };
@@ -284,7 +286,7 @@ export class ProviderEvents implements EventSteps {
       case 'payment.succeeded':
         return this.deposits.credit(m, event, deposit, policy.document.exceptionSlaHours);
       case 'payment.failed':
-        return this.deposits.fail(m, event, deposit, policy.document);
+        return this.deposits.fail(m, event, deposit, policy);
       case 'payment.refunded':
         return this.deposits.refund(m, event, deposit);
       case 'chargeback.created':
@@ -326,6 +328,10 @@ export class ProviderEvents implements EventSteps {
     const reason = outcome.status === 'applied' ? null : outcome.reason;
     await m.trx.updateTable('psp_events').set({ status: outcome.status, status_reason: reason, subject_ref: subject ?? event.reference, applied_at: m.now, attempts: event.attempts + 1 }).where('id', '=', event.id).execute();
     const deposit = subject ? await m.trx.selectFrom('deposits').select(['client_id', 'legal_entity']).where('ref', '=', subject).executeTakeFirst() : undefined;
+    // A parked event applied before anyone had to look at it: the deposits policy's wait, logged.
+    if (outcome.status === 'applied' && event.status === 'parked' && event.exception_ref === null) {
+      await logParked(m, await this.policies.require(m.trx, 'payments.deposits'), { provider: event.provider, eventId: event.event_id, receivedAt: event.received_at, reference: event.reference, legalEntity: deposit?.legal_entity ?? null, clientId: deposit?.client_id ?? null }, 'applied', null);
+    }
     m.audit({
       action: `payments.event.${outcome.status}`,
       targetType: 'psp_event',

@@ -14,6 +14,8 @@ import type { Store } from '../../core/store.js';
 import { nextRef } from '../../db/counters.js';
 import type { SecretBox } from '../../security/secretbox.js';
 import type { PolicyReader } from '../policies/reader.js';
+import { recordExecution } from '../policies/execution-log.js';
+import { accountChoice } from '../../../shared/policies/platform.js';
 import { Mt5Refused, Mt5Unclear, Mt5Unreachable } from '../../platform/session.js';
 import { DEFAULT_RIGHTS, USER_RIGHTS } from '../../platform/webapi.js';
 import type { Mt5AccountTable } from '../../db/schema-payments.js';
@@ -75,9 +77,7 @@ export class PlatformAccounts {
         const exists = await m.trx.selectFrom('mt5_accounts').select('id').where('client_id', '=', c.id).executeTakeFirst();
         if (exists) return m.unchanged(undefined);
         const policy = await this.policies.require(m.trx, 'platform.accounts');
-        const types = policy.document.entities[c.legal_entity];
-        const type = types?.[c.account_type] ? c.account_type : policy.document.defaultAccountType;
-        const mapped = types?.[type];
+        const { type, account: mapped } = accountChoice(policy.document, c.legal_entity, c.account_type);
         const id = await nextRef(m.trx, 'MTA');
         const failed = mapped ? null : `legal entity ${c.legal_entity} has no MT5 account types in policy ${policy.ref}`;
         await m.trx
@@ -85,6 +85,18 @@ export class PlatformAccounts {
           .values({ id, client_id: c.id, legal_entity: c.legal_entity, account_type: type, mt5_group: mapped?.group ?? '-', leverage: mapped?.leverage ?? 1, currency: mapped?.currency ?? '-', login: null, rights: DEFAULT_RIGHTS, initial_password_enc: mapped ? this.secrets.seal(mt5Password()) : null, pushed_access: null, status: failed ? 'failed' : 'provisioning', status_reason: failed, next_attempt_at: m.now, policy_ref: policy.ref, created_by: SYSTEM.id, created_at: m.now, updated_at: m.now })
           .execute();
         m.audit({ action: 'platform.account.requested', targetType: 'mt5_account', targetId: id, clientId: c.id, legalEntity: c.legal_entity, after: { accountType: type, chosen: c.account_type, group: mapped?.group ?? null, leverage: mapped?.leverage ?? null, currency: mapped?.currency ?? null, status: failed ? 'failed' : 'provisioning', reason: failed }, policyRef: policy.ref });
+        await recordExecution(m, {
+          policy,
+          event: 'platform.account.requested',
+          subjectType: 'mt5_account',
+          subjectId: id,
+          legalEntity: c.legal_entity,
+          clientId: c.id,
+          outcome: mapped ? `${type}: ${mapped.group}, 1:${mapped.leverage}, ${mapped.currency}` : 'no account types: failed',
+          conditions: [{ name: 'the legal entity offers the account type chosen', values: { legalEntity: c.legal_entity, chosen: c.account_type, default: policy.document.defaultAccountType }, result: type === c.account_type }],
+          actions: [{ action: mapped ? 'provision MT5 account' : 'fail the account', accountType: type }],
+          inputs: { legalEntity: c.legal_entity, chosen: c.account_type },
+        });
         m.changed('mt5_accounts', id, c.legal_entity, 'insert');
       });
     }

@@ -23,7 +23,7 @@ import { canonicalJson } from '../audit/canonical.js';
 import type { AuditLog } from '../audit/log.js';
 import type { ApprovalKinds, Requirement } from '../approvals/registry.js';
 import type { ApprovalsService } from '../approvals/service.js';
-import { notReplayed, REPLAYABLE, type PolicyDryRun } from './dry-run.js';
+import type { PolicyDryRun } from './dry-run.js';
 import { policyRef, type Reader } from './reader.js';
 import { validatePolicyDocument, type PoliciesService } from './service.js';
 
@@ -201,8 +201,7 @@ export class PolicyChanges {
   }
 
   private async requiredDryRun(type: PolicyType, tier: number, days: number, document: unknown, window: Window | undefined) {
-    if (days === 0) return window && REPLAYABLE.includes(type) ? this.dryRuns.forSubmission(type, document, window) : null;
-    if (!REPLAYABLE.includes(type)) return { available: false, why: `No dry run: ${notReplayed(type)}` };
+    if (days === 0) return window ? this.dryRuns.forSubmission(type, document, window) : null;
     if (!window) throw new DomainError('VALIDATION_FAILED', `dryRun: a tier-${tier} change of ${type} is submitted with a dry run over at least ${days} days of history; give its window (from, to).`, { field: 'dryRun' });
     const span = Date.parse(window.to) - Date.parse(window.from);
     if (!(span >= days * 86_400_000 - 60_000)) throw new DomainError('VALIDATION_FAILED', `dryRun: a tier-${tier} change needs a dry run over at least ${days} days; ${window.from} to ${window.to} is ${Math.max(0, Math.floor(span / 86_400_000))}.`, { field: 'dryRun' });

@@ -1,7 +1,7 @@
 // policies.dryRun (issue 19) on both engines: a draft withdrawal-tier version replayed over the
 // withdrawals already requested says which would have been tiered otherwise, from what to what, by
-// legal entity, and writes nothing; a draft that fails its schema is refused naming the path; a type
-// with no decisions to replay is refused; the reader's entities bound what is replayed.
+// legal entity, and writes nothing; a draft that fails its schema is refused naming the path, and an
+// unknown type; the reader's entities bound what is replayed.
 
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { DEFAULT_WITHDRAWAL_TIERS } from '../../../shared/policies/payments.js';
@@ -94,15 +94,14 @@ describeEachEngine('policies.dryRun', (engine) => {
     }
   });
 
-  it('refuses a draft that fails its schema naming the path, a type with no decisions to replay, a bad window, and readers without policies.read', async () => {
+  it('refuses a draft that fails its schema naming the path, an unknown type, a bad window, and readers without policies.read', async () => {
     const finmanager = (await t.login('finmanager')).client;
     const broken = { ...structuredClone(DEFAULT_WITHDRAWAL_TIERS), firstWithdrawalApprovers: 0 };
     const invalid = await expectReason(finmanager.policies.dryRun.query({ type: 'payments.withdrawalTiers', document: broken }), 'POLICY_INVALID');
     expect(invalid.message).toContain('firstWithdrawalApprovers');
     const other = await expectReason(finmanager.policies.dryRun.query({ type: 'screening.thresholds', document: {} }), 'POLICY_INVALID');
     expect(other.message).toMatch(/screening\.thresholds/);
-    const active = await t.server.services.policies.require(t.server.services.store.kysely, 'screening.thresholds');
-    expect((await expectReason(finmanager.policies.dryRun.query({ type: 'screening.thresholds', document: active.document }), 'VALIDATION_FAILED')).message).toMatch(/screening thresholds decide by matching every client against whole lists, which a dry run does not repeat/);
+    expect((await expectReason(finmanager.policies.dryRun.query({ type: 'payments.nothing', document: {} }), 'VALIDATION_FAILED')).message).toMatch(/there is no policy type "payments.nothing"/);
     await expectReason(finmanager.policies.dryRun.query({ type: 'payments.withdrawalTiers', document: DEFAULT_WITHDRAWAL_TIERS, from: '2026-03-05T00:00:00.000Z', to: '2026-03-01T00:00:00.000Z' }), 'VALIDATION_FAILED');
     await expectReason(finmanager.policies.dryRun.query({ type: 'payments.withdrawalTiers', document: DEFAULT_WITHDRAWAL_TIERS, from: '2024-01-01T00:00:00.000Z', to: '2026-03-01T00:00:00.000Z' }), 'VALIDATION_FAILED');
     await expectReason((await t.login('dealer')).client.policies.dryRun.query({ type: 'payments.withdrawalTiers', document: DEFAULT_WITHDRAWAL_TIERS }), 'FORBIDDEN_PERMISSION');

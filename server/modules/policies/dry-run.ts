@@ -5,10 +5,11 @@
 // whether it was the first; an intervention's type and base amount), so the dry run answers "what
 // would this version have decided", not "what would it decide today". Read-only: nothing is written.
 //
-// Rule types with decisions to replay: `payments.withdrawalTiers` and `platform.interventionTiers`
-// from their own tables; `kyc.risk`, `approvals.tiers` and `kyc.review` from the facts the execution
-// log keeps with each decision (replay-log.ts). Another type is refused, saying so, rather than
-// answering that nothing would change.
+// Every rule type has decisions to replay: `payments.withdrawalTiers` and `platform.interventionTiers`
+// from their own tables; `policies.changeControl` from the approval requests of the rule changes
+// (replay-changes.ts); the others from the facts the execution log keeps with each decision
+// (replay-log.ts). `sources` is typed over every policy type, so a type added later cannot be
+// submitted without saying where its decisions are replayed from.
 
 import { DomainError } from '../../../shared/errors.js';
 import { chooseWithdrawalTier, type WithdrawalTiersPolicy } from '../../../shared/policies/payments.js';
@@ -19,27 +20,30 @@ import type { Store } from '../../core/store.js';
 import { JSON_COLUMNS, readJson } from '../../db/json.js';
 import { validatePolicyDocument } from './service.js';
 import { sql } from 'kysely';
-import { REPLAYABLE_TYPES } from '../../../shared/policies/change-control.js';
-import { LOG_REPLAYABLE, replayLog, type Decision, type Replayed } from './replay-log.js';
+import type { ChangeControlPolicy } from '../../../shared/policies/change-control.js';
+import { replayChanges } from './replay-changes.js';
+import { LOG_REPLAYABLE, replayLog, type Decision, type LogReplayed, type Replayed } from './replay-log.js';
 
 /** The changed decisions listed in full at most; the counts cover them all. */
 export const DRY_RUN_ITEMS = 1_000;
 const MAX_WINDOW_DAYS = 366;
 const BATCH = 20_000;
 
-/** The rule types whose decisions a dry run replays. */
-export const REPLAYABLE = REPLAYABLE_TYPES as readonly PolicyType[];
-
-/** Why a type's drafts are not replayed. */
-export function notReplayed(type: PolicyType): string {
-  return type === 'screening.thresholds' ? 'screening thresholds decide by matching every client against whole lists, which a dry run does not repeat' : `${type} takes no case-by-case decision that is logged to replay`;
-}
-
 const asDecision = (t: { tier: string; slots: Array<{ roles: string[] }>; slaHours: number }): Decision => ({ tier: t.tier, approvals: t.slots.map((s) => [...s.roles].sort().join(' or ')), slaHours: t.slaHours });
 const same = (a: Decision, b: Decision) => JSON.stringify(a) === JSON.stringify(b);
 
+type Source = (document: unknown, entities: string[], from: string, to: string) => AsyncGenerator<Replayed>;
+
 export class PolicyDryRun {
   constructor(private readonly store: Store) {}
+
+  /** Where each rule type's decisions are replayed from: every type has one, so every change can be dry-run. */
+  private readonly sources: Record<PolicyType, Source> = {
+    'payments.withdrawalTiers': (d, e, f, t) => this.withdrawals(d as WithdrawalTiersPolicy, e, f, t),
+    'platform.interventionTiers': (d, e, f, t) => this.interventions(d as InterventionTiersPolicy, e, f, t),
+    'policies.changeControl': (d, _e, f, t) => replayChanges(this.store.kysely, d as ChangeControlPolicy, f, t),
+    ...(Object.fromEntries(LOG_REPLAYABLE.map((type) => [type, (d: unknown, e: string[], f: string, t: string) => replayLog(this.store.kysely, type, d, e, f, t)])) as Record<LogReplayed, Source>),
+  };
 
   async run(auth: AuthContext, input: { type: string; document: unknown; from?: string | undefined; to?: string | undefined; days?: number | undefined }) {
     if (!isPolicyType(input.type)) throw new DomainError('VALIDATION_FAILED', `type: there is no policy type "${input.type}".`, { field: 'type' });
@@ -58,15 +62,7 @@ export class PolicyDryRun {
     const from = window.from ?? new Date(Date.parse(to) - (window.days ?? 30) * 86_400_000).toISOString();
     if (from > to) throw new DomainError('VALIDATION_FAILED', `from (${from}) is after to (${to}).`, { field: 'from' });
     if (Date.parse(to) - Date.parse(from) > MAX_WINDOW_DAYS * 86_400_000) throw new DomainError('VALIDATION_FAILED', `A dry run covers at most ${MAX_WINDOW_DAYS} days of history; ${from} to ${to} is longer.`, { field: 'from' });
-    const replay =
-      type === 'payments.withdrawalTiers'
-        ? this.withdrawals(document as WithdrawalTiersPolicy, entities, from, to)
-        : type === 'platform.interventionTiers'
-          ? this.interventions(document as InterventionTiersPolicy, entities, from, to)
-          : LOG_REPLAYABLE.includes(type)
-            ? replayLog(this.store.kysely, type, document, entities, from, to)
-            : null;
-    if (replay === null) throw new DomainError('VALIDATION_FAILED', `type: a dry run replays the decisions of ${REPLAYABLE.join(', ')}; ${notReplayed(type)}.`, { field: 'type' });
+    const replay = this.sources[type](document, entities, from, to);
     let evaluated = 0;
     let changed = 0;
     const items: Replayed[] = [];

@@ -39,7 +39,7 @@ describeEachEngine('rule monitors', (engine) => {
     // The overdue monitor tightened to "any", proposing a rollback (tier 2: owner, maintainer, compliance).
     const monitors = structuredClone(DEFAULT_MONITORS);
     Object.assign(monitors.monitors.find((m) => m.id === 'withdrawals_overdue')!, { above: 0, proposeRollback: true });
-    const tightened = await services.policyChanges.submit(await actor('senior'), { type: 'policies.monitors', document: monitors, reason: 'Every overdue withdrawal is news this week', change: A_CHANGE });
+    const tightened = await services.policyChanges.submit(await actor('senior'), { type: 'policies.monitors', document: monitors, reason: 'Every overdue withdrawal is news this week', change: A_CHANGE, dryRun: await services.policyChanges.minimumWindow('policies.monitors') });
     expect(await approveAs(t, tightened.approvalId, ['mlro', 'admin', 'compliance'])).toBe('executed');
 
     t.clock.advance(26 * 3_600_000);

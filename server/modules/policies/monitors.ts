@@ -5,7 +5,9 @@
 // for it in one action (`policies.rollback`, fast-tracked) and another person approves it.
 
 import { sql } from 'kysely';
-import { breach, MONITOR_METRICS, type Monitor, type MonitorMetric } from '../../../shared/policies/monitors.js';
+import { breach, MONITOR_METRICS, monitorOutcome, type Monitor, type MonitorMetric, type MonitorsPolicy } from '../../../shared/policies/monitors.js';
+import { recordExecution } from './execution-log.js';
+import type { ActivePolicy } from './reader.js';
 import { versionName } from '../../../shared/policies/diff.js';
 import { isPolicyType } from '../../../shared/policies/types.js';
 import { SYSTEM_ACTOR } from '../../core/actor.js';
@@ -63,16 +65,49 @@ export class PolicyMonitors {
     return best;
   }
 
+  /** The last reading logged per monitor and entity in this process: a reading is logged when it differs. */
+  readonly #logged = new Map<string, string>();
+
+  /**
+   * The pass's readings that changed (value or outcome) since the last ones logged, in the execution
+   * log in one transaction with one audit event, so that a dry run of a draft's bounds replays every
+   * value seen (`replayReading`).
+   */
+  private async logReadings(policy: ActivePolicy<MonitorsPolicy>, readings: ReadonlyArray<{ m: Monitor; entity: string; value: number | null; broken: ReturnType<typeof breach> }>): Promise<void> {
+    const fresh = readings.filter((r) => this.#logged.get(`${r.m.id}:${r.entity}`) !== `${policy.version}|${r.value}|${monitorOutcome(r.broken)}`);
+    if (fresh.length === 0) return;
+    await this.store.mutate(SYSTEM_ACTOR, async (mut) => {
+      for (const { m, entity, value, broken } of fresh) {
+        await recordExecution(mut, {
+          policy,
+          event: 'monitor.reading',
+          subjectType: 'monitor',
+          subjectId: `${m.id}:${entity}`,
+          legalEntity: entity,
+          clientId: null,
+          outcome: monitorOutcome(broken),
+          conditions: [{ name: `${m.metric}${m.above !== undefined ? ` > ${m.above}` : ''}${m.below !== undefined ? `${m.above !== undefined ? ' or' : ''} < ${m.below}` : ''}`, values: { value: value ?? 'nothing to measure' }, result: broken !== null }],
+          actions: broken ? [{ action: 'raise alert', forRole: m.forRole, severity: m.severity }] : [],
+          inputs: { monitor: m.id, metric: m.metric, value },
+        });
+      }
+      mut.audit({ action: 'policy.monitors.read', targetType: 'policy', targetId: policy.type, after: { readings: fresh.map((r) => ({ monitor: r.m.id, entity: r.entity, value: r.value, outcome: monitorOutcome(r.broken) })) }, policyRef: policy.ref });
+    });
+    for (const r of fresh) this.#logged.set(`${r.m.id}:${r.entity}`, `${policy.version}|${r.value}|${monitorOutcome(r.broken)}`);
+  }
+
   /** One pass: every monitor, every entity. Answers the alerts raised. */
   async run(): Promise<string[]> {
     const policy = await this.policies.require(this.store.kysely, 'policies.monitors');
     const entities = (await this.store.kysely.selectFrom('legal_entities').select('id').orderBy('id').execute()).map((e) => e.id);
     const raised: string[] = [];
+    const readings: Array<{ m: Monitor; entity: string; value: number | null; broken: ReturnType<typeof breach> }> = [];
     for (const m of policy.document.monitors) {
       for (const entity of entities) {
         const now = this.store.now();
         const value = await this.measure(m.metric, entity, now);
         const broken = breach(m, value);
+        readings.push({ m, entity, value, broken });
         if (!broken) continue;
         const sourceRef = `MON:${m.id}:${entity}`;
         const open = await this.store.kysely.selectFrom('alerts').select('id').where('kind', '=', 'policy.monitor').where('source_ref', '=', sourceRef).where('status', '!=', 'closed').executeTakeFirst();
@@ -95,6 +130,7 @@ export class PolicyMonitors {
         raised.push(id);
       }
     }
+    await this.logReadings(policy, readings);
     return raised;
   }
 }

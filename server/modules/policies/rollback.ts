@@ -5,7 +5,7 @@
 
 import { z } from 'zod';
 import { DomainError } from '../../../shared/errors.js';
-import { remediationTask } from '../../../shared/policies/change-request.js';
+import { NO_REMEDIATION, remediationTask } from '../../../shared/policies/change-request.js';
 import { versionName } from '../../../shared/policies/diff.js';
 import type { PolicyType } from '../../../shared/policies/types.js';
 import { listScope, requireEntity, type AuthContext } from '../../core/auth.js';
@@ -109,6 +109,7 @@ export class PolicyRollbacks {
         .select(['e.id', 'e.policy_version', 'e.subject_type', 'e.subject_id', 'e.legal_entity', 'e.at'])
         .where('e.policy_type', '=', type)
         .where('e.policy_version', 'in', bad)
+        .where('e.subject_type', 'not in', NO_REMEDIATION)
         .where('e.id', '>', after)
         .where(({ not, exists, selectFrom }) => not(exists(selectFrom('policy_remediations as r').select('r.id').whereRef('r.execution_id', '=', 'e.id'))))
         .orderBy('e.id')

@@ -80,3 +80,6 @@ const hit: z.ZodType<Hit> = z.object({
 
 /** `screening_cases.hit_json`: the hit, its explanation, and the subject and entry as they stood when it was found. */
 export const storedHit = z.object({ hit, explanation: z.string(), subject, entry: matchableEntry });
+
+/** `policy_executions.inputs_json` of a screening decision: the pair that was scored, as it stood. */
+export const hitInputs = z.object({ subject, entry: matchableEntry });

@@ -153,7 +153,39 @@ describe.skipIf(!sharedDataPresent)('screening on list updates and on registrati
       expect(logged).toMatchObject([{ policy_type: 'screening.thresholds', event: 'screening.case.opened', subject_type: 'screening_case', legal_entity: 'eu', client_id: butrym!.client_id, outcome: expect.stringMatching(/hit: case opened$/) }]);
       expect(JSON.parse(logged[0]!.conditions_json)[0]).toMatchObject({ name: 'score ≥ match threshold 0.72', values: { subject: 'Natalia Butrym', entry: expect.stringContaining('48754') as string, score: expect.any(Number) as number }, result: true });
       const db = t.server.services.store.kysely;
-      expect((await db.selectFrom('policy_executions').select('subject_id').where('policy_type', '=', 'screening.thresholds').execute()).map((r) => r.subject_id).sort()).toEqual((await db.selectFrom('screening_cases').select('id').execute()).map((r) => r.id).sort());
+      expect((await db.selectFrom('policy_executions').select('subject_id').where('policy_type', '=', 'screening.thresholds').where('event', '=', 'screening.case.opened').execute()).map((r) => r.subject_id).sort()).toEqual((await db.selectFrom('screening_cases').select('id').execute()).map((r) => r.id).sort());
+      // Near matches below the threshold are logged too, with the pair they scored, each short of the threshold by at most the margin.
+      const near = await db.selectFrom('policy_executions').select(['subject_type', 'outcome', 'conditions_json', 'inputs_json']).where('event', '=', 'screening.nearMiss').execute();
+      expect(near.length).toBeGreaterThan(0);
+      for (const n of near) {
+        expect(n).toMatchObject({ subject_type: 'screening_near_miss', outcome: 'below match threshold: no case' });
+        const score = (JSON.parse(n.conditions_json) as Array<{ values: { score: number } }>)[0]!.values.score;
+        expect(score).toBeLessThan(0.72);
+        expect(score).toBeGreaterThanOrEqual(0.57);
+        expect(JSON.parse(n.inputs_json!)).toMatchObject({ subject: { name: expect.any(String) as string }, entry: { source: expect.any(String) as string, key: expect.any(String) as string } });
+      }
+    });
+
+    it('dry-runs screening thresholds on the cases opened and the near matches logged: the pairs are scored again under the draft', async () => {
+      const mlro = (await t.login('mlro')).client;
+      const db = t.server.services.store.kysely;
+      const active = await t.server.services.policies.require(db, 'screening.thresholds');
+      const opened = await db.selectFrom('screening_cases').select('id').execute();
+      const nearMisses = Number((await db.selectFrom('policy_executions').select((eb) => eb.fn.countAll<number>().as('n')).where('event', '=', 'screening.nearMiss').executeTakeFirstOrThrow()).n);
+      // The version in force decides every logged pair as it was decided.
+      const same = await mlro.policies.dryRun.query({ type: 'screening.thresholds', document: active.document, days: 1 });
+      expect(same).toMatchObject({ evaluated: opened.length + nearMisses, changed: 0 });
+      // A threshold of 0.99 would have opened none of the cases; a strong threshold at the match threshold makes every case strong.
+      const strict = await mlro.policies.dryRun.query({ type: 'screening.thresholds', document: { ...active.document, match: 0.99, strong: 0.99 }, days: 1 });
+      const closedByStrict = strict.items.filter((i) => i.ref.startsWith('SCR-')).map((i) => i.ref).sort();
+      expect(closedByStrict).toEqual(opened.map((o) => o.id).sort());
+      for (const i of strict.items) expect(i.after).toEqual({ outcome: 'below match threshold: no case' });
+      // Lowering the threshold to the bottom of the margin turns every near match into a case, named by client and list entry.
+      const loose = await mlro.policies.dryRun.query({ type: 'screening.thresholds', document: { ...active.document, match: 0.57 }, days: 1 });
+      const newCases = loose.items.filter((i) => !i.ref.startsWith('SCR-'));
+      expect(newCases).toHaveLength(nearMisses);
+      expect(newCases[0]!.ref).toMatch(/^CL-\d{6} .+ ~ /);
+      expect(newCases[0]!.after.outcome).toMatch(/case opened$/);
     });
 
     it('a confirmed true match restricts the client and raises an alert for the MLRO', async () => {

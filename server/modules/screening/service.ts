@@ -26,7 +26,7 @@ import { caseRow, caseView, type ScreeningCaseView } from './views.js';
 import { clientSubjects, type ScreeningSubject } from './subjects.js';
 import { listEntry } from './codecs.js';
 import { readJson } from '../../db/json.js';
-import { logCaseOpened } from './execution.js';
+import { logCaseOpened, logNearMisses, nearMissFloor, splitHits } from './execution.js';
 
 type Trigger = ScreeningCaseTable['trigger'];
 
@@ -101,9 +101,9 @@ export class ScreeningService {
 
   /** Screens subjects against every loaded list inside the caller's mutation (registration, a change of name, birth date or nationality). */
   async screenSubjects(m: Mutation, subjects: readonly ScreeningSubject[], trigger: Trigger, lists: LoadedLists, policy: ActivePolicy<ScreeningThresholds>): Promise<ScreeningOutcome> {
-    const found: Array<{ subject: ScreeningSubject; hit: Hit }> = [];
-    for (const s of subjects) for (const hit of lists.matcher.search(s.subject, policy.document)) found.push({ subject: s, hit });
+    const { found, near } = splitHits(subjects.flatMap((s) => lists.matcher.search(s.subject, policy.document, { threshold: nearMissFloor(policy.document) }).map((hit) => ({ subject: s, hit }))), policy.document);
     const outcome = await this.recordHits(m, found, trigger, lists, policy);
+    await logNearMisses(m, policy, near, (hit) => lists.entries.get(entryId(hit.source, hit.entryKey))?.entry);
     const listed = lists.entries.size > 0;
     for (const clientId of new Set(subjects.map((s) => s.clientId))) {
       m.audit({
@@ -138,10 +138,11 @@ export class ScreeningService {
     const [lists, policy] = await Promise.all([this.loaded(), this.policy()]);
     const entries = imported.addedOrChanged.map((key) => lists.entries.get(entryId(imported.source, key))).filter((e): e is LoadedEntry => e !== undefined);
     const { index, subjects } = await this.subjectIndex();
-    const hits = entries.length && index.size ? index.screenEntries(entries.map((e) => e.entry), policy.document) : [];
+    const hits = entries.length && index.size ? index.screenEntries(entries.map((e) => e.entry), policy.document, nearMissFloor(policy.document)) : [];
     return this.store.mutate(actor, async (m) => {
-      const found = hits.map((h) => ({ subject: subjects.get(h.subjectId)!, hit: h.hit }));
+      const { found, near } = splitHits(hits.map((h) => ({ subject: subjects.get(h.subjectId)!, hit: h.hit })), policy.document);
       const outcome = await this.recordHits(m, found, 'list_update', lists, policy);
+      await logNearMisses(m, policy, near, (hit) => lists.entries.get(entryId(hit.source, hit.entryKey))?.entry);
       for (const clientId of new Set(found.map((f) => f.subject.clientId))) await this.refreshClientStatus(m, clientId, true);
       const result: RescreenResult = { ...outcome, entriesScreened: entries.length, subjects: index.size };
       m.audit({
@@ -243,7 +244,7 @@ export class ScreeningService {
           decision_reason: null,
         })
         .execute();
-      await logCaseOpened(m, policy, id, { clientId: subject.clientId, legalEntity: subject.legalEntity, name: subject.subject.name }, hit);
+      await logCaseOpened(m, policy, id, subject, hit, loaded.entry);
       m.audit({
         action: 'screening.case.opened',
         targetType: 'screening_case',

@@ -31,14 +31,14 @@ export class SubjectIndex {
     return this.ids.length;
   }
 
-  /** Every subject the given entries hit at or above the policy's threshold. */
-  screenEntries(entries: Iterable<MatchableEntry>, policy: ScreeningThresholds, limitPerEntry = 200): SubjectHit[] {
+  /** Every subject the given entries hit at or above the threshold (the policy's match threshold unless given). */
+  screenEntries(entries: Iterable<MatchableEntry>, policy: ScreeningThresholds, threshold = policy.match, limitPerEntry = 200): SubjectHit[] {
     const out: SubjectHit[] = [];
     for (const entry of entries) {
       const prepared = prepareEntry(entry);
       for (const record of this.index.candidates(prepared.names, limitPerEntry)) {
-        const hit = scoreEntry(this.subjects[record]!, this.names[record]!, prepared, policy);
-        if (hit !== undefined && hit.score >= policy.match) out.push({ subjectId: this.ids[record]!, hit });
+        const hit = scoreEntry(this.subjects[record]!, this.names[record]!, prepared, policy, threshold);
+        if (hit !== undefined && hit.score >= threshold) out.push({ subjectId: this.ids[record]!, hit });
       }
     }
     return out;
