@@ -29,6 +29,7 @@ export const REMEDIATION_TASKS: Record<string, string> = {
   deposit: 'Re-check the deposit against the restored deposits policy: whether KYC allowed it, and whether its failure sent the method to review',
   deposit_refusal: 'Tell the client whether they may deposit now: the withdrawn version refused a deposit while their KYC was pending',
   psp_event: 'Re-check the parked provider event: the withdrawn version decided how long it waited before a person looked',
+  document: 'Re-check the restriction placed when the document expired: lift it where the restored review settings would not have placed it',
   mt5_account: 'Compare the MT5 account\u2019s group, leverage and currency with the restored account types; correct them by an intervention where they differ',
 };
 

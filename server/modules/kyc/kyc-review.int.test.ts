@@ -199,6 +199,8 @@ describeEachEngine('KYC review automation', (engine) => {
     const restricted = await client(clientId);
     expect(restricted.status).toBe('restricted');
     expect(JSON.parse(restricted.restrictions_json)).toEqual(['document_expired_identity']);
+    // The restriction is the review settings' automated decision, in the execution log with the document and its version.
+    expect(await db().selectFrom('policy_executions').select(['policy_type', 'event', 'subject_type', 'outcome']).where('client_id', '=', clientId).where('event', '=', 'kyc.document.expired').execute()).toEqual([{ policy_type: 'kyc.review', event: 'kyc.document.expired', subject_type: 'document', outcome: expect.stringMatching(/^restricted: /) as string }]);
     const officer = await t.login('compliance.global');
     expect((await officer.client.clients.get.query({ clientId })).capabilities).toMatchObject({ openPositions: false, closePositions: true });
   });
@@ -211,6 +213,9 @@ describeEachEngine('KYC review automation', (engine) => {
     expect((await t.server.services.kyc.sweeps.sweepSla()).flagged).toBe(0);
     const alert = await db().selectFrom('alerts').selectAll().where('kind', '=', 'kyc_case_stuck').where('source_ref', '=', caseRef).execute();
     expect(alert).toHaveLength(1);
+    const logged = await db().selectFrom('policy_executions').select(['policy_type', 'outcome', 'actions_json']).where('event', '=', 'kyc.case.stuck').where('subject_id', '=', caseRef).execute();
+    expect(logged).toMatchObject([{ policy_type: 'kyc.review', outcome: 'flagged stuck' }]);
+    expect(JSON.parse(logged[0]!.actions_json)).toEqual([{ action: 'raise alert', alert: alert[0]!.id, forRole: 'senior_compliance_officer' }]);
     const officer = await t.login('compliance.eu');
     const row = (await officer.client.kyc.queue.query({ legalEntity: 'eu', limit: 500 })).items.find((i) => i.caseRef === caseRef)!;
     expect(row.sla).toMatchObject({ breached: true, stuck: true });

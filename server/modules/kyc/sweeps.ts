@@ -8,6 +8,7 @@ import type { AuthContext } from '../../core/auth.js';
 import type { Store } from '../../core/store.js';
 import { nextRef } from '../../db/counters.js';
 import { raiseAlert } from '../alerts/service.js';
+import { recordExecution } from '../policies/execution-log.js';
 import { loadClient, restrictClient } from '../clients/restrictions.js';
 import { KYC_AUTOMATION } from './case-record.js';
 import { slaOf } from './evidence.js';
@@ -76,6 +77,17 @@ export class KycSweeps {
       await this.store.mutate(KYC_AUTOMATION, async (m) => {
         const client = await loadClient(m, doc.client_id);
         await restrictClient(m, client, kind, { reason: `${spec.label} ${doc.id} expired on ${doc.expires_at}: ${RESTRICTION_KINDS[kind].label.toLowerCase()}`, policyRef: review.ref });
+        await recordExecution(m, {
+          policy: review,
+          event: 'kyc.document.expired',
+          subjectType: 'document',
+          subjectId: doc.id,
+          legalEntity: doc.legal_entity,
+          clientId: doc.client_id,
+          outcome: `restricted: ${RESTRICTION_KINDS[kind].label.toLowerCase()}`,
+          conditions: [{ name: `an expired ${spec.category} document restricts ${what}`, values: { document: doc.id, expiredOn: doc.expires_at, validReplacement: false }, result: true }],
+          actions: [{ action: 'restrict client', restriction: kind }],
+        });
         restricted++;
       });
     }
@@ -134,7 +146,18 @@ export class KycSweeps {
       if (open) continue;
       await this.store.mutate(KYC_AUTOMATION, async (m) => {
         const hours = Math.floor((Date.parse(now) - Date.parse(kase.updated_at)) / 3_600_000);
-        await raiseAlert(m, { kind: 'kyc_case_stuck', legalEntity: kase.legal_entity, clientId: kase.client_id, severity: 'medium', forRole: 'senior_compliance_officer', summary: `${kase.id} has not moved for ${hours} hours (${humanize(kase.status)})`, details: { caseRef: kase.id, status: kase.status, since: kase.updated_at, stuckAfterHours: review.document.sla.stuckAfterHours }, sourceRef: kase.id });
+        const alert = await raiseAlert(m, { kind: 'kyc_case_stuck', legalEntity: kase.legal_entity, clientId: kase.client_id, severity: 'medium', forRole: 'senior_compliance_officer', summary: `${kase.id} has not moved for ${hours} hours (${humanize(kase.status)})`, details: { caseRef: kase.id, status: kase.status, since: kase.updated_at, stuckAfterHours: review.document.sla.stuckAfterHours }, sourceRef: kase.id });
+        await recordExecution(m, {
+          policy: review,
+          event: 'kyc.case.stuck',
+          subjectType: 'kyc_case',
+          subjectId: kase.id,
+          legalEntity: kase.legal_entity,
+          clientId: kase.client_id,
+          outcome: 'flagged stuck',
+          conditions: [{ name: `no change for ${review.document.sla.stuckAfterHours} hours or more`, values: { status: kase.status, since: kase.updated_at, hours }, result: true }],
+          actions: [{ action: 'raise alert', alert, forRole: 'senior_compliance_officer' }],
+        });
         flagged++;
       });
     }

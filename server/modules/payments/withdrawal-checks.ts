@@ -15,6 +15,9 @@ import type { Reader } from '../policies/reader.js';
 import { restrictionsOf } from '../clients/restrictions.js';
 import type { ClientRow } from '../../db/schema.js';
 
+/** The pre-checks whose limits `payments.withdrawalTiers` sets: logged as its conditions in the execution log. */
+export const POLICY_CHECKS: readonly string[] = ['velocity', 'deposit_then_withdraw'];
+
 export interface CheckInput {
   client: ClientRow;
   money: Money;

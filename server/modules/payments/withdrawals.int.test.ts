@@ -61,6 +61,11 @@ describeEachEngine('withdrawals: checked, tiered, approved here, paid out once',
     expect(w.checksFailed).toEqual(expect.arrayContaining(['kyc_approved']));
     expect(w.checks.find((c) => c.code === 'deposit_then_withdraw')).toMatchObject({ outcome: 'not_available', detail: expect.stringContaining('trading not checked') });
     expect(w.flags).toEqual(expect.arrayContaining(['first_withdrawal', 'recent_deposits']));
+    // The execution log holds the tiers tried and the pre-checks whose limits the policy sets, with the values seen.
+    const logged = await t.server.services.store.kysely.selectFrom('policy_executions').select('conditions_json').where('subject_id', '=', withdrawalRef).executeTakeFirstOrThrow();
+    const conditions = JSON.parse(logged.conditions_json) as Array<{ name: string; values: Record<string, unknown>; result: boolean }>;
+    expect(conditions.find((c) => c.name.startsWith('Within daily limits'))).toMatchObject({ values: { count: 1 }, result: true });
+    expect(conditions.find((c) => c.values.recentDepositsCover !== undefined)).toMatchObject({ values: { recentDepositsCover: true }, result: false });
 
     await expectReason(finance.client.withdrawals.approve.mutate({ ref: withdrawalRef, reason: 'I asked for it myself' }), 'SAME_PERSON_APPROVAL');
     // Failed checks: approving past them needs a reason, and adds one approver.

@@ -20,7 +20,7 @@ import { withdrawalTierTrace } from '../../../shared/policies/explain.js';
 import { loadClient } from '../clients/restrictions.js';
 import { clientBalances, post, type AccountKey } from './ledger.js';
 import { convertAt } from './fx.js';
-import { failedChecks, runWithdrawalChecks, type PlatformMargin } from './withdrawal-checks.js';
+import { failedChecks, POLICY_CHECKS, runWithdrawalChecks, type PlatformMargin } from './withdrawal-checks.js';
 import { openException, settleException } from './exceptions.js';
 import type { PayoutAnswer, PspApiClient } from './payout-client.js';
 import { loadWithdrawal, withdrawalJson, type StoredTier, type WithdrawalRow } from './withdrawal-rows.js';
@@ -123,8 +123,9 @@ export class WithdrawalsService {
         legalEntity: client.legal_entity,
         clientId: client.id,
         outcome: tier.tier,
-        conditions: withdrawalTierTrace(policy.document, { baseMinor, riskLevel: client.risk_level, first }),
-        actions: [{ action: 'route for approval', tier: tier.tier, approvers: tier.slots.map((sl) => sl.roles.join(' or ')), slaHours: tier.slaHours, slaDueAt: due }],
+        // The tiers tried, then the pre-checks whose limits the policy sets (velocity, deposit-then-withdraw), with the values seen.
+        conditions: [...withdrawalTierTrace(policy.document, { baseMinor, riskLevel: client.risk_level, first }), ...checks.filter((c) => POLICY_CHECKS.includes(c.code)).map((c) => ({ name: `${c.label}: ${c.detail}`, values: c.data, result: c.outcome === 'passed' }))],
+        actions: [{ action: 'route for approval', tier: tier.tier, approvers: tier.slots.map((sl) => sl.roles.join(' or ')), slaHours: tier.slaHours, slaDueAt: due }, ...checks.filter((c) => POLICY_CHECKS.includes(c.code) && c.outcome === 'failed').map((c) => ({ action: 'flag for review', check: c.code }))],
       });
       m.changed('withdrawals', ref, client.legal_entity, 'insert');
       return ref;
