@@ -61,6 +61,10 @@ describe('rule change control in the desktop UI', () => {
     await expect.poll(() => draft.getByRole('table', { name: 'Differences from the version in force' }).textContent()).toContain('tiers["up to 1,000"].upToBase');
     await draft.getByRole('button', { name: 'Dry run on the last 30 days' }).click();
     await expect.poll(() => draft.getByLabel('Dry run').first().textContent(), { timeout: 15_000 }).toMatch(/Replayed 2 decisions .*: 2 would come out otherwise/);
+    // The cases themselves: each withdrawal, with what would change from what to what.
+    const changedRows = draft.getByRole('table', { name: 'Decisions that would change' }).locator('tbody tr');
+    await expect.poll(() => changedRows.count()).toBe(2);
+    for (const row of await changedRows.all()) expect(await row.textContent()).toMatch(/^WD-\d{6}.*tier: up to 10,000 → up to 1,000/);
     await draft.getByLabel('Purpose').fill('One approver for withdrawals up to 2,000 EUR: the queue waits too long');
     await draft.getByLabel('Affected segments').fill('Withdrawals between 1,000 and 2,000 in the base currency, both entities');
     await draft.getByLabel('Edge cases').fill('First withdrawals keep two approvers; high-risk clients keep their tier');

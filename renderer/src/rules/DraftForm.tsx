@@ -10,7 +10,7 @@ import { errorText, useHostAction, useHostQuery } from '../shared/host.js';
 import { call } from '../bridge.js';
 import { notify } from '../shared/notices.js';
 import { useAppDispatch } from '../store.js';
-import { DiffTable, DryRunSummary } from './Parts.js';
+import { DiffTable, DryRunItems, DryRunSummary } from './Parts.js';
 import { CANARY_REFUSED, CANARY_TYPES } from '../../../shared/policies/change-control.js';
 
 /** The canary segment the form describes; none when neither an entity nor a share is chosen. */
@@ -204,6 +204,7 @@ export function DraftForm({ type, tier, inForce, onSubmitted }: { type: string; 
             </button>
           </div>
           {current && <DryRunSummary run={current} />}
+          {current && <DryRunItems items={current.items} changed={current.changed} truncated={current.truncated} />}
           {dryRun && !current && <p className="hint">The draft changed since the dry run: run it again.</p>}
           {needsDryRun && <p className="hint">A tier-{tier} change is submitted with a dry run{tier === 3 ? ' over at least 30 days' : ''}; the server runs it again on submission.</p>}
           <h4>Change request</h4>

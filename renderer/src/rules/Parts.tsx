@@ -57,3 +57,46 @@ export function DryRunSummary({ run }: { run: { from: string; to: string; evalua
     </div>
   );
 }
+
+type Decision = Record<string, string | number | string[] | null>;
+const shownValue = (v: Decision[string] | undefined) => (v === null || v === undefined ? '—' : Array.isArray(v) ? v.join(' + ') : String(v));
+
+/** The decisions a draft would take otherwise: each with the fields that differ, from what to what. */
+export function DryRunItems({ items, changed, truncated }: { items: ReadonlyArray<{ ref: string; legalEntity: string; at: string; policyRef: string; before: Decision; after: Decision }>; changed: number; truncated: boolean }) {
+  if (items.length === 0) return null;
+  return (
+    <div className="dry-run-items">
+      <table className="compact" aria-label="Decisions that would change">
+        <thead>
+          <tr>
+            <th scope="col">Decision</th>
+            <th scope="col">Legal entity</th>
+            <th scope="col">Decided</th>
+            <th scope="col">Would change</th>
+          </tr>
+        </thead>
+        <tbody>
+          {items.map((i) => (
+            <tr key={`${i.ref}|${i.at}`}>
+              <td className="mono">{i.ref}</td>
+              <td>{i.legalEntity}</td>
+              <td>
+                {time(i.at)} <span className="hint">({i.policyRef})</span>
+              </td>
+              <td>
+                {Object.keys({ ...i.before, ...i.after })
+                  .filter((k) => shownValue(i.before[k]) !== shownValue(i.after[k]))
+                  .map((k) => (
+                    <div key={k}>
+                      {k}: {shownValue(i.before[k])} → <b>{shownValue(i.after[k])}</b>
+                    </div>
+                  ))}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {truncated && <p className="hint">The first {items.length.toLocaleString('en-GB')} of {changed.toLocaleString('en-GB')} are listed.</p>}
+    </div>
+  );
+}
