@@ -203,7 +203,10 @@ describe('rule change control in the desktop UI', () => {
     const overdue = overduePane.getByRole('note', { name: 'Overdue rollback' });
     await expect.poll(() => overdue.textContent()).toMatch(new RegExp(`Rollback ${asked.id} has waited 16 minutes for its one approval \\(target 15\\)`));
     await overdue.getByRole('button', { name: 'Approve the rollback now' }).click();
-    await expect.poll(() => overdue.textContent(), { timeout: 15_000 }).toContain('Approved: executed');
+    // Approved and executed: the alert closes itself, saying why, and offers nothing more to do.
+    await expect.poll(() => overduePane.textContent(), { timeout: 15_000 }).toMatch(new RegExp(`${asked.id} was approved and KYC_RISK_v\\d+ is in force again`));
+    expect(await overduePane.textContent()).toContain('Not in question: closed by the action that resolved it');
+    expect(await overdue.count()).toBe(0);
     await mlro.page.screenshot({ path: shot('rules-alert-overdue.png') });
     expect((await services.policies.require(services.store.kysely, 'kyc.risk')).version).toBe(risk.version);
     expect(senior.errors).toEqual([]);

@@ -222,7 +222,7 @@ export function AlertPane({ row, offline }: { row: CacheRow; offline: boolean })
           <Field label="Closed" value={`${a.closed.at.replace('T', ' ').slice(0, 19)} UTC by ${a.closed.by}`} />
           <Field label="Why" value={a.closed.reason} />
           <Field label="What was done" value={a.closed.note} />
-          <Field label="Report" value={`${a.closed.sar.label}${a.closed.sar.reference ? ` (${a.closed.sar.reference})` : ''}: ${a.closed.sar.reason}`} />
+          <Field label="Report" value={a.closed.sar ? `${a.closed.sar.label}${a.closed.sar.reference ? ` (${a.closed.sar.reference})` : ''}: ${a.closed.sar.reason}` : 'Not in question: closed by the action that resolved it'} />
         </dl>
       )}
       {!a.closed && (

@@ -58,6 +58,22 @@ export async function raiseAlert(m: Mutation, alert: RaiseAlert): Promise<string
   return id;
 }
 
+/**
+ * Closes the open alerts of a kind whose source starts with `sourcePrefix`, as resolved by the
+ * action that made them moot (an overdue rollback that was since approved): reason code
+ * `action_taken`, the note saying what happened, the person whose action it was, and no report
+ * decision, since the alert was never about a client.
+ */
+export async function resolveAlerts(m: Mutation, kind: string, sourcePrefix: string, note: string): Promise<string[]> {
+  const open = await m.trx.selectFrom('alerts').select(['id', 'legal_entity', 'status']).where('kind', '=', kind).where('source_ref', 'like', `${sourcePrefix}%`).where('status', '!=', 'closed').execute();
+  for (const a of open) {
+    await m.trx.updateTable('alerts').set({ status: 'closed', closed_at: m.now, closed_by: m.actor.id, close_reason: 'action_taken', close_note: note, updated_at: m.now }).where('id', '=', a.id).execute();
+    m.audit({ action: 'alert.closed', targetType: 'alert', targetId: a.id, legalEntity: a.legal_entity, before: { status: a.status }, after: { status: 'closed', reasonCode: 'action_taken', sarDecision: null }, reason: note });
+    m.changed('alerts', a.id, a.legal_entity, 'update');
+  }
+  return open.map((a) => a.id);
+}
+
 export interface AlertView {
   id: string;
   kind: string;
@@ -78,7 +94,8 @@ export interface AlertView {
   assignee: string | null;
   assigneeId: string | null;
   acknowledged: { at: string; by: string } | null;
-  closed: { at: string; by: string; reasonCode: string; reason: string; note: string; sar: { decision: string; label: string; reason: string; reference: string | null } } | null;
+  /** `sar` is null for an alert the system closed as resolved (resolveAlerts): no report was in question. */
+  closed: { at: string; by: string; reasonCode: string; reason: string; note: string; sar: { decision: string; label: string; reason: string; reference: string | null } | null } | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -103,14 +120,14 @@ export function alertView(row: AlertRow): AlertView {
     assigneeId: row.assignee_id,
     acknowledged: row.acknowledged_at ? { at: row.acknowledged_at, by: row.acknowledger ?? row.acknowledged_by ?? '' } : null,
     closed:
-      row.closed_at && row.close_reason && row.sar_decision
+      row.closed_at && row.close_reason
         ? {
             at: row.closed_at,
             by: row.closer ?? row.closed_by ?? '',
             reasonCode: row.close_reason,
             reason: ALERT_CLOSE_REASONS[row.close_reason],
             note: row.close_note ?? '',
-            sar: { decision: row.sar_decision, label: SAR_DECISIONS[row.sar_decision], reason: row.sar_reason ?? '', reference: row.sar_reference },
+            sar: row.sar_decision ? { decision: row.sar_decision, label: SAR_DECISIONS[row.sar_decision], reason: row.sar_reason ?? '', reference: row.sar_reference } : null,
           }
         : null,
     createdAt: row.created_at,

@@ -67,6 +67,11 @@ describeEachEngine('rule monitors', (engine) => {
     expect(overdue.summary).toMatch(new RegExp(`requested 16 minutes ago and not yet approved \\(target 15 minutes\\); ${asked.approvalId} needs one approver: MLRO, `));
     expect(await services.policyRollbacks.escalateOverdue()).toEqual([]);
     expect(await approveAs(t, asked.approvalId, ['mlro'])).toBe('executed');
+    // The escalation is moot: every entity's overdue alert is closed by the approval, saying so, with no report decision.
+    const closed = await services.store.kysely.selectFrom('alerts').select(['status', 'close_reason', 'close_note', 'sar_decision']).where('kind', '=', 'policy.rollbackOverdue').execute();
+    expect(closed).toHaveLength(entities.length);
+    for (const a of closed) expect(a).toMatchObject({ status: 'closed', close_reason: 'action_taken', close_note: expect.stringMatching(new RegExp(`^${asked.approvalId} was approved and PAYMENTS_WITHDRAWAL_TIERS_v\\d+ is in force again \\(16 minutes after the request\\)`)) as string, sar_decision: null });
+    expect((await (await t.login('mlro')).client.alerts.get.query({ id: escalated[0]! })).closed).toMatchObject({ by: 'mlro', reasonCode: 'action_taken', sar: null });
     const rolledBack = await services.store.kysely.selectFrom('audit_events').select('after_json').where('action', '=', 'policy.rolledBack').executeTakeFirstOrThrow();
     expect(JSON.parse(rolledBack.after_json!)).toMatchObject({ minutesFromRequest: 16, targetMinutes: 15, withinTarget: false });
     expect((await services.policies.require(services.store.kysely, 'payments.withdrawalTiers')).version).toBe(change.version - 1);

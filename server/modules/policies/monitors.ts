@@ -5,6 +5,8 @@
 // for it in one action (`policies.rollback`, fast-tracked) and another person approves it.
 
 import { sql } from 'kysely';
+import { z } from 'zod';
+import { readJson } from '../../db/json.js';
 import { breach, MONITOR_METRICS, monitorOutcome, type Monitor, type MonitorMetric, type MonitorsPolicy } from '../../../shared/policies/monitors.js';
 import { recordExecution } from './execution-log.js';
 import type { ActivePolicy } from './reader.js';
@@ -16,6 +18,7 @@ import { raiseAlert } from '../alerts/service.js';
 import type { PoliciesService } from './service.js';
 
 const HOUR = 3_600_000;
+const loggedReading = z.object({ value: z.number().nullable() }).passthrough();
 
 export class PolicyMonitors {
   constructor(
@@ -65,16 +68,26 @@ export class PolicyMonitors {
     return best;
   }
 
-  /** The last reading logged per monitor and entity in this process: a reading is logged when it differs. */
+  /** The last reading logged per monitor and entity (read from the log once per process): a reading is logged when it differs. */
   readonly #logged = new Map<string, string>();
 
+  private async lastLogged(key: string): Promise<string | undefined> {
+    if (!this.#logged.has(key)) {
+      const row = await this.store.kysely.selectFrom('policy_executions').select(['policy_version', 'outcome', 'inputs_json']).where('policy_type', '=', 'policies.monitors').where('subject_id', '=', key).orderBy('id', 'desc').limit(1).executeTakeFirst();
+      const value = row?.inputs_json ? readJson(loggedReading, row.inputs_json, `policy_executions.inputs_json of ${key}`).value : undefined;
+      if (row) this.#logged.set(key, `${row.policy_version}|${value}|${row.outcome}`);
+    }
+    return this.#logged.get(key);
+  }
+
   /**
-   * The pass's readings that changed (value or outcome) since the last ones logged, in the execution
+   * The pass's readings that changed (value or outcome) since the last ones logged (across restarts), in the execution
    * log in one transaction with one audit event, so that a dry run of a draft's bounds replays every
    * value seen (`replayReading`).
    */
   private async logReadings(policy: ActivePolicy<MonitorsPolicy>, readings: ReadonlyArray<{ m: Monitor; entity: string; value: number | null; broken: ReturnType<typeof breach> }>): Promise<void> {
-    const fresh = readings.filter((r) => this.#logged.get(`${r.m.id}:${r.entity}`) !== `${policy.version}|${r.value}|${monitorOutcome(r.broken)}`);
+    const fresh: Array<(typeof readings)[number]> = [];
+    for (const r of readings) if ((await this.lastLogged(`${r.m.id}:${r.entity}`)) !== `${policy.version}|${r.value}|${monitorOutcome(r.broken)}`) fresh.push(r);
     if (fresh.length === 0) return;
     await this.store.mutate(SYSTEM_ACTOR, async (mut) => {
       for (const { m, entity, value, broken } of fresh) {

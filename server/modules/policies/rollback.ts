@@ -3,6 +3,7 @@
 // task for every decision the execution log holds under the version it replaces (and a canary it
 // ends): re-check the withdrawal, the intervention, the approval; each closed with a reason.
 
+import { sql } from 'kysely';
 import { z } from 'zod';
 import { DomainError } from '../../../shared/errors.js';
 import { NO_REMEDIATION, remediationTask } from '../../../shared/policies/change-request.js';
@@ -11,7 +12,7 @@ import type { PolicyType } from '../../../shared/policies/types.js';
 import { listScope, requireEntity, type AuthContext } from '../../core/auth.js';
 import type { Mutation, Store } from '../../core/store.js';
 import { SYSTEM_ACTOR, type Actor } from '../../core/actor.js';
-import { raiseAlert } from '../alerts/service.js';
+import { raiseAlert, resolveAlerts } from '../alerts/service.js';
 import { rollbackTargetMinutes } from '../../../shared/policies/change-control.js';
 import { roleLabel } from '../../../shared/access/permissions.js';
 import { nextValueBy } from '../../db/counters.js';
@@ -47,6 +48,8 @@ export class PolicyRollbacks {
         await this.changes.activate(m, type, p.toVersion, request, null);
         const tasks = await this.openTasks(m, type, bad, request.id);
         const timing = await this.timing(m, request.id);
+        // The escalation is moot once the rollback is in force: its alerts close, naming the approval.
+        await resolveAlerts(m, 'policy.rollbackOverdue', `ROLLBACK:${request.id}:`, `${request.id} was approved and ${versionName(type, p.toVersion)} is in force again (${timing.minutesFromRequest} minutes after the request).`);
         m.audit({ action: 'policy.rolledBack', targetType: 'policy', targetId: type, before: { versions: bad }, after: { version: p.toVersion, remediationTasks: tasks, ...timing }, reason: request.reason, approvers: request.approvers, caseRef: request.id, policyRef: `${type}@${p.toVersion}` });
         return { remediationTasks: tasks, ...timing };
       },
@@ -71,6 +74,7 @@ export class PolicyRollbacks {
     const target = rollbackTargetMinutes(cc.document);
     const now = this.store.now();
     const before = new Date(Date.parse(now) - target * 60_000).toISOString();
+    await this.resolveDecided();
     const pending = await this.store.kysely.selectFrom('approval_requests').select(['id', 'summary', 'created_at']).where('kind', '=', 'policies.rollback').where('status', '=', 'pending').where('created_at', '<=', before).orderBy('id').execute();
     if (pending.length === 0) return [];
     const entities = (await this.store.kysely.selectFrom('legal_entities').select('id').orderBy('id').execute()).map((e) => e.id);
@@ -89,6 +93,22 @@ export class PolicyRollbacks {
       }
     }
     return raised;
+  }
+
+  /** Overdue-rollback alerts of requests no longer pending (rejected, expired, failed) close, saying what became of the request. */
+  private async resolveDecided(): Promise<void> {
+    const open = await this.store.kysely
+      .selectFrom('alerts as a')
+      .innerJoin('approval_requests as r', (j) => j.on(sql`a.source_ref`, '=', sql`'ROLLBACK:' || r.id || ':' || a.legal_entity`))
+      .select(['r.id', 'r.status'])
+      .where('a.kind', '=', 'policy.rollbackOverdue')
+      .where('a.status', '!=', 'closed')
+      .where('r.status', '!=', 'pending')
+      .distinct()
+      .execute();
+    for (const r of open) {
+      await this.store.mutate(SYSTEM_ACTOR, async (m) => void (await resolveAlerts(m, 'policy.rollbackOverdue', `ROLLBACK:${r.id}:`, `${r.id} is no longer waiting for an approver: it is ${r.status.replaceAll('_', ' ')}.`)));
+    }
   }
 
   /** The versions a rollback to `to` takes out of force: the one in force and a running canary. */
