@@ -2,8 +2,9 @@
 // past its SLA breaks the (tightened) overdue monitor: the job raises one alert for the finance
 // manager naming the breach and the recent change and proposing to roll that change back; running
 // again raises nothing more; the person working the alert asks for the rollback, which, still
-// pending past its 15-minute target, is escalated once; another person approves it, and the
-// rollback records how long it took against the target.
+// pending past its 15-minute target, is escalated once; another person approves it, the rollback
+// records how long it took against the target, and the escalation's alerts close themselves (also
+// when a rollback is rejected instead).
 
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { DEFAULT_WITHDRAWAL_TIERS } from '../../../shared/policies/payments.js';
@@ -75,5 +76,20 @@ describeEachEngine('rule monitors', (engine) => {
     const rolledBack = await services.store.kysely.selectFrom('audit_events').select('after_json').where('action', '=', 'policy.rolledBack').executeTakeFirstOrThrow();
     expect(JSON.parse(rolledBack.after_json!)).toMatchObject({ minutesFromRequest: 16, targetMinutes: 15, withinTarget: false });
     expect((await services.policies.require(services.store.kysely, 'payments.withdrawalTiers')).version).toBe(change.version - 1);
+  });
+  it('closes the overdue alerts of a rollback rejected instead, at the next pass, saying so', async () => {
+    const services = t.server.services;
+    const actor = async (username: string) => ({ id: await t.userId(username), name: username, ip: null, userAgent: 'test', sessionId: null });
+    const monitors = await services.policies.require(services.store.kysely, 'policies.monitors');
+    const asked = await services.policyRollbacks.request(await actor('senior'), { type: 'policies.monitors', toVersion: monitors.version - 1, reason: 'The tightened overdue monitor is too noisy' });
+    t.clock.advance(16 * 60_000);
+    const escalated = await services.policyRollbacks.escalateOverdue();
+    expect(escalated.length).toBeGreaterThan(0);
+    await services.approvals.reject(await actor('mlro'), asked.approvalId, 'The monitor is noisy on purpose this week');
+    expect(await services.policyRollbacks.escalateOverdue()).toEqual([]);
+    const alerts = await services.store.kysely.selectFrom('alerts').select(['status', 'close_note']).where('id', 'in', escalated).execute();
+    expect(alerts).toHaveLength(escalated.length);
+    for (const a of alerts) expect(a).toEqual({ status: 'closed', close_note: `${asked.approvalId} is no longer waiting for an approver: it is rejected.` });
+    expect((await services.policies.require(services.store.kysely, 'policies.monitors')).version).toBe(monitors.version);
   });
 });
