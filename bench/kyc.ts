@@ -1,6 +1,7 @@
 // KYC benchmarks over HTTP as a compliance officer: the first page of `kyc.queue` with 200k cases in
 // the database (unfiltered, and filtered to open high-risk cases), and `clients.timeline` for one
-// client with 5,000 events; a dry run of a kyc.risk draft over one logged scoring per case. Rows
+// client with 5,000 events; dry runs of a kyc.risk draft over one logged scoring per case and of a
+// screening-thresholds draft over as many logged near matches (screening-replay.ts). Rows
 // are cloned in bulk from clients the real services registered, so
 // every column is one the product writes; the audit events extend the real hash chain.
 
@@ -15,6 +16,7 @@ import { DocumentStore } from '../server/modules/documents/store.js';
 import { verifyPack } from '../server/modules/evidence/verify-pack.js';
 import { randomBytes } from 'node:crypto';
 import { assessRisk, type RiskInputs } from '../shared/kyc/risk.js';
+import { benchScreeningReplay } from './screening-replay.js';
 
 export interface KycBenchRow {
   engine: Engine;
@@ -39,6 +41,9 @@ export interface KycBenchRow {
   riskDryRunDecisions: number;
   riskDryRunChanged: number;
   riskDryRunMs: number;
+  screeningDryRunDecisions: number;
+  screeningDryRunChanged: number;
+  screeningDryRunMs: number;
 }
 
 const STATUSES = ['open', 'open', 'open', 'pending_documents', 'escalated', 'approved', 'approved', 'rejected'] as const;
@@ -213,9 +218,11 @@ export async function benchKyc(engine: Engine, cases: number, timelineEvents: nu
       dryTimes.push(performance.now() - t0);
     }
     if (replay.evaluated < cases) throw new Error(`the kyc.risk dry run replayed ${replay.evaluated} scorings, not ${cases}`);
+    // The screening thresholds' dry run over as many logged pairs as there are cases (the matcher runs on each).
+    const screening = await benchScreeningReplay(db, mlroApi, await server.services.policies.require(db, 'screening.thresholds'), cases, (l) => log(`  ${engine}: ${l.trim()}`));
     log(`  ${engine}: kyc.risk dry run over ${replay.evaluated.toLocaleString('en')} logged scorings (${replay.changed.toLocaleString('en')} changed), slowest ${Math.max(...dryTimes).toFixed(0)} ms`);
     log(`  ${engine}: queue p95 ${queue.p95.toFixed(2)} ms, open+high p95 ${filtered.p95.toFixed(2)} ms, escalated p95 ${byStatus.p95.toFixed(2)} ms, timeline (${timeline.items.length} events) p95 ${tl.p95.toFixed(1)} ms`);
-    return { engine, cases, queueP50Ms: queue.p50, queueP95Ms: queue.p95, filteredP50Ms: filtered.p50, filteredP95Ms: filtered.p95, statusP95Ms: byStatus.p95, timelineEvents: timeline.items.length, timelineP50Ms: tl.p50, timelineP95Ms: tl.p95, evidenceP50Ms: ev.p50, evidenceP95Ms: ev.p95, packEvents: verdict.events, packDocuments: verdict.documents, packP50Ms: pk.p50, packMaxMs: pk.max, staffEvents: staffView.events.length, staffP50Ms: sv.p50, staffP95Ms: sv.p95, riskDryRunDecisions: replay.evaluated, riskDryRunChanged: replay.changed, riskDryRunMs: Math.max(...dryTimes) };
+    return { engine, cases, queueP50Ms: queue.p50, queueP95Ms: queue.p95, filteredP50Ms: filtered.p50, filteredP95Ms: filtered.p95, statusP95Ms: byStatus.p95, timelineEvents: timeline.items.length, timelineP50Ms: tl.p50, timelineP95Ms: tl.p95, evidenceP50Ms: ev.p50, evidenceP95Ms: ev.p95, packEvents: verdict.events, packDocuments: verdict.documents, packP50Ms: pk.p50, packMaxMs: pk.max, staffEvents: staffView.events.length, staffP50Ms: sv.p50, staffP95Ms: sv.p95, riskDryRunDecisions: replay.evaluated, riskDryRunChanged: replay.changed, riskDryRunMs: Math.max(...dryTimes), screeningDryRunDecisions: screening.decisions, screeningDryRunChanged: screening.changed, screeningDryRunMs: screening.ms };
   } finally {
     await server.close();
     await storage.drop();
