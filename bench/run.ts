@@ -133,7 +133,7 @@ if (only.has('kyc')) {
     console.log(`| evidence.export, that client's pack (auditor, over HTTP) | ${r.engine} | ${fmt(r.packEvents)} events, ${r.packDocuments} documents | ${r.packP50Ms.toFixed(0)} ms (max ${r.packMaxMs.toFixed(0)}) | <= ${KYC_TARGETS.packMs} ms (${ok(r.packMaxMs <= KYC_TARGETS.packMs)}) |`);
     console.log(`| evidence.staff, the officer who caused them (auditor) | ${r.engine} | ${fmt(r.staffEvents)} events | ${r.staffP50Ms.toFixed(1)} / ${r.staffP95Ms.toFixed(1)} ms | p95 <= ${KYC_TARGETS.evidenceP95Ms} ms (${ok(r.staffP95Ms <= KYC_TARGETS.evidenceP95Ms)}) |`);
     console.log(`| policies.dryRun, a kyc.risk draft over logged scorings (${fmt(r.riskDryRunChanged)} changed), slowest of 3 | ${r.engine} | ${fmt(r.riskDryRunDecisions)} decisions | ${(r.riskDryRunMs / 1000).toFixed(2)} s | <= 10 s for 100,000 (${ok(r.riskDryRunMs <= 10_000 * Math.max(1, r.riskDryRunDecisions / 100_000))}) |`);
-    console.log(`| policies.dryRun, a screening-thresholds draft over logged near matches (${fmt(r.screeningDryRunChanged)} changed), slowest of 3 | ${r.engine} | ${fmt(r.screeningDryRunDecisions)} decisions | ${(r.screeningDryRunMs / 1000).toFixed(2)} s | <= 10 s for 100,000 (${ok(r.screeningDryRunMs <= 10_000 * Math.max(1, r.screeningDryRunDecisions / 100_000))}) |`);
+    if (r.screening) console.log(`| policies.dryRun, a screening-thresholds draft over logged near matches (${fmt(r.screening.changed)} changed), slowest of 3 | ${r.engine} | ${fmt(r.screening.decisions)} decisions | ${(r.screening.ms / 1000).toFixed(2)} s | <= 10 s for 100,000 (${ok(r.screening.ms <= 10_000 * Math.max(1, r.screening.decisions / 100_000))}) |`);
   }
 }
 

@@ -1,5 +1,5 @@
 // The screening thresholds' dry run at scale (issue 19, decision 0033): `count` logged near matches,
-// each a real list entry from the loaded lists against a subject of its own name born a century
+// each a real entry of the OFAC SDN list of 2024-04-26 (../shared/data) against a subject of its own name born a century
 // earlier and of another nationality (so the evidence, not the name, decides), logged with the
 // outcome the version in force gives it; then a draft that drops the nationality conflict's
 // weight, replayed over HTTP by `policies.dryRun` as the MLRO (every pair scored again by the
@@ -7,22 +7,24 @@
 
 import type { Kysely } from 'kysely';
 import type { Database } from '../server/db/schema.js';
-import { readJson } from '../server/db/json.js';
-import { listEntry } from '../server/modules/screening/codecs.js';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { readListFiles } from '../server/modules/screening/lists/read.js';
 import { screeningOutcome } from '../server/modules/screening/execution.js';
 import { prepareEntry, prepareSubject, scoreEntry, type MatchableEntry, type Subject } from '../server/modules/screening/matching/matcher.js';
 import type { ScreeningThresholds } from '../shared/policies/screening.js';
+import { DATA } from './screening.js';
 
 interface Api {
   policies: { dryRun: { query(input: { type: string; document: unknown; days: number }): Promise<{ evaluated: number; changed: number }> } };
 }
 
 export async function benchScreeningReplay(db: Kysely<Database>, api: Api, policy: { version: number; document: ScreeningThresholds }, count: number, log: (line: string) => void): Promise<{ decisions: number; changed: number; ms: number }> {
-  const rows = await db.selectFrom('screening_entries').select(['source', 'entry_key', 'data_json']).orderBy('entry_key').limit(5000).execute();
-  const people: MatchableEntry[] = rows
-    .map((r) => ({ ...readJson(listEntry, r.data_json, `screening_entries.data_json of ${r.source} ${r.entry_key}`), source: r.source }))
-    .filter((e) => e.schema === 'Person' && e.nationalities.length > 0 && e.birthDates.length > 0);
-  if (people.length === 0) throw new Error('no listed person with a nationality and a date of birth: the demo loaded no list');
+  // The entries come from the SDN file itself: a logged pair carries its entry, so the database needs no list.
+  const dir = join(DATA, 'sanctions', 'ofac', 'sdn_2024-04-26');
+  const list = await readListFiles(readdirSync(dir).map((f) => join(dir, f)));
+  const people: MatchableEntry[] = list.entries.filter((e) => e.schema === 'Person' && e.nationalities.length > 0 && e.birthDates.length > 0).map((e) => ({ ...e, source: list.source }));
+  if (people.length === 0) throw new Error(`no listed person with a nationality and a date of birth in ${dir}`);
   log(`  writing ${count.toLocaleString('en')} logged screening near matches against ${people.length.toLocaleString('en')} listed people`);
   const now = Date.now();
   for (let start = 0; start < count; start += 2000) {
