@@ -81,11 +81,26 @@ export async function logNearMisses(m: Mutation, policy: ActivePolicy<ScreeningT
   }
 }
 
+/** Entries whose normalised names a dry run keeps, at most: the same entry recurs across a log's near matches. */
+const PREPARED_KEPT = 50_000;
+
 /** A logged screening decision scored again under a draft: the same subject against the same entry. */
 export function replayScreening(draft: ScreeningThresholds) {
+  // An entry's names are normalised once per run (they depend on its names and kind only; the
+  // evidence is read from the logged entry itself each time).
+  const names = new Map<string, ReturnType<typeof prepareEntry>['names']>();
+  const prepared = (entry: MatchableEntry) => {
+    const key = `${entry.schema}\u0001${entry.names.join('\u0001')}`;
+    let known = names.get(key);
+    if (!known) {
+      known = prepareEntry(entry).names;
+      if (names.size < PREPARED_KEPT) names.set(key, known);
+    }
+    return { entry, names: known };
+  };
   return (inputsJson: string, row: { outcome: string; subject_id: string }) => {
     const { subject, entry } = readJson(hitInputs, inputsJson, `policy_executions.inputs_json of ${row.subject_id}`);
-    const hit = scoreEntry(subject, prepareSubject(subject), prepareEntry(entry), draft);
+    const hit = scoreEntry(subject, prepareSubject(subject), prepared(entry), draft);
     const pair = `${subject.name} ~ ${entry.source} ${entry.key} ${entry.names[0] ?? ''}`.trim();
     return { ref: row.subject_id.startsWith('SCR-') ? row.subject_id : `${row.subject_id} ${pair}`, before: { outcome: row.outcome }, after: { outcome: screeningOutcome(hit?.score ?? 0, draft) } };
   };
