@@ -124,6 +124,11 @@ export function accountChoice(policy: PlatformAccountsPolicy, legalEntity: strin
   return { type, account: types?.[type] };
 }
 
+/** An account choice as the execution log and a dry run name it. */
+export function accountOutcome(choice: ReturnType<typeof accountChoice>): string {
+  return choice.account ? `${choice.type}: ${choice.account.group}, 1:${choice.account.leverage}, ${choice.account.currency}` : 'no account types: failed';
+}
+
 /** The catalog's reason for the request's code, which must cover its type. */
 export function reasonCodeFor(policy: InterventionTiersPolicy, input: { type: string; reasonCode: string }) {
   const reason = policy.reasonCodes.find((r) => r.code === input.reasonCode);

@@ -70,6 +70,7 @@ export function parkedOutcome(policy: DepositsPolicy, parkedMinutes: number, res
 /** A parked provider event, resolved: applied after waiting, or an exception once it had waited too long. */
 export async function logParked(m: Mutation, policy: ActivePolicy<DepositsPolicy>, e: { provider: string; eventId: string; receivedAt: string; reference: string | null; legalEntity: string | null; clientId: string | null }, resolved: 'applied' | 'exception', exceptionRef: string | null): Promise<void> {
   const parkedMinutes = minutesBetween(e.receivedAt, m.now);
+  const outcome = parkedOutcome(policy.document, parkedMinutes, resolved);
   await recordExecution(m, {
     policy,
     event: 'payments.event.parked',
@@ -77,8 +78,8 @@ export async function logParked(m: Mutation, policy: ActivePolicy<DepositsPolicy
     subjectId: `${e.provider}:${e.eventId}`,
     legalEntity: e.legalEntity,
     clientId: e.clientId,
-    outcome: parkedOutcome(policy.document, parkedMinutes, resolved),
-    conditions: [{ name: `parked for ${policy.document.parkedEventMaxAgeMinutes} minutes or more`, values: { parkedMinutes, reference: e.reference ?? 'none' }, result: resolved === 'exception' }],
+    outcome,
+    conditions: [{ name: `parked for ${policy.document.parkedEventMaxAgeMinutes} minutes or more`, values: { parkedMinutes, reference: e.reference ?? 'none' }, result: outcome === 'exception for a person' }],
     actions: exceptionRef ? [{ action: 'open exception', exception: exceptionRef, kind: 'parked_event' }] : [{ action: 'apply event' }],
     inputs: { parkedMinutes, resolved },
   });

@@ -115,6 +115,7 @@ export class WithdrawalsService {
         .execute();
       m.audit({ action: 'withdrawal.requested', targetType: 'withdrawal', targetId: ref, clientId: client.id, legalEntity: client.legal_entity, after: { amount: input.amount, currency: money.currency, method: input.method, provider: input.provider, base: converted ? `${formatAmount(converted.money)} ${baseCurrency}` : null, fx: converted?.rate ?? null, tier: tier.tier, approversNeeded: tier.slots.length, flags, slaDueAt: due, hold }, policyRef: policy.ref, caseRef: ref });
       m.audit({ action: 'withdrawal.checked', targetType: 'withdrawal', targetId: ref, clientId: client.id, legalEntity: client.legal_entity, after: { at: 'request', checks }, caseRef: ref });
+      const policyChecks = checks.filter((c) => POLICY_CHECKS.includes(c.code));
       await recordExecution(m, {
         policy,
         event: 'withdrawal.requested',
@@ -124,8 +125,8 @@ export class WithdrawalsService {
         clientId: client.id,
         outcome: tier.tier,
         // The tiers tried, then the pre-checks whose limits the policy sets (velocity, deposit-then-withdraw), with the values seen.
-        conditions: [...withdrawalTierTrace(policy.document, { baseMinor, riskLevel: client.risk_level, first }), ...checks.filter((c) => POLICY_CHECKS.includes(c.code)).map((c) => ({ name: `${c.label}: ${c.detail}`, values: c.data, result: c.outcome === 'passed' }))],
-        actions: [{ action: 'route for approval', tier: tier.tier, approvers: tier.slots.map((sl) => sl.roles.join(' or ')), slaHours: tier.slaHours, slaDueAt: due }, ...checks.filter((c) => POLICY_CHECKS.includes(c.code) && c.outcome === 'failed').map((c) => ({ action: 'flag for review', check: c.code }))],
+        conditions: [...withdrawalTierTrace(policy.document, { baseMinor, riskLevel: client.risk_level, first }), ...policyChecks.map((c) => ({ name: `${c.label}: ${c.detail}`, values: c.data, result: c.outcome === 'passed' }))],
+        actions: [{ action: 'route for approval', tier: tier.tier, approvers: tier.slots.map((sl) => sl.roles.join(' or ')), slaHours: tier.slaHours, slaDueAt: due }, ...policyChecks.filter((c) => c.outcome === 'failed').map((c) => ({ action: 'flag for review', check: c.code }))],
       });
       m.changed('withdrawals', ref, client.legal_entity, 'insert');
       return ref;

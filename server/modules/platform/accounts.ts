@@ -15,7 +15,7 @@ import { nextRef } from '../../db/counters.js';
 import type { SecretBox } from '../../security/secretbox.js';
 import type { PolicyReader } from '../policies/reader.js';
 import { recordExecution } from '../policies/execution-log.js';
-import { accountChoice } from '../../../shared/policies/platform.js';
+import { accountChoice, accountOutcome } from '../../../shared/policies/platform.js';
 import { Mt5Refused, Mt5Unclear, Mt5Unreachable } from '../../platform/session.js';
 import { DEFAULT_RIGHTS, USER_RIGHTS } from '../../platform/webapi.js';
 import type { Mt5AccountTable } from '../../db/schema-payments.js';
@@ -77,7 +77,8 @@ export class PlatformAccounts {
         const exists = await m.trx.selectFrom('mt5_accounts').select('id').where('client_id', '=', c.id).executeTakeFirst();
         if (exists) return m.unchanged(undefined);
         const policy = await this.policies.require(m.trx, 'platform.accounts');
-        const { type, account: mapped } = accountChoice(policy.document, c.legal_entity, c.account_type);
+        const choice = accountChoice(policy.document, c.legal_entity, c.account_type);
+        const { type, account: mapped } = choice;
         const id = await nextRef(m.trx, 'MTA');
         const failed = mapped ? null : `legal entity ${c.legal_entity} has no MT5 account types in policy ${policy.ref}`;
         await m.trx
@@ -92,7 +93,7 @@ export class PlatformAccounts {
           subjectId: id,
           legalEntity: c.legal_entity,
           clientId: c.id,
-          outcome: mapped ? `${type}: ${mapped.group}, 1:${mapped.leverage}, ${mapped.currency}` : 'no account types: failed',
+          outcome: accountOutcome(choice),
           conditions: [{ name: 'the legal entity offers the account type chosen', values: { legalEntity: c.legal_entity, chosen: c.account_type, default: policy.document.defaultAccountType }, result: type === c.account_type }],
           actions: [{ action: mapped ? 'provision MT5 account' : 'fail the account', accountType: type }],
           inputs: { legalEntity: c.legal_entity, chosen: c.account_type },

@@ -19,6 +19,10 @@ import type { PoliciesService } from './service.js';
 
 const HOUR = 3_600_000;
 const loggedReading = z.object({ value: z.number().nullable() }).passthrough();
+type Reading = { m: Monitor; entity: string; value: number | null; broken: ReturnType<typeof breach> };
+const readingKey = (r: Pick<Reading, 'm' | 'entity'>) => `${r.m.id}:${r.entity}`;
+/** What makes a reading worth logging again: a new version, value or outcome. */
+const seen = (version: number, value: number | null | undefined, outcome: string) => `${version}|${value}|${outcome}`;
 
 export class PolicyMonitors {
   constructor(
@@ -75,7 +79,7 @@ export class PolicyMonitors {
     if (!this.#logged.has(key)) {
       const row = await this.store.kysely.selectFrom('policy_executions').select(['policy_version', 'outcome', 'inputs_json']).where('policy_type', '=', 'policies.monitors').where('subject_id', '=', key).orderBy('id', 'desc').limit(1).executeTakeFirst();
       const value = row?.inputs_json ? readJson(loggedReading, row.inputs_json, `policy_executions.inputs_json of ${key}`).value : undefined;
-      if (row) this.#logged.set(key, `${row.policy_version}|${value}|${row.outcome}`);
+      if (row) this.#logged.set(key, seen(row.policy_version, value, row.outcome));
     }
     return this.#logged.get(key);
   }
@@ -85,9 +89,9 @@ export class PolicyMonitors {
    * log in one transaction with one audit event, so that a dry run of a draft's bounds replays every
    * value seen (`replayReading`).
    */
-  private async logReadings(policy: ActivePolicy<MonitorsPolicy>, readings: ReadonlyArray<{ m: Monitor; entity: string; value: number | null; broken: ReturnType<typeof breach> }>): Promise<void> {
-    const fresh: Array<(typeof readings)[number]> = [];
-    for (const r of readings) if ((await this.lastLogged(`${r.m.id}:${r.entity}`)) !== `${policy.version}|${r.value}|${monitorOutcome(r.broken)}`) fresh.push(r);
+  private async logReadings(policy: ActivePolicy<MonitorsPolicy>, readings: readonly Reading[]): Promise<void> {
+    const fresh: Reading[] = [];
+    for (const r of readings) if ((await this.lastLogged(readingKey(r))) !== seen(policy.version, r.value, monitorOutcome(r.broken))) fresh.push(r);
     if (fresh.length === 0) return;
     await this.store.mutate(SYSTEM_ACTOR, async (mut) => {
       for (const { m, entity, value, broken } of fresh) {
@@ -95,7 +99,7 @@ export class PolicyMonitors {
           policy,
           event: 'monitor.reading',
           subjectType: 'monitor',
-          subjectId: `${m.id}:${entity}`,
+          subjectId: readingKey({ m, entity }),
           legalEntity: entity,
           clientId: null,
           outcome: monitorOutcome(broken),
@@ -106,7 +110,7 @@ export class PolicyMonitors {
       }
       mut.audit({ action: 'policy.monitors.read', targetType: 'policy', targetId: policy.type, after: { readings: fresh.map((r) => ({ monitor: r.m.id, entity: r.entity, value: r.value, outcome: monitorOutcome(r.broken) })) }, policyRef: policy.ref });
     });
-    for (const r of fresh) this.#logged.set(`${r.m.id}:${r.entity}`, `${policy.version}|${r.value}|${monitorOutcome(r.broken)}`);
+    for (const r of fresh) this.#logged.set(readingKey(r), seen(policy.version, r.value, monitorOutcome(r.broken)));
   }
 
   /** One pass: every monitor, every entity. Answers the alerts raised. */
@@ -114,7 +118,7 @@ export class PolicyMonitors {
     const policy = await this.policies.require(this.store.kysely, 'policies.monitors');
     const entities = (await this.store.kysely.selectFrom('legal_entities').select('id').orderBy('id').execute()).map((e) => e.id);
     const raised: string[] = [];
-    const readings: Array<{ m: Monitor; entity: string; value: number | null; broken: ReturnType<typeof breach> }> = [];
+    const readings: Reading[] = [];
     for (const m of policy.document.monitors) {
       for (const entity of entities) {
         const now = this.store.now();

@@ -18,7 +18,7 @@ import { replayScreening } from '../screening/execution.js';
 import type { Reader } from './reader.js';
 import { replayDeposits } from '../payments/deposit-decisions.js';
 import type { DepositsPolicy } from '../../../shared/policies/payments.js';
-import { accountChoice, type PlatformAccountsPolicy } from '../../../shared/policies/platform.js';
+import { accountChoice, accountOutcome, type PlatformAccountsPolicy } from '../../../shared/policies/platform.js';
 import { replayReading, type MonitorsPolicy } from '../../../shared/policies/monitors.js';
 
 /** A decision as a dry run compares it: its fields, compared as a whole. */
@@ -79,8 +79,7 @@ const LOG_REPLAYERS = {
     const policy = document as PlatformAccountsPolicy;
     return (inputs, row) => {
       const i = readJson(accountInputsJson, inputs, `policy_executions.inputs_json of ${row.subject_id}`);
-      const { type, account } = accountChoice(policy, i.legalEntity, i.chosen);
-      return { before: { outcome: row.outcome }, after: { outcome: account ? `${type}: ${account.group}, 1:${account.leverage}, ${account.currency}` : 'no account types: failed' } };
+      return { before: { outcome: row.outcome }, after: { outcome: accountOutcome(accountChoice(policy, i.legalEntity, i.chosen)) } };
     };
   },
   'policies.monitors': (document: unknown): Replayer => {
